@@ -1,0 +1,1 @@
+"""Pure numpy/scipy analyses: nothing here imports gensim, Textual or rich."""

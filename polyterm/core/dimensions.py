@@ -1,0 +1,142 @@
+"""Single dimensions: the words at either end of dimension i, and its statistics.
+
+Two scales, always labelled:
+
+- ``raw``: the word's coordinate ``vectors[w, i]``;
+- ``cosine``: the cosine between the word's vector and the basis vector e_i, which is
+  the coordinate of its *unit* vector, ``unit[w, i]``. It favours words that point along
+  the axis over words that are merely long.
+
+`restrict` considers only the first N rows (the N most frequent words where rows are in
+frequency order); pretrained models' extremes are otherwise rare words and junk tokens.
+Ties are broken by lower row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from polyterm.core.embedding import Embedding
+from polyterm.core.neighbours import top_k_rows
+from polyterm.errors import PolytermError
+
+
+class Scale(StrEnum):
+    RAW = "raw"
+    COSINE = "cosine"
+
+    @property
+    def label(self) -> str:
+        if self is Scale.RAW:
+            return "raw coordinate"
+        return "cosine with the basis vector (unit-vector coordinate)"
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionEntry:
+    word: str
+    row: int
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionExtremes:
+    dim: int
+    scale: Scale
+    restrict: int | None
+    top: tuple[DimensionEntry, ...]
+    bottom: tuple[DimensionEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionStats:
+    """Moments and shape of one dimension's raw coordinates over the (restricted) vocabulary.
+
+    skewness and kurtosis are the biased sample estimates (scipy defaults); kurtosis is
+    *excess* kurtosis (0 for a Gaussian). `frequency_spearman` is Spearman's rho between
+    the coordinate and the row index (frequency rank; 0 = most frequent), or None when
+    the rows carry no frequency order. `norm_share` is this dimension's share of the
+    total squared norm, sum_w v[w,i]^2 / sum_w |v_w|^2.
+    """
+
+    dim: int
+    count: int
+    mean: float
+    std: float
+    skewness: float
+    kurtosis: float
+    histogram: tuple[int, ...]
+    bin_edges: tuple[float, ...]
+    frequency_spearman: float | None
+    norm_share: float
+
+
+def check_dim(model: Embedding, dim: int) -> int:
+
+    if not 0 <= dim < model.dims:
+        raise PolytermError(
+            f"dimension {dim} is out of range for {model.name}: use 0 to {model.dims - 1}"
+        )
+    return dim
+
+
+def column(model: Embedding, dim: int, scale: Scale, restrict: int | None) -> npt.NDArray[np.float32]:
+    """Dimension `dim` as a contiguous array over the first `restrict` rows."""
+    source = model.vectors if scale is Scale.RAW else model.unit
+    rows = source if restrict is None else source[: max(0, restrict)]
+    return np.ascontiguousarray(rows[:, dim])
+
+
+def dimension_extremes(
+    model: Embedding,
+    dim: int,
+    k: int = 10,
+    *,
+    scale: Scale = Scale.RAW,
+    restrict: int | None = None,
+) -> DimensionExtremes:
+    """The k words with the highest and the k with the lowest value on dimension `dim`."""
+    check_dim(model, dim)
+    col = column(model, dim, scale, restrict)
+
+    def entries(rows: npt.NDArray[np.int64]) -> tuple[DimensionEntry, ...]:
+        return tuple(DimensionEntry(model.vocab[int(r)], int(r), float(col[r])) for r in rows)
+
+    return DimensionExtremes(
+        dim=dim,
+        scale=scale,
+        restrict=restrict,
+        top=entries(top_k_rows(col, k)),
+        bottom=entries(top_k_rows(-col, k)),
+    )
+
+
+def dimension_stats(
+    model: Embedding, dim: int, *, restrict: int | None = None, bins: int = 20
+) -> DimensionStats:
+    """Statistics of dimension `dim` (raw coordinates)."""
+    check_dim(model, dim)
+    col = column(model, dim, Scale.RAW, restrict).astype(np.float64)
+    rows = model.vectors if restrict is None else model.vectors[: max(0, restrict)]
+    counts, edges = np.histogram(col, bins=bins)
+    total_sq = float(np.einsum("ij,ij->", rows, rows, dtype=np.float64))
+    freq: float | None = None
+    if model.manifest.get("frequency_ordered", True) and col.size > 2 and np.ptp(col) > 0:
+        freq = float(stats.spearmanr(col, np.arange(col.size)).statistic)
+    return DimensionStats(
+        dim=dim,
+        count=int(col.size),
+        mean=float(col.mean()),
+        std=float(col.std()),
+        skewness=float(stats.skew(col)),
+        kurtosis=float(stats.kurtosis(col)),
+        histogram=tuple(int(c) for c in counts),
+        bin_edges=tuple(float(e) for e in edges),
+        frequency_spearman=freq,
+        norm_share=float(np.dot(col, col) / total_sq) if total_sq > 0 else 0.0,
+    )

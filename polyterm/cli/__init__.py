@@ -1,0 +1,143 @@
+"""The headless command line: `polyterm <command>`; `polyterm` alone starts the explorer."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from polyterm import __version__
+from polyterm.errors import PolytermError
+
+FORMATS = ("table", "markdown", "json")
+
+
+def _int_list(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part[1:]:
+            lo, hi = part.split("-", 1)
+            a, b = int(lo), int(hi)
+            out.extend(range(a, b - 1, -1) if a > b else range(a, b + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def int_list(text: str) -> list[int]:
+    try:
+        return _int_list(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of numbers such as 300,100,30 or 30-25"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--cache-dir", help="cache folder (default: $POLYTERM_CACHE_DIR or "
+                        "the platform cache folder)")
+    common.add_argument("--download", action="store_true",
+                        help="allow network downloads (NLTK corpora, gensim-data models)")
+    common.add_argument("--trust", action="store_true",
+                        help="allow gensim native (pickle) files: only for files you trust")
+    common.add_argument("--limit", type=int, help="read only the first N words of a vector file")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    out = argparse.ArgumentParser(add_help=False)
+    out.add_argument("--format", choices=FORMATS, default="table")
+    out.add_argument("--k", type=int, default=10, help="list length (default 10)")
+    out.add_argument("--restrict", type=int,
+                     help="consider only the N most frequent words")
+
+    parser = argparse.ArgumentParser(
+        prog="polyterm",
+        description="Explore polysemantic universality of word embeddings. "
+        "Without a command, starts the explorer.",
+    )
+    parser.add_argument("--version", action="version", version=f"polyterm {__version__}")
+    parser.add_argument("--theme", help="explorer theme name")
+    parser.add_argument("--cache-dir", dest="app_cache_dir", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("train", parents=[common], help="train word2vec models (in parallel)")
+    p.add_argument("specs", nargs="*", help="model specs such as brown_30 brown_29")
+    p.add_argument("--corpus", help="corpus for --dims/--seeds (e.g. brown, lee)")
+    p.add_argument("--dims", type=int_list, help="sizes, e.g. 300,100,50,30,29,10,5,2 or 30-25")
+    p.add_argument("--seeds", type=int_list, default=[1], help="seeds, e.g. 1,2,3")
+    for opt, kind in (("window", int), ("min-count", int), ("epochs", int), ("sg", int),
+                      ("negative", int), ("sample", float)):
+        p.add_argument(f"--{opt}", type=kind)
+    p.add_argument("--corpus-path", help="a local text file or folder to train on")
+    p.add_argument("--jobs", type=int, help="parallel processes (default: one per core)")
+
+    p = sub.add_parser("models", parents=[common], help="list cached and available models")
+    p.add_argument("--format", choices=FORMATS, default="table")
+
+    p = sub.add_parser("dims", parents=[common, out], help="top/bottom words of a dimension")
+    p.add_argument("model")
+    p.add_argument("--dim", type=int, default=0)
+    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+
+    p = sub.add_parser("repeats", parents=[common, out],
+                       help="words that recur at the extremes of several dimensions")
+    p.add_argument("model")
+    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+
+    for name, helptext in (("neighbours", "nearest words to a word"),
+                           ("diff", "nearest words to an expression such as 'cat - car'")):
+        p = sub.add_parser(name, parents=[common, out], help=helptext)
+        p.add_argument("query")
+        p.add_argument("--models", required=True, help="comma-separated model specs")
+        p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
+        p.add_argument("--include-query", action="store_true")
+
+    p = sub.add_parser("compare", parents=[common, out],
+                       help="one query side by side in several models")
+    p.add_argument("query", nargs="?", help="a word or an expression")
+    p.add_argument("--dim", type=int, help="compare dimension DIM (by index) instead")
+    p.add_argument("--models", required=True)
+    p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
+    p.add_argument("--include-query", action="store_true")
+    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    err = Console(stderr=True, highlight=False)
+    if args.command is None:
+        return _start_explorer(args, err)
+    logging.basicConfig(level=logging.WARNING)
+    from polyterm.cli import commands
+
+    try:
+        return commands.run(args, err)
+    except PolytermError as exc:
+        err.print(f"[bold red]polyterm: error:[/] {exc}", soft_wrap=True, markup=True)
+        return 2
+    except KeyboardInterrupt:
+        err.print("polyterm: interrupted; nothing was written")
+        return 130
+
+
+def _start_explorer(args: argparse.Namespace, err: Console) -> int:
+    try:
+        from polyterm.app import run_app
+    except ImportError:
+        err.print("polyterm: the explorer is not built yet; use a command, see polyterm --help")
+        return 2
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
+        return 2
+    return run_app(theme=args.theme, cache_dir=args.app_cache_dir)
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,196 @@
+"""The CLI's commands: each builds a view (or trains) and prints it in the chosen format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from polyterm.core.dimensions import Scale
+from polyterm.core.embedding import Embedding
+from polyterm.core.neighbours import Convention
+from polyterm.engine.cache import ModelCache
+from polyterm.engine.corpus import available_nltk_corpora
+from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.pretrained import glove_installed
+from polyterm.engine.progress import Progress
+from polyterm.engine.settings import cache_dir
+from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
+from polyterm.engine.sweep import train_many
+from polyterm.errors import PolytermError, SpecError
+from polyterm.views.markdown import render_markdown
+from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
+from polyterm.views.serialise import to_json
+
+
+class _ProgressPrinter:
+    """Prints at most one progress line per task per second to stderr."""
+
+    def __init__(self, err: Console, quiet: bool) -> None:
+        self.err = err
+        self.quiet = quiet
+        self.last: dict[str, float] = {}
+
+    def __call__(self, p: Progress) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if p.stage not in ("done", "corpus", "write") and now - self.last.get(p.task, 0) < 1:
+            return
+        self.last[p.task] = now
+        extra = f", {p.words_per_second:,.0f} words/s" if p.words_per_second else ""
+        eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
+        self.err.print(f"[dim]{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})[/]",
+                       highlight=False)
+
+
+def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
+    cache = ModelCache(cache_dir(args.cache_dir))
+    return ModelLibrary(cache, warn=lambda msg: err.print(f"[yellow]polyterm: warning:[/] {msg}"))
+
+
+def _options(args: argparse.Namespace) -> OpenOptions:
+    return OpenOptions(limit=args.limit, trusted=args.trust, download=args.download)
+
+
+def _open(args: argparse.Namespace, err: Console, names: list[str]) -> list[Embedding]:
+    library = _library(args, err)
+    progress = _ProgressPrinter(err, args.quiet)
+    return [library.open(n, _options(args), progress=progress) for n in names]
+
+
+def _emit(view: Any, fmt: str) -> None:
+    from polyterm.cli.tables import render_table
+
+    if fmt == "json":
+        print(to_json(view))
+    elif fmt == "markdown":
+        print(render_markdown(view), end="")
+    else:
+        Console().print(render_table(view))
+
+
+def _model_list(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise SpecError("--models needs at least one model, e.g. --models brown_30,glove-6b-50")
+    return names
+
+
+def _k(args: argparse.Namespace) -> None:
+    if args.k < 1:
+        raise PolytermError(f"--k must be at least 1, not {args.k}")
+    if args.restrict is not None and args.restrict < 1:
+        raise PolytermError(f"--restrict must be at least 1, not {args.restrict}")
+
+
+def cmd_train(args: argparse.Namespace, err: Console) -> int:
+    specs: list[TrainSpec] = [parse_train_spec(s) for s in args.specs]
+    if args.dims:
+        if not args.corpus and not args.corpus_path:
+            raise SpecError("--dims needs --corpus (e.g. --corpus brown) or --corpus-path")
+        corpus = args.corpus or "local"
+        suffix = f":path={args.corpus_path}" if args.corpus_path else ""
+        specs += [parse_train_spec(f"{corpus}_{d}_s{s}{suffix}") for d in args.dims for s in args.seeds]
+    if not specs:
+        raise SpecError("name models to train (e.g. brown_30 brown_29) or use --corpus and --dims")
+    changes: dict[str, Any] = {}
+    for opt in ("window", "min_count", "epochs", "sg", "negative", "sample"):
+        value = getattr(args, opt)
+        if value is not None:
+            changes[opt] = value
+    specs = [s.with_params(**changes) if changes else s for s in specs]
+    for s in specs:
+        s.params.validate()
+    specs = list(dict.fromkeys(specs))
+    library = _library(args, err)
+    outcome = train_many(specs, library, options=_options(args), jobs=args.jobs,
+                         progress=_ProgressPrinter(err, args.quiet))
+    for name in outcome.cached:
+        err.print(f"{name}: already in the cache")
+    for name in outcome.trained:
+        err.print(f"{name}: trained and cached")
+    for name, error in outcome.failed:
+        err.print(f"[red]{name}: {error}[/]")
+    return 1 if outcome.failed else 0
+
+
+def cmd_models(args: argparse.Namespace, err: Console) -> int:
+    library = _library(args, err)
+    entries = library.cache.entries()
+    rows = [{"name": e.name, "kind": e.manifest.get("kind", ""), "words": e.shape[0],
+             "dims": e.shape[1], "bytes": e.disk_bytes(), "path": str(e.path)} for e in entries]
+    available = [f"{c}_<dims>" for c in available_nltk_corpora()] + ["lee_<dims>"]
+    if glove_installed():
+        available.append("glove-6b-50")
+    if args.format == "json":
+        print(json.dumps({"cached": rows, "available": available}, indent=2))
+        return 0
+    if args.format == "markdown":
+        print("| model | kind | words | dims | MB |\n|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['name']} | {r['kind']} | {r['words']} | {r['dims']} | {r['bytes'] / 1e6:.1f} |")
+        print("\nAvailable to make: " + ", ".join(available))
+        return 0
+    t = Table(title=f"cached models in {library.cache.root}")
+    for col in ("model", "kind", "words", "dims", "MB"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}")
+    Console().print(t)
+    Console().print("available to make: " + ", ".join(available))
+    return 0
+
+
+def cmd_dims(args: argparse.Namespace, err: Console) -> int:
+    _k(args)
+    (model,) = _open(args, err, [args.model])
+    _emit(dimension_view(model, args.dim, k=args.k, restrict=args.restrict,
+                         scale=Scale(args.scale)), args.format)
+    return 0
+
+
+def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
+    _k(args)
+    (model,) = _open(args, err, [args.model])
+    _emit(repeats_view(model, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
+          args.format)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace, err: Console) -> int:
+    _k(args)
+    models = _open(args, err, _model_list(args.models))
+    if getattr(args, "dim", None) is not None:
+        view = dimension_query_view(models, args.dim, k=args.k, restrict=args.restrict,
+                                    scale=Scale(args.scale))
+    else:
+        if not args.query:
+            raise SpecError("give a word or an expression, or --dim N")
+        view = expression_view(models, args.query, k=args.k, restrict=args.restrict,
+                               convention=Convention(args.convention),
+                               include_query=args.include_query)
+    _emit(view, args.format)
+    return 0 if any(r.error is None for r in view.results) else 1
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "models": cmd_models,
+    "dims": cmd_dims,
+    "repeats": cmd_repeats,
+    "neighbours": cmd_query,
+    "diff": cmd_query,
+    "compare": cmd_query,
+}
+
+
+def run(args: argparse.Namespace, err: Console) -> int:
+    return COMMANDS[args.command](args, err)
+
+
+__all__ = ["parse_spec", "run"]

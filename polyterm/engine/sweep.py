@@ -1,0 +1,129 @@
+"""Training many models at once: one process per core, each model single-threaded.
+
+Each model still trains with one worker thread (so it is bit-for-bit reproducible); the
+speed-up comes from training different models in parallel processes. Progress reports
+travel back on a queue; cancelling sets a shared event that every process checks.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue as queue_mod
+import threading
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from polyterm.engine.cache import ModelCache
+from polyterm.engine.corpus import load_corpus
+from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.progress import Progress, ProgressCallback, no_progress
+from polyterm.engine.specs import TrainSpec
+from polyterm.errors import Cancelled, PolytermError
+
+_queue: Any = None
+_cancel: Any = None
+
+
+def _init(q: Any, cancel: Any) -> None:
+    global _queue, _cancel
+    _queue, _cancel = q, cancel
+
+
+class _EventView:
+    """threading.Event-like wrapper over a multiprocessing event."""
+
+    def __init__(self, event: Any) -> None:
+        self.event = event
+
+    def is_set(self) -> bool:
+        return bool(self.event.is_set())
+
+
+def _train_one(spec: TrainSpec, cache_root: str, options: OpenOptions) -> tuple[str, str | None]:
+    library = ModelLibrary(ModelCache(Path(cache_root)))
+    try:
+        library.open(spec, options, progress=_queue.put, cancel=_EventView(_cancel))  # type: ignore[arg-type]
+    except PolytermError as exc:
+        return spec.name, str(exc)
+    return spec.name, None
+
+
+@dataclass(frozen=True, slots=True)
+class SweepOutcome:
+    trained: tuple[str, ...]
+    cached: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def train_many(
+    specs: Sequence[TrainSpec],
+    library: ModelLibrary,
+    *,
+    options: OpenOptions = OpenOptions(),
+    jobs: int | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: threading.Event | None = None,
+) -> SweepOutcome:
+    """Make every spec that is not cached yet, in parallel processes."""
+    cached = tuple(s.name for s in specs if library.cached(s) is not None)
+    todo = [s for s in specs if s.name not in cached]
+    if not todo:
+        return SweepOutcome((), cached, ())
+    # Tokenise each corpus once here, so worker processes only read the token cache.
+    for corpus, path in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
+        load_corpus(corpus, library.cache.root, path=path, download=options.download,
+                    progress=progress, cancel=cancel)
+    jobs = max(1, min(jobs or default_jobs(), len(todo)))
+    if jobs == 1:
+        trained, failed = [], []
+        for spec in todo:
+            try:
+                library.open(spec, options, progress=progress, cancel=cancel)
+                trained.append(spec.name)
+            except Cancelled:
+                raise
+            except PolytermError as exc:
+                failed.append((spec.name, str(exc)))
+        return SweepOutcome(tuple(trained), cached, tuple(failed))
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    stop = ctx.Event()
+    trained_names: list[str] = []
+    failures: list[tuple[str, str]] = []
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(q, stop)) as pool:
+        pending: set[Future[tuple[str, str | None]]] = {
+            pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
+        }
+        while pending:
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            _drain(q, progress)
+            if cancel is not None and cancel.is_set():
+                stop.set()
+            for fut in done:
+                name, error = fut.result()
+                if error is None:
+                    trained_names.append(name)
+                else:
+                    failures.append((name, error))
+        _drain(q, progress)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("the sweep")
+    return SweepOutcome(tuple(trained_names), cached, tuple(failures))
+
+
+def _drain(q: Any, progress: ProgressCallback) -> None:
+    while True:
+        try:
+            item = q.get_nowait()
+        except queue_mod.Empty:
+            return
+        if isinstance(item, Progress):
+            progress(item)

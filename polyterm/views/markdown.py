@@ -1,0 +1,141 @@
+"""Markdown rendering of views, for write-ups: title, inputs, models, tables, command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import singledispatch
+from typing import Any
+
+from polyterm.views.model_summary import ModelSummary
+from polyterm.views.query import DimensionView, QueryKind, QueryView, RepeatsView
+
+
+def _cell(value: Any) -> str:
+    text = f"{value:.4f}" if isinstance(value, float) else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def models_section(models: Sequence[ModelSummary]) -> str:
+    rows = [(m.name, m.kind, m.dims, f"{m.vocabulary:,}", m.details or m.source,
+             m.content_sha256) for m in models]
+    return "### Models\n\n" + table(["model", "kind", "dims", "vocabulary", "details", "sha256"], rows)
+
+
+def reproduce(command: str) -> str:
+    return f"Reproduce with:\n\n```\n{command}\n```"
+
+
+@singledispatch
+def render_markdown(view: Any) -> str:
+    raise TypeError(f"no markdown rendering for {type(view).__name__}")
+
+
+@render_markdown.register
+def _(view: QueryView) -> str:
+    if view.kind is QueryKind.DIMENSION:
+        title = f"Dimension {view.query} across models (by index, unaligned)"
+    elif view.kind is QueryKind.WORD:
+        title = f"Nearest words to `{view.query}`"
+    else:
+        title = f"Nearest words to `{view.query}`"
+    inputs = [f"- k: {view.k}", f"- restrict: {view.restrict or 'whole vocabulary'}",
+              f"- values: {view.value_label}"]
+    if view.kind is not QueryKind.DIMENSION:
+        inputs.append(f"- convention: {view.convention.label}")
+        inputs.append(f"- query words {'included' if view.include_query else 'excluded'}")
+    parts = [f"## {title}", "\n".join(inputs), models_section([r.model for r in view.results])]
+    ok = [r for r in view.results if r.error is None]
+    shared = {w for w, _ in view.overlap.recurring}
+    for end, pick in (("top", lambda r: r.entries), ("bottom", lambda r: r.bottom)):
+        if end == "bottom" and view.kind is not QueryKind.DIMENSION:
+            continue
+        header = ["rank"] + [r.model.name for r in ok]
+        depth = max((len(pick(r)) for r in ok), default=0)
+        rows = []
+        for i in range(depth):
+            row: list[Any] = [i + 1]
+            for r in ok:
+                entries = pick(r)
+                if i < len(entries):
+                    e = entries[i]
+                    mark = "**" if e.word in shared else ""
+                    row.append(f"{mark}{e.word}{mark} ({e.value:.3f})")
+                else:
+                    row.append("")
+            rows.append(row)
+        label = f"### {end.capitalize()} {view.k}" if view.kind is QueryKind.DIMENSION else "### Neighbours"
+        parts.append(f"{label}\n\n" + table(header, rows) +
+                     "\n\nWords in **bold** occur in more than one model's list.")
+    errors = [f"- {r.model.name}: {r.error}" for r in view.results if r.error]
+    if errors:
+        parts.append("### Not answered\n\n" + "\n".join(errors))
+    parts.append(overlap_section(view))
+    parts.append(reproduce(view.command()))
+    return "\n\n".join(parts) + "\n"
+
+
+def overlap_section(view: QueryView) -> str:
+    o = view.overlap
+    lines = ["### Agreement between models"]
+    if o.coverage is not None:
+        sizes = ", ".join(f"{n} {s:,}" for n, s in o.coverage.sizes)
+        lines.append(f"Shared vocabulary: {o.coverage.shared_words:,} words ({sizes}).")
+    if o.pairs:
+        lines.append(table(["model A", "model B", "Jaccard", "RBO (p=0.9)", "shared words"],
+                           [(p.a, p.b, p.jaccard, p.rbo, ", ".join(p.shared) or "—")
+                            for p in o.pairs]))
+    else:
+        lines.append("Only one model answered: nothing to compare.")
+    return "\n\n".join(lines)
+
+
+@render_markdown.register
+def _(view: DimensionView) -> str:
+    s = view.stats
+    parts = [
+        f"## Dimension {view.dim} of {view.model.name}",
+        f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
+        f"- values: {view.scale.label}",
+        models_section([view.model]),
+        "### Words at both ends\n\n" + table(
+            ["rank", "top word", "value", "bottom word", "value"],
+            [(i + 1, t.word, t.value, b.word, b.value)
+             for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False))]),
+        "### Statistics (raw coordinates)\n\n" + table(
+            ["words", "mean", "std", "skewness", "excess kurtosis", "Spearman ρ with frequency rank",
+             "share of squared norm"],
+            [(s.count, s.mean, s.std, s.skewness, s.kurtosis,
+              "n/a" if s.frequency_spearman is None else s.frequency_spearman, s.norm_share)]),
+        "Histogram: " + " ".join(str(c) for c in s.histogram)
+        + f" (20 bins from {s.bin_edges[0]:.3f} to {s.bin_edges[-1]:.3f})",
+        reproduce(view.command()),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+@render_markdown.register
+def _(view: RepeatsView) -> str:
+    parts = [f"## Repeated words at the extremes of {view.model.name}'s dimensions",
+             f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
+             f"- values: {view.scale.label}",
+             models_section([view.model])]
+    for stat in (view.top, view.bottom):
+        parts.append(
+            f"### {stat.end.capitalize()} {stat.k} of {stat.dims} dimensions\n\n"
+            f"{stat.distinct} distinct words fill {stat.slots} slots "
+            f"({stat.distinct_share:.1%} distinct); {len(stat.repeated)} words recur in two or "
+            "more dimensions."
+        )
+        if stat.repeated:
+            parts.append(table(["word", "dimensions", "count"],
+                               [(r.word, ", ".join(map(str, r.dims)), len(r.dims))
+                                for r in stat.repeated]))
+    parts.append(reproduce(view.command()))
+    return "\n\n".join(parts) + "\n"

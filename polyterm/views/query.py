@@ -1,0 +1,200 @@
+"""Views of one query across models: a word's neighbours, an expression, a dimension."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from polyterm.core.dimensions import Scale, dimension_extremes, dimension_stats, DimensionStats
+from polyterm.core.embedding import Embedding
+from polyterm.core.expression import Expression, parse_expression
+from polyterm.core.neighbours import Convention, nearest_to_expression
+from polyterm.core.repeats import RepeatStatistic, repeat_statistic
+from polyterm.core.side_by_side import SideBySide, side_by_side
+from polyterm.errors import PolytermError, UnknownWordError
+from polyterm.views.model_summary import ModelSummary
+
+
+class QueryKind(StrEnum):
+    WORD = "word"
+    EXPRESSION = "expression"
+    DIMENSION = "dimension"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    word: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResult:
+    """One model's answer: ranked entries, or the error that stopped it (e.g. unknown word)."""
+
+    model: ModelSummary
+    entries: tuple[Entry, ...] = ()
+    bottom: tuple[Entry, ...] = ()  # dimension queries: the other end
+    error: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(e.word for e in self.entries)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryView:
+    """The same query answered by each model, with overlap between their lists."""
+
+    kind: QueryKind
+    query: str
+    k: int
+    restrict: int | None
+    convention: Convention
+    scale: Scale
+    include_query: bool
+    results: tuple[ModelResult, ...]
+    overlap: SideBySide
+
+    @property
+    def value_label(self) -> str:
+        if self.kind is QueryKind.DIMENSION:
+            return self.scale.label
+        return "cosine similarity"
+
+    def command(self) -> str:
+        """The CLI command that reproduces this view."""
+        models = ",".join(r.model.name for r in self.results)
+        opts = f" --k {self.k}"
+        if self.restrict:
+            opts += f" --restrict {self.restrict}"
+        if self.kind is QueryKind.DIMENSION:
+            scale = f" --scale {self.scale.value}" if self.scale is not Scale.RAW else ""
+            return f"polyterm compare --dim {self.query} --models {models}{opts}{scale}"
+        if self.include_query:
+            opts += " --include-query"
+        if self.convention is not Convention.NORMALISED:
+            opts += f" --convention {self.convention.value}"
+        return f'polyterm diff "{self.query}" --models {models}{opts}'
+
+
+def _compare(results: Sequence[ModelResult], models: Sequence[Embedding]) -> SideBySide:
+    lists = {r.model.name: list(r.words) for r in results if r.error is None}
+    vocabularies = {m.name: m.vocab for m in models}
+    return side_by_side(lists, vocabularies)
+
+
+def expression_view(
+    models: Sequence[Embedding],
+    text: str,
+    *,
+    k: int = 10,
+    restrict: int | None = None,
+    convention: Convention = Convention.NORMALISED,
+    include_query: bool = False,
+) -> QueryView:
+    """Neighbours of a word or an expression in every model (errors kept per model)."""
+    if k < 1:
+        raise PolytermError(f"k must be at least 1, not {k}")
+    expr: Expression = parse_expression(text)
+    results: list[ModelResult] = []
+    for model in models:
+        summary = ModelSummary.of(model)
+        try:
+            found = nearest_to_expression(model, expr, k, convention=convention,
+                                          include_query=include_query, restrict=restrict)
+        except UnknownWordError as exc:
+            results.append(ModelResult(summary, error=str(exc), suggestions=exc.suggestions))
+            continue
+        results.append(ModelResult(summary, tuple(Entry(n.word, n.cosine) for n in found)))
+    kind = QueryKind.WORD if len(expr.terms) == 1 and expr.terms[0].weight == 1 else QueryKind.EXPRESSION
+    return QueryView(kind, expr.canonical(), k, restrict, convention, Scale.RAW, include_query,
+                     tuple(results), _compare(results, models))
+
+
+def dimension_query_view(
+    models: Sequence[Embedding],
+    dim: int,
+    *,
+    k: int = 10,
+    restrict: int | None = None,
+    scale: Scale = Scale.RAW,
+) -> QueryView:
+    """Dimension `dim` of every model (by index: dimensions are not aligned across models)."""
+    results: list[ModelResult] = []
+    for model in models:
+        summary = ModelSummary.of(model)
+        if not 0 <= dim < model.dims:
+            results.append(ModelResult(summary, error=f"{model.name} has dimensions 0 to {model.dims - 1}"))
+            continue
+        ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
+        results.append(ModelResult(summary, tuple(Entry(e.word, e.value) for e in ext.top),
+                                   tuple(Entry(e.word, e.value) for e in ext.bottom)))
+    return QueryView(QueryKind.DIMENSION, str(dim), k, restrict, Convention.NORMALISED, scale,
+                     False, tuple(results), _compare(results, models))
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionView:
+    """One dimension of one model: both ends and its statistics."""
+
+    model: ModelSummary
+    dim: int
+    k: int
+    restrict: int | None
+    scale: Scale
+    top: tuple[Entry, ...]
+    bottom: tuple[Entry, ...]
+    stats: DimensionStats
+
+    def command(self) -> str:
+        opts = f" --k {self.k}"
+        if self.restrict:
+            opts += f" --restrict {self.restrict}"
+        if self.scale is not Scale.RAW:
+            opts += f" --scale {self.scale.value}"
+        return f"polyterm dims {self.model.name} --dim {self.dim}{opts}"
+
+
+def dimension_view(
+    model: Embedding, dim: int, *, k: int = 10, restrict: int | None = None,
+    scale: Scale = Scale.RAW,
+) -> DimensionView:
+    if k < 1:
+        raise PolytermError(f"k must be at least 1, not {k}")
+    ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
+    return DimensionView(
+        ModelSummary.of(model), dim, k, restrict, scale,
+        tuple(Entry(e.word, e.value) for e in ext.top),
+        tuple(Entry(e.word, e.value) for e in ext.bottom),
+        dimension_stats(model, dim, restrict=restrict),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatsView:
+    """The repeat statistic of one model (top and bottom ends)."""
+
+    model: ModelSummary
+    k: int
+    restrict: int | None
+    scale: Scale
+    top: RepeatStatistic
+    bottom: RepeatStatistic
+
+    def command(self) -> str:
+        opts = f" --k {self.k}"
+        if self.restrict:
+            opts += f" --restrict {self.restrict}"
+        if self.scale is not Scale.RAW:
+            opts += f" --scale {self.scale.value}"
+        return f"polyterm repeats {self.model.name}{opts}"
+
+
+def repeats_view(model: Embedding, *, k: int = 10, restrict: int | None = None,
+                 scale: Scale = Scale.RAW) -> RepeatsView:
+    if k < 1:
+        raise PolytermError(f"k must be at least 1, not {k}")
+    top, bottom = repeat_statistic(model, k, scale=scale, restrict=restrict)
+    return RepeatsView(ModelSummary.of(model), k, restrict, scale, top, bottom)

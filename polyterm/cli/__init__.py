@@ -41,20 +41,27 @@ def int_list(text: str) -> list[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--cache-dir", help="cache folder (default: $POLYTERM_CACHE_DIR or "
-                        "the platform cache folder)")
-    common.add_argument("--download", action="store_true",
-                        help="allow network downloads (NLTK corpora, gensim-data models)")
-    common.add_argument("--trust", action="store_true",
-                        help="allow gensim native (pickle) files: only for files you trust")
+    common.add_argument(
+        "--cache-dir",
+        help="cache folder (default: $POLYTERM_CACHE_DIR or the platform cache folder)",
+    )
+    common.add_argument(
+        "--download",
+        action="store_true",
+        help="allow network downloads (NLTK corpora, gensim-data models)",
+    )
+    common.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow gensim native (pickle) files: only for files you trust",
+    )
     common.add_argument("--limit", type=int, help="read only the first N words of a vector file")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
     out = argparse.ArgumentParser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table")
     out.add_argument("--k", type=int, default=10, help="list length (default 10)")
-    out.add_argument("--restrict", type=int,
-                     help="consider only the N most frequent words")
+    out.add_argument("--restrict", type=int, help="consider only the N most frequent words")
 
     parser = argparse.ArgumentParser(
         prog="polyterm",
@@ -71,8 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", help="corpus for --dims/--seeds (e.g. brown, lee)")
     p.add_argument("--dims", type=int_list, help="sizes, e.g. 300,100,50,30,29,10,5,2 or 30-25")
     p.add_argument("--seeds", type=int_list, default=[1], help="seeds, e.g. 1,2,3")
-    for opt, kind in (("window", int), ("min-count", int), ("epochs", int), ("sg", int),
-                      ("negative", int), ("sample", float)):
+    for opt, kind in (
+        ("window", int),
+        ("min-count", int),
+        ("epochs", int),
+        ("sg", int),
+        ("negative", int),
+        ("sample", float),
+    ):
         p.add_argument(f"--{opt}", type=kind)
     p.add_argument("--corpus-path", help="a local text file or folder to train on")
     p.add_argument("--jobs", type=int, help="parallel processes (default: one per core)")
@@ -85,21 +98,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dim", type=int, default=0)
     p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
 
-    p = sub.add_parser("repeats", parents=[common, out],
-                       help="words that recur at the extremes of several dimensions")
+    p = sub.add_parser(
+        "repeats",
+        parents=[common, out],
+        help="words that recur at the extremes of several dimensions",
+    )
     p.add_argument("model")
     p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
 
-    for name, helptext in (("neighbours", "nearest words to a word"),
-                           ("diff", "nearest words to an expression such as 'cat - car'")):
+    for name, helptext in (
+        ("neighbours", "nearest words to a word"),
+        ("diff", "nearest words to an expression such as 'cat - car'"),
+    ):
         p = sub.add_parser(name, parents=[common, out], help=helptext)
         p.add_argument("query")
         p.add_argument("--models", required=True, help="comma-separated model specs")
         p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
         p.add_argument("--include-query", action="store_true")
 
-    p = sub.add_parser("compare", parents=[common, out],
-                       help="one query side by side in several models")
+    p = sub.add_parser(
+        "compare", parents=[common, out], help="one query side by side in several models"
+    )
     p.add_argument("query", nargs="?", help="a word or an expression")
     p.add_argument("--dim", type=int, help="compare dimension DIM (by index) instead")
     p.add_argument("--models", required=True)

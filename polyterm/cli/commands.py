@@ -22,7 +22,7 @@ from polyterm.engine.settings import cache_dir
 from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
 from polyterm.engine.sweep import train_many
 from polyterm.errors import PolytermError, SpecError
-from polyterm.views.markdown import render_markdown
+from polyterm.views.markdown import render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import to_json
 
@@ -44,8 +44,9 @@ class _ProgressPrinter:
         self.last[p.task] = now
         extra = f", {p.words_per_second:,.0f} words/s" if p.words_per_second else ""
         eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
-        self.err.print(f"[dim]{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})[/]",
-                       highlight=False)
+        self.err.print(
+            f"[dim]{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})[/]", highlight=False
+        )
 
 
 def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
@@ -95,7 +96,9 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
             raise SpecError("--dims needs --corpus (e.g. --corpus brown) or --corpus-path")
         corpus = args.corpus or "local"
         suffix = f":path={args.corpus_path}" if args.corpus_path else ""
-        specs += [parse_train_spec(f"{corpus}_{d}_s{s}{suffix}") for d in args.dims for s in args.seeds]
+        specs += [
+            parse_train_spec(f"{corpus}_{d}_s{s}{suffix}") for d in args.dims for s in args.seeds
+        ]
     if not specs:
         raise SpecError("name models to train (e.g. brown_30 brown_29) or use --corpus and --dims")
     changes: dict[str, Any] = {}
@@ -108,8 +111,13 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
         s.params.validate()
     specs = list(dict.fromkeys(specs))
     library = _library(args, err)
-    outcome = train_many(specs, library, options=_options(args), jobs=args.jobs,
-                         progress=_ProgressPrinter(err, args.quiet))
+    outcome = train_many(
+        specs,
+        library,
+        options=_options(args),
+        jobs=args.jobs,
+        progress=_ProgressPrinter(err, args.quiet),
+    )
     for name in outcome.cached:
         err.print(f"{name}: already in the cache")
     for name in outcome.trained:
@@ -122,8 +130,17 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
 def cmd_models(args: argparse.Namespace, err: Console) -> int:
     library = _library(args, err)
     entries = library.cache.entries()
-    rows = [{"name": e.name, "kind": e.manifest.get("kind", ""), "words": e.shape[0],
-             "dims": e.shape[1], "bytes": e.disk_bytes(), "path": str(e.path)} for e in entries]
+    rows = [
+        {
+            "name": e.name,
+            "kind": e.manifest.get("kind", ""),
+            "words": e.shape[0],
+            "dims": e.shape[1],
+            "bytes": e.disk_bytes(),
+            "path": str(e.path),
+        }
+        for e in entries
+    ]
     available = [f"{c}_<dims>" for c in available_nltk_corpora()] + ["lee_<dims>"]
     if glove_installed():
         available.append("glove-6b-50")
@@ -131,16 +148,20 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
         print(json.dumps({"cached": rows, "available": available}, indent=2))
         return 0
     if args.format == "markdown":
-        print("| model | kind | words | dims | MB |\n|---|---|---|---|---|")
-        for r in rows:
-            print(f"| {r['name']} | {r['kind']} | {r['words']} | {r['dims']} | {r['bytes'] / 1e6:.1f} |")
+        header = ["model", "kind", "words", "dims", "MB"]
+        body = [
+            (r["name"], r["kind"], r["words"], r["dims"], f"{r['bytes'] / 1e6:.1f}") for r in rows
+        ]
+        print(table(header, body))
         print("\nAvailable to make: " + ", ".join(available))
         return 0
     t = Table(title=f"cached models in {library.cache.root}")
     for col in ("model", "kind", "words", "dims", "MB"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}")
+        t.add_row(
+            r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}"
+        )
     Console().print(t)
     Console().print("available to make: " + ", ".join(available))
     return 0
@@ -149,16 +170,19 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
 def cmd_dims(args: argparse.Namespace, err: Console) -> int:
     _k(args)
     (model,) = _open(args, err, [args.model])
-    _emit(dimension_view(model, args.dim, k=args.k, restrict=args.restrict,
-                         scale=Scale(args.scale)), args.format)
+    _emit(
+        dimension_view(model, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
+        args.format,
+    )
     return 0
 
 
 def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
     _k(args)
     (model,) = _open(args, err, [args.model])
-    _emit(repeats_view(model, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
-          args.format)
+    _emit(
+        repeats_view(model, k=args.k, restrict=args.restrict, scale=Scale(args.scale)), args.format
+    )
     return 0
 
 
@@ -166,14 +190,20 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
     _k(args)
     models = _open(args, err, _model_list(args.models))
     if getattr(args, "dim", None) is not None:
-        view = dimension_query_view(models, args.dim, k=args.k, restrict=args.restrict,
-                                    scale=Scale(args.scale))
+        view = dimension_query_view(
+            models, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)
+        )
     else:
         if not args.query:
             raise SpecError("give a word or an expression, or --dim N")
-        view = expression_view(models, args.query, k=args.k, restrict=args.restrict,
-                               convention=Convention(args.convention),
-                               include_query=args.include_query)
+        view = expression_view(
+            models,
+            args.query,
+            k=args.k,
+            restrict=args.restrict,
+            convention=Convention(args.convention),
+            include_query=args.include_query,
+        )
     _emit(view, args.format)
     return 0 if any(r.error is None for r in view.results) else 1
 

@@ -21,25 +21,22 @@ def render_table(view: Any) -> RenderableType:
 def _(view: QueryView) -> RenderableType:
     shared = {w for w, _ in view.overlap.recurring}
     ok = [r for r in view.results if r.error is None]
-    title = (f"dimension {view.query} (by index)" if view.kind is QueryKind.DIMENSION
-             else view.query)
+    title = f"dimension {view.query} (by index)" if view.kind is QueryKind.DIMENSION else view.query
     caption = view.value_label
     if view.kind is not QueryKind.DIMENSION:
         caption += f"; {view.convention.label}"
     out: list[RenderableType] = []
-    ends = [("top", lambda r: r.entries)]
-    if view.kind is QueryKind.DIMENSION:
-        ends.append(("bottom", lambda r: r.bottom))
-    for end, pick in ends if ok else []:
+    ends = ("top", "bottom") if view.kind is QueryKind.DIMENSION else ("top",)
+    for end in ends if ok else ():
         t = Table(title=f"{title} — {end}" if len(ends) > 1 else title, caption=caption)
         t.add_column("#", justify="right")
         for r in ok:
             t.add_column(f"{r.model.name} ({r.model.dims}d)")
-        depth = max((len(pick(r)) for r in ok), default=0)
+        depth = max((len(r.end(end)) for r in ok), default=0)
         for i in range(depth):
             cells: list[RenderableType] = [str(i + 1)]
             for r in ok:
-                entries = pick(r)
+                entries = r.end(end)
                 if i >= len(entries):
                     cells.append("")
                     continue
@@ -83,8 +80,12 @@ def _(view: DimensionView) -> RenderableType:
 def _(view: RepeatsView) -> RenderableType:
     parts: list[RenderableType] = []
     for stat in (view.top, view.bottom):
-        t = Table(title=(f"{view.model.name}: {stat.end} {stat.k} — {stat.distinct} distinct "
-                         f"words in {stat.slots} slots ({stat.distinct_share:.1%})"))
+        t = Table(
+            title=(
+                f"{view.model.name}: {stat.end} {stat.k} — {stat.distinct} distinct "
+                f"words in {stat.slots} slots ({stat.distinct_share:.1%})"
+            )
+        )
         t.add_column("word")
         t.add_column("dimensions")
         for r in stat.repeated[:50]:

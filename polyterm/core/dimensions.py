@@ -85,7 +85,9 @@ def check_dim(model: Embedding, dim: int) -> int:
     return dim
 
 
-def column(model: Embedding, dim: int, scale: Scale, restrict: int | None) -> npt.NDArray[np.float32]:
+def column(
+    model: Embedding, dim: int, scale: Scale, restrict: int | None
+) -> npt.NDArray[np.float32]:
     """Dimension `dim` as a contiguous array over the first `restrict` rows."""
     source = model.vectors if scale is Scale.RAW else model.unit
     rows = source if restrict is None else source[: max(0, restrict)]

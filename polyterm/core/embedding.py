@@ -80,4 +80,5 @@ class Embedding:
         return self.vocab.row(word)
 
     def vector(self, word: str) -> FloatMatrix:
-        return self.vectors[self.vocab.row(word)]
+        row: FloatMatrix = self.vectors[self.vocab.row(word)]
+        return row

@@ -29,10 +29,10 @@ class Vocabulary(Sequence[str]):
         return iter(self._words)
 
     def __contains__(self, word: object) -> bool:
-        return word in self.index
+        return word in self.rows
 
     @cached_property
-    def index(self) -> dict[str, int]:
+    def rows(self) -> dict[str, int]:
         """word → row; on duplicate words the first (most frequent) row wins."""
         index: dict[str, int] = {}
         for i, w in enumerate(self._words):
@@ -42,7 +42,7 @@ class Vocabulary(Sequence[str]):
     def row(self, word: str) -> int:
         """Row of `word`, or UnknownWordError naming the word with suggestions."""
         try:
-            return self.index[word]
+            return self.rows[word]
         except KeyError:
             raise UnknownWordError(word, self.model, self.suggest(word)) from None
 
@@ -50,7 +50,7 @@ class Vocabulary(Sequence[str]):
         """Close entries: the same word in other casing first, then difflib matches."""
         out: list[str] = []
         for variant in (word.lower(), word.capitalize(), word.upper()):
-            if variant != word and variant in self.index and variant not in out:
+            if variant != word and variant in self.rows and variant not in out:
                 out.append(variant)
         pool = list(self._words[:SUGGESTION_POOL])
         for match in difflib.get_close_matches(word, pool, n=n, cutoff=0.75):

@@ -93,8 +93,8 @@ class ModelCache:
         try:
             for sub in ("models", "tmp", "corpora"):
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
-            probe = tempfile.NamedTemporaryFile(dir=self.root / "tmp", delete=True)
-            probe.close()
+            with tempfile.NamedTemporaryFile(dir=self.root / "tmp"):
+                pass
         except OSError as exc:
             raise CacheError(
                 f"cannot use the cache folder {self.root}: {exc.strerror or exc}; "
@@ -218,11 +218,14 @@ class ModelCache:
                 (tmp / "vocab.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
                 if counts is not None:
                     np.save(tmp / "counts.npy", np.asarray(counts, dtype=np.int64))
-                files = {}
+                files: dict[str, dict[str, Any]] = {}
                 for f in sorted(tmp.iterdir()):
                     st = f.stat()
-                    files[f.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                                     "sha256": _sha256(f)}
+                    files[f.name] = {
+                        "size": st.st_size,
+                        "mtime_ns": st.st_mtime_ns,
+                        "sha256": _sha256(f),
+                    }
                 full_manifest = {
                     **manifest,
                     "format": FORMAT_VERSION,

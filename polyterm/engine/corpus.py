@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from polyterm.engine.atomic import write_text_atomic, write_bytes_atomic
+from polyterm.engine.atomic import write_bytes_atomic, write_text_atomic
 from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
 from polyterm.engine.settings import nltk_download_dir
 from polyterm.errors import CorpusError
@@ -29,8 +29,18 @@ from polyterm.errors import CorpusError
 NORMALISATION = 1
 LEE = "lee"
 TAGGED_NLTK = ("brown", "treebank", "conll2000", "masc_tagged")
-KNOWN_NLTK = ("brown", "abc", "movie_reviews", "webtext", "state_union", "inaugural",
-              "gutenberg", "reuters", "genesis", "treebank")
+KNOWN_NLTK = (
+    "brown",
+    "abc",
+    "movie_reviews",
+    "webtext",
+    "state_union",
+    "inaugural",
+    "gutenberg",
+    "reuters",
+    "genesis",
+    "treebank",
+)
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -62,8 +72,14 @@ class CorpusInfo:
     source: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "sentences": self.sentences, "tokens": self.tokens,
-                "sha256": self.sha256, "source": self.source, "normalisation": NORMALISATION}
+        return {
+            "name": self.name,
+            "sentences": self.sentences,
+            "tokens": self.tokens,
+            "sha256": self.sha256,
+            "source": self.source,
+            "normalisation": NORMALISATION,
+        }
 
 
 def _nltk() -> Any:
@@ -83,7 +99,9 @@ def nltk_corpus_root(name: str) -> Path | None:
             found = nltk.data.find(candidate)
         except LookupError:
             continue
-        return Path(str(found).split(".zip")[0] + ".zip") if ".zip" in str(found) else Path(str(found))
+        return (
+            Path(str(found).split(".zip")[0] + ".zip") if ".zip" in str(found) else Path(str(found))
+        )
     return None
 
 

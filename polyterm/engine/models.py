@@ -35,6 +35,9 @@ class OpenOptions:
     download: bool = False
 
 
+DEFAULT_OPTIONS = OpenOptions()
+
+
 class ModelLibrary:
     """Resolves specs to Embeddings through a ModelCache."""
 
@@ -42,7 +45,7 @@ class ModelLibrary:
         self.cache = cache
         self.warn: WarningCallback = warn or (lambda _msg: None)
 
-    def spec(self, text: str, options: OpenOptions = OpenOptions()) -> ModelSpec:
+    def spec(self, text: str, options: OpenOptions = DEFAULT_OPTIONS) -> ModelSpec:
         return parse_spec(text, limit=options.limit, trusted=options.trusted)
 
     def cached(self, spec: ModelSpec) -> CacheEntry | None:
@@ -65,14 +68,13 @@ class ModelLibrary:
     def open(
         self,
         text_or_spec: str | ModelSpec,
-        options: OpenOptions = OpenOptions(),
+        options: OpenOptions = DEFAULT_OPTIONS,
         *,
         progress: ProgressCallback = no_progress,
         cancel: threading.Event | None = None,
     ) -> Embedding:
         """The model for a spec: cached, else made (trained or read), cached and opened."""
-        spec = (self.spec(text_or_spec, options) if isinstance(text_or_spec, str)
-                else text_or_spec)
+        spec = self.spec(text_or_spec, options) if isinstance(text_or_spec, str) else text_or_spec
         entry = self.cached(spec)
         if entry is not None:
             try:
@@ -86,7 +88,7 @@ class ModelLibrary:
     def make(
         self,
         spec: ModelSpec,
-        options: OpenOptions = OpenOptions(),
+        options: OpenOptions = DEFAULT_OPTIONS,
         *,
         progress: ProgressCallback = no_progress,
         cancel: threading.Event | None = None,
@@ -107,8 +109,13 @@ class ModelLibrary:
         else:
             assert isinstance(spec, FileSpec)
             progress(Progress(spec.name, "load", 0.0, f"reading {Path(spec.path).name}"))
-            loaded = read_vector_file(Path(spec.path), limit=spec.limit, trusted=spec.trusted,
-                                      progress=progress, cancel=cancel)
+            loaded = read_vector_file(
+                Path(spec.path),
+                limit=spec.limit,
+                trusted=spec.trusted,
+                progress=progress,
+                cancel=cancel,
+            )
             source = spec.path
         for note in loaded.notes:
             self.warn(f"{spec.name}: {note}")
@@ -123,29 +130,52 @@ class ModelLibrary:
         check_cancel(cancel, f"loading {spec.name}")
         return self._write(spec, loaded, manifest, progress)
 
-    def _write(self, spec: ModelSpec, loaded: LoadedVectors, manifest: dict[str, Any],
-               progress: ProgressCallback) -> CacheEntry:
+    def _write(
+        self,
+        spec: ModelSpec,
+        loaded: LoadedVectors,
+        manifest: dict[str, Any],
+        progress: ProgressCallback,
+    ) -> CacheEntry:
         progress(Progress(spec.name, "write", 0.99, "writing the cache entry"))
-        entry = self.cache.write(spec, loaded.words, loaded.vectors, counts=loaded.counts,
-                                 manifest=manifest)
+        entry = self.cache.write(
+            spec, loaded.words, loaded.vectors, counts=loaded.counts, manifest=manifest
+        )
         progress(Progress(spec.name, "done", 1.0, "ready"))
         return entry
 
-    def _train(self, spec: TrainSpec, options: OpenOptions, progress: ProgressCallback,
-               cancel: threading.Event | None) -> CacheEntry:
-        sentences, info = load_corpus(spec.corpus, self.cache.root, path=spec.corpus_path,
-                                      download=options.download, progress=progress,
-                                      cancel=cancel)
+    def _train(
+        self,
+        spec: TrainSpec,
+        options: OpenOptions,
+        progress: ProgressCallback,
+        cancel: threading.Event | None,
+    ) -> CacheEntry:
+        sentences, info = load_corpus(
+            spec.corpus,
+            self.cache.root,
+            path=spec.corpus_path,
+            download=options.download,
+            progress=progress,
+            cancel=cancel,
+        )
         trained = train_word2vec(spec, sentences, progress=progress, cancel=cancel)
         manifest = {
             "kind": "word2vec",
             "source": f"word2vec (gensim) on {info.source}",
             "corpus": info.as_dict(),
-            "params": {"dims": spec.params.dims, "seed": spec.params.seed,
-                       "window": spec.params.window, "min_count": spec.params.min_count,
-                       "epochs": spec.params.epochs, "sg": spec.params.sg,
-                       "negative": spec.params.negative, "sample": spec.params.sample,
-                       "workers": 1, "hashfxn": "blake2b-64"},
+            "params": {
+                "dims": spec.params.dims,
+                "seed": spec.params.seed,
+                "window": spec.params.window,
+                "min_count": spec.params.min_count,
+                "epochs": spec.params.epochs,
+                "sg": spec.params.sg,
+                "negative": spec.params.negative,
+                "sample": spec.params.sample,
+                "workers": 1,
+                "hashfxn": "blake2b-64",
+            },
             "train_seconds": round(trained.seconds, 3),
             "frequency_ordered": True,
         }

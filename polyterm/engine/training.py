@@ -87,8 +87,11 @@ def train_word2vec(
         words_done = done * p.epochs * total_words
         wps = words_done / elapsed if elapsed > 0 else None
         eta = elapsed * (1 - done) / done if done > 0 else None
-        progress(Progress(task, "train", done, f"epoch {epoch + 1}/{p.epochs}",
-                          epoch + 1, p.epochs, wps, eta))
+        progress(
+            Progress(
+                task, "train", done, f"epoch {epoch + 1}/{p.epochs}", epoch + 1, p.epochs, wps, eta
+            )
+        )
 
     class _Epochs(CallbackAny2Vec):  # type: ignore[misc]
         def on_epoch_end(self, model: Any) -> None:
@@ -97,9 +100,16 @@ def train_word2vec(
 
     corpus = _Corpus(sentences, on_sentence, cancel)
     model = Word2Vec(
-        vector_size=p.dims, window=p.window, min_count=p.min_count, sg=p.sg,
-        negative=p.negative, sample=p.sample, seed=p.seed, workers=1,
-        hashfxn=stable_hash, epochs=p.epochs,
+        vector_size=p.dims,
+        window=p.window,
+        min_count=p.min_count,
+        sg=p.sg,
+        negative=p.negative,
+        sample=p.sample,
+        seed=p.seed,
+        workers=1,
+        hashfxn=stable_hash,
+        epochs=p.epochs,
     )
     progress(Progress(task, "vocab", 0.0, "counting words"))
     state["epoch"] = -1

@@ -16,16 +16,22 @@ def _cell(value: Any) -> str:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
+    lines = [
+        "| " + " | ".join(_cell(h) for h in header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def models_section(models: Sequence[ModelSummary]) -> str:
-    rows = [(m.name, m.kind, m.dims, f"{m.vocabulary:,}", m.details or m.source,
-             m.content_sha256) for m in models]
-    return "### Models\n\n" + table(["model", "kind", "dims", "vocabulary", "details", "sha256"], rows)
+    rows = [
+        (m.name, m.kind, m.dims, f"{m.vocabulary:,}", m.details or m.source, m.content_sha256)
+        for m in models
+    ]
+    return "### Models\n\n" + table(
+        ["model", "kind", "dims", "vocabulary", "details", "sha256"], rows
+    )
 
 
 def reproduce(command: str) -> str:
@@ -45,24 +51,27 @@ def _(view: QueryView) -> str:
         title = f"Nearest words to `{view.query}`"
     else:
         title = f"Nearest words to `{view.query}`"
-    inputs = [f"- k: {view.k}", f"- restrict: {view.restrict or 'whole vocabulary'}",
-              f"- values: {view.value_label}"]
+    inputs = [
+        f"- k: {view.k}",
+        f"- restrict: {view.restrict or 'whole vocabulary'}",
+        f"- values: {view.value_label}",
+    ]
     if view.kind is not QueryKind.DIMENSION:
         inputs.append(f"- convention: {view.convention.label}")
         inputs.append(f"- query words {'included' if view.include_query else 'excluded'}")
     parts = [f"## {title}", "\n".join(inputs), models_section([r.model for r in view.results])]
     ok = [r for r in view.results if r.error is None]
     shared = {w for w, _ in view.overlap.recurring}
-    for end, pick in (("top", lambda r: r.entries), ("bottom", lambda r: r.bottom)):
+    for end in ("top", "bottom"):
         if end == "bottom" and view.kind is not QueryKind.DIMENSION:
             continue
         header = ["rank"] + [r.model.name for r in ok]
-        depth = max((len(pick(r)) for r in ok), default=0)
+        depth = max((len(r.end(end)) for r in ok), default=0)
         rows = []
         for i in range(depth):
             row: list[Any] = [i + 1]
             for r in ok:
-                entries = pick(r)
+                entries = r.end(end)
                 if i < len(entries):
                     e = entries[i]
                     mark = "**" if e.word in shared else ""
@@ -70,9 +79,16 @@ def _(view: QueryView) -> str:
                 else:
                     row.append("")
             rows.append(row)
-        label = f"### {end.capitalize()} {view.k}" if view.kind is QueryKind.DIMENSION else "### Neighbours"
-        parts.append(f"{label}\n\n" + table(header, rows) +
-                     "\n\nWords in **bold** occur in more than one model's list.")
+        label = (
+            f"### {end.capitalize()} {view.k}"
+            if view.kind is QueryKind.DIMENSION
+            else "### Neighbours"
+        )
+        parts.append(
+            f"{label}\n\n"
+            + table(header, rows)
+            + "\n\nWords in **bold** occur in more than one model's list."
+        )
     errors = [f"- {r.model.name}: {r.error}" for r in view.results if r.error]
     if errors:
         parts.append("### Not answered\n\n" + "\n".join(errors))
@@ -88,9 +104,12 @@ def overlap_section(view: QueryView) -> str:
         sizes = ", ".join(f"{n} {s:,}" for n, s in o.coverage.sizes)
         lines.append(f"Shared vocabulary: {o.coverage.shared_words:,} words ({sizes}).")
     if o.pairs:
-        lines.append(table(["model A", "model B", "Jaccard", "RBO (p=0.9)", "shared words"],
-                           [(p.a, p.b, p.jaccard, p.rbo, ", ".join(p.shared) or "—")
-                            for p in o.pairs]))
+        lines.append(
+            table(
+                ["model A", "model B", "Jaccard", "RBO (p=0.9)", "shared words"],
+                [(p.a, p.b, p.jaccard, p.rbo, ", ".join(p.shared) or "—") for p in o.pairs],
+            )
+        )
     else:
         lines.append("Only one model answered: nothing to compare.")
     return "\n\n".join(lines)
@@ -104,16 +123,39 @@ def _(view: DimensionView) -> str:
         f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
         f"- values: {view.scale.label}",
         models_section([view.model]),
-        "### Words at both ends\n\n" + table(
+        "### Words at both ends\n\n"
+        + table(
             ["rank", "top word", "value", "bottom word", "value"],
-            [(i + 1, t.word, t.value, b.word, b.value)
-             for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False))]),
-        "### Statistics (raw coordinates)\n\n" + table(
-            ["words", "mean", "std", "skewness", "excess kurtosis", "Spearman ρ with frequency rank",
-             "share of squared norm"],
-            [(s.count, s.mean, s.std, s.skewness, s.kurtosis,
-              "n/a" if s.frequency_spearman is None else s.frequency_spearman, s.norm_share)]),
-        "Histogram: " + " ".join(str(c) for c in s.histogram)
+            [
+                (i + 1, t.word, t.value, b.word, b.value)
+                for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False))
+            ],
+        ),
+        "### Statistics (raw coordinates)\n\n"
+        + table(
+            [
+                "words",
+                "mean",
+                "std",
+                "skewness",
+                "excess kurtosis",
+                "Spearman ρ with frequency rank",
+                "share of squared norm",
+            ],
+            [
+                (
+                    s.count,
+                    s.mean,
+                    s.std,
+                    s.skewness,
+                    s.kurtosis,
+                    "n/a" if s.frequency_spearman is None else s.frequency_spearman,
+                    s.norm_share,
+                )
+            ],
+        ),
+        "Histogram: "
+        + " ".join(str(c) for c in s.histogram)
         + f" (20 bins from {s.bin_edges[0]:.3f} to {s.bin_edges[-1]:.3f})",
         reproduce(view.command()),
     ]
@@ -122,10 +164,12 @@ def _(view: DimensionView) -> str:
 
 @render_markdown.register
 def _(view: RepeatsView) -> str:
-    parts = [f"## Repeated words at the extremes of {view.model.name}'s dimensions",
-             f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
-             f"- values: {view.scale.label}",
-             models_section([view.model])]
+    parts = [
+        f"## Repeated words at the extremes of {view.model.name}'s dimensions",
+        f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
+        f"- values: {view.scale.label}",
+        models_section([view.model]),
+    ]
     for stat in (view.top, view.bottom):
         parts.append(
             f"### {stat.end.capitalize()} {stat.k} of {stat.dims} dimensions\n\n"
@@ -134,8 +178,11 @@ def _(view: RepeatsView) -> str:
             "more dimensions."
         )
         if stat.repeated:
-            parts.append(table(["word", "dimensions", "count"],
-                               [(r.word, ", ".join(map(str, r.dims)), len(r.dims))
-                                for r in stat.repeated]))
+            parts.append(
+                table(
+                    ["word", "dimensions", "count"],
+                    [(r.word, ", ".join(map(str, r.dims)), len(r.dims)) for r in stat.repeated],
+                )
+            )
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"

@@ -25,13 +25,17 @@ class ModelSummary:
         params: dict[str, Any] = m.get("params", {})
         if params:
             arch = "skip-gram" if params.get("sg") else "CBOW"
-            details = (f"{arch}, window {params.get('window')}, min_count "
-                       f"{params.get('min_count')}, epochs {params.get('epochs')}, "
-                       f"seed {params.get('seed')}")
+            details = (
+                f"{arch}, window {params.get('window')}, min_count "
+                f"{params.get('min_count')}, epochs {params.get('epochs')}, "
+                f"seed {params.get('seed')}"
+            )
             corpus = m.get("corpus", {})
             if corpus:
-                details += (f"; corpus {corpus.get('name')} {corpus.get('tokens', 0):,} tokens, "
-                            f"sha256 {str(corpus.get('sha256', ''))[:12]}")
+                details += (
+                    f"; corpus {corpus.get('name')} {corpus.get('tokens', 0):,} tokens, "
+                    f"sha256 {str(corpus.get('sha256', ''))[:12]}"
+                )
         elif m.get("file_format"):
             details = str(m["file_format"])
             if m.get("limit"):

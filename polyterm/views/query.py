@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from polyterm.core.dimensions import Scale, dimension_extremes, dimension_stats, DimensionStats
+from polyterm.core.dimensions import DimensionStats, Scale, dimension_extremes, dimension_stats
 from polyterm.core.embedding import Embedding
 from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
@@ -41,6 +41,14 @@ class ModelResult:
     @property
     def words(self) -> tuple[str, ...]:
         return tuple(e.word for e in self.entries)
+
+    def end(self, which: str) -> tuple[Entry, ...]:
+        """The "top" entries (neighbours, or a dimension's top) or the "bottom" ones."""
+        return self.bottom if which == "bottom" else self.entries
+
+    def ends(self) -> tuple[str, ...]:
+        """The list ends this kind of query has."""
+        return ("top", "bottom") if self.bottom else ("top",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +110,34 @@ def expression_view(
     for model in models:
         summary = ModelSummary.of(model)
         try:
-            found = nearest_to_expression(model, expr, k, convention=convention,
-                                          include_query=include_query, restrict=restrict)
+            found = nearest_to_expression(
+                model,
+                expr,
+                k,
+                convention=convention,
+                include_query=include_query,
+                restrict=restrict,
+            )
         except UnknownWordError as exc:
             results.append(ModelResult(summary, error=str(exc), suggestions=exc.suggestions))
             continue
         results.append(ModelResult(summary, tuple(Entry(n.word, n.cosine) for n in found)))
-    kind = QueryKind.WORD if len(expr.terms) == 1 and expr.terms[0].weight == 1 else QueryKind.EXPRESSION
-    return QueryView(kind, expr.canonical(), k, restrict, convention, Scale.RAW, include_query,
-                     tuple(results), _compare(results, models))
+    kind = (
+        QueryKind.WORD
+        if len(expr.terms) == 1 and expr.terms[0].weight == 1
+        else QueryKind.EXPRESSION
+    )
+    return QueryView(
+        kind,
+        expr.canonical(),
+        k,
+        restrict,
+        convention,
+        Scale.RAW,
+        include_query,
+        tuple(results),
+        _compare(results, models),
+    )
 
 
 def dimension_query_view(
@@ -126,13 +153,29 @@ def dimension_query_view(
     for model in models:
         summary = ModelSummary.of(model)
         if not 0 <= dim < model.dims:
-            results.append(ModelResult(summary, error=f"{model.name} has dimensions 0 to {model.dims - 1}"))
+            results.append(
+                ModelResult(summary, error=f"{model.name} has dimensions 0 to {model.dims - 1}")
+            )
             continue
         ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
-        results.append(ModelResult(summary, tuple(Entry(e.word, e.value) for e in ext.top),
-                                   tuple(Entry(e.word, e.value) for e in ext.bottom)))
-    return QueryView(QueryKind.DIMENSION, str(dim), k, restrict, Convention.NORMALISED, scale,
-                     False, tuple(results), _compare(results, models))
+        results.append(
+            ModelResult(
+                summary,
+                tuple(Entry(e.word, e.value) for e in ext.top),
+                tuple(Entry(e.word, e.value) for e in ext.bottom),
+            )
+        )
+    return QueryView(
+        QueryKind.DIMENSION,
+        str(dim),
+        k,
+        restrict,
+        Convention.NORMALISED,
+        scale,
+        False,
+        tuple(results),
+        _compare(results, models),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +201,22 @@ class DimensionView:
 
 
 def dimension_view(
-    model: Embedding, dim: int, *, k: int = 10, restrict: int | None = None,
+    model: Embedding,
+    dim: int,
+    *,
+    k: int = 10,
+    restrict: int | None = None,
     scale: Scale = Scale.RAW,
 ) -> DimensionView:
     if k < 1:
         raise PolytermError(f"k must be at least 1, not {k}")
     ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
     return DimensionView(
-        ModelSummary.of(model), dim, k, restrict, scale,
+        ModelSummary.of(model),
+        dim,
+        k,
+        restrict,
+        scale,
         tuple(Entry(e.word, e.value) for e in ext.top),
         tuple(Entry(e.word, e.value) for e in ext.bottom),
         dimension_stats(model, dim, restrict=restrict),
@@ -192,8 +243,9 @@ class RepeatsView:
         return f"polyterm repeats {self.model.name}{opts}"
 
 
-def repeats_view(model: Embedding, *, k: int = 10, restrict: int | None = None,
-                 scale: Scale = Scale.RAW) -> RepeatsView:
+def repeats_view(
+    model: Embedding, *, k: int = 10, restrict: int | None = None, scale: Scale = Scale.RAW
+) -> RepeatsView:
     if k < 1:
         raise PolytermError(f"k must be at least 1, not {k}")
     top, bottom = repeat_statistic(model, k, scale=scale, restrict=restrict)

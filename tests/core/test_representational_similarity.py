@@ -113,7 +113,7 @@ def test_svd_reduce_known_spectrum_and_slow_loop() -> None:
     assert svd_reduce(x, 0.995)[1] == 3
     assert svd_reduce(x, 1.0)[1] == 4
     assert svd_reduce(x, 0.5)[1] == 1
-    red, kept, frac = svd_reduce(x, 0.99)
+    red, _, frac = svd_reduce(x, 0.99)
     assert frac == pytest.approx(109 / 110.01)
     np.testing.assert_allclose(np.linalg.svd(red, compute_uv=False), s[:2])
     for thr in (0.3, 0.9, 0.95, 0.99, 0.999):
@@ -152,7 +152,9 @@ def test_svcca_matches_slow_pipeline_and_serialises() -> None:
     u, s, _ = np.linalg.svd(ac, full_matrices=False)
     bc = b - b.mean(axis=0)
     ub, sb, _ = np.linalg.svd(bc, full_matrices=False)
-    expected = _slow_cca(u[:, : res.kept_a] * s[: res.kept_a], ub[:, : res.kept_b] * sb[: res.kept_b])
+    expected = _slow_cca(
+        u[:, : res.kept_a] * s[: res.kept_a], ub[:, : res.kept_b] * sb[: res.kept_b]
+    )
     np.testing.assert_allclose(res.correlations, expected[: min(res.kept_a, res.kept_b)])
     assert np.all(np.diff(res.correlations) <= 0)
     d = json.loads(json.dumps(res.to_dict(), allow_nan=False))

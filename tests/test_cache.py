@@ -1,0 +1,101 @@
+"""The cache: round trips, tamper detection, cancellation, serving from cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from polyterm.engine import models as models_module
+from polyterm.engine.cache import CorruptEntry, ModelCache
+from polyterm.engine.models import ModelLibrary
+from polyterm.engine.progress import Progress
+from polyterm.engine.specs import FileSpec, parse_spec
+from polyterm.errors import Cancelled
+
+
+def test_write_then_open_is_equal(cache: ModelCache) -> None:
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(500)] + ["naïve", "日本"]
+    vectors = rng.normal(size=(502, 8)).astype(np.float32)
+    spec = FileSpec("/nowhere/x.txt", stat=(1, 2))
+    entry = cache.write(spec, words, vectors, counts=np.arange(502), manifest={"kind": "file"})
+    model = cache.open(entry)
+    assert list(model.vocab) == words
+    assert np.array_equal(np.asarray(model.vectors), vectors)
+    np.testing.assert_allclose(np.linalg.norm(model.unit, axis=1), 1.0, rtol=1e-6)
+    assert model.counts is not None and model.counts.tolist() == list(range(502))
+    manifest = json.loads((entry.path / "manifest.json").read_text())
+    assert manifest["shape"] == [502, 8]
+    assert set(manifest["files"]) == {"vectors.npy", "unit.npy", "vocab.txt", "counts.npy"}
+    assert not list((cache.root / "tmp").iterdir())
+
+
+def test_tampered_entry_is_detected(cache: ModelCache) -> None:
+    spec = FileSpec("/nowhere/y.txt", stat=(1, 2))
+    entry = cache.write(spec, ["a", "b"], np.eye(2, dtype=np.float32), manifest={})
+    with (entry.path / "vectors.npy").open("r+b") as fh:
+        fh.seek(-4, 2)
+        fh.write(b"\x00\x00\x80\x7f")
+    with pytest.raises(CorruptEntry, match=r"vectors\.npy was changed"):
+        cache.open(entry)
+    (entry.path / "unit.npy").unlink()
+    with pytest.raises(CorruptEntry, match=r"unit\.npy is missing"):
+        cache.verify(entry)
+
+
+def test_tampered_model_is_reported_and_rebuilt(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    library = ModelLibrary(ModelCache(tmp_path), warn=warnings.append)
+    first = library.open("lee_5")
+    entry = library.cached(parse_spec("lee_5"))
+    assert entry is not None
+    vocab = entry.path / "vocab.txt"
+    vocab.write_text(vocab.read_text().replace("the\n", "teh\n", 1))
+    again = library.open("lee_5")
+    assert warnings and "vocab.txt" in warnings[0] and "rebuilding" in warnings[0]
+    assert list(again.vocab) == list(first.vocab)
+    assert np.array_equal(np.asarray(again.vectors), np.asarray(first.vectors))
+
+
+def test_cancelled_training_leaves_no_entry(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path)
+    library = ModelLibrary(cache)
+    cancel = threading.Event()
+    seen: list[Progress] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p)
+        if p.stage == "train" and p.epoch == 2:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        library.open("lee_12:epochs=20", progress=progress, cancel=cancel)
+    assert any(p.stage == "train" for p in seen)
+    assert list(cache.models_dir.iterdir()) == []
+    assert list((cache.root / "tmp").iterdir()) == []
+
+
+def test_second_open_is_served_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = ModelLibrary(ModelCache(tmp_path))
+    first = library.open("lee_6")
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trained again instead of using the cache")
+
+    monkeypatch.setattr(models_module, "train_word2vec", no_training)
+    second = ModelLibrary(ModelCache(tmp_path)).open("lee_6")
+    assert np.array_equal(np.asarray(first.vectors), np.asarray(second.vectors))
+    assert isinstance(second.vectors, np.memmap)
+
+
+def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
+    ModelCache(tmp_path)
+    stale = tmp_path / "tmp" / "999999999-deadbeef"
+    stale.mkdir()
+    (stale / "vectors.npy").write_bytes(b"partial")
+    ModelCache(tmp_path)
+    assert not stale.exists()

@@ -1,0 +1,80 @@
+"""Dimension extremes, statistics and the repeat statistic against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from polyterm.core.dimensions import Scale, dimension_extremes, dimension_stats
+from polyterm.core.embedding import Embedding
+from polyterm.core.repeats import repeat_statistic, repeats_from_lists
+from polyterm.errors import PolytermError
+
+
+def brute_ends(col: np.ndarray, k: int) -> tuple[list[int], list[int]]:
+    idx = list(range(len(col)))
+    top = sorted(idx, key=lambda i: (-col[i], i))[:k]
+    bottom = sorted(idx, key=lambda i: (col[i], i))[:k]
+    return top, bottom
+
+
+@pytest.mark.parametrize("scale", [Scale.RAW, Scale.COSINE])
+@pytest.mark.parametrize("dim", [0, 7, 19])
+def test_extremes_match_sorting(lee_model: Embedding, dim: int, scale: Scale) -> None:
+    ext = dimension_extremes(lee_model, dim, 12, scale=scale)
+    v = np.asarray(lee_model.vectors, dtype=np.float64)
+    col = v[:, dim] if scale is Scale.RAW else v[:, dim] / np.linalg.norm(v, axis=1)
+    top, bottom = brute_ends(col, 12)
+    assert [e.row for e in ext.top] == top
+    assert [e.row for e in ext.bottom] == bottom
+    np.testing.assert_allclose([e.value for e in ext.top], col[top], rtol=1e-5)
+
+
+def test_restrict_only_looks_at_frequent_words(glove_slice: Embedding) -> None:
+    ext = dimension_extremes(glove_slice, 3, 10, restrict=1000)
+    assert all(e.row < 1000 for e in ext.top + ext.bottom)
+    col = np.asarray(glove_slice.vectors[:1000, 3])
+    assert [e.row for e in ext.top] == brute_ends(col, 10)[0]
+
+
+def test_stats_match_scipy(lee_model: Embedding) -> None:
+    s = dimension_stats(lee_model, 4)
+    col = np.asarray(lee_model.vectors[:, 4], dtype=np.float64)
+    assert s.mean == pytest.approx(col.mean())
+    assert s.std == pytest.approx(col.std())
+    assert s.skewness == pytest.approx(stats.skew(col))
+    assert s.kurtosis == pytest.approx(stats.kurtosis(col))
+    assert s.frequency_spearman == pytest.approx(stats.spearmanr(col, np.arange(len(col)))[0])
+    total = float((np.asarray(lee_model.vectors, dtype=np.float64) ** 2).sum())
+    assert s.norm_share == pytest.approx((col**2).sum() / total, rel=1e-5)
+    assert sum(s.histogram) == len(col)
+    shares = [dimension_stats(lee_model, d).norm_share for d in range(lee_model.dims)]
+    assert sum(shares) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_dimension_out_of_range_is_a_clear_error(lee_model: Embedding) -> None:
+    with pytest.raises(PolytermError, match="use 0 to 19"):
+        dimension_extremes(lee_model, 20)
+    with pytest.raises(PolytermError, match="out of range"):
+        dimension_stats(lee_model, -1)
+
+
+def test_repeats_from_lists_counts_distinct_and_recurring() -> None:
+    stat = repeats_from_lists([["a", "b", "c"], ["c", "d", "e"], ["c", "a", "f"]], "top", 3)
+    assert stat.slots == 9
+    assert stat.distinct == 6
+    assert [(r.word, r.dims) for r in stat.repeated] == [("c", (0, 1, 2)), ("a", (0, 2))]
+
+
+def test_repeat_statistic_matches_brute_force(lee_model: Embedding) -> None:
+    top, bottom = repeat_statistic(lee_model, 10)
+    lists = []
+    v = np.asarray(lee_model.vectors)
+    for d in range(lee_model.dims):
+        lists.append({lee_model.vocab[i] for i in brute_ends(v[:, d], 10)[0]})
+    words = set().union(*lists)
+    assert top.distinct == len(words)
+    recurring = {w for w in words if sum(w in s for s in lists) >= 2}
+    assert {r.word for r in top.repeated} == recurring
+    assert bottom.slots == 10 * lee_model.dims

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -148,15 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _start_explorer(args: argparse.Namespace, err: Console) -> int:
-    try:
-        from polyterm.app import run_app
-    except ImportError:
-        err.print("polyterm: the explorer is not built yet; use a command, see polyterm --help")
-        return 2
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
         return 2
-    return run_app(theme=args.theme, cache_dir=args.app_cache_dir)
+    app = importlib.import_module("polyterm.app")
+    code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)
+    return code
 
 
 __all__ = ["build_parser", "main"]

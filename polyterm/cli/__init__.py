@@ -126,6 +126,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
     p.add_argument("--include-query", action="store_true")
     p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+
+    science = argparse.ArgumentParser(add_help=False)
+    science.add_argument("--format", choices=FORMATS, default="table")
+    science.add_argument("--k", type=int, default=10, help="top words per list (default 10)")
+    science.add_argument(
+        "--top-n",
+        type=int,
+        default=None,
+        help="compare over the N most frequent shared words (0 = all)",
+    )
+    science.add_argument("--repetitions", type=int, default=20, help="null repetitions")
+    science.add_argument("--seed", type=int, default=0, help="seed of the nulls")
+
+    p = sub.add_parser(
+        "align",
+        parents=[common, science],
+        help="matching, Procrustes, CKA and SVCCA of two models, with nulls",
+    )
+    p.add_argument("model_a")
+    p.add_argument("model_b")
+
+    p = sub.add_parser(
+        "universality",
+        parents=[common, science],
+        help="neighbourhood and difference-vector overlap of two models",
+    )
+    p.add_argument("model_a")
+    p.add_argument("model_b")
+    p.add_argument("--pairs", help="word pairs, e.g. cat-car,water-fire (default: built-in list)")
+
+    p = sub.add_parser(
+        "sweep",
+        parents=[common, science],
+        help="train a range of sizes and seeds, then compare them",
+    )
+    p.add_argument("corpus", help="corpus name, e.g. brown or lee")
+    p.add_argument("--dims", type=int_list, default=[300, 200, 100, 50, 30, 29, 20, 10, 5, 2])
+    p.add_argument("--seeds", type=int_list, default=[1, 2])
+    p.add_argument("--jobs", type=int, help="parallel training processes (default: cores)")
+
+    p = sub.add_parser(
+        "report", parents=[common], help="a complete markdown write-up of a study of several models"
+    )
+    p.add_argument("models", nargs="+")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument(
+        "--restrict",
+        type=int,
+        default=10_000,
+        help="dimension extremes and comparisons over the N most frequent words",
+    )
+    p.add_argument("--repetitions", type=int, default=20)
+    p.add_argument("--output", "-o", help="write to this file (default: stdout)")
     return parser
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.table import Table
 
 from polyterm.core.dimensions import Scale
@@ -65,12 +67,15 @@ def _open(args: argparse.Namespace, err: Console, names: list[str]) -> list[Embe
 
 
 def _emit(view: Any, fmt: str) -> None:
-    from polyterm.cli.tables import render_table
+    from polyterm.cli.tables import has_table, render_table
 
     if fmt == "json":
         print(to_json(view))
-    elif fmt == "markdown":
-        print(render_markdown(view), end="")
+    elif fmt == "markdown" or not has_table(view):
+        if fmt == "markdown" or not sys.stdout.isatty():
+            print(render_markdown(view), end="")
+        else:
+            Console().print(Markdown(render_markdown(view)))
     else:
         Console().print(render_table(view))
 
@@ -208,7 +213,116 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
     return 0 if any(r.error is None for r in view.results) else 1
 
 
+def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
+    if args.top_n is None:
+        return default
+    if args.top_n < 0:
+        raise PolytermError(f"--top-n must be 0 (all words) or more, not {args.top_n}")
+    return args.top_n or None
+
+
+def cmd_align(args: argparse.Namespace, err: Console) -> int:
+    from polyterm.views.alignment import DEFAULT_TOP_N, alignment_view
+
+    a, b = _open(args, err, [args.model_a, args.model_b])
+    view = alignment_view(
+        a,
+        b,
+        k=args.k,
+        top_n=_science_top_n(args, DEFAULT_TOP_N),
+        repetitions=args.repetitions,
+        seed=args.seed,
+    )
+    _emit(view, args.format)
+    return 0
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]] | None:
+    if not text:
+        return None
+    out = []
+    for item in text.split(","):
+        a, sep, b = item.strip().partition("-")
+        if not sep or not a or not b:
+            raise SpecError(f"--pairs item {item!r} should look like cat-car")
+        out.append((a.strip(), b.strip()))
+    return out
+
+
+def cmd_universality(args: argparse.Namespace, err: Console) -> int:
+    from polyterm.views.universality import DEFAULT_PAIRS, DEFAULT_TOP_N, universality_view
+
+    a, b = _open(args, err, [args.model_a, args.model_b])
+    view = universality_view(
+        a,
+        b,
+        k=args.k,
+        top_n=_science_top_n(args, DEFAULT_TOP_N),
+        pairs=_pairs(args.pairs) or DEFAULT_PAIRS,
+        repetitions=args.repetitions,
+        seed=args.seed,
+    )
+    _emit(view, args.format)
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
+    from polyterm.views.sweep import DEFAULT_TOP_N, sweep_view
+
+    specs = list(
+        dict.fromkeys(
+            parse_train_spec(f"{args.corpus}_{d}_s{s}") for d in args.dims for s in args.seeds
+        )
+    )
+    library = _library(args, err)
+    progress = _ProgressPrinter(err, args.quiet)
+    outcome = train_many(specs, library, options=_options(args), jobs=args.jobs, progress=progress)
+    for name, error in outcome.failed:
+        raise PolytermError(f"{name}: {error}")
+    models = [library.open(s, _options(args)) for s in specs]
+    view = sweep_view(
+        models,
+        corpus=args.corpus,
+        k=args.k,
+        top_n=_science_top_n(args, DEFAULT_TOP_N),
+        repetitions=args.repetitions,
+        seed=args.seed,
+    )
+    _emit(view, args.format)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, err: Console) -> int:
+    from pathlib import Path
+
+    from polyterm.engine.atomic import write_text_atomic
+    from polyterm.views.report import build_report
+
+    _k(args)
+    models = _open(args, err, args.models)
+    say = (lambda m: None) if args.quiet else (lambda m: err.print(f"[dim]report: {m}[/]"))
+    text = build_report(
+        models, k=args.k, restrict=args.restrict, repetitions=args.repetitions, progress=say
+    )
+    if args.output:
+        target = Path(args.output)
+        if not target.parent.is_dir():
+            raise PolytermError(f"cannot write {target}: the folder {target.parent} does not exist")
+        try:
+            write_text_atomic(target, text)
+        except OSError as exc:
+            raise PolytermError(f"cannot write {target}: {exc.strerror}") from None
+        err.print(f"report written to {target}")
+    else:
+        print(text, end="")
+    return 0
+
+
 COMMANDS = {
+    "align": cmd_align,
+    "universality": cmd_universality,
+    "sweep": cmd_sweep,
+    "report": cmd_report,
     "train": cmd_train,
     "models": cmd_models,
     "dims": cmd_dims,

@@ -17,6 +17,11 @@ def render_table(view: Any) -> RenderableType:
     raise TypeError(f"no table rendering for {type(view).__name__}")
 
 
+def has_table(view: Any) -> bool:
+    """Views without a table renderer are shown as rendered markdown."""
+    return render_table.dispatch(type(view)) is not render_table.dispatch(object)
+
+
 @render_table.register
 def _(view: QueryView) -> RenderableType:
     shared = {w for w, _ in view.overlap.recurring}

@@ -14,12 +14,16 @@ order. The steps, in this order:
    The smaller matrix is *not* transformed: PCA to its own full dimension would only be
    an orthogonal change of basis, which the rotation absorbs anyway, and skipping it
    keeps its native dimensions for the per-dimension statistics below.
-4. ``R`` (d × d, orthogonal) minimises ``||a R - b||_F`` (scipy.linalg.orthogonal_procrustes,
+4. Both matrices are scaled to unit Frobenius norm, so that the residual compares shapes,
+   not overall scales (a model with a strong common direction loses most of its norm to
+   centring): ``||a||_F = ||b||_F = 1``.
+5. ``R`` (d × d, orthogonal) minimises ``||a R - b||_F`` (scipy.linalg.orthogonal_procrustes,
    i.e. ``R = U V^T`` from the SVD ``a^T b = U S V^T``).
 
-Statistics, all on the matrices after steps 1-3 (called a and b):
+Statistics, all on the matrices after steps 1-4 (called a and b):
 
-- ``relative_residual = ||a R - b||_F / ||b||_F`` (NaN if b is all zeros).
+- ``relative_residual = ||a R - b||_F / ||b||_F = ||a R - b||_F``, in [0, √2] (0: the
+  same shape up to rotation; √2: orthogonal shapes; NaN if either matrix is all zeros).
 - ``displacement[w] = 1 - cos(a_w R, b_w)``, the cosine distance of word w after
   alignment, in [0, 2]; a zero row has cosine 0 (displacement 1). Most stable = smallest
   displacement (ties by lower row), least stable = largest.
@@ -107,6 +111,9 @@ class ProcrustesResult:
         topk_jaccard: per aligned dimension, Jaccard of the top-k rows.
         mean_topk_jaccard: mean of ``topk_jaccard``.
         centre, unit_rows: the preprocessing that was applied.
+        aligned: the preprocessed ``a`` after rotation, ``a R`` (n × d).
+        target: the preprocessed ``b`` it was aligned to (n × d; B's PCA basis if B
+            was the model reduced).
     """
 
     rotation: F64
@@ -124,6 +131,8 @@ class ProcrustesResult:
     mean_topk_jaccard: float
     centre: bool
     unit_rows: bool
+    aligned: F64
+    target: F64
 
     def to_dict(self, *, include_matrix: bool = False) -> dict[str, Any]:
         """JSON-serialisable copy; the d × d ``rotation`` only if ``include_matrix``.
@@ -193,6 +202,11 @@ def procrustes_align(
             x = pca_project(x, reduced_to)
         else:
             y = pca_project(y, reduced_to)
+    nx_f, ny_f = float(np.linalg.norm(x)), float(np.linalg.norm(y))
+    if nx_f > 0:
+        x = x / nx_f
+    if ny_f > 0:
+        y = y / ny_f
     rotation, _ = orthogonal_procrustes(x, y)
     rotation = np.asarray(rotation, dtype=np.float64)
     xr = x @ rotation
@@ -233,4 +247,6 @@ def procrustes_align(
         mean_topk_jaccard=float(jac.mean()) if d else math.nan,
         centre=centre,
         unit_rows=unit_rows,
+        aligned=_readonly(xr),
+        target=_readonly(y),
     )

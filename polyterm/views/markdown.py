@@ -186,3 +186,7 @@ def _(view: RepeatsView) -> str:
             )
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"
+
+
+# Renderers of the whole-model views register themselves on import.
+from polyterm.views import science_markdown  # noqa: E402,F401

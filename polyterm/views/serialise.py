@@ -8,6 +8,8 @@ import math
 from enum import Enum
 from typing import Any
 
+import numpy as np
+
 
 def to_plain(obj: Any) -> Any:
     """Convert a view (or any nested dataclass) to JSON-serialisable Python."""
@@ -24,6 +26,8 @@ def to_plain(obj: Any) -> Any:
         return {str(k): to_plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [to_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_plain(obj.tolist())
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if hasattr(obj, "item"):  # numpy scalar

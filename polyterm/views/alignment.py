@@ -1,0 +1,271 @@
+"""Two models compared as wholes: matching, Procrustes, CKA, SVCCA — each beside its null.
+
+Everything is computed over the vocabulary the two models share, in the first model's
+frequency order, optionally cut to the `top_n` most frequent shared words (rare words are
+mostly noise in small corpora). Nulls, R repetitions from one seeded generator:
+
+- *rotation*: model A is rotated by a Haar-random orthogonal matrix; this destroys any
+  correspondence of dimensions but keeps all geometry, so it is the null for dimension-wise
+  statistics. CKA, SVCCA and Procrustes are invariant to it by construction.
+- *shuffle*: A's rows are permuted, breaking the word correspondence; the null for every
+  statistic, including the rotation-invariant ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.embedding import Embedding
+from polyterm.core.matching import match_dimensions
+from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
+from polyterm.core.procrustes import procrustes_align
+from polyterm.core.representational_similarity import linear_cka, svcca
+from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.errors import PolytermError
+from polyterm.views.model_summary import ModelSummary
+
+DEFAULT_TOP_N = 10_000
+DEFAULT_REPETITIONS = 20
+
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """One number with the nulls it should be read against."""
+
+    name: str
+    observed: float
+    nulls: tuple[NullSummary, ...]
+    meaning: str
+
+    def null(self, kind: str) -> NullSummary | None:
+        return next((n for n in self.nulls if n.kind == kind), None)
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionPair:
+    """Dimension `dim_a` of A beside its partner `dim_b` of B (r < 0: B's bottom end)."""
+
+    dim_a: int
+    dim_b: int
+    r: float
+    jaccard: float
+    words_a: tuple[str, ...]
+    words_b: tuple[str, ...]
+
+    @property
+    def shared(self) -> tuple[str, ...]:
+        return tuple(w for w in self.words_a if w in set(self.words_b))
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentView:
+    a: ModelSummary
+    b: ModelSummary
+    n_words: int
+    shared_total: int
+    coverage: tuple[float, float]
+    top_n: int | None
+    k: int
+    repetitions: int
+    seed: int
+    statistics: tuple[Statistic, ...]
+    matched: tuple[DimensionPair, ...]
+    aligned: tuple[DimensionPair, ...]
+    matched_curve: tuple[float, ...]
+    reduced_to: int | None
+    most_stable: tuple[str, ...]
+    least_stable: tuple[str, ...]
+
+    def statistic(self, name: str) -> Statistic:
+        return next(s for s in self.statistics if s.name == name)
+
+    def command(self) -> str:
+        opts = f" --k {self.k} --repetitions {self.repetitions} --seed {self.seed}"
+        opts += f" --top-n {self.top_n}" if self.top_n else " --top-n 0"
+        return f"polyterm align {self.a.name} {self.b.name}{opts}"
+
+    def readings(self) -> tuple[str, ...]:
+        """Short plain-language readings of the numbers."""
+        out = []
+        m = self.statistic("mean matched |r|")
+        rot = m.null("rotation")
+        if rot is not None:
+            out.append(
+                f"Matched one-to-one, dimensions of {self.a.name} and {self.b.name} correlate "
+                f"with mean |r| = {m.observed:.3f}, against {rot.null_mean:.3f} ± "
+                f"{rot.null_sd:.3f} when {self.a.name} is randomly rotated"
+                f"{_z_text(rot)}."
+            )
+        j = self.statistic("aligned top-k Jaccard")
+        sh = j.null("shuffle")
+        if sh is not None:
+            out.append(
+                f"After Procrustes, aligned dimensions share {j.observed:.1%} of their "
+                f"top-{self.k} words (Jaccard), against {sh.null_mean:.1%} by chance "
+                f"(shuffled words){_z_text(sh)}."
+            )
+        c = self.statistic("linear CKA")
+        sh = c.null("shuffle")
+        if sh is not None:
+            out.append(
+                f"Linear CKA is {c.observed:.3f} (1 = same geometry up to rotation and "
+                f"scale), against {sh.null_mean:.3f} for shuffled words{_z_text(sh)}."
+            )
+        return tuple(out)
+
+
+def _z_text(n: NullSummary) -> str:
+    return "" if n.z is None else f" (z = {n.z:.1f})"
+
+
+def _pairs(
+    a: F64,
+    b: F64,
+    dims_a: npt.NDArray[np.int64],
+    dims_b: npt.NDArray[np.int64],
+    r: F64,
+    jac: F64,
+    words: tuple[str, ...],
+    k: int,
+) -> tuple[DimensionPair, ...]:
+    def top(col: F64) -> tuple[str, ...]:
+        n = col.size
+        idx = np.argpartition(col, n - k)[n - k :]
+        idx = idx[np.lexsort((idx, -col[idx]))]
+        return tuple(words[int(i)] for i in idx)
+
+    out = []
+    for i, j, rv, jv in zip(dims_a, dims_b, r, jac, strict=True):
+        sign = -1.0 if rv < 0 else 1.0
+        out.append(
+            DimensionPair(int(i), int(j), float(rv), float(jv), top(a[:, i]), top(sign * b[:, j]))
+        )
+    return tuple(out)
+
+
+def alignment_view(
+    model_a: Embedding,
+    model_b: Embedding,
+    *,
+    k: int = 10,
+    top_n: int | None = DEFAULT_TOP_N,
+    repetitions: int = DEFAULT_REPETITIONS,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> AlignmentView:
+    """Compare two models over their shared vocabulary, every statistic with its nulls."""
+    if repetitions < 2:
+        raise PolytermError(f"--repetitions must be at least 2, not {repetitions}")
+    shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
+    n = len(shared.words)
+    if n < max(3 * k, max(model_a.dims, model_b.dims) + 2):
+        raise PolytermError(
+            f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
+            f"{model_a.dims}- and {model_b.dims}-dimensional models"
+        )
+    if not 1 <= k <= n:
+        raise PolytermError(f"k must be between 1 and {n}")
+    a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
+    b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
+
+    def measure(x: F64) -> dict[str, float]:
+        m = match_dimensions(x, b, k=k)
+        p = procrustes_align(x, b, k=k)
+        return {
+            "mean matched |r|": m.mean_matched_abs_r,
+            "matched top-k Jaccard": m.mean_topk_jaccard,
+            "Procrustes relative residual": p.relative_residual,
+            "aligned mean |r|": p.mean_abs_aligned_r,
+            "aligned top-k Jaccard": p.mean_topk_jaccard,
+            "linear CKA": linear_cka(x, b).cka,
+            "linear CKA (standardised)": linear_cka(x, b, standardise=True).cka,
+            "SVCCA mean correlation": svcca(x, b).mean_correlation,
+        }
+
+    matching = match_dimensions(a, b, k=k)
+    procrustes = procrustes_align(a, b, k=k)
+    observed = measure(a)
+    rng = np.random.default_rng(seed)
+    draws: dict[str, dict[str, list[float]]] = {"rotation": {}, "shuffle": {}}
+    for rep in range(repetitions):
+        for kind in ("rotation", "shuffle"):
+            x = (
+                a @ random_rotation(a.shape[1], rng)
+                if kind == "rotation"
+                else a[rng.permutation(n)]
+            )
+            for name, value in measure(x).items():
+                draws[kind].setdefault(name, []).append(value)
+        if progress is not None:
+            progress((rep + 1) / repetitions)
+    invariant = {
+        "Procrustes relative residual",
+        "aligned mean |r|",
+        "aligned top-k Jaccard",
+        "linear CKA",
+        "SVCCA mean correlation",
+    }
+    meanings = {
+        "mean matched |r|": "one-to-one matching of dimensions on |Pearson r| (Hungarian)",
+        "matched top-k Jaccard": f"top-{k} word overlap of matched dimension pairs",
+        "Procrustes relative residual": "‖A·R − B‖ with ‖A‖ = ‖B‖ = 1, best rotation R (0 … √2)",
+        "aligned mean |r|": "|r| of dimension i of A·R with dimension i of B",
+        "aligned top-k Jaccard": f"top-{k} word overlap of aligned dimension pairs",
+        "linear CKA": "Kornblith et al. 2019; invariant to rotation and scale",
+        "linear CKA (standardised)": "CKA after z-scoring each dimension",
+        "SVCCA mean correlation": "Raghu et al. 2017, 99% variance kept",
+    }
+    statistics = []
+    for name, value in observed.items():
+        nulls = []
+        for kind in ("rotation", "shuffle"):
+            if kind == "rotation" and name in invariant:
+                continue
+            nulls.append(summarise_null(value, draws[kind][name], kind=kind, seed=seed))  # type: ignore[arg-type]
+        statistics.append(Statistic(name, value, tuple(nulls), meanings[name]))
+    words = shared.words
+    # Aligned pairs: column i of A·R against column i of B (of B's PCA basis if reduced).
+    ident = np.arange(procrustes.aligned.shape[1], dtype=np.int64)
+    aligned = _pairs(
+        procrustes.aligned,
+        procrustes.target,
+        ident,
+        ident,
+        procrustes.aligned_r,
+        procrustes.topk_jaccard,
+        words,
+        k,
+    )
+    return AlignmentView(
+        a=ModelSummary.of(model_a),
+        b=ModelSummary.of(model_b),
+        n_words=n,
+        shared_total=shared.total_shared,
+        coverage=(shared.coverage[0], shared.coverage[1]),
+        top_n=top_n or None,
+        k=k,
+        repetitions=repetitions,
+        seed=seed,
+        statistics=tuple(statistics),
+        matched=_pairs(
+            a,
+            b,
+            matching.matched_a,
+            matching.matched_b,
+            matching.matched_r,
+            matching.topk_jaccard,
+            words,
+            k,
+        ),
+        aligned=aligned,
+        matched_curve=tuple(float(x) for x in matching.matched_abs_curve),
+        reduced_to=procrustes.reduced_to,
+        most_stable=tuple(words[int(i)] for i in procrustes.most_stable[:10]),
+        least_stable=tuple(words[int(i)] for i in procrustes.least_stable[:10]),
+    )

@@ -1,0 +1,199 @@
+"""The dimension sweep: how basis statistics and cross-model similarity change with size.
+
+Per model (each beside a null): the repeat statistic (distinct share of the dimensions'
+top-k words; null: the same model in random rotated bases), the mean excess kurtosis of
+dimensions (same null), and the mean coherence of dimensions' top-k words measured in the
+model itself (null: frequency-matched random words).
+
+Across models: linear CKA, mean matched |r| (Hungarian) with its rotation null, and the
+Procrustes relative residual — for adjacent sizes at the same seed, and for the same size
+at different seeds. The latter is the noise floor: two sizes differ meaningfully only
+where they differ more than two seeds of one size do. Adjacent sizes share their seed, and
+so their initial vectors' random stream, which makes them look more alike than
+independently initialised models would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations, pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.basis_statistics import mean_excess_kurtosis, top_k_distinct_share
+from polyterm.core.coherence import coherence_many
+from polyterm.core.embedding import Embedding
+from polyterm.core.matching import match_dimensions
+from polyterm.core.nulls import NullSummary, random_rotation, single_model_null, summarise_null
+from polyterm.core.procrustes import procrustes_align
+from polyterm.core.representational_similarity import linear_cka
+from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.views.model_summary import ModelSummary
+
+F64 = npt.NDArray[np.float64]
+DEFAULT_TOP_N = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    model: ModelSummary
+    dims: int
+    seed: int | None
+    repeat_share: NullSummary  # distinct share of top-k words (1.0 = no repeats)
+    kurtosis: NullSummary
+    coherence: float
+    coherence_null: float
+    coherent_dims: int  # dimensions whose coherence z > 2
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    a: str
+    b: str
+    relation: str  # "adjacent sizes" or "seeds"
+    cka: float
+    matched_r: NullSummary  # rotation null
+    residual: float
+
+
+@dataclass(frozen=True, slots=True)
+class SweepView:
+    corpus: str
+    k: int
+    top_n: int | None
+    repetitions: int
+    models: tuple[ModelRow, ...]
+    pairs: tuple[PairRow, ...]
+
+    def command(self) -> str:
+        dims = ",".join(str(d) for d in sorted({m.dims for m in self.models}, reverse=True))
+        seeds = ",".join(str(s) for s in sorted({m.seed or 1 for m in self.models}))
+        return (
+            f"polyterm sweep {self.corpus} --dims {dims} --seeds {seeds} --k {self.k} "
+            f"--repetitions {self.repetitions}"
+        )
+
+    def readings(self) -> tuple[str, ...]:
+        out = []
+        floor = [p for p in self.pairs if p.relation == "seeds"]
+        adjacent = [p for p in self.pairs if p.relation == "adjacent sizes"]
+        for p in adjacent:
+            same = [f for f in floor if f.a.split("_")[1] in (p.a.split("_")[1], p.b.split("_")[1])]
+            if not same:
+                continue
+            lo = min(f.cka for f in same)
+            hi = max(f.cka for f in same)
+            if p.cka > hi:
+                verdict = (
+                    "more alike than two seeds of one size are: the sizes share a seed, "
+                    "which makes them look alike, so this is no evidence of universality"
+                )
+            elif p.cka >= lo:
+                verdict = "as alike as two seeds of one size: within the noise floor"
+            else:
+                verdict = "less alike than two seeds of one size: a real difference of size"
+            out.append(
+                f"{p.a} vs {p.b}: CKA {p.cka:.3f}, matched |r| {p.matched_r.observed:.3f} "
+                f"(rotation null {p.matched_r.null_mean:.3f}); two seeds at the same size: "
+                f"CKA {lo:.3f}–{hi:.3f}. The two sizes are {verdict}."
+            )
+        return tuple(out)
+
+
+def _seed(model: Embedding) -> int | None:
+    params = model.manifest.get("params", {})
+    return int(params["seed"]) if "seed" in params else None
+
+
+def _pair(
+    a: Embedding, b: Embedding, relation: str, top_n: int | None, repetitions: int, seed: int
+) -> PairRow:
+    shared = shared_vocabulary([a.vocab, b.vocab], top_n=top_n)
+    x = np.asarray(a.vectors, dtype=np.float64)[shared.indices[0]]
+    y = np.asarray(b.vectors, dtype=np.float64)[shared.indices[1]]
+    observed = match_dimensions(x, y).mean_matched_abs_r
+    rng = np.random.default_rng(seed)
+    null = [
+        match_dimensions(x @ random_rotation(x.shape[1], rng), y).mean_matched_abs_r
+        for _ in range(repetitions)
+    ]
+    return PairRow(
+        a.name,
+        b.name,
+        relation,
+        linear_cka(x, y).cka,
+        summarise_null(observed, null, kind="rotation", seed=seed),
+        procrustes_align(x, y).relative_residual,
+    )
+
+
+def _model_row(
+    model: Embedding, k: int, top_n: int | None, repetitions: int, seed: int
+) -> ModelRow:
+    x = np.asarray(model.vectors[: top_n or None], dtype=np.float64)
+    repeat = single_model_null(
+        lambda m: top_k_distinct_share(m, k), x, repetitions=repetitions, seed=seed
+    )
+    kurt = single_model_null(mean_excess_kurtosis, x, repetitions=repetitions, seed=seed)
+    n = x.shape[0]
+    tops = np.argpartition(x, n - k, axis=0)[n - k :].T.astype(np.int64)
+    coh = coherence_many(tops, x, repetitions=max(repetitions, 20), seed=seed)
+    return ModelRow(
+        model=ModelSummary.of(model),
+        dims=model.dims,
+        seed=_seed(model),
+        repeat_share=repeat,
+        kurtosis=kurt,
+        coherence=float(np.mean([c.observed for c in coh])),
+        coherence_null=float(np.mean([c.null_mean for c in coh])),
+        coherent_dims=sum(1 for c in coh if c.z is not None and c.z > 2),
+    )
+
+
+def sweep_view(
+    models: Sequence[Embedding],
+    *,
+    corpus: str = "",
+    k: int = 10,
+    top_n: int | None = DEFAULT_TOP_N,
+    repetitions: int = 10,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> SweepView:
+    """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds."""
+    ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))
+    steps = len(ordered)
+    rows = []
+    for i, m in enumerate(ordered):
+        rows.append(_model_row(m, k, top_n, repetitions, seed))
+        if progress:
+            progress((i + 1) / (2 * steps))
+    pairs = []
+    by_seed: dict[int | None, list[Embedding]] = {}
+    by_dims: dict[int, list[Embedding]] = {}
+    for m in ordered:
+        by_seed.setdefault(_seed(m), []).append(m)
+        by_dims.setdefault(m.dims, []).append(m)
+    jobs = [(a, b, "adjacent sizes") for group in by_seed.values() for a, b in pairwise(group)]
+    jobs += [(a, b, "seeds") for group in by_dims.values() for a, b in combinations(group, 2)]
+    for i, (a, b, rel) in enumerate(jobs):
+        pairs.append(_pair(a, b, rel, top_n, repetitions, seed))
+        if progress:
+            progress(0.5 + (i + 1) / (2 * max(len(jobs), 1)))
+    return SweepView(corpus, k, top_n, repetitions, tuple(rows), tuple(pairs))
+
+
+def text_plot(points: Sequence[tuple[float, float]], *, width: int = 40, label: str = "") -> str:
+    """A horizontal bar per point (x = dims, y = value), deterministic for golden files."""
+    if not points:
+        return ""
+    values = [y for _, y in points]
+    lo, hi = min(0.0, min(values)), max(values)
+    span = (hi - lo) or 1.0
+    lines = [label] if label else []
+    for x, y in points:
+        bar = "█" * max(0, round((y - lo) / span * width))
+        lines.append(f"{x:>6g} │{bar} {y:.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,188 @@
+"""Neighbourhood and difference-vector universality of two models, beside chance.
+
+Both analyses run over the shared vocabulary (first model's frequency order, cut to the
+`top_n` most frequent shared words), so that every neighbour either model can name is a
+word the other model also has.
+
+- *Neighbourhood universality*: for each shared word, Jaccard and RBO (p = 0.9) of its
+  k nearest neighbours (cosine, self excluded) in A and in B. Null: the same after a
+  random permutation of A's words (R repetitions, Jaccard only).
+- *Difference-vector universality*: for word pairs (a, b), the k nearest shared words to
+  the normalised difference unit(a) − unit(b) in each model (a and b excluded), and the
+  Jaccard and RBO of the two lists. Chance: two random k-lists from n words share k²/n
+  words on average.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from polyterm.core.embedding import Embedding, unit_rows
+from polyterm.core.neighbourhood_universality import neighbourhood_universality
+from polyterm.core.neighbours import top_k_rows
+from polyterm.core.nulls import NullSummary, summarise_null
+from polyterm.core.overlap import jaccard, rbo
+from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.errors import PolytermError
+from polyterm.views.model_summary import ModelSummary
+
+DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("cat", "car"),
+    ("water", "fire"),
+    ("king", "money"),
+    ("church", "horse"),
+    ("school", "river"),
+    ("music", "war"),
+    ("doctor", "tree"),
+    ("night", "food"),
+    ("ship", "book"),
+    ("house", "blood"),
+    ("child", "machine"),
+    ("love", "stone"),
+)
+DEFAULT_TOP_N = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    a: str
+    b: str
+    words_a: tuple[str, ...]  # neighbours of a - b in model A
+    words_b: tuple[str, ...]  # ... in model B
+    jaccard: float
+    rbo: float
+
+    @property
+    def shared(self) -> tuple[str, ...]:
+        return tuple(w for w in self.words_a if w in set(self.words_b))
+
+
+@dataclass(frozen=True, slots=True)
+class WordUniversality:
+    word: str
+    jaccard: float
+    rbo: float
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalityView:
+    a: ModelSummary
+    b: ModelSummary
+    n_words: int
+    k: int
+    top_n: int | None
+    neighbourhood_jaccard: NullSummary  # observed = mean over words
+    neighbourhood_rbo_mean: float
+    quartiles_jaccard: tuple[float, float, float]
+    most_universal: tuple[WordUniversality, ...]
+    least_universal: tuple[WordUniversality, ...]
+    pairs: tuple[PairResult, ...]
+    missing_pairs: tuple[str, ...]
+    chance_jaccard: float
+
+    @property
+    def mean_pair_jaccard(self) -> float | None:
+        return float(np.mean([p.jaccard for p in self.pairs])) if self.pairs else None
+
+    def command(self) -> str:
+        return (
+            f"polyterm universality {self.a.name} {self.b.name} --k {self.k} "
+            f"--top-n {self.top_n or 0}"
+        )
+
+    def readings(self) -> tuple[str, ...]:
+        nj = self.neighbourhood_jaccard
+        out = [
+            f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
+            f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, against "
+            f"{nj.null_mean:.3f} for shuffled words."
+        ]
+        if self.pairs:
+            out.append(
+                f"Difference vectors of {len(self.pairs)} dissimilar word pairs have neighbour "
+                f"lists with mean Jaccard {self.mean_pair_jaccard:.3f}, against "
+                f"{self.chance_jaccard:.3f} expected by chance."
+            )
+        return tuple(out)
+
+
+def expected_random_jaccard(k: int, n: int) -> float:
+    """E[|X∩Y|] / (2k − E[|X∩Y|]) for two random k-subsets of n items (E[|X∩Y|] = k²/n)."""
+    inter = k * k / n
+    return inter / (2 * k - inter)
+
+
+def _row_jaccard(na: npt.NDArray[np.int64], nb: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    k = na.shape[1]
+    inter = (na[:, :, None] == nb[:, None, :]).any(axis=2).sum(axis=1).astype(np.float64)
+    out: npt.NDArray[np.float64] = inter / (2 * k - inter)
+    return out
+
+
+def universality_view(
+    model_a: Embedding,
+    model_b: Embedding,
+    *,
+    k: int = 10,
+    top_n: int | None = DEFAULT_TOP_N,
+    pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
+    repetitions: int = 20,
+    seed: int = 0,
+) -> UniversalityView:
+    shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
+    n = len(shared.words)
+    if n <= k + 2:
+        raise PolytermError(f"{model_a.name} and {model_b.name} share only {n} words")
+    a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
+    b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
+    nu = neighbourhood_universality(a, b, k=k)
+    rng = np.random.default_rng(seed)
+    null = []
+    for _ in range(repetitions):
+        perm = rng.permutation(n)
+        inverse = np.argsort(perm)
+        null.append(float(_row_jaccard(inverse[nu.neighbours_a[perm]], nu.neighbours_b).mean()))
+    words = shared.words
+
+    def word_rows(rows: npt.NDArray[np.int64]) -> tuple[WordUniversality, ...]:
+        return tuple(
+            WordUniversality(words[int(i)], float(nu.jaccard[i]), float(nu.rbo[i]))
+            for i in rows[:10]
+        )
+
+    ua, ub = unit_rows(a), unit_rows(b)
+    row = {w: i for i, w in enumerate(words)}
+    results, missing = [], []
+    for x, y in pairs:
+        if x not in row or y not in row:
+            missing.append(f"{x} - {y}")
+            continue
+        lists = []
+        for u in (ua, ub):
+            q = u[row[x]] - u[row[y]]
+            q = q / (np.linalg.norm(q) or 1.0)
+            lists.append(tuple(words[int(i)] for i in top_k_rows(u @ q, k, [row[x], row[y]])))
+        la, lb = lists
+        results.append(PairResult(x, y, la, lb, jaccard(la, lb), rbo(la, lb)))
+    q1, q2, q3 = np.quantile(nu.jaccard, [0.25, 0.5, 0.75])
+    return UniversalityView(
+        a=ModelSummary.of(model_a),
+        b=ModelSummary.of(model_b),
+        n_words=n,
+        k=k,
+        top_n=top_n or None,
+        neighbourhood_jaccard=summarise_null(
+            float(nu.jaccard.mean()), null, kind="shuffle", seed=seed
+        ),
+        neighbourhood_rbo_mean=float(nu.rbo.mean()),
+        quartiles_jaccard=(float(q1), float(q2), float(q3)),
+        most_universal=word_rows(nu.most_universal),
+        least_universal=word_rows(nu.least_universal),
+        pairs=tuple(results),
+        missing_pairs=tuple(missing),
+        chance_jaccard=expected_random_jaccard(k, n),
+    )

@@ -136,3 +136,24 @@ def test_report_has_every_section(lee_model: Embedding, library: object) -> None
         "Readings",
     ):
         assert heading in text
+
+
+def test_fast_shuffle_null_equals_the_full_computation(lee_model: Embedding) -> None:
+    from polyterm.core.procrustes import procrustes_align
+    from polyterm.core.representational_similarity import linear_cka, svcca
+    from polyterm.views.alignment import _ShuffleStatistics
+
+    rng = np.random.default_rng(2)
+    a = np.asarray(lee_model.vectors, dtype=np.float64)
+    b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
+    fast = _ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10)
+    for _ in range(3):
+        perm = rng.permutation(a.shape[0])
+        got = fast.measure(perm)
+        p = procrustes_align(a[perm], b, k=10)
+        assert got["Procrustes relative residual"] == pytest.approx(p.relative_residual, rel=1e-9)
+        assert got["aligned mean |r|"] == pytest.approx(p.mean_abs_aligned_r, rel=1e-9)
+        assert got["aligned top-k Jaccard"] == pytest.approx(p.mean_topk_jaccard)
+        assert got["linear CKA"] == pytest.approx(linear_cka(a[perm], b).cka, rel=1e-9)
+        assert got["SVCCA mean correlation"] == pytest.approx(
+            svcca(a[perm], b).mean_correlation, rel=1e-9)

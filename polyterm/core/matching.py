@@ -98,9 +98,19 @@ def dimension_correlation(a: FloatArray, b: FloatArray) -> F64:
 
 
 def top_k_rows_by_value(column: FloatArray, k: int) -> I64:
-    """Rows of the k largest values of a 1-D array, descending, ties by lower row."""
+    """Rows of the k largest values of a 1-D array, descending, ties by lower row.
+
+    O(n) selection (argpartition), then an exact sort of the candidates that tie with
+    the k-th value, so the result equals a stable full sort.
+    """
     col = np.asarray(column, dtype=np.float64)
-    return np.argsort(-col, kind="stable")[:k].astype(np.int64)
+    n = col.size
+    if k >= n:
+        return np.argsort(-col, kind="stable")[:k].astype(np.int64)
+    kth = col[np.argpartition(col, n - k)[n - k :]].min()
+    candidates = np.flatnonzero(col >= kth)
+    order = candidates[np.lexsort((candidates, -col[candidates]))]
+    return order[:k].astype(np.int64)
 
 
 def paired_top_k_jaccard(

@@ -22,8 +22,13 @@ import numpy.typing as npt
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
-from polyterm.core.procrustes import procrustes_align
-from polyterm.core.representational_similarity import linear_cka, svcca
+from polyterm.core.procrustes import ProcrustesResult, procrustes_align
+from polyterm.core.representational_similarity import (
+    gram,
+    linear_cka,
+    orthonormal_basis,
+    svd_reduce,
+)
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary
@@ -149,6 +154,48 @@ def _pairs(
     return tuple(out)
 
 
+def _basis_statistics(x: F64, b: F64, k: int) -> dict[str, float]:
+    """The statistics that depend on A's basis (rotation and shuffle nulls both apply)."""
+    m = match_dimensions(x, b, k=k)
+    return {
+        "mean matched |r|": m.mean_matched_abs_r,
+        "matched top-k Jaccard": m.mean_topk_jaccard,
+        "linear CKA (standardised)": linear_cka(x, b, standardise=True).cka,
+    }
+
+
+class _ShuffleStatistics:
+    """Rotation-invariant statistics of A with its rows permuted, computed fast.
+
+    Every preparation these statistics make (unit rows, centring, PCA, Frobenius scaling,
+    SVD reduction, orthonormal bases) commutes with a permutation of the rows, so it is
+    done once and each null draw only permutes rows: ``measure(perm)`` equals running
+    `procrustes_align`, `linear_cka` and `svcca` on ``a[perm]`` (tested against them).
+    """
+
+    def __init__(self, a: F64, b: F64, procrustes: ProcrustesResult, k: int) -> None:
+        self.k = k
+        self.x = procrustes.aligned @ procrustes.rotation.T  # prepared A
+        self.y = procrustes.target
+        self.xc = a - a.mean(axis=0)
+        self.yc = b - b.mean(axis=0)
+        self.cka_denominator = float(np.linalg.norm(gram(self.xc)) * np.linalg.norm(gram(self.yc)))
+        self.qa = orthonormal_basis(svd_reduce(a)[0])
+        self.qb = orthonormal_basis(svd_reduce(b)[0])
+
+    def measure(self, perm: npt.NDArray[np.int64]) -> dict[str, float]:
+        p = procrustes_align(self.x[perm], self.y, k=self.k, unit_rows=False, centre=False)
+        cka = float(np.linalg.norm(self.yc.T @ self.xc[perm]) ** 2 / self.cka_denominator)
+        corr = np.linalg.svd(self.qa[perm].T @ self.qb, compute_uv=False)
+        return {
+            "Procrustes relative residual": p.relative_residual,
+            "aligned mean |r|": p.mean_abs_aligned_r,
+            "aligned top-k Jaccard": p.mean_topk_jaccard,
+            "linear CKA": cka,
+            "SVCCA mean correlation": float(np.clip(corr, 0.0, 1.0).mean()),
+        }
+
+
 def alignment_view(
     model_a: Embedding,
     model_b: Embedding,
@@ -173,44 +220,22 @@ def alignment_view(
         raise PolytermError(f"k must be between 1 and {n}")
     a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
     b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
-
-    def measure(x: F64) -> dict[str, float]:
-        m = match_dimensions(x, b, k=k)
-        p = procrustes_align(x, b, k=k)
-        return {
-            "mean matched |r|": m.mean_matched_abs_r,
-            "matched top-k Jaccard": m.mean_topk_jaccard,
-            "Procrustes relative residual": p.relative_residual,
-            "aligned mean |r|": p.mean_abs_aligned_r,
-            "aligned top-k Jaccard": p.mean_topk_jaccard,
-            "linear CKA": linear_cka(x, b).cka,
-            "linear CKA (standardised)": linear_cka(x, b, standardise=True).cka,
-            "SVCCA mean correlation": svcca(x, b).mean_correlation,
-        }
-
     matching = match_dimensions(a, b, k=k)
     procrustes = procrustes_align(a, b, k=k)
-    observed = measure(a)
+    shuffled = _ShuffleStatistics(a, b, procrustes, k)
+    observed = {**_basis_statistics(a, b, k), **shuffled.measure(np.arange(n))}
     rng = np.random.default_rng(seed)
     draws: dict[str, dict[str, list[float]]] = {"rotation": {}, "shuffle": {}}
     for rep in range(repetitions):
-        for kind in ("rotation", "shuffle"):
-            x = (
-                a @ random_rotation(a.shape[1], rng)
-                if kind == "rotation"
-                else a[rng.permutation(n)]
-            )
-            for name, value in measure(x).items():
-                draws[kind].setdefault(name, []).append(value)
+        # One generator, in a fixed order: a rotation, then a permutation, per repetition.
+        rotated = a @ random_rotation(a.shape[1], rng)
+        for name, value in _basis_statistics(rotated, b, k).items():
+            draws["rotation"].setdefault(name, []).append(value)
+        perm = rng.permutation(n)
+        for name, value in {**_basis_statistics(a[perm], b, k), **shuffled.measure(perm)}.items():
+            draws["shuffle"].setdefault(name, []).append(value)
         if progress is not None:
             progress((rep + 1) / repetitions)
-    invariant = {
-        "Procrustes relative residual",
-        "aligned mean |r|",
-        "aligned top-k Jaccard",
-        "linear CKA",
-        "SVCCA mean correlation",
-    }
     meanings = {
         "mean matched |r|": "one-to-one matching of dimensions on |Pearson r| (Hungarian)",
         "matched top-k Jaccard": f"top-{k} word overlap of matched dimension pairs",
@@ -222,13 +247,14 @@ def alignment_view(
         "SVCCA mean correlation": "Raghu et al. 2017, 99% variance kept",
     }
     statistics = []
-    for name, value in observed.items():
-        nulls = []
-        for kind in ("rotation", "shuffle"):
-            if kind == "rotation" and name in invariant:
-                continue
-            nulls.append(summarise_null(value, draws[kind][name], kind=kind, seed=seed))  # type: ignore[arg-type]
-        statistics.append(Statistic(name, value, tuple(nulls), meanings[name]))
+    for name in meanings:
+        value = observed[name]
+        nulls = tuple(
+            summarise_null(value, draws[kind][name], kind=kind, seed=seed)  # type: ignore[arg-type]
+            for kind in ("rotation", "shuffle")
+            if name in draws[kind]
+        )
+        statistics.append(Statistic(name, value, nulls, meanings[name]))
     words = shared.words
     # Aligned pairs: column i of A·R against column i of B (of B's PCA basis if reduced).
     ident = np.arange(procrustes.aligned.shape[1], dtype=np.int64)

@@ -23,33 +23,16 @@ Conventions:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from polyterm.core.arrays import F64, I64, FloatArray
+from polyterm.core.arrays import json_float as _json_float
+from polyterm.core.arrays import unit_rows64 as _unit_rows
 from polyterm.core.nulls import null_z
-
-FloatArray = npt.NDArray[np.floating[Any]]
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-
-
-def _json_float(x: float) -> float | None:
-    v = float(x)
-    return v if math.isfinite(v) else None
-
-
-def _unit_rows(x: FloatArray) -> F64:
-    m = np.asarray(x, dtype=np.float64)
-    if m.ndim != 2:
-        raise ValueError(f"reference must be a 2-D matrix (words × dims), got shape {m.shape}")
-    norms: F64 = np.linalg.norm(m, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return m / norms
 
 
 def rank_bins(n: int, n_bins: int) -> I64:

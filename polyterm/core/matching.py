@@ -32,36 +32,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
-FloatArray = npt.NDArray[np.floating[Any]]
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-
-
-def _as_matrix(x: FloatArray, name: str) -> F64:
-    m = np.asarray(x, dtype=np.float64)
-    if m.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix (words × dims), got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return m
-
-
-def _json_float(x: float) -> float | None:
-    """float(x), or None when x is NaN/inf (strict JSON has no NaN)."""
-    v = float(x)
-    return v if math.isfinite(v) else None
+from polyterm.core.arrays import F64, I64, FloatArray
+from polyterm.core.arrays import as_matrix as _as_matrix
+from polyterm.core.arrays import json_float as _json_float
+from polyterm.core.arrays import readonly as _readonly
 
 
 def _word_lists(words: tuple[tuple[str, ...], ...] | None) -> list[list[str]] | None:
     return None if words is None else [list(t) for t in words]
-
-
-def _readonly(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    x.flags.writeable = False
-    return x
 
 
 def standardised_columns(x: FloatArray) -> F64:

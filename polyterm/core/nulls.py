@@ -28,26 +28,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.floating[Any]]
-F64 = npt.NDArray[np.float64]
+from polyterm.core.arrays import F64, FloatArray
+from polyterm.core.arrays import as_matrix as _as_matrix
+from polyterm.core.arrays import json_float as _json_float
+
 NullKind = Literal["rotation", "shuffle"]
 
 SD_RELATIVE_TOLERANCE = 1e-12
 """A null sd at or below this fraction of max(1, |null mean|) counts as zero (z = None)."""
-
-
-def _json_float(x: float) -> float | None:
-    v = float(x)
-    return v if math.isfinite(v) else None
-
-
-def _as_matrix(x: FloatArray, name: str) -> F64:
-    m = np.asarray(x, dtype=np.float64)
-    if m.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix (words × dims), got shape {m.shape}")
-    return m
 
 
 def random_rotation(d: int, rng: np.random.Generator) -> F64:

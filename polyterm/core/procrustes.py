@@ -40,39 +40,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from scipy.linalg import orthogonal_procrustes  # type: ignore[import-untyped]
 
+from polyterm.core.arrays import F64, I64, FloatArray
+from polyterm.core.arrays import as_matrix as _as_matrix
+from polyterm.core.arrays import json_float as _json_float
+from polyterm.core.arrays import readonly as _readonly
+from polyterm.core.arrays import unit_rows64 as _unit_rows
 from polyterm.core.matching import paired_top_k_jaccard, standardised_columns
-
-FloatArray = npt.NDArray[np.floating[Any]]
-F64 = npt.NDArray[np.float64]
-I64 = npt.NDArray[np.int64]
-
-
-def _as_matrix(x: FloatArray, name: str) -> F64:
-    m = np.asarray(x, dtype=np.float64)
-    if m.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix (words × dims), got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return m
-
-
-def _json_float(x: float) -> float | None:
-    v = float(x)
-    return v if math.isfinite(v) else None
-
-
-def _readonly(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    x.flags.writeable = False
-    return x
-
-
-def _unit_rows(x: F64) -> F64:
-    norms: F64 = np.linalg.norm(x, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return x / norms
 
 
 def pca_project(x: FloatArray, d: int) -> F64:

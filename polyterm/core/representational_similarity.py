@@ -32,11 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from scipy.linalg import qr  # type: ignore[import-untyped]
 
-FloatArray = npt.NDArray[np.floating[Any]]
-F64 = npt.NDArray[np.float64]
+from polyterm.core.arrays import F64, FloatArray
+from polyterm.core.arrays import json_float as _json_float
 
 
 def _as_pair(a: FloatArray, b: FloatArray) -> tuple[F64, F64]:
@@ -50,11 +49,6 @@ def _as_pair(a: FloatArray, b: FloatArray) -> tuple[F64, F64]:
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"a and b must have the same rows, got {x.shape[0]} and {y.shape[0]}")
     return x, y
-
-
-def _json_float(x: float) -> float | None:
-    v = float(x)
-    return v if math.isfinite(v) else None
 
 
 def _centre(x: F64, standardise: bool) -> F64:

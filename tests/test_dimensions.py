@@ -78,3 +78,14 @@ def test_repeat_statistic_matches_brute_force(lee_model: Embedding) -> None:
     recurring = {w for w in words if sum(w in s for s in lists) >= 2}
     assert {r.word for r in top.repeated} == recurring
     assert bottom.slots == 10 * lee_model.dims
+
+
+def test_kept_extremes_serve_later_views_exactly(lee_model: Embedding) -> None:
+    fresh = Embedding.from_arrays("copy", list(lee_model.vocab), np.asarray(lee_model.vectors))
+    first = dimension_extremes(fresh, 2, 5)
+    assert ("extremes", 2, Scale.RAW, None) in fresh.memo
+    deeper = dimension_extremes(fresh, 2, 150)  # beyond the kept depth: selected again
+    assert deeper.top[:5] == first.top
+    col = np.asarray(fresh.vectors[:, 2])
+    assert [e.row for e in deeper.top] == brute_ends(col, 150)[0]
+    assert dimension_stats(fresh, 2) is dimension_stats(fresh, 2)

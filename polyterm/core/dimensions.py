@@ -25,6 +25,11 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import top_k_rows
 from polyterm.errors import PolytermError
 
+ORDER_DEPTH = 100
+"""How many extreme rows per dimension end are selected once and kept on the model."""
+
+_Ends = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
 
 class Scale(StrEnum):
     RAW = "raw"
@@ -102,31 +107,72 @@ def dimension_extremes(
     scale: Scale = Scale.RAW,
     restrict: int | None = None,
 ) -> DimensionExtremes:
-    """The k words with the highest and the k with the lowest value on dimension `dim`."""
-    check_dim(model, dim)
-    col = column(model, dim, scale, restrict)
+    """The k words with the highest and the k with the lowest value on dimension `dim`.
 
-    def entries(rows: npt.NDArray[np.int64]) -> tuple[DimensionEntry, ...]:
-        return tuple(DimensionEntry(model.vocab[int(r)], int(r), float(col[r])) for r in rows)
+    The first request for a dimension selects its ORDER_DEPTH most extreme rows at each
+    end (an O(n) partition of one column); they are kept on the model, so every later
+    view of that dimension with k <= ORDER_DEPTH is served without touching the matrix.
+    """
+    check_dim(model, dim)
+    depth = max(k, ORDER_DEPTH)
+
+    def compute() -> tuple[_Ends, _Ends]:
+        col = column(model, dim, scale, restrict)
+        top = top_k_rows(col, depth)
+        bottom = top_k_rows(-col, depth)
+        return (top, col[top].astype(np.float64)), (bottom, col[bottom].astype(np.float64))
+
+    key = ("extremes", dim, scale, restrict)
+    cached = model.memo.get(key)
+    if cached is None or len(cached[0][0]) < min(depth, _rows(model, restrict)):
+        cached = compute()
+        model.memo[key] = cached
+    top, bottom = cached
+
+    def entries(ends: _Ends) -> tuple[DimensionEntry, ...]:
+        rows, values = ends
+        return tuple(
+            DimensionEntry(model.vocab[int(r)], int(r), float(v))
+            for r, v in zip(rows[:k], values[:k], strict=True)
+        )
 
     return DimensionExtremes(
-        dim=dim,
-        scale=scale,
-        restrict=restrict,
-        top=entries(top_k_rows(col, k)),
-        bottom=entries(top_k_rows(-col, k)),
+        dim=dim, scale=scale, restrict=restrict, top=entries(top), bottom=entries(bottom)
     )
+
+
+def _rows(model: Embedding, restrict: int | None) -> int:
+    return len(model) if restrict is None else max(0, min(restrict, len(model)))
 
 
 def dimension_stats(
     model: Embedding, dim: int, *, restrict: int | None = None, bins: int = 20
 ) -> DimensionStats:
-    """Statistics of dimension `dim` (raw coordinates)."""
+    """Statistics of dimension `dim` (raw coordinates), computed once per model and dim."""
     check_dim(model, dim)
+    return model.memoised(
+        ("stats", dim, restrict, bins), lambda: _dimension_stats(model, dim, restrict, bins)
+    )
+
+
+def squared_norm_by_dim(model: Embedding, restrict: int | None = None) -> npt.NDArray[np.float64]:
+    """Sum over words of v[w, i]^2 for every dimension i (one pass, kept on the model)."""
+
+    def compute() -> npt.NDArray[np.float64]:
+        rows = model.vectors if restrict is None else model.vectors[: max(0, restrict)]
+        out = np.zeros(model.dims, dtype=np.float64)
+        for start in range(0, rows.shape[0], 262_144):
+            block = np.asarray(rows[start : start + 262_144], dtype=np.float64)
+            out += np.einsum("ij,ij->j", block, block)
+        return out
+
+    return model.memoised(("squared_norm_by_dim", restrict), compute)
+
+
+def _dimension_stats(model: Embedding, dim: int, restrict: int | None, bins: int) -> DimensionStats:
     col = column(model, dim, Scale.RAW, restrict).astype(np.float64)
-    rows = model.vectors if restrict is None else model.vectors[: max(0, restrict)]
     counts, edges = np.histogram(col, bins=bins)
-    total_sq = float(np.einsum("ij,ij->", rows, rows, dtype=np.float64))
+    total_sq = float(squared_norm_by_dim(model, restrict).sum())
     freq: float | None = None
     if model.manifest.get("frequency_ordered", True) and col.size > 2 and np.ptp(col) > 0:
         freq = float(stats.spearmanr(col, np.arange(col.size)).statistic)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,7 @@ import numpy.typing as npt
 from polyterm.core.vocabulary import Vocabulary
 
 FloatMatrix = npt.NDArray[np.float32]
+T = TypeVar("T")
 
 
 def unit_rows(vectors: npt.NDArray[np.floating[Any]], block: int = 262_144) -> FloatMatrix:
@@ -41,6 +42,8 @@ class Embedding:
     unit_vectors: FloatMatrix | None = None
     counts: npt.NDArray[np.int64] | None = None
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results of analyses of this model that are worth keeping (see `memoised`)."""
 
     @classmethod
     def from_arrays(
@@ -68,6 +71,15 @@ class Embedding:
         if self.unit_vectors is not None:
             return self.unit_vectors
         return unit_rows(self.vectors)
+
+    def memoised(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()` once per key for this model (the model's arrays never change)."""
+        try:
+            return cast(T, self.memo[key])
+        except KeyError:
+            value = compute()
+            self.memo[key] = value
+            return value
 
     @property
     def dims(self) -> int:

@@ -4,6 +4,7 @@ Grammar (whitespace between tokens is optional unless a word would run on)::
 
     expression := [sign] term (sign term)*
     term       := [number ["*"]] word
+    number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]    (at most 1e6)
     sign       := "+" | "-"
 
 A word is a run of characters other than whitespace, ``+`` and ``*``; a ``-`` inside a
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 
 from polyterm.errors import ExpressionError
 
-_NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+MAX_WEIGHT = 1e6
+"""Weights above this (in size) are refused: they are typos, and they overflow float32."""
 _WORD = re.compile(r"[^\s+*]+")
 
 
@@ -51,6 +54,15 @@ class Expression:
             else:
                 parts.append(f"{sign} {body}")
         return " ".join(parts)
+
+
+def _weight(number: str, text: str, pos: int) -> float:
+    value = float(number)
+    if not value <= MAX_WEIGHT:  # also catches inf from a 400-digit number
+        raise ExpressionError(
+            f"the weight {number[:20]} is too large (at most {MAX_WEIGHT:,.0f})", text, pos
+        )
+    return value
 
 
 def parse_expression(text: str) -> Expression:
@@ -86,12 +98,12 @@ def parse_expression(text: str) -> Expression:
         if m is not None:
             after = skip_space(m.end())
             if after < n and text[after] == "*":
-                weight = float(m.group())
+                weight = _weight(m.group(), text, pos)
                 pos = skip_space(after + 1)
             elif after < n and after == m.end() and not text[after].isspace():
                 pass  # a word that starts with digits, such as 1960s
             elif after < n and text[after] not in "+-":
-                weight = float(m.group())
+                weight = _weight(m.group(), text, pos)
                 pos = after
         if pos >= n:
             raise ExpressionError("expected a word after the weight", text, pos)

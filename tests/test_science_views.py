@@ -141,12 +141,12 @@ def test_report_has_every_section(lee_model: Embedding, library: object) -> None
 def test_fast_shuffle_null_equals_the_full_computation(lee_model: Embedding) -> None:
     from polyterm.core.procrustes import procrustes_align
     from polyterm.core.representational_similarity import linear_cka, svcca
-    from polyterm.views.alignment import _ShuffleStatistics
+    from polyterm.views.alignment import _basis_statistics, _ShuffleStatistics, _TopWordsOfB
 
     rng = np.random.default_rng(2)
     a = np.asarray(lee_model.vectors, dtype=np.float64)
     b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
-    fast = _ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10)
+    fast = _ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10, _TopWordsOfB(b, 10))
     for _ in range(3):
         perm = rng.permutation(a.shape[0])
         got = fast.measure(perm)
@@ -156,4 +156,22 @@ def test_fast_shuffle_null_equals_the_full_computation(lee_model: Embedding) -> 
         assert got["aligned top-k Jaccard"] == pytest.approx(p.mean_topk_jaccard)
         assert got["linear CKA"] == pytest.approx(linear_cka(a[perm], b).cka, rel=1e-9)
         assert got["SVCCA mean correlation"] == pytest.approx(
-            svcca(a[perm], b).mean_correlation, rel=1e-9)
+            svcca(a[perm], b).mean_correlation, rel=1e-9
+        )
+        for name, value in _basis_statistics(a[perm], b, 10).items():
+            assert got[name] == pytest.approx(value, rel=1e-7, abs=1e-9), name
+
+
+def test_fast_rotation_null_equals_the_full_computation(lee_model: Embedding) -> None:
+    from polyterm.views.alignment import _basis_statistics, _RotationStatistics, _TopWordsOfB
+
+    rng = np.random.default_rng(4)
+    a = np.asarray(lee_model.vectors, dtype=np.float64)
+    b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
+    fast = _RotationStatistics(a, b, _TopWordsOfB(b, 10))
+    for _ in range(3):
+        q = random_rotation(a.shape[1], rng)
+        got = fast.measure(q)
+        full = _basis_statistics(a @ q, b, 10)
+        for name, value in full.items():
+            assert got[name] == pytest.approx(value, rel=1e-7, abs=1e-9), name

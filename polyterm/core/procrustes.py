@@ -55,8 +55,12 @@ def pca_project(x: FloatArray, d: int) -> F64:
     m = np.asarray(x, dtype=np.float64)
     if not 0 <= d <= m.shape[1]:
         raise ValueError(f"d must be in [0, {m.shape[1]}], got {d}")
-    _, _, vt = np.linalg.svd(m - m.mean(axis=0), full_matrices=False)
-    comps: F64 = vt[:d]
+    c = m - m.mean(axis=0)
+    # Principal directions from the d × d covariance (eigh), not an SVD of the n × d
+    # matrix: the same directions (up to the sign fixed below) at a fraction of the cost.
+    values, vectors = np.linalg.eigh(c.T @ np.array(c, copy=True))
+    order = np.argsort(values)[::-1][: min(m.shape)]
+    comps: F64 = vectors[:, order].T[:d]
     if d:
         biggest = np.argmax(np.abs(comps), axis=1)
         signs = np.sign(comps[np.arange(d), biggest])

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
 
 from polyterm.core.embedding import Embedding
-from polyterm.core.matching import match_dimensions
+from polyterm.core.matching import match_dimensions, standardised_columns, top_k_rows_by_value
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import (
@@ -164,8 +165,73 @@ def _basis_statistics(x: F64, b: F64, k: int) -> dict[str, float]:
     }
 
 
+class _TopWordsOfB:
+    """Top-k rows of each dimension of B at both ends, selected once."""
+
+    def __init__(self, b: F64, k: int) -> None:
+        self.k = k
+        self.top = [top_k_rows_by_value(b[:, j], k) for j in range(b.shape[1])]
+        self.bottom = [top_k_rows_by_value(-b[:, j], k) for j in range(b.shape[1])]
+
+    def matched_jaccard(self, columns: F64, dims_b: npt.NDArray[np.intp], r: F64) -> float:
+        """Mean top-k Jaccard of `columns[:, p]` with B's dimension `dims_b[p]` (flipped if r<0)."""
+        out = []
+        for p, (j, rv) in enumerate(zip(dims_b, r, strict=True)):
+            top_a = top_k_rows_by_value(columns[:, p], self.k)
+            top_b = self.bottom[j] if rv < 0 else self.top[j]
+            inter = np.intersect1d(top_a, top_b, assume_unique=True).size
+            out.append(inter / (2 * self.k - inter))
+        return float(np.mean(out))
+
+
+def _matched(r: F64) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], F64]:
+    rows, cols = linear_sum_assignment(np.abs(r), maximize=True)
+    return rows, cols, r[rows, cols]
+
+
+class _RotationStatistics:
+    """`_basis_statistics` of A·Q for many rotations Q, computed from d × d matrices.
+
+    Centring commutes with A ↦ A·Q, so with Σ = AcᵀAc and C = Acᵀ·Bz (Bz: B's columns
+    centred to unit norm), the correlation of dimension i of A·Q with dimension j of B is
+    (QᵀC)ᵢⱼ / sqrt((QᵀΣQ)ᵢᵢ), and the standardised CKA needs only QᵀΣQ and QᵀC too. Only
+    the top-k words of matched dimensions touch the n × d matrix (``a @ Q[:, matched]``).
+    ``measure(Q)`` equals ``_basis_statistics(a @ Q, b, k)`` (tested against it).
+    """
+
+    def __init__(self, a: F64, b: F64, top_b: _TopWordsOfB) -> None:
+        self.a, self.top_b = a, top_b
+        ac = a - a.mean(axis=0)
+        bz = standardised_columns(b)
+        self.sigma = gram(ac)
+        self.cross = ac.T @ bz  # d1 × d2
+        n = a.shape[0]
+        bs = bz * np.sqrt(n)  # z-scored B (std 1), as linear_cka(standardise=True) uses
+        self.cross_z = ac.T @ bs
+        self.bs_gram_norm = float(np.linalg.norm(gram(bs)))
+        self.n = n
+
+    def measure(self, q: F64) -> dict[str, float]:
+        cov = q.T @ self.sigma @ q
+        var = np.clip(np.diag(cov), 0.0, None)
+        scale = np.sqrt(var)
+        scale[scale == 0] = 1.0
+        r = np.clip((q.T @ self.cross) / scale[:, None], -1.0, 1.0)
+        rows, cols, pair_r = _matched(r)
+        jaccard = self.top_b.matched_jaccard(self.a @ q[:, rows], cols, pair_r)
+        std = np.sqrt(var / self.n)
+        std[std == 0] = 1.0
+        num = float(np.linalg.norm((q.T @ self.cross_z) / std[:, None]) ** 2)
+        den = float(np.linalg.norm(cov / np.outer(std, std)) * self.bs_gram_norm)
+        return {
+            "mean matched |r|": float(np.abs(pair_r).mean()),
+            "matched top-k Jaccard": jaccard,
+            "linear CKA (standardised)": min(max(num / den, 0.0), 1.0),
+        }
+
+
 class _ShuffleStatistics:
-    """Rotation-invariant statistics of A with its rows permuted, computed fast.
+    """Every statistic of A with its rows permuted, computed fast.
 
     Every preparation these statistics make (unit rows, centring, PCA, Frobenius scaling,
     SVD reduction, orthonormal bases) commutes with a permutation of the rows, so it is
@@ -173,8 +239,15 @@ class _ShuffleStatistics:
     `procrustes_align`, `linear_cka` and `svcca` on ``a[perm]`` (tested against them).
     """
 
-    def __init__(self, a: F64, b: F64, procrustes: ProcrustesResult, k: int) -> None:
-        self.k = k
+    def __init__(
+        self, a: F64, b: F64, procrustes: ProcrustesResult, k: int, top_b: _TopWordsOfB
+    ) -> None:
+        self.k, self.a, self.top_b = k, a, top_b
+        self.za = standardised_columns(a)
+        self.zb = standardised_columns(b)
+        self.cka_z_denominator = float(
+            np.linalg.norm(gram(self.za)) * np.linalg.norm(gram(self.zb))
+        )
         self.x = procrustes.aligned @ procrustes.rotation.T  # prepared A
         self.y = procrustes.target
         self.xc = a - a.mean(axis=0)
@@ -187,7 +260,16 @@ class _ShuffleStatistics:
         p = procrustes_align(self.x[perm], self.y, k=self.k, unit_rows=False, centre=False)
         cka = float(np.linalg.norm(self.yc.T @ self.xc[perm]) ** 2 / self.cka_denominator)
         corr = np.linalg.svd(self.qa[perm].T @ self.qb, compute_uv=False)
+        cross = self.za[perm].T @ self.zb  # Pearson r of permuted A's dims with B's
+        rows, cols, pair_r = _matched(np.clip(cross, -1.0, 1.0))
         return {
+            "mean matched |r|": float(np.abs(pair_r).mean()),
+            "matched top-k Jaccard": self.top_b.matched_jaccard(
+                self.a[perm][:, rows], cols, pair_r
+            ),
+            "linear CKA (standardised)": min(
+                max(float(np.linalg.norm(cross) ** 2) / self.cka_z_denominator, 0.0), 1.0
+            ),
             "Procrustes relative residual": p.relative_residual,
             "aligned mean |r|": p.mean_abs_aligned_r,
             "aligned top-k Jaccard": p.mean_topk_jaccard,
@@ -222,17 +304,18 @@ def alignment_view(
     b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
     matching = match_dimensions(a, b, k=k)
     procrustes = procrustes_align(a, b, k=k)
-    shuffled = _ShuffleStatistics(a, b, procrustes, k)
-    observed = {**_basis_statistics(a, b, k), **shuffled.measure(np.arange(n))}
+    top_b = _TopWordsOfB(b, k)
+    shuffled = _ShuffleStatistics(a, b, procrustes, k, top_b)
+    rotations = _RotationStatistics(a, b, top_b)
+    observed = {**shuffled.measure(np.arange(n)), **_basis_statistics(a, b, k)}
     rng = np.random.default_rng(seed)
     draws: dict[str, dict[str, list[float]]] = {"rotation": {}, "shuffle": {}}
     for rep in range(repetitions):
         # One generator, in a fixed order: a rotation, then a permutation, per repetition.
-        rotated = a @ random_rotation(a.shape[1], rng)
-        for name, value in _basis_statistics(rotated, b, k).items():
+        for name, value in rotations.measure(random_rotation(a.shape[1], rng)).items():
             draws["rotation"].setdefault(name, []).append(value)
         perm = rng.permutation(n)
-        for name, value in {**_basis_statistics(a[perm], b, k), **shuffled.measure(perm)}.items():
+        for name, value in shuffled.measure(perm).items():
             draws["shuffle"].setdefault(name, []).append(value)
         if progress is not None:
             progress((rep + 1) / repetitions)

@@ -265,7 +265,7 @@ class _ShuffleStatistics:
         return {
             "mean matched |r|": float(np.abs(pair_r).mean()),
             "matched top-k Jaccard": self.top_b.matched_jaccard(
-                self.a[perm][:, rows], cols, pair_r
+                self.a[:, rows][perm], cols, pair_r
             ),
             "linear CKA (standardised)": min(
                 max(float(np.linalg.norm(cross) ** 2) / self.cka_z_denominator, 0.0), 1.0

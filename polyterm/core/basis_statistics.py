@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 
 def top_k_distinct_share(x: npt.NDArray[np.floating[Any]], k: int = 10) -> float:
@@ -36,4 +35,6 @@ def mean_excess_kurtosis(x: npt.NDArray[np.floating[Any]]) -> float:
     Heavy-tailed dimensions (a few words with extreme values) have high kurtosis; a random
     rotation mixes dimensions and pulls kurtosis towards the Gaussian value.
     """
+    from scipy import stats  # imported on first use: it is slow to import
+
     return float(np.mean(stats.kurtosis(np.asarray(x, dtype=np.float64), axis=0)))

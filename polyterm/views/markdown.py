@@ -40,7 +40,16 @@ def reproduce(command: str) -> str:
 
 @singledispatch
 def render_markdown(view: Any) -> str:
+    # Renderers of the whole-model views register themselves when their module is first
+    # imported (here, lazily: it pulls in scipy, which the explorer's start-up can skip).
+    import polyterm.views.science_markdown  # noqa: F401
+
+    if render_markdown.dispatch(type(view)) is not _fallback:
+        return render_markdown(view)
     raise TypeError(f"no markdown rendering for {type(view).__name__}")
+
+
+_fallback = render_markdown.dispatch(object)
 
 
 @render_markdown.register
@@ -187,6 +196,3 @@ def _(view: RepeatsView) -> str:
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"
 
-
-# Renderers of the whole-model views register themselves on import.
-from polyterm.views import science_markdown  # noqa: E402,F401

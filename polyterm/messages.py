@@ -1,0 +1,84 @@
+"""Messages from background workers to the UI thread (posted with `post_message`).
+
+Progress messages for one job replace each other: the UI keeps only the latest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from polyterm.core.embedding import Embedding
+from polyterm.engine.progress import Progress
+from polyterm.widgets.catalogue import Catalogue
+
+
+class JobProgress(Message):
+    """A running job reports progress (the newest report replaces older ones)."""
+
+    def __init__(self, job_id: int, progress: Progress) -> None:
+        self.job_id = job_id
+        self.progress = progress
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobProgress) and message.job_id == self.job_id
+
+
+class JobFinished(Message):
+    """A job opened its model (trained, read or taken from the cache)."""
+
+    def __init__(self, job_id: int, spec: str, model: Embedding) -> None:
+        self.job_id = job_id
+        self.spec = spec
+        self.model = model
+        super().__init__()
+
+
+class JobFailed(Message):
+    """A job stopped: cancelled by the user or failed with a user-facing message."""
+
+    def __init__(self, job_id: int, spec: str, error: str, cancelled: bool = False) -> None:
+        self.job_id = job_id
+        self.spec = spec
+        self.error = error
+        self.cancelled = cancelled
+        super().__init__()
+
+
+class CatalogueReady(Message):
+    """The cache was listed and the available sources found."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        super().__init__()
+
+
+class ViewReady(Message):
+    """A pane's view state was computed; `token` lets stale answers be dropped."""
+
+    def __init__(self, pane: str, view: Any, token: int) -> None:
+        self.pane = pane
+        self.view = view
+        self.token = token
+        super().__init__()
+
+
+class ViewFailed(Message):
+    """A pane's query failed with a user-facing message."""
+
+    def __init__(self, pane: str, error: str, token: int, position: int | None = None) -> None:
+        self.pane = pane
+        self.error = error
+        self.token = token
+        self.position = position
+        super().__init__()
+
+
+class Warned(Message):
+    """The engine warned about something (e.g. a rebuilt cache entry)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__()

@@ -1,0 +1,1 @@
+"""The explorer's screens: the main screen and its modal forms."""

@@ -1,0 +1,169 @@
+"""Pane 3, Word-difference calculator: `cat - car` in every selected model, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from polyterm.core.embedding import Embedding
+from polyterm.core.neighbours import Convention
+from polyterm.views.query import ModelResult, QueryView
+from polyterm.widgets.pane import Pane, Question
+
+EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
+
+
+class HistoryInput(Input):
+    """An Input that recalls earlier entries with up and down."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Older", id="calc.history-older",
+                tooltip="Recall the previous expression", show=False),
+        Binding("down", "history(1)", "Newer", id="calc.history-newer",
+                tooltip="Recall the next expression", show=False),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history: list[str] = []
+        self._at = 0
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+        self._at = len(self.history)
+
+    def action_history(self, by: int) -> None:
+        if not self.history:
+            return
+        self._at = max(0, min(len(self.history), self._at + by))
+        self.value = self.history[self._at] if self._at < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+
+class CalculatorPane(Pane):
+    """Type an expression; every selected model answers in its own column."""
+
+    PANE_ID = "calc"
+    TITLE = "3 Calculator"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "convention", "Convention", id="calc.convention",
+                tooltip="Switch between the normalised (gensim) and raw vector-sum conventions"),
+        Binding("ctrl+g", "include_query", "Query words", id="calc.include-query",
+                tooltip="Include or exclude the query's own words from the results"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, text: str, convention: Convention, include_query: bool) -> None:
+            self.text = text
+            self.convention = convention
+            self.include_query = include_query
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convention = Convention.NORMALISED
+        self.include_query = False
+        self.last_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield HistoryInput(placeholder=f"an expression, e.g. {EXAMPLES}", id="calc-input")
+        yield Static("", id="calc-error", classes="message hidden")
+        yield Static(id="calc-convention", classes="pane-header")
+        yield Horizontal(id="calc-results")
+
+    def main_widget(self) -> Widget:
+        return self.query_one("#calc-input", HistoryInput)
+
+    def on_mount(self) -> None:
+        self._show_convention()
+
+    def _show_convention(self) -> None:
+        words = "included" if self.include_query else "excluded"
+        self.query_one("#calc-convention", Static).update(
+            f"convention: {self.convention.label} · query words {words}")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "calc-input":
+            return
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        self.query_one("#calc-input", HistoryInput).remember(text)
+        self.submit(text)
+
+    def submit(self, text: str) -> None:
+        self.last_text = text
+        self.post_message(self.Submitted(text, self.convention, self.include_query))
+
+    def action_convention(self) -> None:
+        self.convention = (Convention.RAW if self.convention is Convention.NORMALISED
+                           else Convention.NORMALISED)
+        self._show_convention()
+        if self.last_text:
+            self.submit(self.last_text)
+
+    def action_include_query(self) -> None:
+        self.include_query = not self.include_query
+        self._show_convention()
+        if self.last_text:
+            self.submit(self.last_text)
+
+    def question(self, loaded: Mapping[str, Embedding],
+                 chosen: Sequence[Embedding]) -> Question | None:
+        from polyterm.views.query import expression_view
+
+        text, conv, inc, models = self.last_text, self.convention, self.include_query, chosen
+        if not text or not models:
+            return None
+        return lambda: expression_view(models, text, convention=conv, include_query=inc)
+
+    # -- rendering ----------------------------------------------------------------------
+    def show_error(self, text: str, position: int | None = None) -> None:
+        """A syntax error inline under the input (with a caret at `position`)."""
+        box = self.query_one("#calc-error", Static)
+        style = f"bold {self.theme_colour('error', 'red')}"
+        if position is not None and self.last_text:
+            caret = Text(" " * position + "^", style=style)
+            box.update(Group(Text(self.last_text), caret, Text(text, style=style)))
+        else:
+            box.update(Text(text, style=style))
+        box.set_class(not text, "hidden")
+
+    def show(self, view: QueryView) -> None:
+        self.view = view
+        self.show_error("")
+        shared = {w for w, _ in view.overlap.recurring}
+        box = self.query_one("#calc-results", Horizontal)
+        box.remove_children()
+        box.mount_all(Static(self._column(r, shared), classes="calc-model")
+                      for r in view.results)
+        for widget, result in zip(box.query(".calc-model"), view.results, strict=False):
+            widget.border_title = result.model.name
+
+    def _column(self, result: ModelResult, shared: set[str]) -> RenderableType:
+        if result.error is not None:
+            style = f"{self.theme_colour('error', 'red')}"
+            parts: list[RenderableType] = [Text("✗ " + result.error, style=style)]
+            if result.suggestions:
+                parts.append(Text.assemble("try: ", (", ".join(result.suggestions),
+                                                     self.shared_style())))
+            return Group(*parts)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(justify="right", style="dim")
+        table.add_column()
+        table.add_column(justify="right")
+        for i, e in enumerate(result.entries):
+            table.add_row(str(i + 1), self.word_text(e.word, e.word in shared), f"{e.value:.3f}")
+        return table

@@ -1,0 +1,268 @@
+"""Pane 2, Dimension browser: both ends of one dimension, its card, and the repeats view."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+from textual_plotext import PlotextPlot
+
+from polyterm.core.dimensions import Scale
+from polyterm.core.embedding import Embedding
+from polyterm.views.query import DimensionView, RepeatsView
+from polyterm.widgets.pane import Pane, Question
+
+RESTRICT_STEPS: tuple[int | None, ...] = (None, 1_000, 10_000, 50_000)
+K_STEPS = (5, 10, 20, 50)
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionParams:
+    """What the dimension browser asks for."""
+
+    model: str | None = None
+    dim: int = 0
+    k: int = 10
+    restrict: int | None = None
+    scale: Scale = Scale.RAW
+    repeats: bool = False
+
+    def describe(self, dims: int | None) -> str:
+        of = f"/{dims - 1}" if dims else ""
+        what = "repeats over all dimensions" if self.repeats else f"dimension {self.dim}{of}"
+        restrict = f"top {self.restrict:,} words" if self.restrict else "whole vocabulary"
+        return (f"{self.model or 'no model'} · {what} · {self.scale.value} · k={self.k} · "
+                f"{restrict}")
+
+
+def _step(steps: tuple[int | None, ...], value: int | None, by: int) -> int | None:
+    i = steps.index(value) if value in steps else 0
+    return steps[(i + by) % len(steps)]
+
+
+class DimensionPane(Pane):
+    """Step through a model's dimensions; `v` shows the words that recur across them."""
+
+    PANE_ID = "dims"
+    TITLE = "2 Dimensions"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,right_square_bracket", "step(1)", "Next dim", id="dims.next",
+                tooltip="Show the next dimension"),
+        Binding("p,left_square_bracket", "step(-1)", "Prev dim", id="dims.prev",
+                tooltip="Show the previous dimension"),
+        Binding("g", "goto", "Go to", id="dims.goto", tooltip="Jump to a dimension by number"),
+        Binding("s", "scale", "Raw/cos", id="dims.scale",
+                tooltip="Switch between raw coordinates and cosine with the basis vector"),
+        Binding("r", "restrict", "Restrict", id="dims.restrict",
+                tooltip="Consider only the N most frequent words (cycles none/1k/10k/50k)"),
+        Binding("k", "k", "Top-k", id="dims.k", tooltip="Cycle the list length (5/10/20/50)"),
+        Binding("m", "model", "Model", id="dims.model",
+                tooltip="Browse the next loaded model"),
+        Binding("v", "repeats", "Repeats", id="dims.repeats",
+                tooltip="Toggle the repeats view: words that recur across dimensions"),
+    ]
+
+    class Changed(Message):
+        """The user changed what the browser shows; the app computes the view."""
+
+        def __init__(self, params: DimensionParams) -> None:
+            self.params = params
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.params = DimensionParams()
+        self.model_dims: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="dims-header", classes="pane-header")
+        yield Input(placeholder="dimension number, then enter", id="dims-goto",
+                    type="integer", classes="hidden")
+        yield Static("", id="dims-message", classes="message hidden")
+        with Horizontal(id="dims-body"):
+            table: DataTable[Text | str] = DataTable(id="dims-table", cursor_type="row",
+                                                     zebra_stripes=True)
+            yield table
+            with Vertical(id="dims-card"):
+                yield Static(id="dims-card-title", classes="pane-header")
+                yield PlotextPlot(id="dims-hist")
+                yield Static(id="dims-stats")
+        yield Static(id="repeats-summary", classes="hidden")
+        repeats: DataTable[Text | str] = DataTable(id="repeats-table", cursor_type="row",
+                                                   classes="hidden", zebra_stripes=True)
+        yield repeats
+
+    def main_widget(self) -> Widget:
+        return self.query_one("#repeats-table" if self.params.repeats else "#dims-table")
+
+    def on_mount(self) -> None:
+        self._header()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 76, "narrow")
+
+    # -- state from the app -------------------------------------------------------------
+    def set_models(self, dims: dict[str, int], focus: str | None = None) -> None:
+        """The loaded models (name → dims) and, optionally, the one to browse."""
+        self.model_dims = dict(dims)
+        model = self.params.model
+        if focus in dims:
+            model = focus
+        elif model not in dims:
+            model = next(iter(dims), None)
+        if model != self.params.model:
+            self._change(model=model, dim=min(self.params.dim, dims.get(model or "", 1) - 1))
+        else:
+            self._header()
+
+    def _header(self) -> None:
+        dims = self.model_dims.get(self.params.model or "")
+        text = self.params.describe(dims)
+        if not self.model_dims:
+            text = "No model loaded yet: open one in the Models pane (1)."
+        self.query_one("#dims-header", Static).update(text)
+
+    def _change(self, **changes: object) -> None:
+        self.params = replace(self.params, **changes)  # type: ignore[arg-type]
+        self._header()
+        repeats = self.params.repeats
+        for wid in ("#dims-body",):
+            self.query_one(wid).set_class(repeats, "hidden")
+        for wid in ("#repeats-summary", "#repeats-table"):
+            self.query_one(wid).set_class(not repeats, "hidden")
+        if self.params.model is not None:
+            self.post_message(self.Changed(self.params))
+
+    def question(self, loaded: Mapping[str, Embedding],
+                 chosen: Sequence[Embedding]) -> Question | None:
+        from polyterm.views.query import dimension_view, repeats_view
+
+        p, model = self.params, loaded.get(self.params.model or "")
+        if model is None:
+            return None
+        if p.repeats:
+            return lambda: repeats_view(model, k=p.k, restrict=p.restrict, scale=p.scale)
+        return lambda: dimension_view(model, p.dim, k=p.k, restrict=p.restrict, scale=p.scale)
+
+    # -- actions ------------------------------------------------------------------------
+    def action_step(self, by: int) -> None:
+        dims = self.model_dims.get(self.params.model or "")
+        if dims:
+            self._change(dim=(self.params.dim + by) % dims, repeats=False)
+
+    def action_goto(self) -> None:
+        box = self.query_one("#dims-goto", Input)
+        box.remove_class("hidden")
+        box.value = ""
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "dims-goto":
+            return
+        event.stop()
+        event.input.add_class("hidden")
+        dims = self.model_dims.get(self.params.model or "", 0)
+        try:
+            dim = int(event.value)
+        except ValueError:
+            dim = -1
+        if not 0 <= dim < dims:
+            self.notify(f"no dimension {event.value!r}: use 0 to {dims - 1}",
+                        severity="warning")
+        else:
+            self._change(dim=dim, repeats=False)
+        self.focus_main()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "dims-goto":
+            event.input.add_class("hidden")
+
+    def action_scale(self) -> None:
+        self._change(scale=Scale.COSINE if self.params.scale is Scale.RAW else Scale.RAW)
+
+    def action_restrict(self) -> None:
+        self._change(restrict=_step(RESTRICT_STEPS, self.params.restrict, 1))
+
+    def action_k(self) -> None:
+        self._change(k=_step(K_STEPS, self.params.k, 1))
+
+    def action_model(self) -> None:
+        names = list(self.model_dims)
+        if names:
+            i = names.index(self.params.model) if self.params.model in names else -1
+            name = names[(i + 1) % len(names)]
+            self._change(model=name, dim=min(self.params.dim, self.model_dims[name] - 1))
+
+    def action_repeats(self) -> None:
+        self._change(repeats=not self.params.repeats)
+        self.focus_main()
+
+    # -- rendering ----------------------------------------------------------------------
+    def show_error(self, text: str, position: int | None = None) -> None:
+        box = self.query_one("#dims-message", Static)
+        box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
+        box.set_class(not text, "hidden")
+
+    def show(self, view: DimensionView | RepeatsView) -> None:
+        self.view = view
+        self.show_error("")
+        if isinstance(view, RepeatsView):
+            self._show_repeats(view)
+        else:
+            self._show_dimension(view)
+
+    def _show_dimension(self, view: DimensionView) -> None:
+        table = self.query_one("#dims-table", DataTable)
+        table.clear(columns=True)
+        value = "value" if view.scale is Scale.RAW else "cosine"
+        table.add_columns("#", "top word", value, "bottom word", value)
+        for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False)):
+            table.add_row(str(i + 1), t.word, f"{t.value:+.3f}", b.word, f"{b.value:+.3f}")
+        s = view.stats
+        plot = self.query_one("#dims-hist", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        centers = [(a + b) / 2 for a, b in zip(s.bin_edges, s.bin_edges[1:], strict=False)]
+        plt.bar(centers, list(s.histogram), width=0.9, marker="hd")
+        top = max(s.histogram) if s.histogram else 0
+        plt.yticks([0, top], ["0", f"{top:,}"])
+        plt.xticks([s.bin_edges[0], s.bin_edges[-1]],
+                   [f"{s.bin_edges[0]:.2f}", f"{s.bin_edges[-1]:.2f}"])
+        plot.refresh()
+        self.query_one("#dims-card-title", Static).update(
+            f"histogram of raw values · {s.count:,} words")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim")
+        grid.add_column(justify="right")
+        rho = "n/a" if s.frequency_spearman is None else f"{s.frequency_spearman:+.3f}"
+        for label, value in (("mean", f"{s.mean:+.3f}"), ("std", f"{s.std:.3f}"),
+                             ("skewness", f"{s.skewness:+.3f}"),
+                             ("excess kurtosis", f"{s.kurtosis:+.3f}"),
+                             ("ρ with frequency rank", rho),
+                             ("share of norm²", f"{s.norm_share:.1%}")):
+            grid.add_row(label, value)
+        self.query_one("#dims-stats", Static).update(grid)
+
+    def _show_repeats(self, view: RepeatsView) -> None:
+        lines = []
+        for stat in (view.top, view.bottom):
+            lines.append(f"{stat.end} {stat.k} of {stat.dims} dims: {stat.distinct:,} distinct "
+                         f"words in {stat.slots:,} slots ({stat.distinct_share:.0%}); "
+                         f"{len(stat.repeated)} recur")
+        self.query_one("#repeats-summary", Static).update("\n".join(lines))
+        table = self.query_one("#repeats-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns("end", "word", "count", "dimensions")
+        for stat in (view.top, view.bottom):
+            for r in stat.repeated:
+                table.add_row(stat.end, r.word, str(len(r.dims)), ", ".join(map(str, r.dims)))

@@ -1,0 +1,71 @@
+"""Markdown export of pane views: one pane or all of them, written atomically."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from polyterm.engine.atomic import write_text_atomic
+from polyterm.views.markdown import render_markdown
+from polyterm.views.query import DimensionView, QueryView, RepeatsView
+from polyterm.widgets.catalogue import ModelsView
+
+_SLUG = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text).strip("-").lower()[:60] or "view"
+
+
+def describe(view: Any) -> str:
+    """A short name for a view, used in file names."""
+    if isinstance(view, QueryView):
+        models = "-vs-".join(r.model.name for r in view.results[:3])
+        what = f"dim-{view.query}" if view.kind.value == "dimension" else view.query
+        return f"{what}-{models}"
+    if isinstance(view, DimensionView):
+        return f"{view.model.name}-dim-{view.dim}"
+    if isinstance(view, RepeatsView):
+        return f"{view.model.name}-repeats"
+    if isinstance(view, ModelsView):
+        return "models"
+    return type(view).__name__
+
+
+def export_markdown(views: Sequence[tuple[str, Any]]) -> str:
+    """The markdown document for (pane title, view) pairs; panes with no view are skipped."""
+    present = [(title, v) for title, v in views if v is not None]
+    head = f"# polyterm — {present[0][0]}" if len(present) == 1 else "# polyterm — explorer export"
+    body = [render_markdown(v).strip() for _, v in present]
+    note = "_Exported from the polyterm explorer._"
+    return "\n\n".join([head, note, *body]) + "\n"
+
+
+def default_path(pane: str, views: Sequence[Any], folder: Path | None = None) -> Path:
+    """`./polyterm-<pane>-<what>.md`, numbered so an earlier export is never overwritten."""
+    folder = Path.cwd() if folder is None else Path(folder)
+    what = describe(views[0]) if len(views) == 1 else "all-panes"
+    stem = f"polyterm-{slug(pane)}-{slug(what)}" if len(views) == 1 else f"polyterm-{what}"
+    path = folder / f"{stem}.md"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.md"
+        n += 1
+    return path
+
+
+def write_export(path: Path, text: str) -> Path:
+    path = Path(path).expanduser()
+    write_text_atomic(path, text)
+    return path
+
+
+def export_panes(panes: Sequence[Any], every: bool, folder: Path | None) -> Path | None:
+    """Write the panes' views (title from `pane.TITLE`) to a new file; None if none has one."""
+    views = [(p.TITLE.split(" ", 1)[1], p.view) for p in panes if p.view is not None]
+    if not views:
+        return None
+    path = default_path("all" if every else panes[0].PANE_ID, [v for _, v in views], folder)
+    return write_export(path, export_markdown(views))

@@ -1,0 +1,101 @@
+"""The bodies of the explorer's background work: opening models and computing views.
+
+They run in thread workers (see `PolytermApp`), call the engine or the views, and only
+talk to the UI by posting messages.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+
+from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.progress import Progress
+from polyterm.errors import Cancelled, ExpressionError, PolytermError
+from polyterm.messages import JobFailed, JobFinished, JobProgress, ViewFailed, ViewReady
+from polyterm.widgets.catalogue import JobState
+
+PROGRESS_INTERVAL = 0.2  # seconds between progress messages of one job
+Post = Callable[[Message], Any]
+
+
+class Job:
+    """One model being opened: its worker, throttled progress and corpus turn.
+
+    The engine is given the worker's `cancelled_event`, so cancelling the worker (the
+    cancel key, or quitting the app) stops the engine at its next check.
+
+    NLTK's zip readers are not thread-safe, so jobs that train on the same corpus take
+    turns until the corpus is tokenised and cached (later jobs read the cached copy);
+    training itself runs in parallel.
+    """
+
+    def __init__(self, job_id: int, spec: str, name: str, options: OpenOptions, kind: str,
+                 corpus_lock: threading.Lock | None = None) -> None:
+        self.job_id = job_id
+        self.spec = spec
+        self.name = name
+        self.options = options
+        self.kind = kind
+        self.worker: Any = None  # the textual Worker running it
+        self._lock = corpus_lock
+        self._held = False
+        self._last = 0.0
+        self._post: Post = lambda _m: None
+        self.state = JobState(job_id, name, kind)  # the latest progress, kept by the UI thread
+
+    def report(self, progress: Progress) -> None:
+        """Keep the newest progress (called on the UI thread)."""
+        self.state = JobState(self.job_id, self.name, self.kind, progress)
+
+    def _release(self) -> None:
+        if self._held and self._lock is not None:
+            self._held = False
+            self._lock.release()
+
+    def _progress(self, p: Progress) -> None:
+        if p.stage != "corpus":
+            self._release()
+        now = time.monotonic()
+        if p.stage in ("done", "write") or now - self._last >= PROGRESS_INTERVAL:
+            self._last = now
+            self._post(JobProgress(self.job_id, p))
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def run(self, library: ModelLibrary, post: Post, cancel: threading.Event) -> None:
+        """Open the model and post JobFinished, or JobFailed with a message for the user."""
+        self._post = post
+        try:
+            while self._lock is not None and not self._held:
+                self._held = self._lock.acquire(timeout=0.2)
+                if cancel.is_set():
+                    raise Cancelled(f"{self.kind} {self.name}")
+            model = library.open(self.spec, self.options, progress=self._progress,
+                                 cancel=cancel)
+        except PolytermError as exc:
+            post(JobFailed(self.job_id, self.name, str(exc), isinstance(exc, Cancelled)))
+        except Exception as exc:  # a bug or an odd file: say so, the app stays up
+            post(JobFailed(self.job_id, self.name, f"unexpected error: {exc!r}"))
+        else:
+            post(JobFinished(self.job_id, self.name, model))
+        finally:
+            self._release()
+
+
+def answer(post: Post, pane: str, token: int, compute: Callable[[], Any]) -> None:
+    """Compute a pane's view and post it, or post the problem."""
+    try:
+        post(ViewReady(pane, compute(), token))
+    except ExpressionError as exc:
+        post(ViewFailed(pane, str(exc), token, exc.position))
+    except PolytermError as exc:
+        post(ViewFailed(pane, str(exc), token))
+    except Exception as exc:  # a bug: say so, the app stays up
+        post(ViewFailed(pane, f"unexpected error: {exc!r}", token))

@@ -1,0 +1,195 @@
+"""Pane 1, Models: loaded, cached and available models, running jobs, selection."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, ProgressBar, Static
+
+from polyterm.screens.confirm import ConfirmScreen
+from polyterm.widgets.catalogue import JobState, ModelsView
+from polyterm.widgets.pane import Pane
+
+
+class JobRow(Vertical):
+    """One running job: name, a progress bar and epoch · words/s · ETA."""
+
+    def __init__(self, job: JobState) -> None:
+        super().__init__(id=f"job-{job.job_id}", classes="job")
+        self.job = job
+        self.title_label = Label(self._title(), classes="job-title")
+        self.bar = ProgressBar(total=100, show_eta=False, classes="job-bar")
+
+    def compose(self) -> ComposeResult:
+        yield self.title_label
+        yield self.bar
+
+    def _title(self) -> Text:
+        verb = "training" if self.job.kind == "train" else "opening"
+        return Text.assemble((f"{verb} {self.job.spec}", "bold"), "  ", self.job.line)
+
+    def on_mount(self) -> None:
+        self.update_job(self.job)
+
+    def update_job(self, job: JobState) -> None:
+        self.job = job
+        self.title_label.update(self._title())
+        fraction = job.progress.fraction if job.progress else 0.0
+        self.bar.update(progress=round(100 * max(0.0, min(1.0, fraction)), 1))
+
+
+class ModelsPane(Pane):
+    """Every model the user can use; space marks the models compared side by side."""
+
+    PANE_ID = "models"
+    TITLE = "1 Models"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_select", "Select", id="models.select",
+                tooltip="Mark or unmark the highlighted model for the side-by-side panes"),
+        Binding("enter", "open", "Open", id="models.open",
+                tooltip="Open the highlighted model (train it first if needed)"),
+        Binding("delete", "remove", "Remove", id="models.remove",
+                tooltip="Remove the highlighted model from the cache (asks first)"),
+    ]
+
+    class Selected(Message):
+        """The user toggled a model's part in the side-by-side panes."""
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+            super().__init__()
+
+    class OpenRequested(Message):
+        def __init__(self, name: str) -> None:
+            self.name = name
+            super().__init__()
+
+    class RemoveRequested(Message):
+        def __init__(self, name: str) -> None:
+            self.name = name
+            super().__init__()
+
+    class Highlighted(Message):
+        def __init__(self, name: str) -> None:
+            self.name = name
+            super().__init__()
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="models-note", classes="note hidden")
+        table: DataTable[Text | str] = DataTable(id="models-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.add_columns("", "model", "state", "dims", "words", "MB")
+        yield table
+        yield Vertical(id="jobs")
+
+    def main_widget(self) -> Widget:
+        return self.query_one("#models-table", DataTable)
+
+    @property
+    def highlighted(self) -> str | None:
+        table = self.query_one("#models-table", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return key.value
+
+    def set_note(self, text: str) -> None:
+        note = self.query_one("#models-note", Static)
+        note.update(text)
+        note.set_class(not text, "hidden")
+
+    def show(self, view: ModelsView) -> None:
+        """Render the view state; the cursor stays on the same model."""
+        self.view = view
+        table = self.query_one("#models-table", DataTable)
+        current = self.highlighted
+        table.clear()
+        jobs = {j.spec: j for j in view.jobs}
+        loaded = {m.name for m in view.loaded}
+        rows: list[tuple[str, str, str, int | None, int | None, float | None]] = []
+        for m in view.loaded:
+            rows.append((m.name, "loaded", m.kind, m.dims, m.vocabulary, None))
+        cached = {c.name: c for c in view.catalogue.cached}
+        for name, c in cached.items():
+            if name not in loaded and name not in jobs:
+                rows.append((name, "cached", c.kind, c.dims, c.words, c.disk_bytes / 1e6))
+        for name, j in jobs.items():
+            if name not in loaded:
+                pct = f"{(j.progress.fraction if j.progress else 0):.0%}"
+                rows.append((name, "training" if j.kind == "train" else "opening", pct,
+                             None, None, None))
+        for spec in view.catalogue.available:
+            if spec not in loaded and spec not in cached and spec not in jobs:
+                rows.append((spec, "make", "", None, None, None))
+        for name, state, _kind, dims, words, mb in rows:
+            mark = Text("●", style="bold") if name in view.selected else Text("○", style="dim")
+            if name in loaded:
+                mb = cached[name].disk_bytes / 1e6 if name in cached else None
+            label = state if state not in ("training", "opening") else f"{state} {_kind}"
+            table.add_row(
+                mark, name, label,
+                "" if dims is None else str(dims),
+                "" if words is None else f"{words:,}",
+                "" if mb is None else f"{mb:.1f}",
+                key=name,
+            )
+        if current is not None and current in {r[0] for r in rows}:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        self._show_jobs(view.jobs)
+
+    def _show_jobs(self, jobs: tuple[JobState, ...]) -> None:
+        box = self.query_one("#jobs", Vertical)
+        wanted = {f"job-{j.job_id}": j for j in jobs}
+        for row in list(box.query(JobRow)):
+            if row.id not in wanted:
+                row.remove()
+        for wid, job in wanted.items():
+            found = box.query(f"#{wid}")
+            if found:
+                found.first(JobRow).update_job(job)
+            else:
+                box.mount(JobRow(job))
+        box.set_class(not jobs, "hidden")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Highlighted(event.row_key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.OpenRequested(event.row_key.value))
+
+    def action_toggle_select(self) -> None:
+        if self.highlighted:
+            self.post_message(self.Selected(self.highlighted))
+
+    def action_open(self) -> None:
+        if self.highlighted:
+            self.post_message(self.OpenRequested(self.highlighted))
+
+    def action_remove(self) -> None:
+        """Ask first; the app removes the entry when the answer is yes."""
+        name = self.highlighted
+        cached = {c.name: c for c in self.view.catalogue.cached} if self.view else {}
+        if name is None or name not in cached:
+            self.notify(f"{name or 'that'} is not in the cache", severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.RemoveRequested(name))
+
+        self.app.push_screen(ConfirmScreen("Remove from cache", f"Remove {name} ("
+                                           f"{cached[name].disk_bytes / 1e6:.1f} MB) from the "
+                                           "cache?", "Remove"), answer)

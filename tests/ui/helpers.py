@@ -1,0 +1,45 @@
+"""Shared helpers for the explorer's pilot tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from polyterm.app import PolytermApp
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
+    """Let workers finish and their messages be handled (answers can start more work)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def no_blink(app: PolytermApp) -> None:
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    for box in app.main.query(Input):
+        box.cursor_blink = False
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type into the focused text box (inserted at the cursor, as a paste would)."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), f"typing needs a text box, not {focused!r}"
+    focused.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+def plain(widget: Any) -> str:
+    """The text a Static shows (its content rendered without styles)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()

@@ -1,0 +1,171 @@
+"""Jobs: training with progress, cancellation (no cache entry left), start-up behaviour."""
+
+from __future__ import annotations
+
+import pytest
+
+from polyterm.app import PolytermApp
+from polyterm.engine.cache import ModelCache
+from polyterm.engine.settings import cache_dir, config_dir
+from polyterm.messages import JobProgress
+from polyterm.screens.train import TrainScreen, build_specs
+from polyterm.session import Session, load_session, save_session
+from tests.ui.helpers import settle, type_text
+
+
+async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
+    seen: list[JobProgress] = []
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36), message_hook=lambda m: isinstance(
+            m, JobProgress) and seen.append(m)) as pilot:
+        await settle(pilot)
+        app.select("lee_8", True)
+        assert [j.spec for j in app.jobs.values()] == ["lee_8"]
+        await settle(pilot)
+        assert "lee_8" in app.models and app.selected == ["lee_8"]
+        assert not app.jobs
+        assert seen and seen[-1].progress.stage == "done"
+        assert any(p.progress.stage == "train" for p in seen)
+        assert [e.name for e in ModelCache(cache_dir()).entries()] == ["lee_8"]
+        assert load_session(config_dir()) == Session(("lee_8",), "polyterm-dark")
+
+
+async def test_cancelling_a_job_leaves_no_cache_entry(fixed_catalogue) -> None:
+    app = PolytermApp(startup=False)
+    pressed: list[int] = []
+
+    def hook(message: object) -> None:  # cancel as soon as the engine reports progress
+        if isinstance(message, JobProgress) and not pressed:
+            pressed.append(message.job_id)
+            app.action_cancel()
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await settle(pilot)
+        app.select("lee_9", True)
+        await settle(pilot)
+        assert pressed and "lee_9" not in app.models and not app.jobs
+        assert app.selected == []
+        assert ModelCache(cache_dir()).entries() == []
+        assert not list((cache_dir() / "tmp").iterdir())
+        assert any("cancelled" in (n.title or "") for n in app._notifications)
+        assert app.is_running
+
+
+async def test_cancel_key_while_waiting_for_the_corpus(fixed_catalogue) -> None:
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        lock = app.corpus_locks.setdefault("lee", __import__("threading").Lock())
+        lock.acquire()  # another job is reading the corpus
+        app.select("lee_7", True)
+        await pilot.press("1", "x")
+        await settle(pilot)
+        lock.release()
+        assert not app.jobs and "lee_7" not in app.models
+        assert ModelCache(cache_dir()).entries() == []
+
+
+async def test_failed_job_is_a_notification(fixed_catalogue) -> None:
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.select("nosuchcorpus_10", True)
+        await settle(pilot)
+        assert not app.jobs and app.selected == []
+        assert any(n.severity == "error" for n in app._notifications)
+        assert app.is_running
+
+
+def test_train_form_validation() -> None:
+    ok = {"dims": "30-28", "seeds": "1,2", "window": "5", "min_count": "5", "epochs": "5"}
+    specs, errors = build_specs("brown", ok, 0)
+    assert errors == {} and specs[:3] == ["brown_30", "brown_30_s2", "brown_29"]
+    assert len(specs) == 6
+    specs, errors = build_specs("brown", {**ok, "dims": "0", "window": "x"}, 1)
+    assert specs == [] and set(errors) == {"window"}
+    specs, errors = build_specs("brown", {**ok, "dims": "0"}, 1)
+    assert "dims must be between" in errors["dims"]
+    specs, errors = build_specs("brown", {**ok, "epochs": "0"}, 1)
+    assert "epochs" in errors["epochs"]
+    assert build_specs("lee", {**ok, "dims": "10"}, 1)[0] == ["lee_10:sg=1", "lee_10_s2:sg=1"]
+
+
+async def test_train_form_from_keys(fixed_catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainScreen)
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, TrainScreen)  # invalid: stays, with a message
+        assert "dims must be between" in str(app.screen.query_one("#dims-error").content)
+        await pilot.press("backspace")
+        await type_text(pilot, "12,11")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, TrainScreen)
+        assert opened == ["brown_12", "brown_11"]
+
+
+async def test_first_run_starts_the_study_pair(fixed_catalogue,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr("polyterm.app.scan_catalogue", lambda cache, **kw: type(fixed_catalogue)(
+        "<cache>", (), ("brown",), True))
+    app = PolytermApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert opened == ["brown_30", "brown_29", "glove-6b-50"]
+        note = app.main.query_one("#models-note")
+        assert not note.has_class("hidden") and "First run" in str(note.content)
+
+
+async def test_first_run_without_brown_uses_lee(monkeypatch: pytest.MonkeyPatch,
+                                                fixed_catalogue) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr("polyterm.app.scan_catalogue", lambda cache, **kw: type(fixed_catalogue)(
+        "<cache>", (), (), False))
+    async with PolytermApp().run_test() as pilot:
+        await settle(pilot)
+        assert opened == ["lee_30", "lee_29"]
+
+
+async def test_session_is_restored_in_the_background(fixed_catalogue,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    save_session(config_dir(), Session(("toy_b", "toy_a")))
+    async with PolytermApp().run_test() as pilot:
+        await settle(pilot)
+        assert opened == ["toy_b", "toy_a"]
+
+
+async def test_remove_from_cache_asks_first() -> None:
+    import numpy as np
+
+    from polyterm.engine.specs import parse_spec
+
+    cache = ModelCache(cache_dir())
+    cache.write(parse_spec("toy_4"), ["a", "b", "c"], np.eye(3, 4), manifest={"kind": "word2vec"})
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main.query_one("#models-table")
+        table.move_cursor(row=table.get_row_index("toy_4"))
+        await pilot.press("1", "delete")
+        await pilot.pause()
+        await pilot.press("n")  # no: nothing happens
+        await settle(pilot)
+        assert [e.name for e in cache.entries()] == ["toy_4"]
+        await pilot.press("delete", "y")
+        await settle(pilot)
+        assert cache.entries() == []
+        assert "toy_4" not in [c.name for c in app.catalogue.cached]

@@ -1,0 +1,61 @@
+"""SVG snapshots of every pane and modal at 120×36 and 80×24 (fixed theme, toy models)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from polyterm.app import PolytermApp
+from tests.ui.conftest import toy_model
+from tests.ui.helpers import no_blink, settle, type_text
+
+
+def make_app() -> PolytermApp:
+    models = [toy_model("toy_a", 1), toy_model("toy_b", 2), toy_model("toy_c", 3, dims=6)]
+    return PolytermApp(models=models, startup=False, theme="polyterm-dark")
+
+
+def steps(*keys: str, text: str = "", after: tuple[str, ...] = ()) -> Callable[[Pilot[Any]],
+                                                                              Awaitable[None]]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        if text:
+            await type_text(pilot, text)
+        await pilot.press(*after)
+        await settle(pilot)
+        no_blink(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    return run
+
+
+CASES = {
+    "models": steps("1", "down"),
+    "dims": steps("2", "n", "n"),
+    "repeats": steps("2", "v"),
+    "calc": steps("3", text="king - man + woman", after=("enter",)),
+    "calc_unknown": steps("3", text="kitte - cat", after=("enter",)),
+    "compare": steps("3", text="king - man + woman", after=("enter", "escape", "4")),
+    "compare_dim": steps("2", "n", "4"),
+    "maximised": steps("2", "f"),
+    "train_modal": steps("t"),
+    "train_modal_invalid": steps("t", "ctrl+a", "ctrl+k", text="0,x"),
+    "load_modal": steps("o", text="/no/such/file.bin", after=("enter",)),
+    "confirm_modal": steps("1", "delete"),
+}
+
+
+# every pane and modal at both sizes; the variants (errors, other modes) at the large size
+BOTH = ("models", "dims", "calc", "compare", "train_modal", "load_modal", "confirm_modal")
+PARAMS = [pytest.param(case, size, id=f"{case}-{size[0]}x{size[1]}")
+          for case in CASES for size in ((120, 36), (80, 24)) if case in BOTH or size[0] == 120]
+
+
+@pytest.mark.parametrize(("case", "size"), PARAMS)
+def test_snapshot(case: str, size: tuple[int, int], snap_compare: Any,
+                  fixed_catalogue: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=CASES[case])

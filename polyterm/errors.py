@@ -19,7 +19,8 @@ class ExpressionError(PolytermError):
     def __init__(self, message: str, text: str, position: int) -> None:
         self.text = text
         self.position = position
-        super().__init__(f"{message} at position {position + 1} in {text!r}")
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        super().__init__(f"{message} at position {position + 1} in {shown!r}")
 
 
 class UnknownWordError(PolytermError):

@@ -99,3 +99,16 @@ def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path: Path) -> Non
     (stale / "vectors.npy").write_bytes(b"partial")
     ModelCache(tmp_path)
     assert not stale.exists()
+
+
+def test_two_threads_can_train_on_one_nltk_corpus(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from polyterm.engine.corpus import nltk_corpus_root
+
+    if nltk_corpus_root("brown") is None:
+        pytest.skip("the NLTK Brown corpus is not installed")
+    library = ModelLibrary(ModelCache(tmp_path))
+    with ThreadPoolExecutor(2) as pool:
+        models = list(pool.map(library.open, ["brown_4:epochs=1", "brown_3:epochs=1"]))
+    assert [m.dims for m in models] == [4, 3]

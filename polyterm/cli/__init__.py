@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -179,13 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--repetitions", type=int, default=20)
     p.add_argument("--output", "-o", help="write to this file (default: stdout)")
+    p.add_argument("--force", action="store_true", help="replace --output if it exists")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    # markup=False: messages carry paths, words and user input, never rich markup.
+    err = Console(stderr=True, highlight=False, markup=False)
     if args.command is None:
         return _start_explorer(args, err)
     logging.basicConfig(level=logging.WARNING)
@@ -194,11 +197,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands.run(args, err)
     except PolytermError as exc:
-        err.print(f"[bold red]polyterm: error:[/] {exc}", soft_wrap=True, markup=True)
+        err.print(f"polyterm: error: {exc}", style="bold red", soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print("polyterm: interrupted; nothing was written")
         return 130
+    except Exception as exc:  # a bug: say so in one line; POLYTERM_DEBUG=1 shows where
+        if os.environ.get("POLYTERM_DEBUG") == "1":
+            raise
+        err.print(
+            f"polyterm: internal error: {type(exc).__name__}: {exc} "
+            "(set POLYTERM_DEBUG=1 for the traceback and please report it)",
+            style="bold red",
+            soft_wrap=True,
+        )
+        return 3
 
 
 def _start_explorer(args: argparse.Namespace, err: Console) -> int:

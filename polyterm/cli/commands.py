@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from typing import Any
@@ -15,7 +16,7 @@ from rich.table import Table
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
-from polyterm.engine.cache import ModelCache
+from polyterm.engine.cache import open_cache
 from polyterm.engine.corpus import available_nltk_corpora
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.pretrained import glove_installed
@@ -47,13 +48,15 @@ class _ProgressPrinter:
         extra = f", {p.words_per_second:,.0f} words/s" if p.words_per_second else ""
         eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
         self.err.print(
-            f"[dim]{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})[/]", highlight=False
+            f"{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})", style="dim", soft_wrap=True
         )
 
 
 def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
-    cache = ModelCache(cache_dir(args.cache_dir))
-    return ModelLibrary(cache, warn=lambda msg: err.print(f"[yellow]polyterm: warning:[/] {msg}"))
+    def warn(msg: str) -> None:
+        err.print(f"polyterm: warning: {msg}", style="yellow", soft_wrap=True)
+
+    return ModelLibrary(open_cache(cache_dir(args.cache_dir), warn), warn=warn)
 
 
 def _options(args: argparse.Namespace) -> OpenOptions:
@@ -75,13 +78,14 @@ def _emit(view: Any, fmt: str) -> None:
         if fmt == "markdown" or not sys.stdout.isatty():
             print(render_markdown(view), end="")
         else:
-            Console().print(Markdown(render_markdown(view)))
+            Console(markup=False).print(Markdown(render_markdown(view)))
     else:
-        Console().print(render_table(view))
+        Console(markup=False).print(render_table(view))
 
 
 def _model_list(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
+    # A comma followed by `option=` continues a spec (brown_30:window=10,sg=1).
+    names = [n.strip() for n in re.split(r",(?![A-Za-z_]+=)", text) if n.strip()]
     if not names:
         raise SpecError("--models needs at least one model, e.g. --models brown_30,glove-6b-50")
     return names
@@ -128,7 +132,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
     for name in outcome.trained:
         err.print(f"{name}: trained and cached")
     for name, error in outcome.failed:
-        err.print(f"[red]{name}: {error}[/]")
+        err.print(f"{name}: {error}", style="red", soft_wrap=True)
     return 1 if outcome.failed else 0
 
 
@@ -167,8 +171,9 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
         t.add_row(
             r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}"
         )
-    Console().print(t)
-    Console().print("available to make: " + ", ".join(available))
+    out = Console(markup=False)
+    out.print(t)
+    out.print("available to make: " + ", ".join(available))
     return 0
 
 
@@ -210,7 +215,13 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
             include_query=args.include_query,
         )
     _emit(view, args.format)
-    return 0 if any(r.error is None for r in view.results) else 1
+    if all(r.error is not None for r in view.results):
+        for r in view.results:
+            err.print(
+                f"polyterm: error: {r.model.name}: {r.error}", style="bold red", soft_wrap=True
+            )
+        return 1
+    return 0
 
 
 def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
@@ -300,7 +311,11 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
 
     _k(args)
     models = _open(args, err, args.models)
-    say = (lambda m: None) if args.quiet else (lambda m: err.print(f"[dim]report: {m}[/]"))
+
+    def say(message: str) -> None:
+        if not args.quiet:
+            err.print(f"report: {message}", style="dim", soft_wrap=True)
+
     text = build_report(
         models, k=args.k, restrict=args.restrict, repetitions=args.repetitions, progress=say
     )
@@ -309,9 +324,13 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         if not target.parent.is_dir():
             raise PolytermError(f"cannot write {target}: the folder {target.parent} does not exist")
         try:
-            write_text_atomic(target, text)
+            write_text_atomic(target, text, overwrite=args.force)
+        except FileExistsError:
+            raise PolytermError(
+                f"{target} already exists: choose another name, or pass --force to replace it"
+            ) from None
         except OSError as exc:
-            raise PolytermError(f"cannot write {target}: {exc.strerror}") from None
+            raise PolytermError(f"cannot write {target}: {exc.strerror or exc}") from None
         err.print(f"report written to {target}")
     else:
         print(text, end="")

@@ -11,11 +11,19 @@ An entry is built in ``<root>/tmp/<pid>-<random>/`` and renamed into place, so a
 or killed run leaves no entry. On open every file's size is checked; a file whose mtime
 differs from the manifest's stamp is re-hashed, so a changed byte is caught without hashing
 gigabytes on every open. No pickle: arrays load with ``allow_pickle=False`` and mmap.
+
+A manifest that is not what polyterm wrote (bad JSON, missing fields, odd file names) makes
+the entry corrupt: the library reports it and rebuilds it. When two writers race for one
+entry, the first valid entry stays and the other copy is dropped. Opening a cache sweeps
+temp folders (and token-cache temp files) left by processes that no longer run.
+`open_cache` falls back to a temporary cache, with a warning, when the folder is unusable.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -25,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,16 +43,53 @@ import numpy.typing as npt
 
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
+from polyterm.engine.atomic import sweep_stale_temp_files
 from polyterm.engine.specs import ModelSpec, cache_key
 from polyterm.errors import CacheError
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+REQUIRED_FILES = ("vectors.npy", "unit.npy", "vocab.txt")
 _SLUG = re.compile(r"[^A-Za-z0-9_.@=-]+")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_CHOOSE = "choose another with --cache-dir or POLYTERM_CACHE_DIR"
 
 
 class CorruptEntry(CacheError):
     """An entry whose files do not match its manifest."""
+
+
+def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
+    """The manifest if it has the fields polyterm relies on, else CorruptEntry."""
+
+    def bad(why: str) -> CorruptEntry:
+        return CorruptEntry(f"cache entry {name}: the manifest {why}")
+
+    if not isinstance(manifest, dict):
+        raise bad("is not a JSON object")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise bad(f"has an unknown format ({manifest.get('format')!r})")
+    shape = manifest.get("shape")
+    if not (
+        isinstance(shape, list)
+        and len(shape) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in shape)
+    ):
+        raise bad("has no valid shape")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not set(REQUIRED_FILES) <= set(files):
+        raise bad("does not list the entry's files")
+    for fname, meta in files.items():
+        if not (isinstance(fname, str) and _FILE_NAME.match(fname)):
+            raise bad(f"lists a bad file name {fname!r}")
+        if not (
+            isinstance(meta, dict)
+            and isinstance(meta.get("size"), int)
+            and isinstance(meta.get("mtime_ns"), int)
+            and isinstance(meta.get("sha256"), str)
+        ):
+            raise bad(f"has no size, time and sha256 for {fname}")
+    return manifest
 
 
 def _sha256(path: Path) -> str:
@@ -97,8 +142,7 @@ class ModelCache:
                 pass
         except OSError as exc:
             raise CacheError(
-                f"cannot use the cache folder {self.root}: {exc.strerror or exc}; "
-                "choose another with --cache-dir or POLYTERM_CACHE_DIR"
+                f"cannot use the cache folder {self.root}: {exc.strerror or exc}; {_CHOOSE}"
             ) from None
         self._sweep_tmp()
 
@@ -112,12 +156,19 @@ class ModelCache:
 
     # -- temp folders -------------------------------------------------------------------
     def _sweep_tmp(self) -> None:
-        """Remove temp folders left by processes that no longer run."""
-        for d in (self.root / "tmp").iterdir():
-            pid_text = d.name.split("-", 1)[0]
-            alive = pid_text.isdigit() and _pid_alive(int(pid_text))
-            if not alive:
-                shutil.rmtree(d, ignore_errors=True)
+        """Remove temp folders and files left by processes that no longer run."""
+        with contextlib.suppress(OSError):
+            for d in (self.root / "tmp").iterdir():
+                pid_text = d.name.split("-", 1)[0]
+                alive = pid_text.isdigit() and _pid_alive(int(pid_text))
+                if alive:
+                    continue
+                if d.is_dir() and not d.is_symlink():
+                    shutil.rmtree(d, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        d.unlink()
+        sweep_stale_temp_files(self.root / "corpora", alive=_pid_alive)
 
     @contextlib.contextmanager
     def building(self) -> Iterator[Path]:
@@ -131,13 +182,18 @@ class ModelCache:
 
     # -- reading ------------------------------------------------------------------------
     def entries(self) -> list[CacheEntry]:
+        """Entries with a readable, well-formed manifest (others are skipped)."""
         out = []
-        for d in sorted(self.models_dir.iterdir()):
+        try:
+            folders = sorted(self.models_dir.iterdir())
+        except OSError:
+            return []
+        for d in folders:
             try:
                 manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                out.append(CacheEntry(d, _check_manifest(manifest, d.name)))
+            except (OSError, ValueError, CorruptEntry):
                 continue
-            out.append(CacheEntry(d, manifest))
         return out
 
     def find(self, spec: ModelSpec) -> CacheEntry | None:
@@ -148,13 +204,11 @@ class ModelCache:
             manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CorruptEntry(f"cache entry {path.name}: unreadable manifest ({exc})") from None
-        return CacheEntry(path, manifest)
+        return CacheEntry(path, _check_manifest(manifest, path.name))
 
     def verify(self, entry: CacheEntry, *, full: bool = False) -> None:
         """Raise CorruptEntry naming the first file that does not match the manifest."""
-        files: Mapping[str, Any] = entry.manifest.get("files", {})
-        if entry.manifest.get("format") != FORMAT_VERSION or not files:
-            raise CorruptEntry(f"cache entry {entry.path.name}: unknown format")
+        files: Mapping[str, Any] = _check_manifest(entry.manifest, entry.path.name)["files"]
         for fname, meta in files.items():
             p = entry.path / fname
             try:
@@ -173,18 +227,27 @@ class ModelCache:
         """Verify and mmap an entry."""
         self.verify(entry)
         p = entry.path
+        fname = "vectors.npy"
         try:
-            vectors = np.load(p / "vectors.npy", mmap_mode="r", allow_pickle=False)
-            unit = np.load(p / "unit.npy", mmap_mode="r", allow_pickle=False)
-            words = (p / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+            vectors = np.load(p / fname, mmap_mode="r", allow_pickle=False)
+            fname = "unit.npy"
+            unit = np.load(p / fname, mmap_mode="r", allow_pickle=False)
+            fname = "vocab.txt"
+            # bytes, not read_text: universal newlines would split a word holding a "\r"
+            words = (p / fname).read_bytes().decode("utf-8").split("\n")[:-1]
+            fname = "counts.npy"
             counts = None
-            if (p / "counts.npy").exists():
-                counts = np.load(p / "counts.npy", allow_pickle=False)
+            if (p / fname).exists():
+                counts = np.load(p / fname, allow_pickle=False)
         except (OSError, ValueError) as exc:
-            raise CorruptEntry(f"cache entry {p.name}: {exc}") from None
+            raise CorruptEntry(f"cache entry {p.name}: {fname}: {exc}") from None
         rows, dims = entry.shape
         if vectors.shape != (rows, dims) or unit.shape != (rows, dims) or len(words) != rows:
             raise CorruptEntry(f"cache entry {p.name}: shapes do not match the manifest")
+        if vectors.dtype != np.float32 or unit.dtype != np.float32:
+            raise CorruptEntry(f"cache entry {p.name}: vectors are not float32")
+        if counts is not None and counts.shape != (rows,):
+            raise CorruptEntry(f"cache entry {p.name}: counts do not match the manifest")
         return Embedding(
             name=entry.name,
             vocab=Vocabulary(words, entry.name),
@@ -215,7 +278,7 @@ class ModelCache:
             with self.building() as tmp:
                 np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
                 np.save(tmp / "unit.npy", unit_rows(matrix), allow_pickle=False)
-                (tmp / "vocab.txt").write_text("".join(w + "\n" for w in words), encoding="utf-8")
+                (tmp / "vocab.txt").write_bytes("".join(w + "\n" for w in words).encode("utf-8"))
                 if counts is not None:
                     np.save(tmp / "counts.npy", np.asarray(counts, dtype=np.int64))
                 files: dict[str, dict[str, Any]] = {}
@@ -251,20 +314,79 @@ class ModelCache:
                 f"{exc.strerror or exc}; free some space or use --cache-dir"
             ) from None
         entry = self.find(spec)
-        assert entry is not None
+        if entry is None:
+            raise CacheError(
+                f"the cache entry for {spec.name} was removed while it was written; try again"
+            )
         return entry
 
     def _install(self, tmp: Path, final: Path) -> None:
-        if final.exists():
+        """Rename `tmp` to `final`. A valid entry already there (another writer of the same
+        spec won the race) is kept and ours dropped; a corrupt one is replaced."""
+        for _attempt in range(5):
+            try:
+                os.rename(tmp, final)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            if self._valid(final):
+                return  # the building() context removes our copy
             trash = self.root / "tmp" / f"{os.getpid()}-old-{uuid.uuid4().hex}"
-            os.rename(final, trash)
+            try:
+                os.rename(final, trash)
+            except FileNotFoundError:
+                continue  # another writer moved it first
             shutil.rmtree(trash, ignore_errors=True)
-        os.rename(tmp, final)
+        raise OSError(errno.EEXIST, "another process keeps writing this entry")
+
+    def _valid(self, path: Path) -> bool:
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            self.verify(CacheEntry(path, _check_manifest(manifest, path.name)))
+        except (OSError, ValueError, CorruptEntry):
+            return False
+        return True
 
     def remove(self, entry: CacheEntry) -> None:
         trash = self.root / "tmp" / f"{os.getpid()}-rm-{uuid.uuid4().hex}"
-        os.rename(entry.path, trash)
+        try:
+            os.rename(entry.path, trash)
+        except FileNotFoundError:
+            return  # already gone (another process removed or replaced it)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot remove the cache entry {entry.path.name}: {exc.strerror or exc}"
+            ) from None
         shutil.rmtree(trash, ignore_errors=True)
+
+
+WarnCallback = Callable[[str], None]
+
+
+def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:
+    """`ModelCache(root)`, or, when that folder cannot be used (read-only, a file, no
+    space), a temporary cache for this run only, with a warning saying so and why.
+
+    The temporary cache is removed when the process exits. Raises CacheError only when no
+    temporary folder can be made either.
+    """
+    try:
+        return ModelCache(root)
+    except CacheError as exc:
+        reason = str(exc)
+    try:
+        tmp_root = Path(tempfile.mkdtemp(prefix="polyterm-cache-"))
+        cache = ModelCache(tmp_root)
+    except (OSError, CacheError):
+        raise CacheError(reason) from None
+    atexit.register(shutil.rmtree, tmp_root, True)
+    if warn is not None:
+        warn(
+            f"{reason.removesuffix('; ' + _CHOOSE)}; using a temporary cache at {tmp_root} for "
+            f"this run (models made now are not kept). Fix the folder, or {_CHOOSE}"
+        )
+    return cache
 
 
 def _pid_alive(pid: int) -> bool:

@@ -1,7 +1,11 @@
 """Corpora: NLTK corpora by name, gensim's bundled Lee corpus, local text files and folders.
 
 Normalisation (version NORMALISATION): lowercase; keep tokens with at least one letter;
-drop sentences left empty. Tagged NLTK corpora (Brown) give sentences directly; plain-text
+drop sentences left empty. Local files are decoded by their byte-order mark (UTF-8, UTF-16,
+UTF-32), else as UTF-8, else as Windows-1252; files that look binary (NUL bytes or mostly
+control characters) are skipped and reported through the progress callback.
+
+Tagged NLTK corpora (Brown) give sentences directly; plain-text
 corpora and local files are split into lines, then sentences at ``.``/``!``/``?``, and
 tokenised with a regex — no NLTK punkt data is needed.
 
@@ -12,6 +16,7 @@ single spaces, so a second use reads it back instead of parsing NLTK again.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -24,9 +29,11 @@ from typing import Any
 from polyterm.engine.atomic import write_bytes_atomic, write_text_atomic
 from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
 from polyterm.engine.settings import nltk_download_dir
-from polyterm.errors import CorpusError
+from polyterm.errors import Cancelled, CorpusError
 
 NORMALISATION = 1
+DECODING = 2
+"""Version of the local-file decoding rules; part of a local corpus's token-cache key."""
 LEE = "lee"
 TAGGED_NLTK = ("brown", "treebank", "conll2000", "masc_tagged")
 KNOWN_NLTK = (
@@ -92,13 +99,18 @@ def _nltk() -> Any:
 
 
 def nltk_corpus_root(name: str) -> Path | None:
-    """Path of an installed NLTK corpus (folder or zip), or None."""
+    """Path of an installed NLTK corpus (folder or zip), or None; CorpusError if damaged."""
     nltk = _nltk()
     for candidate in (f"corpora/{name}", f"corpora/{name}.zip"):
         try:
             found = nltk.data.find(candidate)
         except LookupError:
             continue
+        except Exception as exc:  # zipfile.BadZipFile, OSError: a damaged download
+            raise CorpusError(
+                f"could not read the NLTK corpus {name!r} ({type(exc).__name__}: {exc}); it may "
+                f"be damaged: delete it and run `python -m nltk.downloader {name}` again"
+            ) from None
         return (
             Path(str(found).split(".zip")[0] + ".zip") if ".zip" in str(found) else Path(str(found))
         )
@@ -107,51 +119,132 @@ def nltk_corpus_root(name: str) -> Path | None:
 
 def available_nltk_corpora() -> list[str]:
     """Names of NLTK corpora on disk that polyterm knows how to read."""
-    return [n for n in KNOWN_NLTK if nltk_corpus_root(n) is not None]
+    out = []
+    for name in KNOWN_NLTK:
+        try:
+            if nltk_corpus_root(name) is not None:
+                out.append(name)
+        except CorpusError:
+            continue  # damaged: reported when someone trains on it
+    return out
 
 
 def download_nltk_corpus(name: str) -> None:
     """Fetch an NLTK corpus into polyterm's data dir (needs the network)."""
     nltk = _nltk()
     target = nltk_download_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    ok = nltk.download(name, download_dir=str(target), quiet=True, raise_on_error=False)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CorpusError(f"cannot make {target}: {exc.strerror or exc}") from None
+    errors = io.StringIO()  # NLTK prints its errors; polyterm reports one line instead
+    try:
+        ok = nltk.download(
+            name, download_dir=str(target), quiet=True, raise_on_error=False, print_error_to=errors
+        )
+    except Exception as exc:  # network and file errors that NLTK does not catch
+        ok = False
+        errors.write(str(exc))
     if not ok or nltk_corpus_root(name) is None:
+        detail = " ".join(errors.getvalue().replace("[nltk_data]", " ").split())[:200]
         raise CorpusError(
-            f"could not download the NLTK corpus {name!r} (offline?); on a machine with a "
-            f"network run: python -m nltk.downloader -d {target} {name}"
+            f"could not download the NLTK corpus {name!r} (offline?"
+            + (f" {detail}" if detail else "")
+            + f"); on a machine with a network run: python -m nltk.downloader -d {target} {name}"
         )
 
 
-def _fingerprint_paths(paths: Iterable[Path]) -> str:
-    h = hashlib.sha256(f"norm{NORMALISATION}".encode())
+def _fingerprint_paths(paths: Iterable[Path], extra: str = "") -> str:
+    h = hashlib.sha256(f"norm{NORMALISATION}{extra}".encode())
     for p in sorted(paths):
-        st = p.stat()
+        try:
+            st = p.stat()
+        except OSError as exc:
+            raise CorpusError(f"cannot read the corpus file {p}: {exc.strerror or exc}") from None
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 
 def _local_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        files = [p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")]
-        if files:
-            return files
-        raise CorpusError(f"the corpus folder {path} has no files")
+    try:
+        if path.is_file():
+            return [path]
+        if path.is_dir():
+            files = [
+                p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")
+            ]
+            if files:
+                return files
+            raise CorpusError(f"the corpus folder {path} has no files")
+    except OSError as exc:
+        raise CorpusError(f"cannot read the corpus folder {path}: {exc.strerror or exc}") from None
     raise CorpusError(f"no such corpus file or folder: {path}")
 
 
-def _read_local(files: list[Path], cancel: threading.Event | None) -> Iterator[list[str]]:
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f\v\x1b")
+
+
+def decode_text(data: bytes) -> str | None:
+    """Text of a corpus file, or None if it looks binary (see the module docstring)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    head = data[:8192]
+    if b"\0" in head:
+        return None
+    if head and len(head.translate(None, _CONTROL)) < 0.9 * len(head):
+        return None  # more than 10% control characters
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_local(
+    files: list[Path], cancel: threading.Event | None, skipped: list[Path] | None = None
+) -> Iterator[list[str]]:
     for f in files:
         check_cancel(cancel, "reading the corpus")
-        data = f.read_bytes()
-        if b"\0" in data[:8192]:
-            continue  # binary file: skip
-        yield from split_text(data.decode("utf-8", errors="replace"))
+        try:
+            data = f.read_bytes()
+        except OSError as exc:
+            raise CorpusError(f"cannot read the corpus file {f}: {exc.strerror or exc}") from None
+        text = decode_text(data)
+        if text is None:
+            if skipped is not None:
+                skipped.append(f)
+            continue
+        yield from split_text(text)
+
+
+def _is_corpus(obj: Any) -> bool:
+    from nltk.corpus.reader.api import CorpusReader
+    from nltk.corpus.util import LazyCorpusLoader
+
+    return isinstance(obj, LazyCorpusLoader | CorpusReader)
 
 
 def _read_nltk(name: str, cancel: threading.Event | None) -> Iterator[list[str]]:
+    """Sentences of an installed NLTK corpus; a damaged corpus is a CorpusError."""
+    try:
+        yield from _read_nltk_raw(name, cancel)
+    except (CorpusError, Cancelled):
+        raise
+    except Exception as exc:  # zipfile.BadZipFile, OSError, LookupError, parse errors, ...
+        raise CorpusError(
+            f"could not read the NLTK corpus {name!r} ({type(exc).__name__}: {exc}); it may be "
+            f"damaged: delete it and run `python -m nltk.downloader {name}` again"
+        ) from None
+
+
+def _read_nltk_raw(name: str, cancel: threading.Event | None) -> Iterator[list[str]]:
     nltk = _nltk()
     reader = getattr(nltk.corpus, name)
     if name in TAGGED_NLTK:
@@ -176,14 +269,18 @@ def _read_lee() -> Iterator[list[str]]:
 def _source(name: str, path: str | None, download: bool) -> tuple[str, list[Path]]:
     """(description, files whose stat fingerprints the corpus)."""
     if path:
-        files = _local_files(Path(path).expanduser())
-        return f"local:{Path(path).expanduser().resolve()}", files
+        try:
+            where = Path(path).expanduser()
+            files = _local_files(where)
+            return f"local:{where.resolve()}", files
+        except (RuntimeError, ValueError):  # ~user that does not exist, NUL in the path
+            raise CorpusError(f"{path!r} is not a usable corpus path") from None
     if name == LEE:
         from gensim.test.utils import datapath
 
         return "gensim:lee_background.cor", [Path(datapath("lee_background.cor"))]
     nltk = _nltk()
-    if not hasattr(nltk.corpus, name) or name.startswith("_"):
+    if name.startswith("_") or not _is_corpus(getattr(nltk.corpus, name, None)):
         raise CorpusError(
             f"unknown corpus {name!r}: use an NLTK corpus name (e.g. brown, abc, webtext), "
             "lee, or give a text file or folder with path=..."
@@ -201,6 +298,15 @@ def _source(name: str, path: str | None, download: bool) -> tuple[str, list[Path
     return f"nltk:{root}", files
 
 
+_LOCKS_GUARD = threading.Lock()
+_LOCKS: dict[tuple[str, str | None], threading.Lock] = {}
+
+
+def _corpus_lock(name: str, path: str | None) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((name, path), threading.Lock())
+
+
 def load_corpus(
     name: str,
     cache_root: Path,
@@ -210,9 +316,26 @@ def load_corpus(
     progress: ProgressCallback = no_progress,
     cancel: threading.Event | None = None,
 ) -> tuple[Sentences, CorpusInfo]:
-    """Tokenised sentences of a corpus, from the token cache when it is there."""
+    """Tokenised sentences of a corpus, from the token cache when it is there.
+
+    One thread at a time reads a given corpus: NLTK's corpus readers share one open zip
+    file and fail when two threads read it at once, and a second thread then finds the
+    token cache the first one wrote.
+    """
+    with _corpus_lock(name, path):
+        return _load_corpus(name, cache_root, path, download, progress, cancel)
+
+
+def _load_corpus(
+    name: str,
+    cache_root: Path,
+    path: str | None,
+    download: bool,
+    progress: ProgressCallback,
+    cancel: threading.Event | None,
+) -> tuple[Sentences, CorpusInfo]:
     source, files = _source(name, path, download)
-    fp = _fingerprint_paths(files)
+    fp = _fingerprint_paths(files, f"dec{DECODING}" if path else "")
     folder = cache_root / "corpora"
     tokens_file = folder / f"{name}-{fp}.txt"
     info_file = folder / f"{name}-{fp}.json"
@@ -224,18 +347,27 @@ def load_corpus(
                 sentences = [line.split(" ") for line in text.split("\n") if line]
                 info = CorpusInfo(name, meta["sentences"], meta["tokens"], meta["sha256"], source)
                 return sentences, info
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             pass  # unreadable cache file: parse again and rewrite it
     progress(Progress(name, "corpus", 0.0, f"tokenising {name} (first use; cached afterwards)"))
+    skipped: list[Path] = []
     if path:
-        stream = _read_local(files, cancel)
+        stream = _read_local(files, cancel, skipped)
     elif name == LEE:
         stream = _read_lee()
     else:
         stream = _read_nltk(name, cancel)
     sentences = list(stream)
     check_cancel(cancel, "reading the corpus")
+    if skipped:
+        shown = ", ".join(f.name for f in skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        progress(Progress(name, "corpus", 0.0, f"skipped {len(skipped)} binary file(s): {shown}"))
     if not sentences:
+        if skipped and len(skipped) == len(files):
+            raise CorpusError(
+                f"every file of the corpus {name!r} looks binary ({len(files)} skipped); "
+                "polyterm trains on plain text files"
+            )
         raise CorpusError(
             f"the corpus {name!r} has no words after normalisation (tokens need a letter)"
         )

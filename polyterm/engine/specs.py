@@ -197,12 +197,37 @@ def parse_train_spec(text: str) -> TrainSpec:
     return TrainSpec(corpus=m["corpus"].lower(), params=params, corpus_path=corpus_path)
 
 
+_GENSIM_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def _shown(text: str) -> str:
+    """`text` for a one-line message: as typed, or quoted when it holds line breaks."""
+    return text if text.isprintable() else repr(text)
+
+
+def _expand(text: str) -> Path:
+    """`text` as a path with ``~`` expanded; SpecError for a path that cannot exist."""
+    if "\0" in text:
+        raise SpecError(f"{text!r} is not a valid path (it contains a NUL character)")
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # ~user for an unknown user, or no home directory
+        raise SpecError(f"cannot expand {text!r}: no such user or home folder") from None
+
+
+def _exists(text: str) -> bool:
+    try:
+        return Path(text).expanduser().exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def looks_like_path(text: str) -> bool:
     return (
         os.sep in text
         or text.startswith((".", "~"))
         or text.lower().endswith(VECTOR_SUFFIXES)
-        or Path(text).expanduser().exists()
+        or _exists(text)
     )
 
 
@@ -219,18 +244,23 @@ def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) ->
         name = text.removeprefix("gensim:")
         if not name:
             raise SpecError("gensim: needs a gensim-data name, e.g. gensim:glove-wiki-gigaword-50")
+        if not _GENSIM_NAME.match(name) or ".." in name:
+            raise SpecError(
+                f"{name!r} is not a gensim-data name: use letters, digits, '-', '_' and '.', "
+                "e.g. gensim:glove-wiki-gigaword-50"
+            )
         return PretrainedSpec(text, gensim_name=name, limit=limit)
-    if _TRAIN.match(text) and not Path(text).exists():
+    if _TRAIN.match(text) and not _exists(text):
         return parse_train_spec(text)
     if looks_like_path(text):
-        path = Path(text).expanduser()
+        path = _expand(text)
         try:
             st = path.stat()
+            path = path.resolve()
         except FileNotFoundError:
-            raise SpecError(f"no such model file: {text}") from None
-        except OSError as exc:
-            raise SpecError(f"cannot read {text}: {exc.strerror}") from None
-        return FileSpec(
-            str(path.resolve()), limit=limit, trusted=trusted, stat=(st.st_size, st.st_mtime_ns)
-        )
+            raise SpecError(f"no such model file: {_shown(text)}") from None
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+            reason = getattr(exc, "strerror", None) or exc
+            raise SpecError(f"cannot read {_shown(text)}: {reason}") from None
+        return FileSpec(str(path), limit=limit, trusted=trusted, stat=(st.st_size, st.st_mtime_ns))
     return parse_train_spec(text)

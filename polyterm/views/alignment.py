@@ -106,7 +106,13 @@ class AlignmentView:
                 f"Matched one-to-one, dimensions of {self.a.name} and {self.b.name} correlate "
                 f"with mean |r| = {m.observed:.3f}, against {rot.null_mean:.3f} ± "
                 f"{rot.null_sd:.3f} when {self.a.name} is randomly rotated"
-                f"{_z_text(rot)}."
+                f"{_z_text(rot)}: "
+                + (
+                    "individual dimensions correspond beyond what any basis would give."
+                    if rot.z is not None and rot.z > 2
+                    else "no better than a random basis, so individual dimensions are not "
+                    "shared even where the geometry is."
+                )
             )
         j = self.statistic("aligned top-k Jaccard")
         sh = j.null("shuffle")

@@ -195,4 +195,3 @@ def _(view: RepeatsView) -> str:
             )
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"
-

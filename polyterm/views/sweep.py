@@ -129,9 +129,7 @@ def _pair(
     )
 
 
-def _model_row(
-    model: Embedding, k: int, top_n: int | None, repetitions: int, seed: int
-) -> ModelRow:
+def model_row(model: Embedding, k: int, top_n: int | None, repetitions: int, seed: int) -> ModelRow:
     x = np.asarray(model.vectors[: top_n or None], dtype=np.float64)
     repeat = single_model_null(
         lambda m: top_k_distinct_share(m, k), x, repetitions=repetitions, seed=seed
@@ -167,7 +165,7 @@ def sweep_view(
     steps = len(ordered)
     rows = []
     for i, m in enumerate(ordered):
-        rows.append(_model_row(m, k, top_n, repetitions, seed))
+        rows.append(model_row(m, k, top_n, repetitions, seed))
         if progress:
             progress((i + 1) / (2 * steps))
     pairs = []

@@ -133,9 +133,10 @@ def test_report_has_every_section(lee_model: Embedding, library: object) -> None
         "matching, alignment and similarity",
         "Universality of neighbourhoods",
         "Dimension sweep on lee",
-        "Readings",
+        "## Summary",
     ):
         assert heading in text
+    assert text.count("### Models") == 1
 
 
 def test_fast_shuffle_null_equals_the_full_computation(lee_model: Embedding) -> None:

@@ -178,6 +178,16 @@ def dimension_query_view(
     )
 
 
+def _options(k: int, restrict: int | None, scale: Scale) -> str:
+    """CLI options of a dimension-based view, defaults left out."""
+    opts = f" --k {k}"
+    if restrict:
+        opts += f" --restrict {restrict}"
+    if scale is not Scale.RAW:
+        opts += f" --scale {scale.value}"
+    return opts
+
+
 @dataclass(frozen=True, slots=True)
 class DimensionView:
     """One dimension of one model: both ends and its statistics."""
@@ -192,12 +202,9 @@ class DimensionView:
     stats: DimensionStats
 
     def command(self) -> str:
-        opts = f" --k {self.k}"
-        if self.restrict:
-            opts += f" --restrict {self.restrict}"
-        if self.scale is not Scale.RAW:
-            opts += f" --scale {self.scale.value}"
-        return f"polyterm dims {self.model.name} --dim {self.dim}{opts}"
+        return f"polyterm dims {self.model.name} --dim {self.dim}" + _options(
+            self.k, self.restrict, self.scale
+        )
 
 
 def dimension_view(
@@ -235,12 +242,7 @@ class RepeatsView:
     bottom: RepeatStatistic
 
     def command(self) -> str:
-        opts = f" --k {self.k}"
-        if self.restrict:
-            opts += f" --restrict {self.restrict}"
-        if self.scale is not Scale.RAW:
-            opts += f" --scale {self.scale.value}"
-        return f"polyterm repeats {self.model.name}{opts}"
+        return f"polyterm repeats {self.model.name}" + _options(self.k, self.restrict, self.scale)
 
 
 def repeats_view(

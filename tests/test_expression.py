@@ -47,3 +47,27 @@ def test_errors_name_the_position(text: str, position: int, fragment: str) -> No
 def test_canonical_form() -> None:
     assert parse_expression("king-man").canonical() == "king-man"
     assert parse_expression("king -man+ 0.5*woman").canonical() == "king - man + 0.5*woman"
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("300,100,30", [300, 100, 30]),
+        ("30-27", [30, 29, 28, 27]),
+        ("2-4, 10", [2, 3, 4, 10]),
+        ("-1", [-1]),
+    ],
+)
+def test_int_lists(text: str, numbers: list[int]) -> None:
+    from polyterm.engine.specs import parse_int_list
+
+    assert parse_int_list(text) == numbers
+
+
+@pytest.mark.parametrize("text", ["", ",", "a,b", "1-x", "1-100000"])
+def test_bad_int_lists(text: str) -> None:
+    from polyterm.engine.specs import parse_int_list
+    from polyterm.errors import SpecError
+
+    with pytest.raises(SpecError):
+        parse_int_list(text)

@@ -17,28 +17,14 @@ from polyterm.errors import PolytermError
 FORMATS = ("table", "markdown", "json")
 
 
-def _int_list(text: str) -> list[int]:
-    out: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if "-" in part[1:]:
-            lo, hi = part.split("-", 1)
-            a, b = int(lo), int(hi)
-            out.extend(range(a, b - 1, -1) if a > b else range(a, b + 1))
-        else:
-            out.append(int(part))
-    return out
-
-
 def int_list(text: str) -> list[int]:
+    """argparse type for `300,100,30` or `30-25`."""
+    from polyterm.engine.specs import parse_int_list
+
     try:
-        return _int_list(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a list of numbers such as 300,100,30 or 30-25"
-        ) from None
+        return parse_int_list(text)
+    except PolytermError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -164,6 +164,35 @@ def cache_key(spec: ModelSpec) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+MAX_LIST = 1000
+
+
+def parse_int_list(text: str) -> list[int]:
+    """`300,100,30` or `30-25` (ranges may go down) → numbers; SpecError if not.
+
+    The sizes and seeds of a sweep are written this way on the command line and in the
+    explorer's train form.
+    """
+    out: list[int] = []
+    try:
+        for part in text.replace(" ", "").split(","):
+            if not part:
+                continue
+            if "-" in part[1:]:
+                lo, hi = part[0] + part[1:].split("-", 1)[0], part[1:].split("-", 1)[1]
+                a, b = int(lo), int(hi)
+                if abs(a - b) >= MAX_LIST:
+                    raise SpecError(f"the range {part} has more than {MAX_LIST} numbers")
+                out.extend(range(a, b - 1, -1) if a > b else range(a, b + 1))
+            else:
+                out.append(int(part))
+    except ValueError:
+        raise SpecError(f"{text!r} is not a list of numbers such as 300,100,30 or 30-25") from None
+    if not out:
+        raise SpecError(f"{text!r} has no numbers: write e.g. 300,100,30 or 30-25")
+    return out
+
+
 def parse_train_spec(text: str) -> TrainSpec:
     """Parse ``brown_30``, ``brown_30_s2``, ``brown_30:window=10,sg=1``."""
     m = _TRAIN.match(text.strip())

@@ -176,3 +176,25 @@ def test_fast_rotation_null_equals_the_full_computation(lee_model: Embedding) ->
         full = _basis_statistics(a @ q, b, 10)
         for name, value in full.items():
             assert got[name] == pytest.approx(value, rel=1e-7, abs=1e-9), name
+
+
+def test_coherence_in_a_reference_model(lee_model: Embedding, library: object) -> None:
+    from polyterm.core.coherence import mean_pairwise_cosine
+    from polyterm.core.embedding import unit_rows
+    from polyterm.views.sweep import model_row
+
+    reference = library.open("lee_20_s2")  # type: ignore[attr-defined]
+    row = model_row(lee_model, 10, None, 3, 0, reference)
+    own = model_row(lee_model, 10, None, 3, 0)
+    assert row.coherence != own.coherence
+    # by hand: each dimension's top-10 words of lee_20, measured in lee_20_s2
+    ref_unit = unit_rows(np.asarray(reference.vectors)).astype(np.float64)
+    per_dim = []
+    for d in range(lee_model.dims):
+        top = np.argsort(-np.asarray(lee_model.vectors[:, d]), kind="stable")[:10]
+        unit = ref_unit[[reference.row(lee_model.vocab[int(i)]) for i in top]]
+        per_dim.append((unit @ unit.T)[np.triu_indices(10, 1)].mean())
+        assert mean_pairwise_cosine(unit) == pytest.approx(per_dim[-1], rel=1e-6)
+    assert row.coherence == pytest.approx(float(np.mean(per_dim)), rel=1e-6)
+    view = sweep_view([lee_model, reference], corpus="lee", repetitions=3, reference=reference)
+    assert "--reference lee_20_s2" in view.command()

@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dims", type=int_list, default=[300, 200, 100, 50, 30, 29, 20, 10, 5, 2])
     p.add_argument("--seeds", type=int_list, default=[1, 2])
     p.add_argument("--jobs", type=int, help="parallel training processes (default: cores)")
+    p.add_argument("--reference", help="measure coherence in this model (default: each itself)")
 
     p = sub.add_parser(
         "report", parents=[common], help="a complete markdown write-up of a study of several models"

@@ -291,6 +291,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     for name, error in outcome.failed:
         raise PolytermError(f"{name}: {error}")
     models = [library.open(s, _options(args)) for s in specs]
+    reference = library.open(args.reference, _options(args)) if args.reference else None
     view = sweep_view(
         models,
         corpus=args.corpus,
@@ -298,6 +299,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         top_n=_science_top_n(args, DEFAULT_TOP_N),
         repetitions=args.repetitions,
         seed=args.seed,
+        reference=reference,
     )
     _emit(view, args.format)
     return 0

@@ -172,7 +172,8 @@ def _(view: SweepView) -> str:
     parts = [
         f"## Dimension sweep on {view.corpus or 'the corpus'}",
         f"- k: {view.k}; statistics over the {view.top_n or 'all'} most frequent words; "
-        f"{view.repetitions} null repetitions",
+        f"{view.repetitions} null repetitions\n- coherence of each dimension's top words "
+        f"measured in {view.reference or 'the model itself'}",
         models_section([r.model for r in view.models]),
         "### Per model\n\n"
         + table(

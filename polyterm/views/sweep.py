@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,13 +67,15 @@ class SweepView:
     repetitions: int
     models: tuple[ModelRow, ...]
     pairs: tuple[PairRow, ...]
+    reference: str | None = None  # the model coherence is measured in (None: each itself)
 
     def command(self) -> str:
         dims = ",".join(str(d) for d in sorted({m.dims for m in self.models}, reverse=True))
         seeds = ",".join(str(s) for s in sorted({m.seed or 1 for m in self.models}))
+        ref = f" --reference {self.reference}" if self.reference else ""
         return (
             f"polyterm sweep {self.corpus} --dims {dims} --seeds {seeds} --k {self.k} "
-            f"--repetitions {self.repetitions}"
+            f"--repetitions {self.repetitions}{ref}"
         )
 
     def readings(self) -> tuple[str, ...]:
@@ -129,15 +132,43 @@ def _pair(
     )
 
 
-def model_row(model: Embedding, k: int, top_n: int | None, repetitions: int, seed: int) -> ModelRow:
+def _coherence_inputs(
+    model: Embedding, x: F64, k: int, top_n: int | None, reference: Embedding | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]:
+    """Each dimension's top-k words as rows of the reference matrix, and that matrix.
+
+    Without a reference the model judges its own dimensions. With one, the top words are
+    taken among the words both models know and measured in the reference, whose
+    frequency order defines the null's frequency bins.
+    """
+    if reference is None:
+        n = x.shape[0]
+        return np.argpartition(x, n - k, axis=0)[n - k :].T.astype(np.int64), x
+    shared = shared_vocabulary([model.vocab, reference.vocab], top_n=top_n)
+    xs = np.asarray(model.vectors, dtype=np.float64)[shared.indices[0]]
+    n = xs.shape[0]
+    local = np.argpartition(xs, n - k, axis=0)[n - k :].T
+    rows = shared.indices[1][local].astype(np.int64)
+    depth = max(top_n or len(reference), int(rows.max()) + 1)
+    return rows, np.asarray(reference.vectors[:depth])
+
+
+def model_row(
+    model: Embedding,
+    k: int,
+    top_n: int | None,
+    repetitions: int,
+    seed: int,
+    reference: Embedding | None = None,
+) -> ModelRow:
+    """Basis statistics of one model, each beside its null (module docstring)."""
     x = np.asarray(model.vectors[: top_n or None], dtype=np.float64)
     repeat = single_model_null(
         lambda m: top_k_distinct_share(m, k), x, repetitions=repetitions, seed=seed
     )
     kurt = single_model_null(mean_excess_kurtosis, x, repetitions=repetitions, seed=seed)
-    n = x.shape[0]
-    tops = np.argpartition(x, n - k, axis=0)[n - k :].T.astype(np.int64)
-    coh = coherence_many(tops, x, repetitions=max(repetitions, 20), seed=seed)
+    tops, judge = _coherence_inputs(model, x, k, top_n, reference)
+    coh = coherence_many(tops, judge, repetitions=max(repetitions, 20), seed=seed)
     return ModelRow(
         model=ModelSummary.of(model),
         dims=model.dims,
@@ -158,6 +189,7 @@ def sweep_view(
     top_n: int | None = DEFAULT_TOP_N,
     repetitions: int = 10,
     seed: int = 0,
+    reference: Embedding | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> SweepView:
     """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds."""
@@ -165,7 +197,7 @@ def sweep_view(
     steps = len(ordered)
     rows = []
     for i, m in enumerate(ordered):
-        rows.append(model_row(m, k, top_n, repetitions, seed))
+        rows.append(model_row(m, k, top_n, repetitions, seed, reference))
         if progress:
             progress((i + 1) / (2 * steps))
     pairs = []
@@ -180,7 +212,15 @@ def sweep_view(
         pairs.append(_pair(a, b, rel, top_n, repetitions, seed))
         if progress:
             progress(0.5 + (i + 1) / (2 * max(len(jobs), 1)))
-    return SweepView(corpus, k, top_n, repetitions, tuple(rows), tuple(pairs))
+    return SweepView(
+        corpus,
+        k,
+        top_n,
+        repetitions,
+        tuple(rows),
+        tuple(pairs),
+        reference.name if reference is not None else None,
+    )
 
 
 def text_plot(points: Sequence[tuple[float, float]], *, width: int = 40, label: str = "") -> str:

@@ -65,14 +65,35 @@ class ViewReady(Message):
         super().__init__()
 
 
-class ViewFailed(Message):
-    """A pane's query failed with a user-facing message."""
+class ViewProgress(Message):
+    """A pane's long computation reports progress (the newest replaces older ones)."""
 
-    def __init__(self, pane: str, error: str, token: int, position: int | None = None) -> None:
+    def __init__(self, pane: str, fraction: float, token: int) -> None:
+        self.pane = pane
+        self.fraction = fraction
+        self.token = token
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ViewProgress) and message.pane == self.pane
+
+
+class ViewFailed(Message):
+    """A pane's query failed with a user-facing message (or was cancelled)."""
+
+    def __init__(
+        self,
+        pane: str,
+        error: str,
+        token: int,
+        position: int | None = None,
+        cancelled: bool = False,
+    ) -> None:
         self.pane = pane
         self.error = error
         self.token = token
         self.position = position
+        self.cancelled = cancelled
         super().__init__()
 
 

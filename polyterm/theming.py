@@ -22,8 +22,19 @@ from polyterm.engine.settings import config_dir
 
 DEFAULT_THEME = "polyterm-dark"
 SNAPSHOT_THEME = DEFAULT_THEME
-_COLOUR_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent",
-                  "foreground", "background", "surface", "panel", "boost")
+_COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 _FIELDS = {f.name for f in fields(Theme)}
 
 
@@ -54,7 +65,7 @@ def user_theme_dir() -> Path:
 
 def _colour(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise ThemeFileError(f"{what} must be a colour string such as \"#1e90ff\"")
+        raise ThemeFileError(f'{what} must be a colour string such as "#1e90ff"')
     try:
         Color.parse(value)
     except ColorParseError:
@@ -69,7 +80,7 @@ def parse_theme(data: dict[str, Any], source: str) -> Theme:
         raise ThemeFileError(f"{source}: unknown field {unknown[0]!r}")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ThemeFileError(f"{source}: needs name = \"...\"")
+        raise ThemeFileError(f'{source}: needs name = "..."')
     if "primary" not in data:
         raise ThemeFileError(f"{source}: needs a primary colour")
     values: dict[str, Any] = {"name": name.strip()}
@@ -138,7 +149,10 @@ def install_themes(app: App[Any], requested: str | None) -> str:
         app.notify(f"{problem}; it was skipped", title="Theme file", severity="warning")
     wanted = requested or DEFAULT_THEME
     if wanted not in app.available_themes:
-        app.notify(f"no theme named {wanted!r}; using {DEFAULT_THEME}. Themes: "
-                   + ", ".join(sorted(app.available_themes)), severity="warning")
+        app.notify(
+            f"no theme named {wanted!r}; using {DEFAULT_THEME}. Themes: "
+            + ", ".join(sorted(app.available_themes)),
+            severity="warning",
+        )
         wanted = DEFAULT_THEME
     return wanted

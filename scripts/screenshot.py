@@ -31,8 +31,10 @@ async def shoot(out: Path, query: str, pane: str, timeout: float) -> int:
         start = time.monotonic()
         while not all(n in app.models for n in MODELS):
             if not app.jobs or time.monotonic() - start > timeout:
-                print(f"could not open {', '.join(n for n in MODELS if n not in app.models)}",
-                      file=sys.stderr)
+                print(
+                    f"could not open {', '.join(n for n in MODELS if n not in app.models)}",
+                    file=sys.stderr,
+                )
                 return 1
             await pilot.pause(0.5)
         await pilot.press("3")

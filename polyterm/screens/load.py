@@ -33,8 +33,9 @@ class LoadRequest:
         return parse_spec(self.path, limit=self.limit, trusted=self.trusted).name
 
 
-def check_load(path_text: str, limit_text: str, trusted: bool) -> tuple[LoadRequest | None,
-                                                                         dict[str, str]]:
+def check_load(
+    path_text: str, limit_text: str, trusted: bool
+) -> tuple[LoadRequest | None, dict[str, str]]:
     """The request, or per-field messages (path, limit, trust)."""
     errors: dict[str, str] = {}
     path = Path(path_text.strip()).expanduser()
@@ -45,7 +46,7 @@ def check_load(path_text: str, limit_text: str, trusted: bool) -> tuple[LoadRequ
     elif path.is_dir():
         errors["path"] = "that is a folder: give a vector file inside it"
     elif not path.name.lower().endswith(VECTOR_SUFFIXES):
-        errors["path"] = ("not a known vector file type (" + ", ".join(VECTOR_SUFFIXES) + ")")
+        errors["path"] = "not a known vector file type (" + ", ".join(VECTOR_SUFFIXES) + ")"
     limit: int | None = None
     if limit_text.strip():
         try:
@@ -55,8 +56,10 @@ def check_load(path_text: str, limit_text: str, trusted: bool) -> tuple[LoadRequ
         except ValueError:
             errors["limit"] = "a positive number of words, or empty for all"
     if "path" not in errors and path.suffix.lower() in PICKLE_SUFFIXES and not trusted:
-        errors["trust"] = ("this is a gensim native file, a Python pickle: opening it can run "
-                           "code. Tick 'I trust this file' only if you know where it came from")
+        errors["trust"] = (
+            "this is a gensim native file, a Python pickle: opening it can run "
+            "code. Tick 'I trust this file' only if you know where it came from"
+        )
     if errors:
         return None, errors
     return LoadRequest(str(path.resolve()), limit, trusted), {}
@@ -73,8 +76,9 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
             box.border_title = "Load a vector file"
             with Grid(id="load-grid"):
                 yield Label("path")
-                yield Input(placeholder="~/vectors/model.bin, .txt, .vec, .kv", id="path",
-                            compact=True)
+                yield Input(
+                    placeholder="~/vectors/model.bin, .txt, .vec, .kv", id="path", compact=True
+                )
                 yield Static("", id="path-error", classes="field-error")
                 yield Label("word limit")
                 yield Input(placeholder="all words", id="limit", compact=True)
@@ -90,9 +94,11 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
         self.query_one("#path", Input).focus()
 
     def check(self, show: bool = True) -> LoadRequest | None:
-        request, errors = check_load(self.query_one("#path", Input).value,
-                                     self.query_one("#limit", Input).value,
-                                     self.query_one("#trust", Checkbox).value)
+        request, errors = check_load(
+            self.query_one("#path", Input).value,
+            self.query_one("#limit", Input).value,
+            self.query_one("#trust", Checkbox).value,
+        )
         if show:
             for key in ("path", "limit", "trust"):
                 self.query_one(f"#{key}-error", Static).update(errors.get(key, ""))

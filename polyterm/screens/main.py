@@ -13,12 +13,13 @@ from polyterm.widgets.comparison_pane import ComparisonPane
 from polyterm.widgets.dimension_pane import DimensionPane
 from polyterm.widgets.models_pane import ModelsPane
 from polyterm.widgets.pane import Pane
+from polyterm.widgets.sweep_pane import SweepPane
 
-PANE_ORDER = ("models", "dims", "calc", "compare")
+PANE_ORDER = ("models", "dims", "calc", "compare", "sweep")
 
 
 class MainScreen(Screen[None]):
-    """Four panes; number keys 1-4 (or tab) move between them."""
+    """Five panes; number keys 1-5 (or tab) move between them."""
 
     class Ready(Message):
         """The panes exist: the app can fill them."""
@@ -37,6 +38,8 @@ class MainScreen(Screen[None]):
                     yield CalculatorPane()
                 with TabPane("4 Compare", id="tab-compare"):
                     yield ComparisonPane()
+                with TabPane("5 Sweep", id="tab-sweep"):
+                    yield SweepPane()
         yield Footer()
 
     def pane(self, pane_id: str) -> Pane:
@@ -52,6 +55,12 @@ class MainScreen(Screen[None]):
         pane.focus_main()
         return pane
 
+    def shows(self, pane: Pane) -> bool:
+        """Whether `pane` is in sight: the models pane, or the pane of the active tab."""
+        if pane.PANE_ID == "models":
+            return True
+        return self.query_one("#tabs", TabbedContent).active == f"tab-{pane.PANE_ID}"
+
     def current_pane(self) -> Pane:
         """The pane holding the focus, else the visible tab's pane."""
         node = self.focused
@@ -66,7 +75,8 @@ class MainScreen(Screen[None]):
         """Move the focus out of a text box so that single keys work again."""
         pane = self.current_pane()
         if isinstance(pane.main_widget(), Input) and (
-                isinstance(self.focused, Input) or pane.main_widget() is self.focused):
+            isinstance(self.focused, Input) or pane.main_widget() is self.focused
+        ):
             self.query_one("#tabs Tabs").focus()
             return
         pane.focus_main()

@@ -13,8 +13,7 @@ from textual.widgets import Button, Static
 
 class MessageScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="message.close",
-                tooltip="Close this message"),
+        Binding("escape,enter", "close", "Close", id="message.close", tooltip="Close this message"),
     ]
 
     def __init__(self, title: str, text: str) -> None:

@@ -53,12 +53,21 @@ def build_specs(corpus: str, values: dict[str, str], sg: int) -> tuple[list[str]
         errors["corpus"] = "choose a corpus"
     if errors:
         return [], errors
-    base = TrainParams(dims=numbers["dims"][0], seed=numbers["seeds"][0],
-                       window=numbers["window"][0], min_count=numbers["min_count"][0],
-                       epochs=numbers["epochs"][0], sg=sg)
-    checks = {"dims": [replace(base, dims=d) for d in numbers["dims"]],
-              "seeds": [replace(base, seed=s) for s in numbers["seeds"]],
-              "window": [base], "min_count": [base], "epochs": [base]}
+    base = TrainParams(
+        dims=numbers["dims"][0],
+        seed=numbers["seeds"][0],
+        window=numbers["window"][0],
+        min_count=numbers["min_count"][0],
+        epochs=numbers["epochs"][0],
+        sg=sg,
+    )
+    checks = {
+        "dims": [replace(base, dims=d) for d in numbers["dims"]],
+        "seeds": [replace(base, seed=s) for s in numbers["seeds"]],
+        "window": [base],
+        "min_count": [base],
+        "epochs": [base],
+    }
     for key, params in checks.items():
         for p in params:
             try:
@@ -68,8 +77,11 @@ def build_specs(corpus: str, values: dict[str, str], sg: int) -> tuple[list[str]
                 errors.setdefault(owner, str(exc))
     if errors:
         return [], errors
-    specs = [TrainSpec(corpus, replace(base, dims=d, seed=s)).name
-             for d in numbers["dims"] for s in numbers["seeds"]]
+    specs = [
+        TrainSpec(corpus, replace(base, dims=d, seed=s)).name
+        for d in numbers["dims"]
+        for s in numbers["seeds"]
+    ]
     specs = list(dict.fromkeys(specs))
     if len(specs) > MAX_MODELS:
         return [], {"dims": f"{len(specs)} models is too many at once (at most {MAX_MODELS})"}
@@ -81,8 +93,13 @@ class TrainScreen(ModalScreen[list[str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="train.cancel", tooltip="Close without training"),
-        Binding("ctrl+s", "submit", "Train", id="train.submit",
-                tooltip="Train the models described by the form"),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Train",
+            id="train.submit",
+            tooltip="Train the models described by the form",
+        ),
     ]
 
     def __init__(self, corpora: Sequence[str], corpus: str | None = None) -> None:
@@ -95,19 +112,32 @@ class TrainScreen(ModalScreen[list[str] | None]):
             box.border_title = "Train word2vec models"
             with Grid(id="train-grid"):
                 yield Label("corpus")
-                yield Select([(c, c) for c in self.corpora], value=self.corpus,
-                             allow_blank=False, id="corpus", compact=True)
+                yield Select(
+                    [(c, c) for c in self.corpora],
+                    value=self.corpus,
+                    allow_blank=False,
+                    id="corpus",
+                    compact=True,
+                )
                 yield Static("", id="corpus-error", classes="field-error")
-                for key, default, hint in (("dims", "30,29", "e.g. 300,100,30 or 30-25"),
-                                           ("seeds", "1", "e.g. 1,2,3"),
-                                           ("window", "5", ""), ("min_count", "5", ""),
-                                           ("epochs", "5", "")):
+                for key, default, hint in (
+                    ("dims", "30,29", "e.g. 300,100,30 or 30-25"),
+                    ("seeds", "1", "e.g. 1,2,3"),
+                    ("window", "5", ""),
+                    ("min_count", "5", ""),
+                    ("epochs", "5", ""),
+                ):
                     yield Label(key.replace("_", " "))
                     yield Input(default, id=key, placeholder=hint, compact=True)
                     yield Static("", id=f"{key}-error", classes="field-error")
                 yield Label("architecture")
-                yield Select([("CBOW", 0), ("skip-gram", 1)], value=0, allow_blank=False,
-                             compact=True, id="sg")
+                yield Select(
+                    [("CBOW", 0), ("skip-gram", 1)],
+                    value=0,
+                    allow_blank=False,
+                    compact=True,
+                    id="sg",
+                )
                 yield Static("", classes="field-error")
             yield Static("", id="train-preview", classes="preview")
             with Horizontal(classes="buttons"):
@@ -122,8 +152,11 @@ class TrainScreen(ModalScreen[list[str] | None]):
         corpus = self.query_one("#corpus", Select).value
         sg = self.query_one("#sg", Select).value
         vals = {key: self.query_one(f"#{key}", Input).value for key in FIELDS}
-        return (str(corpus) if isinstance(corpus, str) else "", vals,
-                sg if isinstance(sg, int) else 0)
+        return (
+            str(corpus) if isinstance(corpus, str) else "",
+            vals,
+            sg if isinstance(sg, int) else 0,
+        )
 
     def validate(self) -> list[str]:
         """Show each field's message beside it; return the specs when all are valid."""

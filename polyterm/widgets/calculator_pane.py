@@ -27,10 +27,22 @@ class HistoryInput(Input):
     """An Input that recalls earlier entries with up and down."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "history(-1)", "Older", id="calc.history-older",
-                tooltip="Recall the previous expression", show=False),
-        Binding("down", "history(1)", "Newer", id="calc.history-newer",
-                tooltip="Recall the next expression", show=False),
+        Binding(
+            "up",
+            "history(-1)",
+            "Older",
+            id="calc.history-older",
+            tooltip="Recall the previous expression",
+            show=False,
+        ),
+        Binding(
+            "down",
+            "history(1)",
+            "Newer",
+            id="calc.history-newer",
+            tooltip="Recall the next expression",
+            show=False,
+        ),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -57,10 +69,20 @@ class CalculatorPane(Pane):
     PANE_ID = "calc"
     TITLE = "3 Calculator"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "convention", "Convention", id="calc.convention",
-                tooltip="Switch between the normalised (gensim) and raw vector-sum conventions"),
-        Binding("ctrl+g", "include_query", "Query words", id="calc.include-query",
-                tooltip="Include or exclude the query's own words from the results"),
+        Binding(
+            "ctrl+t",
+            "convention",
+            "Convention",
+            id="calc.convention",
+            tooltip="Switch between the normalised (gensim) and raw vector-sum conventions",
+        ),
+        Binding(
+            "ctrl+g",
+            "include_query",
+            "Query words",
+            id="calc.include-query",
+            tooltip="Include or exclude the query's own words from the results",
+        ),
     ]
 
     class Submitted(Message):
@@ -91,7 +113,8 @@ class CalculatorPane(Pane):
     def _show_convention(self) -> None:
         words = "included" if self.include_query else "excluded"
         self.query_one("#calc-convention", Static).update(
-            f"convention: {self.convention.label} · query words {words}")
+            f"convention: {self.convention.label} · query words {words}"
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "calc-input":
@@ -108,8 +131,9 @@ class CalculatorPane(Pane):
         self.post_message(self.Submitted(text, self.convention, self.include_query))
 
     def action_convention(self) -> None:
-        self.convention = (Convention.RAW if self.convention is Convention.NORMALISED
-                           else Convention.NORMALISED)
+        self.convention = (
+            Convention.RAW if self.convention is Convention.NORMALISED else Convention.NORMALISED
+        )
         self._show_convention()
         if self.last_text:
             self.submit(self.last_text)
@@ -120,14 +144,15 @@ class CalculatorPane(Pane):
         if self.last_text:
             self.submit(self.last_text)
 
-    def question(self, loaded: Mapping[str, Embedding],
-                 chosen: Sequence[Embedding]) -> Question | None:
+    def question(
+        self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]
+    ) -> Question | None:
         from polyterm.views.query import expression_view
 
         text, conv, inc, models = self.last_text, self.convention, self.include_query, chosen
         if not text or not models:
             return None
-        return lambda: expression_view(models, text, convention=conv, include_query=inc)
+        return lambda _: expression_view(models, text, convention=conv, include_query=inc)
 
     # -- rendering ----------------------------------------------------------------------
     def show_error(self, text: str, position: int | None = None) -> None:
@@ -147,8 +172,7 @@ class CalculatorPane(Pane):
         shared = {w for w, _ in view.overlap.recurring}
         box = self.query_one("#calc-results", Horizontal)
         box.remove_children()
-        box.mount_all(Static(self._column(r, shared), classes="calc-model")
-                      for r in view.results)
+        box.mount_all(Static(self._column(r, shared), classes="calc-model") for r in view.results)
         for widget, result in zip(box.query(".calc-model"), view.results, strict=False):
             widget.border_title = result.model.name
 
@@ -157,8 +181,9 @@ class CalculatorPane(Pane):
             style = f"{self.theme_colour('error', 'red')}"
             parts: list[RenderableType] = [Text("✗ " + result.error, style=style)]
             if result.suggestions:
-                parts.append(Text.assemble("try: ", (", ".join(result.suggestions),
-                                                     self.shared_style())))
+                parts.append(
+                    Text.assemble("try: ", (", ".join(result.suggestions), self.shared_style()))
+                )
             return Group(*parts)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", style="dim")

@@ -57,8 +57,16 @@ def scan_catalogue(cache: ModelCache, *, online_names: tuple[str, ...] = ()) -> 
             size = e.disk_bytes()
         except (KeyError, ValueError, OSError):
             continue
-        cached.append(CachedModel(e.name, str(e.manifest.get("kind", "")), dims, rows, size,
-                                  str(e.manifest.get("source", ""))))
+        cached.append(
+            CachedModel(
+                e.name,
+                str(e.manifest.get("kind", "")),
+                dims,
+                rows,
+                size,
+                str(e.manifest.get("source", "")),
+            )
+        )
     names = set(online_names)
     try:
         import gensim.downloader as api
@@ -68,8 +76,13 @@ def scan_catalogue(cache: ModelCache, *, online_names: tuple[str, ...] = ()) -> 
             names |= {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("_")}
     except Exception:
         pass
-    return Catalogue(str(cache.root), tuple(cached), tuple(available_nltk_corpora()),
-                     glove_installed(), tuple(sorted(names)))
+    return Catalogue(
+        str(cache.root),
+        tuple(cached),
+        tuple(available_nltk_corpora()),
+        glove_installed(),
+        tuple(sorted(names)),
+    )
 
 
 def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
@@ -78,8 +91,10 @@ def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
     names = [f"{corpus}_30", f"{corpus}_29"] + (["glove-6b-50"] if catalogue.glove else [])
     where = "the Brown corpus" if corpus == "brown" else "gensim's bundled Lee corpus"
     glove = " and opening GloVe 6B 50d" if catalogue.glove else ""
-    note = (f"First run: training {names[0]} and {names[1]} on {where}{glove} — the original "
-            "study's pair. The panes fill in as each model is ready.")
+    note = (
+        f"First run: training {names[0]} and {names[1]} on {where}{glove} — the original "
+        "study's pair. The panes fill in as each model is ready."
+    )
     return names, note
 
 
@@ -129,16 +144,24 @@ def _(view: ModelsView) -> str:
     parts.append(f"- cache: `{view.catalogue.cache_root}`\n- selected for comparison: {sel}")
     if view.loaded:
         parts.append(models_section(view.loaded).replace("### Models", "### Loaded"))
-    cached = [(c.name, c.kind, c.dims, f"{c.words:,}", _mb(c.disk_bytes))
-              for c in view.catalogue.cached]
+    cached = [
+        (c.name, c.kind, c.dims, f"{c.words:,}", _mb(c.disk_bytes)) for c in view.catalogue.cached
+    ]
     if cached:
-        parts.append("### Cached\n\n"
-                     + table(["model", "kind", "dims", "vocabulary", "MB"], cached))
+        parts.append(
+            "### Cached\n\n" + table(["model", "kind", "dims", "vocabulary", "MB"], cached)
+        )
     if view.jobs:
-        parts.append("### Running\n\n" + table(
-            ["model", "job", "progress", "status"],
-            [(j.spec, j.kind, f"{(j.progress.fraction if j.progress else 0):.0%}", j.line)
-             for j in view.jobs]))
+        parts.append(
+            "### Running\n\n"
+            + table(
+                ["model", "job", "progress", "status"],
+                [
+                    (j.spec, j.kind, f"{(j.progress.fraction if j.progress else 0):.0%}", j.line)
+                    for j in view.jobs
+                ],
+            )
+        )
     available = ", ".join(f"`{a}`" for a in view.catalogue.available)
     parts.append(f"### Available to make\n\n{available}")
     parts.append(reproduce(view.command()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -14,13 +14,15 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
-from textual_plotext import PlotextPlot
 
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.views.query import DimensionView, RepeatsView
+from polyterm.widgets.histogram import Histogram
 from polyterm.widgets.pane import Pane, Question
+from polyterm.widgets.prefetch import Ahead
 
+AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
 RESTRICT_STEPS: tuple[int | None, ...] = (None, 1_000, 10_000, 50_000)
 K_STEPS = (5, 10, 20, 50)
 
@@ -40,8 +42,7 @@ class DimensionParams:
         of = f"/{dims - 1}" if dims else ""
         what = "repeats over all dimensions" if self.repeats else f"dimension {self.dim}{of}"
         restrict = f"top {self.restrict:,} words" if self.restrict else "whole vocabulary"
-        return (f"{self.model or 'no model'} · {what} · {self.scale.value} · k={self.k} · "
-                f"{restrict}")
+        return f"{self.model or 'no model'} · {what} · {self.scale.value} · k={self.k} · {restrict}"
 
 
 def _step(steps: tuple[int | None, ...], value: int | None, by: int) -> int | None:
@@ -55,20 +56,44 @@ class DimensionPane(Pane):
     PANE_ID = "dims"
     TITLE = "2 Dimensions"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,right_square_bracket", "step(1)", "Next dim", id="dims.next",
-                tooltip="Show the next dimension"),
-        Binding("p,left_square_bracket", "step(-1)", "Prev dim", id="dims.prev",
-                tooltip="Show the previous dimension"),
+        Binding(
+            "n,right_square_bracket",
+            "step(1)",
+            "Next dim",
+            id="dims.next",
+            tooltip="Show the next dimension",
+        ),
+        Binding(
+            "p,left_square_bracket",
+            "step(-1)",
+            "Prev dim",
+            id="dims.prev",
+            tooltip="Show the previous dimension",
+        ),
         Binding("g", "goto", "Go to", id="dims.goto", tooltip="Jump to a dimension by number"),
-        Binding("s", "scale", "Raw/cos", id="dims.scale",
-                tooltip="Switch between raw coordinates and cosine with the basis vector"),
-        Binding("r", "restrict", "Restrict", id="dims.restrict",
-                tooltip="Consider only the N most frequent words (cycles none/1k/10k/50k)"),
+        Binding(
+            "s",
+            "scale",
+            "Raw/cos",
+            id="dims.scale",
+            tooltip="Switch between raw coordinates and cosine with the basis vector",
+        ),
+        Binding(
+            "r",
+            "restrict",
+            "Restrict",
+            id="dims.restrict",
+            tooltip="Consider only the N most frequent words (cycles none/1k/10k/50k)",
+        ),
         Binding("k", "k", "Top-k", id="dims.k", tooltip="Cycle the list length (5/10/20/50)"),
-        Binding("m", "model", "Model", id="dims.model",
-                tooltip="Browse the next loaded model"),
-        Binding("v", "repeats", "Repeats", id="dims.repeats",
-                tooltip="Toggle the repeats view: words that recur across dimensions"),
+        Binding("m", "model", "Model", id="dims.model", tooltip="Browse the next loaded model"),
+        Binding(
+            "v",
+            "repeats",
+            "Repeats",
+            id="dims.repeats",
+            tooltip="Toggle the repeats view: words that recur across dimensions",
+        ),
     ]
 
     class Changed(Message):
@@ -82,23 +107,33 @@ class DimensionPane(Pane):
         super().__init__()
         self.params = DimensionParams()
         self.model_dims: dict[str, int] = {}
+        self.ahead = Ahead()  # the neighbouring dimensions, computed ahead
+
+    def on_unmount(self) -> None:
+        self.ahead.close()
 
     def compose(self) -> ComposeResult:
         yield Static(id="dims-header", classes="pane-header")
-        yield Input(placeholder="dimension number, then enter", id="dims-goto",
-                    type="integer", classes="hidden")
+        yield Input(
+            placeholder="dimension number, then enter",
+            id="dims-goto",
+            type="integer",
+            classes="hidden",
+        )
         yield Static("", id="dims-message", classes="message hidden")
         with Horizontal(id="dims-body"):
-            table: DataTable[Text | str] = DataTable(id="dims-table", cursor_type="row",
-                                                     zebra_stripes=True)
+            table: DataTable[Text | str] = DataTable(
+                id="dims-table", cursor_type="row", zebra_stripes=True
+            )
             yield table
             with Vertical(id="dims-card"):
                 yield Static(id="dims-card-title", classes="pane-header")
-                yield PlotextPlot(id="dims-hist")
+                yield Histogram(id="dims-hist")
                 yield Static(id="dims-stats")
         yield Static(id="repeats-summary", classes="hidden")
-        repeats: DataTable[Text | str] = DataTable(id="repeats-table", cursor_type="row",
-                                                   classes="hidden", zebra_stripes=True)
+        repeats: DataTable[Text | str] = DataTable(
+            id="repeats-table", cursor_type="row", classes="hidden", zebra_stripes=True
+        )
         yield repeats
 
     def main_widget(self) -> Widget:
@@ -142,16 +177,29 @@ class DimensionPane(Pane):
         if self.params.model is not None:
             self.post_message(self.Changed(self.params))
 
-    def question(self, loaded: Mapping[str, Embedding],
-                 chosen: Sequence[Embedding]) -> Question | None:
+    def question(
+        self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]
+    ) -> Question | None:
         from polyterm.views.query import dimension_view, repeats_view
 
         p, model = self.params, loaded.get(self.params.model or "")
         if model is None:
             return None
         if p.repeats:
-            return lambda: repeats_view(model, k=p.k, restrict=p.restrict, scale=p.scale)
-        return lambda: dimension_view(model, p.dim, k=p.k, restrict=p.restrict, scale=p.scale)
+            return lambda _: repeats_view(model, k=p.k, restrict=p.restrict, scale=p.scale)
+
+        def view(dim: int) -> tuple[Hashable, Callable[[], DimensionView]]:
+            key = (id(model), dim, p.k, p.restrict, p.scale)
+            return key, lambda: dimension_view(
+                model, dim, k=p.k, restrict=p.restrict, scale=p.scale
+            )
+
+        def compute(_: object) -> DimensionView:
+            shown = self.ahead.get(*view(p.dim))
+            self.ahead.warm(view((p.dim + step) % model.dims) for step in AHEAD_STEPS)
+            return shown  # type: ignore[no-any-return]
+
+        return compute
 
     # -- actions ------------------------------------------------------------------------
     def action_step(self, by: int) -> None:
@@ -176,8 +224,7 @@ class DimensionPane(Pane):
         except ValueError:
             dim = -1
         if not 0 <= dim < dims:
-            self.notify(f"no dimension {event.value!r}: use 0 to {dims - 1}",
-                        severity="warning")
+            self.notify(f"no dimension {event.value!r}: use 0 to {dims - 1}", severity="warning")
         else:
             self._change(dim=dim, repeats=False)
         self.focus_main()
@@ -222,43 +269,43 @@ class DimensionPane(Pane):
 
     def _show_dimension(self, view: DimensionView) -> None:
         table = self.query_one("#dims-table", DataTable)
-        table.clear(columns=True)
         value = "value" if view.scale is Scale.RAW else "cosine"
-        table.add_columns("#", "top word", value, "bottom word", value)
+        labels = ("#", "top word", value, "bottom word", value)
+        if tuple(str(c.label) for c in table.ordered_columns) == labels:
+            table.clear()  # same columns: only the rows change
+        else:
+            table.clear(columns=True)
+            table.add_columns(*labels)
         for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False)):
             table.add_row(str(i + 1), t.word, f"{t.value:+.3f}", b.word, f"{b.value:+.3f}")
         s = view.stats
-        plot = self.query_one("#dims-hist", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
-        centers = [(a + b) / 2 for a, b in zip(s.bin_edges, s.bin_edges[1:], strict=False)]
-        plt.bar(centers, list(s.histogram), width=0.9, marker="hd")
-        top = max(s.histogram) if s.histogram else 0
-        plt.yticks([0, top], ["0", f"{top:,}"])
-        plt.xticks([s.bin_edges[0], s.bin_edges[-1]],
-                   [f"{s.bin_edges[0]:.2f}", f"{s.bin_edges[-1]:.2f}"])
-        plot.refresh()
+        self.query_one("#dims-hist", Histogram).show(s.histogram, s.bin_edges)
         self.query_one("#dims-card-title", Static).update(
-            f"histogram of raw values · {s.count:,} words")
+            f"histogram of raw values · {s.count:,} words"
+        )
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim")
         grid.add_column(justify="right")
         rho = "n/a" if s.frequency_spearman is None else f"{s.frequency_spearman:+.3f}"
-        for label, value in (("mean", f"{s.mean:+.3f}"), ("std", f"{s.std:.3f}"),
-                             ("skewness", f"{s.skewness:+.3f}"),
-                             ("excess kurtosis", f"{s.kurtosis:+.3f}"),
-                             ("ρ with frequency rank", rho),
-                             ("share of norm²", f"{s.norm_share:.1%}")):
+        for label, value in (
+            ("mean", f"{s.mean:+.3f}"),
+            ("std", f"{s.std:.3f}"),
+            ("skewness", f"{s.skewness:+.3f}"),
+            ("excess kurtosis", f"{s.kurtosis:+.3f}"),
+            ("ρ with frequency rank", rho),
+            ("share of norm²", f"{s.norm_share:.1%}"),
+        ):
             grid.add_row(label, value)
         self.query_one("#dims-stats", Static).update(grid)
 
     def _show_repeats(self, view: RepeatsView) -> None:
         lines = []
         for stat in (view.top, view.bottom):
-            lines.append(f"{stat.end} {stat.k} of {stat.dims} dims: {stat.distinct:,} distinct "
-                         f"words in {stat.slots:,} slots ({stat.distinct_share:.0%}); "
-                         f"{len(stat.repeated)} recur")
+            lines.append(
+                f"{stat.end} {stat.k} of {stat.dims} dims: {stat.distinct:,} distinct "
+                f"words in {stat.slots:,} slots ({stat.distinct_share:.0%}); "
+                f"{len(stat.repeated)} recur"
+            )
         self.query_one("#repeats-summary", Static).update("\n".join(lines))
         table = self.query_one("#repeats-table", DataTable)
         table.clear(columns=True)

@@ -31,7 +31,12 @@ def describe(view: Any) -> str:
         return f"{view.model.name}-repeats"
     if isinstance(view, ModelsView):
         return "models"
-    return type(view).__name__
+    name = type(view).__name__
+    if name == "AlignmentView":
+        return f"align-{view.a.name}-vs-{view.b.name}"
+    if name == "SweepView":
+        return f"sweep-{view.corpus or '-'.join(r.model.name for r in view.models[:3])}"
+    return name
 
 
 def export_markdown(views: Sequence[tuple[str, Any]]) -> str:

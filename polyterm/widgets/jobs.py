@@ -1,7 +1,9 @@
 """The bodies of the explorer's background work: opening models and computing views.
 
-They run in thread workers (see `PolytermApp`), call the engine or the views, and only
-talk to the UI by posting messages.
+They run in thread workers (see `Workspace` and `PolytermApp`), call the engine or the
+views, and only talk to the UI by posting messages. Making a model (training, reading a
+vector file) runs in a separate process (`polyterm.widgets.trainer`); the thread only waits
+for it and then opens the finished cache entry.
 """
 
 from __future__ import annotations
@@ -16,26 +18,43 @@ from textual.message import Message
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.progress import Progress
 from polyterm.errors import Cancelled, ExpressionError, PolytermError
-from polyterm.messages import JobFailed, JobFinished, JobProgress, ViewFailed, ViewReady
+from polyterm.messages import (
+    JobFailed,
+    JobFinished,
+    JobProgress,
+    ViewFailed,
+    ViewProgress,
+    ViewReady,
+)
 from polyterm.widgets.catalogue import JobState
+from polyterm.widgets.pane import Question
+from polyterm.widgets.trainer import make_in_process
 
 PROGRESS_INTERVAL = 0.2  # seconds between progress messages of one job
+VIEW_PROGRESS_INTERVAL = 0.1  # seconds between progress messages of one view
 Post = Callable[[Message], Any]
 
 
 class Job:
     """One model being opened: its worker, throttled progress and corpus turn.
 
-    The engine is given the worker's `cancelled_event`, so cancelling the worker (the
-    cancel key, or quitting the app) stops the engine at its next check.
+    A model that is not cached yet is made in a child process, which is given a
+    multiprocessing event set when the worker's `cancelled_event` is (the cancel key, or
+    quitting the app), so the engine stops at its next check.
 
-    NLTK's zip readers are not thread-safe, so jobs that train on the same corpus take
-    turns until the corpus is tokenised and cached (later jobs read the cached copy);
-    training itself runs in parallel.
+    Jobs that train on the same corpus take turns until the corpus is tokenised and cached
+    (later jobs read the cached copy); training itself runs in parallel.
     """
 
-    def __init__(self, job_id: int, spec: str, name: str, options: OpenOptions, kind: str,
-                 corpus_lock: threading.Lock | None = None) -> None:
+    def __init__(
+        self,
+        job_id: int,
+        spec: str,
+        name: str,
+        options: OpenOptions,
+        kind: str,
+        corpus_lock: threading.Lock | None = None,
+    ) -> None:
         self.job_id = job_id
         self.spec = spec
         self.name = name
@@ -45,6 +64,7 @@ class Job:
         self._lock = corpus_lock
         self._held = False
         self._last = 0.0
+        self._stage = ""
         self._post: Post = lambda _m: None
         self.state = JobState(job_id, name, kind)  # the latest progress, kept by the UI thread
 
@@ -61,8 +81,8 @@ class Job:
         if p.stage != "corpus":
             self._release()
         now = time.monotonic()
-        if p.stage in ("done", "write") or now - self._last >= PROGRESS_INTERVAL:
-            self._last = now
+        if p.stage != self._stage or p.stage == "done" or now - self._last >= PROGRESS_INTERVAL:
+            self._last, self._stage = now, p.stage
             self._post(JobProgress(self.job_id, p))
 
     def cancel(self) -> None:
@@ -77,8 +97,11 @@ class Job:
                 self._held = self._lock.acquire(timeout=0.2)
                 if cancel.is_set():
                     raise Cancelled(f"{self.kind} {self.name}")
-            model = library.open(self.spec, self.options, progress=self._progress,
-                                 cancel=cancel)
+            if library.cached(library.spec(self.spec, self.options)) is None:
+                make_in_process(
+                    self.spec, self.options, library, progress=self._progress, cancel=cancel
+                )
+            model = library.open(self.spec, self.options, progress=self._progress, cancel=cancel)
         except PolytermError as exc:
             post(JobFailed(self.job_id, self.name, str(exc), isinstance(exc, Cancelled)))
         except Exception as exc:  # a bug or an odd file: say so, the app stays up
@@ -89,10 +112,32 @@ class Job:
             self._release()
 
 
-def answer(post: Post, pane: str, token: int, compute: Callable[[], Any]) -> None:
-    """Compute a pane's view and post it, or post the problem."""
+def answer(
+    post: Post,
+    pane: str,
+    token: int,
+    question: Question,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> None:
+    """Compute a pane's view and post it, or post the problem.
+
+    The question's progress callback posts (throttled) `ViewProgress` and raises
+    `Cancelled` once `cancelled()` is true, so a long computation stops at its next report.
+    """
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        if cancelled():
+            raise Cancelled("the computation")
+        now = time.monotonic()
+        if now - last[0] >= VIEW_PROGRESS_INTERVAL:
+            last[0] = now
+            post(ViewProgress(pane, fraction, token))
+
     try:
-        post(ViewReady(pane, compute(), token))
+        post(ViewReady(pane, question(progress), token))
+    except Cancelled:
+        post(ViewFailed(pane, "cancelled", token, cancelled=True))
     except ExpressionError as exc:
         post(ViewFailed(pane, str(exc), token, exc.position))
     except PolytermError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,6 +16,10 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.widgets.catalogue import JobState, ModelsView
 from polyterm.widgets.pane import Pane
+
+
+def _job_label(job: JobState) -> str:
+    return "training…" if job.kind == "train" else "opening…"
 
 
 class JobRow(Vertical):
@@ -50,12 +55,27 @@ class ModelsPane(Pane):
     PANE_ID = "models"
     TITLE = "1 Models"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_select", "Select", id="models.select",
-                tooltip="Mark or unmark the highlighted model for the side-by-side panes"),
-        Binding("enter", "open", "Open", id="models.open",
-                tooltip="Open the highlighted model (train it first if needed)"),
-        Binding("delete", "remove", "Remove", id="models.remove",
-                tooltip="Remove the highlighted model from the cache (asks first)"),
+        Binding(
+            "space",
+            "toggle_select",
+            "Select",
+            id="models.select",
+            tooltip="Mark or unmark the highlighted model for the side-by-side panes",
+        ),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="models.open",
+            tooltip="Open the highlighted model (train it first if needed)",
+        ),
+        Binding(
+            "delete",
+            "remove",
+            "Remove",
+            id="models.remove",
+            tooltip="Remove the highlighted model from the cache (asks first)",
+        ),
     ]
 
     class Selected(Message):
@@ -82,9 +102,18 @@ class ModelsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="models-note", classes="note hidden")
-        table: DataTable[Text | str] = DataTable(id="models-table", cursor_type="row",
-                                                 zebra_stripes=True)
-        table.add_columns("", "model", "state", "dims", "words", "MB")
+        table: DataTable[Text | str] = DataTable(
+            id="models-table", cursor_type="row", zebra_stripes=True
+        )
+        for label, key in (
+            ("", "mark"),
+            ("model", "model"),
+            ("state", "state"),
+            ("dims", "dims"),
+            ("words", "words"),
+            ("MB", "mb"),
+        ):
+            table.add_column(label, key=key)
         yield table
         yield Vertical(id="jobs")
 
@@ -125,8 +154,9 @@ class ModelsPane(Pane):
         for name, j in jobs.items():
             if name not in loaded:
                 pct = f"{(j.progress.fraction if j.progress else 0):.0%}"
-                rows.append((name, "training" if j.kind == "train" else "opening", pct,
-                             None, None, None))
+                rows.append(
+                    (name, "training" if j.kind == "train" else "opening", pct, None, None, None)
+                )
         for spec in view.catalogue.available:
             if spec not in loaded and spec not in cached and spec not in jobs:
                 rows.append((spec, "make", "", None, None, None))
@@ -136,7 +166,9 @@ class ModelsPane(Pane):
                 mb = cached[name].disk_bytes / 1e6 if name in cached else None
             label = state if state not in ("training", "opening") else f"{state} {_kind}"
             table.add_row(
-                mark, name, label,
+                mark,
+                name,
+                label,
                 "" if dims is None else str(dims),
                 "" if words is None else f"{words:,}",
                 "" if mb is None else f"{mb:.1f}",
@@ -145,6 +177,18 @@ class ModelsPane(Pane):
         if current is not None and current in {r[0] for r in rows}:
             table.move_cursor(row=table.get_row_index(current), animate=False)
         self._show_jobs(view.jobs)
+
+    def update_jobs(self, jobs: tuple[JobState, ...]) -> None:
+        """Only the jobs' progress changed: update their bars, nothing else.
+
+        The table keeps saying "training" (the bars below give the progress): redrawing
+        a table on every report fills its render caches, and the collector's full
+        passes, which stall the event loop, grow with them.
+        """
+        if self.view is None:
+            return
+        self.view = replace(self.view, jobs=jobs)
+        self._show_jobs(jobs)
 
     def _show_jobs(self, jobs: tuple[JobState, ...]) -> None:
         box = self.query_one("#jobs", Vertical)
@@ -190,6 +234,11 @@ class ModelsPane(Pane):
             if yes:
                 self.post_message(self.RemoveRequested(name))
 
-        self.app.push_screen(ConfirmScreen("Remove from cache", f"Remove {name} ("
-                                           f"{cached[name].disk_bytes / 1e6:.1f} MB) from the "
-                                           "cache?", "Remove"), answer)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Remove from cache",
+                f"Remove {name} ({cached[name].disk_bytes / 1e6:.1f} MB) from the cache?",
+                "Remove",
+            ),
+            answer,
+        )

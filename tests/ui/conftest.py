@@ -18,6 +18,7 @@ GROUPS = {
     "person": ["man", "woman", "boy", "girl", "father", "mother"],
     "fruit": ["apple", "pear", "banana", "cherry", "grape", "lemon"],
 }
+SCAN = "polyterm.widgets.workspace.scan_catalogue"  # patched for a fixed catalogue
 FILLER = [f"word{i:02d}" for i in range(30)]
 WORDS = [w for ws in GROUPS.values() for w in ws] + FILLER
 
@@ -31,7 +32,8 @@ def toy_model(name: str, seed: int, dims: int = 8) -> Embedding:
         rows += [centres[g] + rng.normal(scale=0.8, size=dims) for _ in words]
     rows += [rng.normal(size=dims) for _ in FILLER]
     manifest = {
-        "kind": "word2vec", "source": "toy corpus",
+        "kind": "word2vec",
+        "source": "toy corpus",
         "params": {"dims": dims, "seed": seed, "window": 5, "min_count": 1, "epochs": 5, "sg": 0},
         "corpus": {"name": "toy", "tokens": 1234, "sha256": "0" * 64},
         "content_sha256": f"{seed:064d}",
@@ -46,8 +48,10 @@ def toy_models() -> list[Embedding]:
 
 FIXED_CATALOGUE = Catalogue(
     cache_root="<cache>",
-    cached=(CachedModel("toy_a", "word2vec", 8, len(WORDS), 4_000, "toy corpus"),
-            CachedModel("toy_b", "word2vec", 8, len(WORDS), 4_000, "toy corpus")),
+    cached=(
+        CachedModel("toy_a", "word2vec", 8, len(WORDS), 4_000, "toy corpus"),
+        CachedModel("toy_b", "word2vec", 8, len(WORDS), 4_000, "toy corpus"),
+    ),
     corpora=("brown",),
     glove=True,
 )
@@ -56,8 +60,11 @@ FIXED_CATALOGUE = Catalogue(
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Cache, config and data in a temp folder; the current directory too (exports)."""
-    for var, sub in (("POLYTERM_CACHE_DIR", "cache"), ("POLYTERM_CONFIG_DIR", "config"),
-                     ("POLYTERM_DATA_DIR", "data")):
+    for var, sub in (
+        ("POLYTERM_CACHE_DIR", "cache"),
+        ("POLYTERM_CONFIG_DIR", "config"),
+        ("POLYTERM_DATA_DIR", "data"),
+    ):
         (tmp_path / sub).mkdir()
         monkeypatch.setenv(var, str(tmp_path / sub))
     monkeypatch.chdir(tmp_path)
@@ -67,5 +74,5 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def fixed_catalogue(monkeypatch: pytest.MonkeyPatch) -> Catalogue:
     """Make the app's catalogue scan return the same thing on every machine."""
-    monkeypatch.setattr("polyterm.app.scan_catalogue", lambda cache, **kw: FIXED_CATALOGUE)
+    monkeypatch.setattr(SCAN, lambda cache, **kw: FIXED_CATALOGUE)
     return FIXED_CATALOGUE

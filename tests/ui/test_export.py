@@ -32,12 +32,18 @@ def check_golden(name: str, text: str) -> None:
 
 def test_golden_views(toy_models) -> None:
     a, b, c = toy_models
-    check_golden("expression.md", export_markdown(
-        [("Calculator", expression_view([a, b, c], "king - man + woman"))]))
+    check_golden(
+        "expression.md",
+        export_markdown([("Calculator", expression_view([a, b, c], "king - man + woman"))]),
+    )
     check_golden("dimension.md", export_markdown([("Dimensions", dimension_view(a, 2))]))
     check_golden("repeats.md", export_markdown([("Dimensions", repeats_view(a, k=5))]))
-    models = ModelsView(FIXED_CATALOGUE, (ModelSummary.of(a), ModelSummary.of(b)),
-                        ("toy_a",), (JobState(1, "brown_30", "train"),))
+    models = ModelsView(
+        FIXED_CATALOGUE,
+        (ModelSummary.of(a), ModelSummary.of(b)),
+        ("toy_a",),
+        (JobState(1, "brown_30", "train"),),
+    )
     check_golden("models.md", export_markdown([("Models", models)]))
     assert render_markdown(models).startswith("## Models")
 
@@ -50,8 +56,9 @@ def test_default_path_is_descriptive_and_never_overwrites(tmp_path, toy_models) 
     assert default_path("calc", [view], tmp_path).name.endswith("-2.md")
 
 
-async def test_export_keys_write_the_focused_pane_and_all(toy_models, fixed_catalogue,
-                                                          tmp_path) -> None:
+async def test_export_keys_write_the_focused_pane_and_all(
+    toy_models, fixed_catalogue, tmp_path
+) -> None:
     app = PolytermApp(models=toy_models, startup=False, export_dir=tmp_path / "out")
     (tmp_path / "out").mkdir()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -63,7 +70,8 @@ async def test_export_keys_write_the_focused_pane_and_all(toy_models, fixed_cata
         await settle(pilot)
         files = sorted((tmp_path / "out").iterdir())
         assert [f.name for f in files] == [
-            "polyterm-calc-king-man-woman-toy_a-vs-toy_b-vs-toy_c.md"]
+            "polyterm-calc-king-man-woman-toy_a-vs-toy_b-vs-toy_c.md"
+        ]
         query = expression_view(toy_models, "king - man + woman")
         expected = export_markdown([("Calculator", query)])
         assert files[0].read_text() == expected

@@ -10,14 +10,16 @@ from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.messages import JobProgress
 from polyterm.screens.train import TrainScreen, build_specs
 from polyterm.session import Session, load_session, save_session
-from tests.ui.helpers import settle, type_text
+from tests.ui.conftest import SCAN
+from tests.ui.helpers import settle, type_text, until
 
 
 async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
     seen: list[JobProgress] = []
     app = PolytermApp(startup=False)
-    async with app.run_test(size=(120, 36), message_hook=lambda m: isinstance(
-            m, JobProgress) and seen.append(m)) as pilot:
+    async with app.run_test(
+        size=(120, 36), message_hook=lambda m: isinstance(m, JobProgress) and seen.append(m)
+    ) as pilot:
         await settle(pilot)
         app.select("lee_8", True)
         assert [j.spec for j in app.jobs.values()] == ["lee_8"]
@@ -42,6 +44,7 @@ async def test_cancelling_a_job_leaves_no_cache_entry(fixed_catalogue) -> None:
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         await settle(pilot)
         app.select("lee_9", True)
+        await until(pilot, lambda: not app.jobs)
         await settle(pilot)
         assert pressed and "lee_9" not in app.models and not app.jobs
         assert app.selected == []
@@ -59,6 +62,7 @@ async def test_cancel_key_while_waiting_for_the_corpus(fixed_catalogue) -> None:
         lock.acquire()  # another job is reading the corpus
         app.select("lee_7", True)
         await pilot.press("1", "x")
+        await until(pilot, lambda: not app.jobs)
         await settle(pilot)
         lock.release()
         assert not app.jobs and "lee_7" not in app.models
@@ -113,12 +117,14 @@ async def test_train_form_from_keys(fixed_catalogue, monkeypatch: pytest.MonkeyP
         assert opened == ["brown_12", "brown_11"]
 
 
-async def test_first_run_starts_the_study_pair(fixed_catalogue,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_first_run_starts_the_study_pair(
+    fixed_catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
-    monkeypatch.setattr("polyterm.app.scan_catalogue", lambda cache, **kw: type(fixed_catalogue)(
-        "<cache>", (), ("brown",), True))
+    monkeypatch.setattr(
+        SCAN, lambda cache, **kw: type(fixed_catalogue)("<cache>", (), ("brown",), True)
+    )
     app = PolytermApp()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -127,19 +133,20 @@ async def test_first_run_starts_the_study_pair(fixed_catalogue,
         assert not note.has_class("hidden") and "First run" in str(note.content)
 
 
-async def test_first_run_without_brown_uses_lee(monkeypatch: pytest.MonkeyPatch,
-                                                fixed_catalogue) -> None:
+async def test_first_run_without_brown_uses_lee(
+    monkeypatch: pytest.MonkeyPatch, fixed_catalogue
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
-    monkeypatch.setattr("polyterm.app.scan_catalogue", lambda cache, **kw: type(fixed_catalogue)(
-        "<cache>", (), (), False))
+    monkeypatch.setattr(SCAN, lambda cache, **kw: type(fixed_catalogue)("<cache>", (), (), False))
     async with PolytermApp().run_test() as pilot:
         await settle(pilot)
         assert opened == ["lee_30", "lee_29"]
 
 
-async def test_session_is_restored_in_the_background(fixed_catalogue,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_session_is_restored_in_the_background(
+    fixed_catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
     save_session(config_dir(), Session(("toy_b", "toy_a")))

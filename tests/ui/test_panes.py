@@ -75,7 +75,10 @@ async def test_dimension_browser_steps_and_matches_core(toy_models, fixed_catalo
         await pilot.press("m", "v")
         await settle(pilot)
         assert pane.view.model.name == "toy_b"
-        # the comparison follows the dimension being browsed
+        # the comparison follows the dimension being browsed, computed once it is in sight
+        assert app.main.pane("compare").view is None and app.main.pane("compare").stale
+        await pilot.press("4")
+        await settle(pilot)
         compare = app.main.pane("compare").view
         assert isinstance(compare, QueryView) and compare.kind is QueryKind.DIMENSION
 
@@ -125,13 +128,12 @@ async def test_comparison_table_and_own_query(toy_models, fixed_catalogue) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("3")
         await type_text(pilot, "cat")
-        await pilot.press("enter")
+        await pilot.press("enter", "escape", "4")
         await settle(pilot)
         pane = app.main.pane("compare")
         assert pane.view == expression_view(toy_models[:2], "cat")
         table = app.main.query_one("#compare-table")
         assert table.row_count == 11  # ten ranks and the summary row
-        await pilot.press("escape", "4")
         app.main.query_one("#compare-input").focus()
         await pilot.pause()
         await type_text(pilot, "#3")

@@ -18,8 +18,9 @@ def make_app() -> PolytermApp:
     return PolytermApp(models=models, startup=False, theme="polyterm-dark")
 
 
-def steps(*keys: str, text: str = "", after: tuple[str, ...] = ()) -> Callable[[Pilot[Any]],
-                                                                              Awaitable[None]]:
+def steps(
+    *keys: str, text: str = "", after: tuple[str, ...] = ()
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press(*keys)
@@ -41,6 +42,10 @@ CASES = {
     "calc_unknown": steps("3", text="kitte - cat", after=("enter",)),
     "compare": steps("3", text="king - man + woman", after=("enter", "escape", "4")),
     "compare_dim": steps("2", "n", "4"),
+    "compare_matched": steps("4", "v"),
+    "compare_aligned": steps("4", "v", "v"),
+    "compare_summary": steps("4", "v", "v", "v"),
+    "sweep": steps("5", "r"),
     "maximised": steps("2", "f"),
     "train_modal": steps("t"),
     "train_modal_invalid": steps("t", "ctrl+a", "ctrl+k", text="0,x"),
@@ -50,12 +55,29 @@ CASES = {
 
 
 # every pane and modal at both sizes; the variants (errors, other modes) at the large size
-BOTH = ("models", "dims", "calc", "compare", "train_modal", "load_modal", "confirm_modal")
-PARAMS = [pytest.param(case, size, id=f"{case}-{size[0]}x{size[1]}")
-          for case in CASES for size in ((120, 36), (80, 24)) if case in BOTH or size[0] == 120]
+BOTH = (
+    "models",
+    "dims",
+    "calc",
+    "compare",
+    "train_modal",
+    "load_modal",
+    "confirm_modal",
+    "compare_matched",
+    "compare_aligned",
+    "compare_summary",
+    "sweep",
+)
+PARAMS = [
+    pytest.param(case, size, id=f"{case}-{size[0]}x{size[1]}")
+    for case in CASES
+    for size in ((120, 36), (80, 24))
+    if case in BOTH or size[0] == 120
+]
 
 
 @pytest.mark.parametrize(("case", "size"), PARAMS)
-def test_snapshot(case: str, size: tuple[int, int], snap_compare: Any,
-                  fixed_catalogue: Any) -> None:
+def test_snapshot(
+    case: str, size: tuple[int, int], snap_compare: Any, fixed_catalogue: Any
+) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=CASES[case])

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from polyterm.core.embedding import Embedding
-from polyterm.engine.cache import ModelCache
+from polyterm.engine.cache import open_cache
 from polyterm.engine.models import ModelLibrary
 from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.errors import PolytermError
@@ -90,9 +90,9 @@ class PolytermApp(Asking):
     def on_mount(self) -> None:
         self.theme = install_themes(self, self.requested_theme)
         try:
-            self.library = ModelLibrary(
-                ModelCache(cache_dir(self.cache_override)), warn=self.warn_from_thread
-            )
+            # An unusable cache folder falls back to a temporary cache, with a warning.
+            cache = open_cache(cache_dir(self.cache_override), warn=self.warn_from_thread)
+            self.library = ModelLibrary(cache, warn=self.warn_from_thread)
         except PolytermError as exc:
             self.notify(str(exc), title="Cache", severity="error", timeout=20)
 

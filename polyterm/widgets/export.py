@@ -62,9 +62,28 @@ def default_path(pane: str, views: Sequence[Any], folder: Path | None = None) ->
 
 
 def write_export(path: Path, text: str) -> Path:
+    """Write atomically and never over an existing file: if one appears meanwhile, the next
+    free number is used."""
     path = Path(path).expanduser()
-    write_text_atomic(path, text)
-    return path
+    while True:
+        try:
+            write_text_atomic(path, text, overwrite=False)
+            return path
+        except FileExistsError:
+            path = default_path_after(path)
+
+
+def default_path_after(path: Path) -> Path:
+    """`name-N.md` with the next N that is free."""
+    stem, n = path.stem, 2
+    base, _, number = stem.rpartition("-")
+    if base and number.isdigit():
+        stem, n = base, int(number) + 1
+    candidate = path.with_name(f"{stem}-{n}{path.suffix}")
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{stem}-{n}{path.suffix}")
+    return candidate
 
 
 def export_panes(panes: Sequence[Any], every: bool, folder: Path | None) -> Path | None:

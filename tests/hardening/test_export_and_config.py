@@ -158,3 +158,28 @@ def test_malformed_session_file_is_ignored(tmp_path: Path, content: bytes) -> No
 def test_session_path_that_is_a_folder_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "session.json").mkdir()
     assert load_session(tmp_path) is None
+
+
+def test_explorer_export_never_overwrites(tmp_path: Path) -> None:
+    from polyterm.widgets.export import write_export
+
+    first = tmp_path / "polyterm-dims-x.md"
+    first.write_text("my notes")
+    written = write_export(first, "new")
+    assert first.read_text() == "my notes"
+    assert written == tmp_path / "polyterm-dims-x-2.md" and written.read_text() == "new"
+    again = write_export(first, "newer")
+    assert again.name == "polyterm-dims-x-3.md"
+
+
+async def test_explorer_with_an_unusable_cache_warns_and_runs(tmp_path: Path) -> None:
+    from polyterm.app import PolytermApp
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    app = PolytermApp(cache_dir=str(blocker / "cache"), startup=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.library is not None
+        messages = [n.message for n in app._notifications]
+        assert any("temporary cache" in m for m in messages)

@@ -4,7 +4,8 @@
 
 Opens brown_30, brown_29 and glove-6b-50 (training / reading them into the cache first when
 needed; set POLYTERM_CACHE_DIR to reuse a cache), asks the calculator a question and saves
-the comparison pane. Config goes to a temp folder so your session is left alone.
+the comparison pane (`--view matched` etc. shows brown_30 matched and aligned with
+brown_29 instead). Config goes to a temp folder so your session is left alone.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from pathlib import Path
 MODELS = ("brown_30", "brown_29", "glove-6b-50")
 
 
-async def shoot(out: Path, query: str, pane: str, timeout: float) -> int:
+VIEWS = ("index", "matched", "aligned", "summary")  # the Compare pane's views (v steps)
+
+
+async def shoot(out: Path, query: str, pane: str, timeout: float, view: str = "index") -> int:
     from polyterm.app import PolytermApp
 
     app = PolytermApp(theme="polyterm-dark", startup=False)
@@ -40,6 +44,8 @@ async def shoot(out: Path, query: str, pane: str, timeout: float) -> int:
         await pilot.press("3")
         app.calc.query_one("#calc-input").insert_text_at_cursor(query)  # type: ignore[attr-defined]
         await pilot.press("enter", "escape", pane)
+        if pane == "4":
+            await pilot.press(*["v"] * VIEWS.index(view))
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -55,11 +61,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshot.svg"))
     parser.add_argument("--query", default="king - man + woman")
-    parser.add_argument("--pane", default="4", choices=("1", "2", "3", "4"))
+    parser.add_argument("--pane", default="4", choices=("1", "2", "3", "4", "5"))
+    parser.add_argument(
+        "--view",
+        default="index",
+        choices=VIEWS,
+        help="the Compare pane's view (brown_30 matched with brown_29, ...)",
+    )
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
     os.environ["POLYTERM_CONFIG_DIR"] = tempfile.mkdtemp(prefix="polyterm-shot-")
-    return asyncio.run(shoot(args.out, args.query, args.pane, args.timeout))
+    return asyncio.run(shoot(args.out, args.query, args.pane, args.timeout, args.view))
 
 
 if __name__ == "__main__":

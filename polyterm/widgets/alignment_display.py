@@ -112,6 +112,8 @@ class AlignmentDisplay(Vertical):
         row = next((i for i, p in enumerate(pairs) if p.dim_a == focus_dim), 0)
         if pairs:
             table.move_cursor(row=row, animate=False)
+            # once laid out, so that the row is scrolled into sight
+            self.call_after_refresh(table.move_cursor, row=row, animate=False)
         self._detail(row)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

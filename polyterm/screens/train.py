@@ -12,28 +12,11 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from polyterm.engine.specs import TrainParams, TrainSpec
+from polyterm.engine.specs import TrainParams, TrainSpec, parse_int_list
 from polyterm.errors import SpecError
 
 MAX_MODELS = 64
 FIELDS = ("dims", "seeds", "window", "min_count", "epochs")
-
-
-def int_list(text: str) -> list[int]:
-    """`300,100,30` or `30-25` (ranges may go down) → numbers; ValueError if not."""
-    out: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            continue
-        if "-" in part[1:]:
-            lo, hi = part.split("-", 1)
-            a, b = int(lo), int(hi)
-            out.extend(range(a, b - 1, -1) if a > b else range(a, b + 1))
-        else:
-            out.append(int(part))
-    if not out:
-        raise ValueError(text)
-    return out
 
 
 def build_specs(corpus: str, values: dict[str, str], sg: int) -> tuple[list[str], dict[str, str]]:
@@ -42,8 +25,8 @@ def build_specs(corpus: str, values: dict[str, str], sg: int) -> tuple[list[str]
     numbers: dict[str, list[int]] = {}
     for key in FIELDS:
         try:
-            numbers[key] = int_list(values.get(key, ""))
-        except ValueError:
+            numbers[key] = parse_int_list(values.get(key, ""))
+        except SpecError:
             example = "30,29 or 30-25" if key in ("dims", "seeds") else "a whole number"
             errors[key] = f"not a number list: use {example}"
             continue

@@ -75,13 +75,13 @@ class ModelLibrary:
     ) -> Embedding:
         """The model for a spec: cached, else made (trained or read), cached and opened."""
         spec = self.spec(text_or_spec, options) if isinstance(text_or_spec, str) else text_or_spec
-        entry = self.cached(spec)
-        if entry is not None:
-            try:
-                return self.cache.open(entry)
-            except CorruptEntry as exc:
-                self.warn(f"{exc}; rebuilding it")
-                self._drop(spec)
+        try:
+            entry = self.cache.find(spec)
+            if entry is not None:
+                return self.cache.open(entry)  # verifies the entry once
+        except CorruptEntry as exc:
+            self.warn(f"{exc}; rebuilding it")
+            self._drop(spec)
         entry = self.make(spec, options, progress=progress, cancel=cancel)
         return self.cache.open(entry)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from polyterm.core.dimensions import Scale, dimension_extremes
+from polyterm.core.embedding import Embedding
 from polyterm.engine import models as models_module
 from polyterm.engine.cache import CorruptEntry, ModelCache
 from polyterm.engine.models import ModelLibrary
@@ -30,8 +32,42 @@ def test_write_then_open_is_equal(cache: ModelCache) -> None:
     assert model.counts is not None and model.counts.tolist() == list(range(502))
     manifest = json.loads((entry.path / "manifest.json").read_text())
     assert manifest["shape"] == [502, 8]
-    assert set(manifest["files"]) == {"vectors.npy", "unit.npy", "vocab.txt", "counts.npy"}
+    assert set(manifest["files"]) == {
+        "vectors.npy", "unit.npy", "vocab.txt", "counts.npy", "extremes.npy"
+    }
     assert not list((cache.root / "tmp").iterdir())
+
+
+def test_stored_orderings_round_trip_and_serve_views(cache: ModelCache) -> None:
+    """The entry stores both ends of every dimension, raw and unit, and a view served from
+    them equals one computed by sorting the column."""
+    rng = np.random.default_rng(3)
+    vectors = np.round(rng.normal(size=(700, 6)), 1).astype(np.float32)  # many ties
+    words = [f"w{i}" for i in range(700)]
+    entry = cache.write(FileSpec("/nowhere/o.txt", stat=(1, 2)), words, vectors, manifest={})
+    model = cache.open(entry)
+    assert model.extreme_rows is not None and model.extreme_rows.shape == (2, 2, 6, 100)
+    plain = Embedding.from_arrays("plain", words, vectors)
+    for scale in Scale:
+        for restrict in (None, 650, 40):
+            for k in (10, 100, 120):
+                stored = dimension_extremes(model, 4, k, scale=scale, restrict=restrict)
+                sorted_ = dimension_extremes(plain, 4, k, scale=scale, restrict=restrict)
+                assert stored == sorted_
+
+
+def test_orderings_that_do_not_fit_the_entry_are_corrupt(cache: ModelCache) -> None:
+    entry = cache.write(FileSpec("/nowhere/p.txt", stat=(1, 2)), ["a", "b", "c"],
+                        np.eye(3, dtype=np.float32), manifest={})
+    bad = np.full((2, 2, 3, 3), 7, dtype=np.int64)  # row 7 of a 3-row model
+    np.save(entry.path / "extremes.npy", bad)
+    with pytest.raises(CorruptEntry, match=r"extremes\.npy was changed"):
+        cache.open(entry)
+    stamp = (entry.path / "extremes.npy").stat()
+    manifest = dict(entry.manifest)
+    manifest["files"]["extremes.npy"].update(size=stamp.st_size, mtime_ns=stamp.st_mtime_ns)
+    with pytest.raises(CorruptEntry, match=r"extremes\.npy does not match"):
+        cache.open(type(entry)(entry.path, manifest))
 
 
 def test_tampered_entry_is_detected(cache: ModelCache) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from polyterm.core.dimensions import Scale, dimension_extremes, dimension_stats
+from polyterm.core.dimensions import Scale, dimension_extremes, dimension_stats, extreme_rows
 from polyterm.core.embedding import Embedding
 from polyterm.core.repeats import repeat_statistic, repeats_from_lists
 from polyterm.errors import PolytermError
@@ -89,3 +89,33 @@ def test_kept_extremes_serve_later_views_exactly(lee_model: Embedding) -> None:
     col = np.asarray(fresh.vectors[:, 2])
     assert [e.row for e in deeper.top] == brute_ends(col, 150)[0]
     assert dimension_stats(fresh, 2) is dimension_stats(fresh, 2)
+
+
+def per_column_ends(matrix: np.ndarray, depth: int = 100) -> np.ndarray:
+    depth = min(depth, matrix.shape[0])
+    out = np.empty((2, matrix.shape[1], depth), dtype=np.int64)
+    for j in range(matrix.shape[1]):
+        top, bottom = brute_ends(matrix[:, j].tolist(), depth)
+        out[0, j], out[1, j] = top, bottom
+    return out
+
+
+@pytest.mark.parametrize("kind", ["normal", "ties", "sample-misleads", "small"])
+def test_extreme_rows_equal_sorting_every_column(kind: str) -> None:
+    """Both paths (per column for small matrices, sampled thresholds for large ones, and
+    its exact redo when the sample misleads) give each column's sorted ends."""
+    rng = np.random.default_rng(1)
+    if kind == "small":
+        m = rng.normal(size=(90, 5)).astype(np.float32)
+    elif kind == "ties":
+        m = rng.integers(-3, 4, size=(60_000, 70)).astype(np.float32)
+    else:
+        m = rng.normal(size=(60_000, 70)).astype(np.float32)
+    if kind == "sample-misleads":
+        m[0 : 16 * 30 : 16, 5] = 10.0  # the sample's 25th highest is 10, yet only 30 rows are
+        m[1 : 16 * 30 : 16, 6] = -10.0
+    got = extreme_rows(m)
+    columns = range(m.shape[1]) if kind == "small" else (0, 5, 6, 33, 69)
+    want = per_column_ends(m[:, list(columns)])
+    assert np.array_equal(got[:, list(columns)], want)
+    assert got.shape == (2, m.shape[1], min(100, m.shape[0]))

@@ -33,7 +33,8 @@ class Embedding:
 
     `unit` holds the same rows scaled to unit length; it is computed once (and cached on
     disk by the engine) because every cosine in polyterm is a dot product with it.
-    `counts[i]` is the corpus frequency of `vocab[i]` when known.
+    `counts[i]` is the corpus frequency of `vocab[i]` when known. `extreme_rows` holds the
+    rows at both ends of every dimension when the cache entry stored them.
     """
 
     name: str
@@ -41,6 +42,9 @@ class Embedding:
     vectors: FloatMatrix
     unit_vectors: FloatMatrix | None = None
     counts: npt.NDArray[np.int64] | None = None
+    extreme_rows: npt.NDArray[np.int64] | None = None
+    """Stored per-dimension orderings, shape (2 scales, 2 ends, dims, depth): see
+    `polyterm.core.dimensions.extreme_rows`; None when the engine had none."""
     manifest: Mapping[str, Any] = field(default_factory=dict)
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
     """Results of analyses of this model that are worth keeping (see `memoised`)."""

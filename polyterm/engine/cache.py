@@ -4,6 +4,10 @@ Layout of an entry ``<root>/models/<slug>-<key>/``:
 
 - ``vectors.npy`` float32 (n, d); ``unit.npy`` the same rows at unit length;
 - ``vocab.txt`` UTF-8, one word per line in row order; ``counts.npy`` int64 when known;
+- ``extremes.npy`` int64 (2 scales, 2 ends, d, depth): the rows at both ends of every
+  dimension, raw and unit (`polyterm.core.dimensions.extreme_rows`), so the first view of
+  a dimension reads 100 rows instead of sorting a column (entries written before it
+  existed have none and sort on first view);
 - ``manifest.json``: spec, source, parameters, corpus fingerprint, library versions,
   shape, per-file size and sha256, creation time.
 
@@ -41,6 +45,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
 from polyterm.engine.atomic import sweep_stale_temp_files
@@ -50,6 +55,9 @@ from polyterm.errors import CacheError
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 REQUIRED_FILES = ("vectors.npy", "unit.npy", "vocab.txt")
+ORDERINGS = "extremes.npy"
+"""Derived from the vectors; left out of ``content_sha256`` so a model's identity does not
+change with how its orderings are stored."""
 _SLUG = re.compile(r"[^A-Za-z0-9_.@=-]+")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _CHOOSE = "choose another with --cache-dir or POLYTERM_CACHE_DIR"
@@ -239,6 +247,10 @@ class ModelCache:
             counts = None
             if (p / fname).exists():
                 counts = np.load(p / fname, allow_pickle=False)
+            fname = ORDERINGS
+            extremes = None
+            if fname in entry.manifest["files"]:
+                extremes = np.load(p / fname, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise CorruptEntry(f"cache entry {p.name}: {fname}: {exc}") from None
         rows, dims = entry.shape
@@ -248,12 +260,19 @@ class ModelCache:
             raise CorruptEntry(f"cache entry {p.name}: vectors are not float32")
         if counts is not None and counts.shape != (rows,):
             raise CorruptEntry(f"cache entry {p.name}: counts do not match the manifest")
+        if extremes is not None and not (
+            extremes.dtype == np.int64
+            and extremes.shape == (2, 2, dims, min(ORDER_DEPTH, rows))
+            and (extremes.size == 0 or (extremes.min() >= 0 and extremes.max() < rows))
+        ):
+            raise CorruptEntry(f"cache entry {p.name}: extremes.npy does not match the manifest")
         return Embedding(
             name=entry.name,
             vocab=Vocabulary(words, entry.name),
             vectors=vectors,
             unit_vectors=unit,
             counts=counts,
+            extreme_rows=extremes,
             manifest=entry.manifest,
         )
 
@@ -277,7 +296,11 @@ class ModelCache:
         try:
             with self.building() as tmp:
                 np.save(tmp / "vectors.npy", matrix, allow_pickle=False)
-                np.save(tmp / "unit.npy", unit_rows(matrix), allow_pickle=False)
+                unit = unit_rows(matrix)
+                np.save(tmp / "unit.npy", unit, allow_pickle=False)
+                extremes = np.stack([extreme_rows(matrix), extreme_rows(unit)])
+                np.save(tmp / ORDERINGS, extremes, allow_pickle=False)
+                del unit
                 (tmp / "vocab.txt").write_bytes("".join(w + "\n" for w in words).encode("utf-8"))
                 if counts is not None:
                     np.save(tmp / "counts.npy", np.asarray(counts, dtype=np.int64))
@@ -297,7 +320,9 @@ class ModelCache:
                     "identity": spec.identity(),
                     "shape": [int(matrix.shape[0]), int(matrix.shape[1])],
                     "content_sha256": hashlib.sha256(
-                        "".join(f["sha256"] for f in files.values()).encode()
+                        "".join(
+                            meta["sha256"] for f, meta in files.items() if f != ORDERINGS
+                        ).encode()
                     ).hexdigest(),
                     "files": files,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

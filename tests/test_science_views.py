@@ -139,13 +139,18 @@ def test_report_has_every_section(lee_model: Embedding, library: object) -> None
     assert text.count("### Models") == 1
 
 
-def test_fast_shuffle_null_equals_the_full_computation(lee_model: Embedding) -> None:
+@pytest.mark.parametrize("constant_dimension", [False, True])
+def test_fast_shuffle_null_equals_the_full_computation(
+    lee_model: Embedding, constant_dimension: bool
+) -> None:
     from polyterm.core.procrustes import procrustes_align
     from polyterm.core.representational_similarity import linear_cka, svcca
     from polyterm.views.alignment import _basis_statistics, _ShuffleStatistics, _TopWordsOfB
 
     rng = np.random.default_rng(2)
     a = np.asarray(lee_model.vectors, dtype=np.float64)
+    if constant_dimension:  # a dimension with no variance correlates with nothing
+        a = np.hstack([a, np.full((a.shape[0], 1), 0.25)])
     b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
     fast = _ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10, _TopWordsOfB(b, 10))
     for _ in range(3):

@@ -17,8 +17,10 @@ order. The steps, in this order:
 4. Both matrices are scaled to unit Frobenius norm, so that the residual compares shapes,
    not overall scales (a model with a strong common direction loses most of its norm to
    centring): ``||a||_F = ||b||_F = 1``.
-5. ``R`` (d × d, orthogonal) minimises ``||a R - b||_F`` (scipy.linalg.orthogonal_procrustes,
-   i.e. ``R = U V^T`` from the SVD ``a^T b = U S V^T``).
+5. ``R`` (d × d, orthogonal) minimises ``||a R - b||_F``: ``R = U V^T`` from the SVD
+   ``a^T b = U S V^T`` (what scipy.linalg.orthogonal_procrustes computes; done with numpy's
+   LAPACK so that the null loops do not alternate between numpy's and scipy's OpenBLAS
+   thread pools, which on two cores made small SVDs wait milliseconds for a core).
 
 Statistics, all on the matrices after steps 1-4 (called a and b):
 
@@ -40,7 +42,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.linalg import orthogonal_procrustes  # type: ignore[import-untyped]
 
 from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
@@ -186,8 +187,8 @@ def procrustes_align(
         x = x / nx_f
     if ny_f > 0:
         y = y / ny_f
-    rotation, _ = orthogonal_procrustes(x, y)
-    rotation = np.asarray(rotation, dtype=np.float64)
+    u, _, vt = np.linalg.svd(x.T @ y)
+    rotation = np.asarray(u @ vt, dtype=np.float64)
     xr = x @ rotation
 
     norm_b = float(np.linalg.norm(y))

@@ -241,33 +241,46 @@ class _ShuffleStatistics:
 
     Every preparation these statistics make (unit rows, centring, PCA, Frobenius scaling,
     SVD reduction, orthonormal bases) commutes with a permutation of the rows, so it is
-    done once and each null draw only permutes rows: ``measure(perm)`` equals running
-    `procrustes_align`, `linear_cka` and `svcca` on ``a[perm]`` (tested against them).
+    done once. Every statistic then pairs row i of A with row i of B, so permuting A's rows
+    by `perm` is permuting B's by its inverse, and B's side is the smaller one; a top-k row
+    set of permuted A is the inverse-permuted top-k set of A. A draw costs one d1 × d2
+    cross product and n × d work on B's side: ``measure(perm)`` equals running
+    `procrustes_align`, `linear_cka`, `svcca` and `_basis_statistics` on ``a[perm]``
+    (tested against them; only rows tied at a top-k boundary could be ordered otherwise).
     """
 
     def __init__(
         self, a: F64, b: F64, procrustes: ProcrustesResult, k: int, top_b: _TopWordsOfB
     ) -> None:
         self.k, self.a, self.top_b = k, a, top_b
-        self.za = standardised_columns(a)
-        self.zb = standardised_columns(b)
-        self.cka_z_denominator = float(
-            np.linalg.norm(gram(self.za)) * np.linalg.norm(gram(self.zb))
-        )
-        self.x = procrustes.aligned @ procrustes.rotation.T  # prepared A
-        self.y = procrustes.target
         self.xc = a - a.mean(axis=0)
         self.yc = b - b.mean(axis=0)
         self.cka_denominator = float(np.linalg.norm(gram(self.xc)) * np.linalg.norm(gram(self.yc)))
+        za, zb = standardised_columns(a), standardised_columns(b)
+        self.cka_z_denominator = float(np.linalg.norm(gram(za)) * np.linalg.norm(gram(zb)))
+        # za = xc / column norm (0 for a constant column): the standardised cross products
+        # are the plain ones scaled, so one product serves both CKAs and the matching.
+        self.scale_a = _inverse_column_norms(self.xc, za)
+        self.scale_b = _inverse_column_norms(self.yc, zb)
+        # Procrustes works on the prepared matrices: A (in its PCA basis) and B.
+        self.x = procrustes.aligned @ procrustes.rotation.T
+        self.y = procrustes.target
+        self.zy = standardised_columns(self.y)
+        self.y_norm = float(np.linalg.norm(self.y))
+        self.y_top = [top_k_rows_by_value(self.y[:, j], k) for j in range(self.y.shape[1])]
+        self.y_bottom = [top_k_rows_by_value(-self.y[:, j], k) for j in range(self.y.shape[1])]
         self.qa = orthonormal_basis(svd_reduce(a)[0])
         self.qb = orthonormal_basis(svd_reduce(b)[0])
 
     def measure(self, perm: npt.NDArray[np.int64]) -> dict[str, float]:
-        p = procrustes_align(self.x[perm], self.y, k=self.k, unit_rows=False, centre=False)
-        cka = float(np.linalg.norm(self.yc.T @ self.xc[perm]) ** 2 / self.cka_denominator)
-        corr = np.linalg.svd(self.qa[perm].T @ self.qb, compute_uv=False)
-        cross = self.za[perm].T @ self.zb  # Pearson r of permuted A's dims with B's
-        rows, cols, pair_r = _matched(np.clip(cross, -1.0, 1.0))
+        inverse = np.empty_like(perm)
+        inverse[perm] = np.arange(perm.size)
+        residual, aligned_r, aligned_jaccard = self._procrustes(inverse)
+        plain = self.xc.T @ self.yc[inverse]  # = xc[perm].T @ yc
+        cka = float(np.linalg.norm(plain) ** 2 / self.cka_denominator)
+        cross = np.clip(plain * self.scale_a[:, None] * self.scale_b[None, :], -1.0, 1.0)
+        corr = np.linalg.svd(self.qa.T @ self.qb[inverse], compute_uv=False)
+        rows, cols, pair_r = _matched(cross)
         return {
             "mean matched |r|": float(np.abs(pair_r).mean()),
             "matched top-k Jaccard": self.top_b.matched_jaccard(
@@ -276,12 +289,40 @@ class _ShuffleStatistics:
             "linear CKA (standardised)": min(
                 max(float(np.linalg.norm(cross) ** 2) / self.cka_z_denominator, 0.0), 1.0
             ),
-            "Procrustes relative residual": p.relative_residual,
-            "aligned mean |r|": p.mean_abs_aligned_r,
-            "aligned top-k Jaccard": p.mean_topk_jaccard,
+            "Procrustes relative residual": residual,
+            "aligned mean |r|": float(np.abs(aligned_r).mean()),
+            "aligned top-k Jaccard": aligned_jaccard,
             "linear CKA": cka,
             "SVCCA mean correlation": float(np.clip(corr, 0.0, 1.0).mean()),
         }
+
+    def _procrustes(self, inverse: npt.NDArray[np.int64]) -> tuple[float, F64, float]:
+        """`procrustes_align(x[perm], y)`'s residual, aligned r and top-k Jaccard, from
+        x rotated onto y[inverse] (the same rotation; rows paired the same way)."""
+        y = self.y[inverse]
+        u, _, vt = np.linalg.svd(self.x.T @ y)
+        xr = self.x @ (u @ vt)
+        residual = float(np.linalg.norm(xr - y)) / self.y_norm if self.y_norm > 0 else np.nan
+        aligned_r = np.clip(
+            np.einsum("ij,ij->j", standardised_columns(xr), self.zy[inverse]), -1.0, 1.0
+        )
+        k = self.k
+        jaccard = []
+        for j, rv in enumerate(aligned_r):
+            top_x = inverse[top_k_rows_by_value(xr[:, j], k)]
+            top_y = self.y_bottom[j] if rv < 0 else self.y_top[j]
+            inter = np.intersect1d(top_x, top_y, assume_unique=True).size
+            jaccard.append(inter / (2 * k - inter))
+        return residual, aligned_r, float(np.mean(jaccard)) if jaccard else np.nan
+
+
+def _inverse_column_norms(centred: F64, standardised: F64) -> F64:
+    """1 / the norm of each centred column, 0 where `standardised_columns` zeroed it."""
+    norms: F64 = np.linalg.norm(centred, axis=0)
+    out: F64 = np.zeros_like(norms)
+    live = np.any(standardised != 0, axis=0) & (norms > 0)
+    out[live] = 1.0 / norms[live]
+    return out
 
 
 def alignment_view(

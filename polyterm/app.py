@@ -37,6 +37,7 @@ from polyterm.widgets.catalogue import ModelsView, first_run_plan
 from polyterm.widgets.comparison_pane import ComparisonPane
 from polyterm.widgets.dimension_pane import DimensionPane
 from polyterm.widgets.models_pane import ModelsPane
+from polyterm.widgets.running import while_running
 from polyterm.widgets.sweep_pane import SweepPane
 
 
@@ -107,6 +108,7 @@ class PolytermApp(Asking):
         if self.library is not None:
             self.scan(self.library)
 
+    @while_running
     def on_catalogue_ready(self, message: CatalogueReady) -> None:
         gc.freeze()  # the scan imported the engine's readers: long-lived too
         self.catalogue = message.catalogue
@@ -189,6 +191,7 @@ class PolytermApp(Asking):
             self.select(message.name, True)
 
     @on(ModelsPane.Highlighted)
+    @while_running
     def _highlighted(self, message: ModelsPane.Highlighted) -> None:
         if message.name in self.models and self.main.query(DimensionPane):  # not closing
             self.dims_pane.set_models({n: m.dims for n, m in self.models.items()}, message.name)
@@ -286,6 +289,7 @@ class PolytermApp(Asking):
                 lambda j=job.job_id: self.action_cancel(j),
             )
 
+    @while_running
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:  # a bug: say so, keep running
             self.push_screen(

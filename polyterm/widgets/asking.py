@@ -24,6 +24,7 @@ from polyterm.screens.main import PANE_ORDER, MainScreen
 from polyterm.widgets.export import export_panes
 from polyterm.widgets.jobs import answer
 from polyterm.widgets.pane import Pane, Question
+from polyterm.widgets.running import while_running
 from polyterm.widgets.workspace import Workspace
 
 
@@ -76,16 +77,19 @@ class Asking(Workspace):
             and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
         ]
 
+    @while_running
     def on_view_progress(self, message: ViewProgress) -> None:
         if message.token == self.tokens.get(message.pane):
             self.main.pane(message.pane).work_progress(message.fraction)
 
+    @while_running
     def on_view_ready(self, message: ViewReady) -> None:
         if message.token == self.tokens.get(message.pane):
             self.answered[message.pane] = message.token
             self.main.pane(message.pane).show(message.view)  # type: ignore[attr-defined]
             self._export_when_ready()
 
+    @while_running
     def on_view_failed(self, message: ViewFailed) -> None:
         if message.token == self.tokens.get(message.pane):
             self.answered[message.pane] = message.token
@@ -96,12 +100,14 @@ class Asking(Workspace):
             self._export_when_ready()
 
     @on(TabbedContent.TabActivated)
+    @while_running
     def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
         pane = self.main.pane(str(message.pane.id).removeprefix("tab-"))
         if pane.stale:
             self.ask(pane)
 
     @on(Pane.Asked)
+    @while_running
     def _pane_asked(self, message: Pane.Asked) -> None:
         self.ask(message.pane)
 

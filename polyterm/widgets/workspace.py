@@ -22,6 +22,7 @@ from polyterm.errors import PolytermError
 from polyterm.messages import CatalogueReady, JobFailed, JobFinished, JobProgress, Warned
 from polyterm.widgets.catalogue import Catalogue, scan_catalogue
 from polyterm.widgets.jobs import Job
+from polyterm.widgets.running import while_running
 
 
 class Workspace(App[int]):
@@ -107,6 +108,7 @@ class Workspace(App[int]):
         )
         self.refresh_models()
 
+    @while_running
     def on_job_progress(self, message: JobProgress) -> None:
         job = self.jobs.get(message.job_id)
         if job is not None:
@@ -119,6 +121,7 @@ class Workspace(App[int]):
         if not self.first_run_jobs:
             self.jobs_done()
 
+    @while_running
     def on_job_finished(self, message: JobFinished) -> None:
         self._end_job(message.job_id, message.spec)
         self.models[message.spec] = message.model
@@ -129,6 +132,7 @@ class Workspace(App[int]):
             self.scan(self.library)
         self.selection_changed()
 
+    @while_running
     def on_job_failed(self, message: JobFailed) -> None:
         self._end_job(message.job_id, message.spec)
         self.selected = [n for n in self.selected if n != message.spec]
@@ -153,6 +157,7 @@ class Workspace(App[int]):
     def warn_from_thread(self, text: str) -> None:
         self.post_message(Warned(text))
 
+    @while_running
     def on_warned(self, message: Warned) -> None:
         self.notify(message.text, severity="warning")
 

@@ -176,3 +176,29 @@ async def test_remove_from_cache_asks_first() -> None:
         await settle(pilot)
         assert cache.entries() == []
         assert "toy_4" not in [c.name for c in app.catalogue.cached]
+
+
+@pytest.mark.parametrize("late", ["view", "job", "catalogue"])
+async def test_messages_arriving_while_the_app_closes_are_dropped(
+    toy_models, fixed_catalogue, late: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's answer or a finished job can land while the app closes, when the panes
+    are half removed: it must be dropped, not raise (seen as NoMatches('#dims'))."""
+    from polyterm.messages import CatalogueReady, JobFinished, ViewProgress
+    from polyterm.widgets.dimension_pane import DimensionPane
+    from tests.ui.conftest import toy_model
+
+    app = PolytermApp(models=toy_models, startup=False)
+    message = {
+        "view": lambda: ViewProgress("dims", 0.5, 7),
+        "job": lambda: JobFinished(99, "late_model", toy_model("late_model", 5)),
+        "catalogue": lambda: CatalogueReady(fixed_catalogue),
+    }[late]
+    # Post it the moment the Dimensions pane is removed by the shutdown.
+    monkeypatch.setattr(
+        DimensionPane, "on_unmount", lambda self: app.post_message(message()), raising=False
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.tokens["dims"] = 7
+    assert app.return_code in (None, 0)

@@ -44,7 +44,9 @@ class JobRow(Vertical):
 
     def update_job(self, job: JobState) -> None:
         self.job = job
-        self.title_label.update(self._title())
+        # One line of fixed size (see app.tcss): new text repaints the label without a
+        # layout pass of the whole screen, several times a second while models train.
+        self.title_label.update(self._title(), layout=False)
         fraction = job.progress.fraction if job.progress else 0.0
         self.bar.update(progress=round(100 * max(0.0, min(1.0, fraction)), 1))
 

@@ -96,3 +96,20 @@ def test_unknown_word_names_it_and_suggests(lee_model: Embedding) -> None:
         nearest_to_expression(lee_model, parse_expression("governmnt - police"), 5)
     assert err.value.word == "governmnt"
     assert "government" in err.value.suggestions
+
+
+@pytest.mark.parametrize("kind", ["normal", "ties", "ascending"])
+def test_top_k_of_many_rows_equals_a_full_sort(kind: str) -> None:
+    """Large arrays take the block-maxima threshold; it must select exactly what a stable
+    full sort does, ties by lower row, excluded rows skipped."""
+    rng = np.random.default_rng(5)
+    n = 300_001  # not a multiple of the block size: the tail rows count too
+    scores = rng.normal(size=n).astype(np.float32)
+    if kind == "ties":
+        scores = np.round(scores, 1)
+    elif kind == "ascending":  # every block's maximum at its end, the best at the tail
+        scores = np.linspace(0, 1, n, dtype=np.float32)
+    exclude = [int(np.argmax(scores)), 7]
+    got = top_k_rows(scores, 25, exclude=exclude)
+    order = [r for r in np.lexsort((np.arange(n), -scores)) if r not in exclude][:25]
+    assert got.tolist() == order

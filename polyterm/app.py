@@ -262,6 +262,7 @@ class PolytermApp(Asking):
         if job_id is None and (mine or (views and not self.jobs)):
             for worker in mine or views:
                 worker.cancel()
+                self.stop_waiting(worker.group.removeprefix("view-"))
             self.notify("cancelling the computation…")
             return
         self.cancel_job(job_id, self.models_pane.highlighted)

@@ -64,6 +64,15 @@ class Asking(Workspace):
         pane.work_started()
         return True
 
+    def stop_waiting(self, pane_id: str) -> None:
+        """The pane's question was cancelled: show that now. A worker cancelled before its
+        thread began never answers, and one that did begin answers with an old token,
+        which is dropped."""
+        token = self.tokens[pane_id] = self.tokens.get(pane_id, 0) + 1
+        self.answered[pane_id] = token
+        self.main.pane(pane_id).work_stopped(cancelled=True)
+        self._export_when_ready()
+
     def _answer(self, pane_id: str, token: int, question: Question) -> None:
         worker = get_current_worker()
         answer(self.post_message, pane_id, token, question, lambda: worker.is_cancelled)

@@ -66,6 +66,7 @@ class Job:
         self._last = 0.0
         self._stage = ""
         self._post: Post = lambda _m: None
+        self.started = False  # set by the worker's thread when `run` begins
         self.state = JobState(job_id, name, kind)  # the latest progress, kept by the UI thread
 
     def report(self, progress: Progress) -> None:
@@ -91,6 +92,7 @@ class Job:
 
     def run(self, library: ModelLibrary, post: Post, cancel: threading.Event) -> None:
         """Open the model and post JobFinished, or JobFailed with a message for the user."""
+        self.started = True
         self._post = post
         try:
             while self._lock is not None and not self._held:

@@ -123,6 +123,8 @@ class Workspace(App[int]):
 
     @while_running
     def on_job_finished(self, message: JobFinished) -> None:
+        if message.job_id not in self.jobs:
+            return  # ended already: cancelled before its worker started
         self._end_job(message.job_id, message.spec)
         self.models[message.spec] = message.model
         self.notify(
@@ -134,6 +136,8 @@ class Workspace(App[int]):
 
     @while_running
     def on_job_failed(self, message: JobFailed) -> None:
+        if message.job_id not in self.jobs:
+            return  # ended already: cancelled before its worker started
         self._end_job(message.job_id, message.spec)
         self.selected = [n for n in self.selected if n != message.spec]
         self.notify(
@@ -152,6 +156,11 @@ class Workspace(App[int]):
             self.notify("no job is running")
             return
         job.cancel()
+        if not job.started:
+            # A worker cancelled before its thread began never runs the job, so nothing
+            # else would end it; if the thread did begin meanwhile, its own JobFailed is
+            # ignored as a repeat.
+            self.post_message(JobFailed(job.job_id, job.name, "cancelled before it began", True))
         self.notify(f"cancelling {job.name}…")
 
     def warn_from_thread(self, text: str) -> None:

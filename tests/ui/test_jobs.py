@@ -11,7 +11,7 @@ from polyterm.messages import JobProgress
 from polyterm.screens.train import TrainScreen, build_specs
 from polyterm.session import Session, load_session, save_session
 from tests.ui.conftest import SCAN
-from tests.ui.helpers import settle, type_text, until
+from tests.ui.helpers import plain, settle, type_text, until
 
 
 async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
@@ -202,3 +202,73 @@ async def test_messages_arriving_while_the_app_closes_are_dropped(
         await settle(pilot)
         app.tokens["dims"] = 7
     assert app.return_code in (None, 0)
+
+
+async def test_several_trainings_cancelled_one_by_one_leave_nothing(fixed_catalogue) -> None:
+    """Three models of one corpus queue behind its lock; cancelling each (the running one
+    and the waiting ones) ends every job, trains nothing and leaves no temp files."""
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for name in ("lee_8", "lee_9", "lee_10"):
+            app.select(name, True)
+        assert sorted(j.name for j in app.jobs.values()) == ["lee_10", "lee_8", "lee_9"]
+        for job_id in list(app.jobs):
+            app.action_cancel(job_id)
+        await until(pilot, lambda: not app.jobs)
+        await settle(pilot)
+        assert not (set(app.models) & {"lee_8", "lee_9", "lee_10"})
+        assert app.selected == []
+        assert ModelCache(cache_dir()).entries() == []
+        assert not list((cache_dir() / "tmp").iterdir())
+        assert app.is_running
+
+
+async def test_a_selection_change_during_a_query_shows_the_new_selection(
+    toy_models, fixed_catalogue
+) -> None:
+    """An answer computed for the old selection is never shown: the calculator ends up
+    showing the query over the models selected now."""
+    from polyterm.views.query import expression_view
+
+    app = PolytermApp(models=toy_models, startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        await type_text(pilot, "king - man + woman")
+        await pilot.press("enter")
+        app.select("toy_b", False)  # at once, while the first answer is being computed
+        await settle(pilot)
+        await until(pilot, lambda: not app.view_workers())
+        await settle(pilot)
+        view = app.main.pane("calc").view
+        assert [r.model.name for r in view.results] == ["toy_a", "toy_c"]
+        assert view == expression_view([toy_models[0], toy_models[2]], "king - man + woman")
+        app.select("toy_b", True)
+        await settle(pilot)
+        await until(pilot, lambda: not app.view_workers())
+        await settle(pilot)
+        assert [r.model.name for r in app.main.pane("calc").view.results] == [
+            "toy_a", "toy_c", "toy_b"
+        ]
+
+
+async def test_cancelling_a_question_before_its_worker_starts_stops_the_pane(
+    toy_models, fixed_catalogue
+) -> None:
+    """`x` pressed the moment a computation is asked (its worker not begun yet) still
+    ends it: the pane says cancelled and no worker is left."""
+    app = PolytermApp(models=toy_models[:2], startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        app.compare.request_alignment()
+        app.compare.stale = False  # answered below, not by the Asked message it posted
+        assert app.ask(app.compare, force=True)  # its worker is created, not yet begun
+        app.action_cancel()
+        await settle(pilot)
+        await until(pilot, lambda: not app.view_workers())
+        await settle(pilot)
+        assert app.main.query_one("#compare-progress").has_class("hidden")
+        assert app.compare.view is None
+        assert "cancelled" in plain(app.main.query_one("#compare-message"))
+        assert app.is_running

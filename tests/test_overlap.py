@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from polyterm.core.embedding import Embedding
 from polyterm.core.overlap import jaccard, rbo
-from polyterm.core.side_by_side import side_by_side
+from polyterm.core.side_by_side import shared_vocabulary_size, side_by_side
+from polyterm.engine.models import ModelLibrary
+from polyterm.views.query import expression_view
 
 
 def test_jaccard() -> None:
@@ -31,3 +35,19 @@ def test_side_by_side_pairs_and_recurring() -> None:
     assert sbs.pairs[0].shared == ("a", "b")
     assert dict(sbs.recurring) == {"a": ("m1", "m2"), "b": ("m1", "m2")}
     assert sbs.coverage is not None and sbs.coverage.shared_words == 2
+
+
+def test_query_views_count_shared_words_once_per_model_set(
+    lee_model: Embedding, library: ModelLibrary
+) -> None:
+    other = library.open("lee_20_s2")
+    half = Embedding.from_arrays(
+        "half", list(other.vocab)[:300], np.asarray(other.vectors)[:300]
+    )
+    for models in ([lee_model, other], [lee_model, half], [lee_model, other]):
+        view = expression_view(models, "police")
+        coverage = view.overlap.coverage
+        assert coverage is not None
+        assert coverage.shared_words == shared_vocabulary_size([m.vocab for m in models])
+    kept = [k for k in lee_model.memo if k[0] == "shared_vocabulary_size"]
+    assert len(kept) == 2  # one count per set of models, reused by the third view

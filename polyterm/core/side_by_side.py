@@ -67,8 +67,13 @@ def shared_vocabulary_size(vocabularies: Sequence[Sequence[str]]) -> int:
 def side_by_side(
     lists: Mapping[str, Sequence[str]],
     vocabularies: Mapping[str, Sequence[str]] | None = None,
+    shared_words: int | None = None,
 ) -> SideBySide:
-    """Compare ranked lists keyed by model name (insertion order is kept)."""
+    """Compare ranked lists keyed by model name (insertion order is kept).
+
+    `shared_words`, when the caller knows it, is `shared_vocabulary_size` of the
+    vocabularies (a walk over the smallest vocabulary, worth keeping between queries).
+    """
     names = list(lists)
     pairs = tuple(
         PairOverlap(
@@ -88,7 +93,11 @@ def side_by_side(
     coverage = None
     if vocabularies is not None and len(vocabularies) > 0:
         coverage = Coverage(
-            shared_words=shared_vocabulary_size(list(vocabularies.values())),
+            shared_words=(
+                shared_vocabulary_size(list(vocabularies.values()))
+                if shared_words is None
+                else shared_words
+            ),
             sizes=tuple((n, len(v)) for n, v in vocabularies.items()),
         )
     return SideBySide(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,7 +12,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
-from polyterm.core.side_by_side import SideBySide, side_by_side
+from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
 from polyterm.errors import PolytermError, UnknownWordError
 from polyterm.views.model_summary import ModelSummary
 
@@ -90,7 +91,16 @@ class QueryView:
 def _compare(results: Sequence[ModelResult], models: Sequence[Embedding]) -> SideBySide:
     lists = {r.model.name: list(r.words) for r in results if r.error is None}
     vocabularies = {m.name: m.vocab for m in models}
-    return side_by_side(lists, vocabularies)
+    return side_by_side(lists, vocabularies, _shared_words(models))
+
+
+def _shared_words(models: Sequence[Embedding]) -> int | None:
+    """How many words every model knows, counted once per set of models (kept on the
+    first model; weak references name the others, so a reopened model is a new set)."""
+    if not models:
+        return None
+    key = ("shared_vocabulary_size", *(weakref.ref(m) for m in models[1:]))
+    return models[0].memoised(key, lambda: shared_vocabulary_size([m.vocab for m in models]))
 
 
 def expression_view(

@@ -70,7 +70,7 @@ def _threshold(scores: npt.NDArray[np.float32], want: int) -> np.floating:
     The `want`-th largest of the maxima of blocks of SELECTION_BLOCK rows: `want` distinct
     rows reach it, so every one of the `want` highest scores does. One pass of block
     maxima is ~5× faster than an argpartition of the whole array. Falls back to the exact
-    `want`-th largest score when there are too few blocks or the scores hold NaN.
+    `want`-th largest score when there are too few blocks (or a block maximum is NaN).
     """
     n = scores.shape[0]
     blocks = n // SELECTION_BLOCK

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, ProgressBar, Static
+from textual.widgets import DataTable, Static
 
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.widgets.catalogue import JobState, ModelsView
@@ -22,33 +22,40 @@ def _job_label(job: JobState) -> str:
     return "training…" if job.kind == "train" else "opening…"
 
 
-class JobRow(Vertical):
-    """One running job: name, a progress bar and epoch · words/s · ETA."""
+class JobList(Widget):
+    """The running jobs, two lines each: what and how far (epoch · words/s · ETA), and a bar.
 
-    def __init__(self, job: JobState) -> None:
-        super().__init__(id=f"job-{job.job_id}", classes="job")
-        self.job = job
-        self.title_label = Label(self._title(), classes="job-title")
-        self.bar = ProgressBar(total=100, show_eta=False, classes="job-bar")
+    One widget drawn as text, not a widget per job: progress arrives several times a
+    second per job, and new text of the same height only repaints this widget, while
+    mounting, removing or resizing widgets relays out the whole screen (the longest
+    event-loop stalls while a sweep trains, benchmark line 10).
+    """
 
-    def compose(self) -> ComposeResult:
-        yield self.title_label
-        yield self.bar
+    def __init__(self) -> None:
+        super().__init__(id="job-list")
+        self.jobs: tuple[JobState, ...] = ()
 
-    def _title(self) -> Text:
-        verb = "training" if self.job.kind == "train" else "opening"
-        return Text.assemble((f"{verb} {self.job.spec}", "bold"), "  ", self.job.line)
+    def show(self, jobs: tuple[JobState, ...]) -> None:
+        resized = len(jobs) != len(self.jobs)
+        self.jobs = jobs
+        self.refresh(layout=resized)
 
-    def on_mount(self) -> None:
-        self.update_job(self.job)
-
-    def update_job(self, job: JobState) -> None:
-        self.job = job
-        # One line of fixed size (see app.tcss): new text repaints the label without a
-        # layout pass of the whole screen, several times a second while models train.
-        self.title_label.update(self._title(), layout=False)
-        fraction = job.progress.fraction if job.progress else 0.0
-        self.bar.update(progress=round(100 * max(0.0, min(1.0, fraction)), 1))
+    def render(self) -> Text:
+        colours = self.app.theme_variables
+        done, todo = colours.get("primary", "blue"), colours.get("panel-lighten-2", "grey37")
+        width = max(1, self.size.width)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, job in enumerate(self.jobs):
+            verb = "training" if job.kind == "train" else "opening"
+            fraction = max(0.0, min(1.0, job.progress.fraction if job.progress else 0.0))
+            filled = round(fraction * width)
+            if i:
+                out.append("\n")
+            out.append(f"{verb} {job.spec}", "bold")
+            out.append(f"  {job.line}\n")
+            out.append("━" * filled, done)
+            out.append("━" * (width - filled), todo)
+        return out
 
 
 class ModelsPane(Pane):
@@ -117,7 +124,8 @@ class ModelsPane(Pane):
         ):
             table.add_column(label, key=key)
         yield table
-        yield Vertical(id="jobs")
+        with Vertical(id="jobs", classes="hidden"):
+            yield JobList()
 
     def main_widget(self) -> Widget:
         return self.query_one("#models-table", DataTable)
@@ -194,16 +202,7 @@ class ModelsPane(Pane):
 
     def _show_jobs(self, jobs: tuple[JobState, ...]) -> None:
         box = self.query_one("#jobs", Vertical)
-        wanted = {f"job-{j.job_id}": j for j in jobs}
-        for row in list(box.query(JobRow)):
-            if row.id not in wanted:
-                row.remove()
-        for wid, job in wanted.items():
-            found = box.query(f"#{wid}")
-            if found:
-                found.first(JobRow).update_job(job)
-            else:
-                box.mount(JobRow(job))
+        box.query_one(JobList).show(jobs)
         box.set_class(not jobs, "hidden")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -272,3 +272,37 @@ async def test_cancelling_a_question_before_its_worker_starts_stops_the_pane(
         assert app.compare.view is None
         assert "cancelled" in plain(app.main.query_one("#compare-message"))
         assert app.is_running
+
+
+async def test_job_list_draws_two_lines_per_job_with_its_share_filled(fixed_catalogue) -> None:
+    from rich.color import Color
+
+    from polyterm.engine.progress import Progress
+    from polyterm.widgets.catalogue import JobState
+    from polyterm.widgets.models_pane import JobList
+
+    app = PolytermApp(startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        pane = app.models_pane
+        jobs = tuple(
+            JobState(i, f"brown_{d}", "train", Progress(f"brown_{d}", "train", f, "epoch 2/5"))
+            for i, (d, f) in enumerate([(30, 0.25), (29, 0.75)])
+        )
+        pane.update_jobs(jobs)
+        await settle(pilot)
+        job_list = pane.query_one(JobList)
+        assert job_list.region.height == 4
+        width = job_list.size.width
+        primary = Color.parse(app.theme_variables["primary"])
+        for row, fraction in ((1, 0.25), (3, 0.75)):
+            title = "".join(s.text for s in job_list.render_line(row - 1))
+            assert title.startswith(f"training brown_{30 if row == 1 else 29}  epoch 2/5")
+            filled = sum(
+                len(s.text) for s in job_list.render_line(row)
+                if s.style is not None and s.style.color == primary
+            )
+            assert filled == round(fraction * width)
+        pane.update_jobs(())
+        await settle(pilot)
+        assert app.main.query_one("#jobs").has_class("hidden")

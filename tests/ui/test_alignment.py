@@ -36,6 +36,17 @@ def expected_alignment(a: Embedding, b: Embedding) -> AlignmentView:
     )
 
 
+def expected_sweep(models: list[Embedding]) -> Any:
+    return sweep_view(
+        models,
+        corpus="toy",
+        k=SWEEP_K,
+        top_n=SWEEP_TOP_N,
+        repetitions=SWEEP_REPETITIONS,
+        seed=SWEEP_SEED,
+    )
+
+
 def same(view: Any, expected: Any) -> bool:
     """Views holding null draws (numpy arrays) compare by their markdown."""
     return view is not None and render_markdown(view) == render_markdown(expected)
@@ -158,14 +169,7 @@ async def test_sweep_pane_runs_the_sweep_of_a_corpus(toy_models, fixed_catalogue
         assert pane.choice == "toy" and "r: run" in plain(app.main.query_one("#sweep-header"))
         await pilot.press("r")
         await settle(pilot)
-        expected = sweep_view(
-            toy_models,
-            corpus="toy",
-            k=SWEEP_K,
-            top_n=SWEEP_TOP_N,
-            repetitions=SWEEP_REPETITIONS,
-            seed=SWEEP_SEED,
-        )
+        expected = expected_sweep(toy_models)
         assert same(pane.view, expected)
         assert [r[0] for r in rows(app, "sweep-models")] == [m.model.name for m in expected.models]
         assert [r[:3] for r in rows(app, "sweep-pairs")] == [
@@ -217,14 +221,7 @@ async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tm
     a, b = toy_models[:2]
     expected = expected_alignment(a, b)
     check_golden("alignment.md", export_markdown([("Compare", expected)]))
-    sweep = sweep_view(
-        toy_models,
-        corpus="toy",
-        k=SWEEP_K,
-        top_n=SWEEP_TOP_N,
-        repetitions=SWEEP_REPETITIONS,
-        seed=SWEEP_SEED,
-    )
+    sweep = expected_sweep(toy_models)
     check_golden("sweep.md", export_markdown([("Sweep", sweep)]))
     app = PolytermApp(models=toy_models, startup=False, export_dir=tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -100,6 +100,13 @@ def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
     return manifest
 
 
+def _read_entry(path: Path) -> CacheEntry:
+    """The entry in folder `path` with its manifest checked (OSError, ValueError for an
+    unreadable one, CorruptEntry for one that is not what polyterm writes)."""
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    return CacheEntry(path, _check_manifest(manifest, path.name))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -198,8 +205,7 @@ class ModelCache:
             return []
         for d in folders:
             try:
-                manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
-                out.append(CacheEntry(d, _check_manifest(manifest, d.name)))
+                out.append(_read_entry(d))
             except (OSError, ValueError, CorruptEntry):
                 continue
         return out
@@ -209,10 +215,9 @@ class ModelCache:
         if not (path / MANIFEST).exists():
             return None
         try:
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            return _read_entry(path)
         except (OSError, ValueError) as exc:
             raise CorruptEntry(f"cache entry {path.name}: unreadable manifest ({exc})") from None
-        return CacheEntry(path, _check_manifest(manifest, path.name))
 
     def verify(self, entry: CacheEntry, *, full: bool = False) -> None:
         """Raise CorruptEntry naming the first file that does not match the manifest."""
@@ -231,9 +236,10 @@ class ModelCache:
             if (full or st.st_mtime_ns != meta["mtime_ns"]) and _sha256(p) != meta["sha256"]:
                 raise CorruptEntry(f"cache entry {entry.path.name}: {fname} was changed")
 
-    def open(self, entry: CacheEntry) -> Embedding:
-        """Verify and mmap an entry."""
-        self.verify(entry)
+    def open(self, entry: CacheEntry, *, verified: bool = False) -> Embedding:
+        """Verify (unless the caller just did) and mmap an entry."""
+        if not verified:
+            self.verify(entry)
         p = entry.path
         fname = "vectors.npy"
         try:
@@ -367,8 +373,7 @@ class ModelCache:
 
     def _valid(self, path: Path) -> bool:
         try:
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            self.verify(CacheEntry(path, _check_manifest(manifest, path.name)))
+            self.verify(_read_entry(path))
         except (OSError, ValueError, CorruptEntry):
             return False
         return True
@@ -387,6 +392,7 @@ class ModelCache:
 
 
 WarnCallback = Callable[[str], None]
+"""Where a warning for the user goes (the CLI prints it, the explorer notifies)."""
 
 
 def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:

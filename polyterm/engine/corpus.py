@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -27,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from polyterm.engine.atomic import write_bytes_atomic, write_text_atomic
-from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
+from polyterm.engine.progress import (
+    CancelFlag,
+    Progress,
+    ProgressCallback,
+    check_cancel,
+    no_progress,
+)
 from polyterm.engine.settings import nltk_download_dir
 from polyterm.errors import Cancelled, CorpusError
 
@@ -208,7 +213,7 @@ def decode_text(data: bytes) -> str | None:
 
 
 def _read_local(
-    files: list[Path], cancel: threading.Event | None, skipped: list[Path] | None = None
+    files: list[Path], cancel: CancelFlag | None, skipped: list[Path] | None = None
 ) -> Iterator[list[str]]:
     for f in files:
         check_cancel(cancel, "reading the corpus")
@@ -231,7 +236,7 @@ def _is_corpus(obj: Any) -> bool:
     return isinstance(obj, LazyCorpusLoader | CorpusReader)
 
 
-def _read_nltk(name: str, cancel: threading.Event | None) -> Iterator[list[str]]:
+def _read_nltk(name: str, cancel: CancelFlag | None) -> Iterator[list[str]]:
     """Sentences of an installed NLTK corpus; a damaged corpus is a CorpusError."""
     try:
         yield from _read_nltk_raw(name, cancel)
@@ -244,7 +249,7 @@ def _read_nltk(name: str, cancel: threading.Event | None) -> Iterator[list[str]]
         ) from None
 
 
-def _read_nltk_raw(name: str, cancel: threading.Event | None) -> Iterator[list[str]]:
+def _read_nltk_raw(name: str, cancel: CancelFlag | None) -> Iterator[list[str]]:
     nltk = _nltk()
     reader = getattr(nltk.corpus, name)
     if name in TAGGED_NLTK:
@@ -314,7 +319,7 @@ def load_corpus(
     path: str | None = None,
     download: bool = False,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> tuple[Sentences, CorpusInfo]:
     """Tokenised sentences of a corpus, from the token cache when it is there.
 
@@ -332,7 +337,7 @@ def _load_corpus(
     path: str | None,
     download: bool,
     progress: ProgressCallback,
-    cancel: threading.Event | None,
+    cancel: CancelFlag | None,
 ) -> tuple[Sentences, CorpusInfo]:
     source, files = _source(name, path, download)
     fp = _fingerprint_paths(files, f"dec{DECODING}" if path else "")
@@ -372,20 +377,13 @@ def _load_corpus(
             f"the corpus {name!r} has no words after normalisation (tokens need a letter)"
         )
     text = "\n".join(" ".join(s) for s in sentences) + "\n"
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
     info = CorpusInfo(name, len(sentences), sum(map(len, sentences)), digest, source)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(tokens_file, text.encode("utf-8"))
+        write_bytes_atomic(tokens_file, data)
         write_text_atomic(info_file, json.dumps(info.as_dict(), indent=1))
     except OSError:
         pass  # the token cache is an optimisation; an unwritable cache only costs time
     return sentences, info
-
-
-def corpus_words(sentences: Sentences) -> int:
-    return sum(map(len, sentences))
-
-
-def env_nltk_data() -> str | None:
-    return os.environ.get("NLTK_DATA")

@@ -8,22 +8,24 @@ This is the one entry point the CLI and the explorer use::
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from polyterm.core.embedding import Embedding
-from polyterm.engine.cache import CacheEntry, CorruptEntry, ModelCache
+from polyterm.engine.cache import CacheEntry, CorruptEntry, ModelCache, WarnCallback
 from polyterm.engine.corpus import load_corpus
 from polyterm.engine.pretrained import gensim_data_path, read_glove_6b_50
-from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
+from polyterm.engine.progress import (
+    CancelFlag,
+    Progress,
+    ProgressCallback,
+    check_cancel,
+    no_progress,
+)
 from polyterm.engine.readers import LoadedVectors, read_vector_file
 from polyterm.engine.specs import FileSpec, ModelSpec, PretrainedSpec, TrainSpec, parse_spec
 from polyterm.engine.training import train_word2vec
-
-WarningCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +43,9 @@ DEFAULT_OPTIONS = OpenOptions()
 class ModelLibrary:
     """Resolves specs to Embeddings through a ModelCache."""
 
-    def __init__(self, cache: ModelCache, warn: WarningCallback | None = None) -> None:
+    def __init__(self, cache: ModelCache, warn: WarnCallback | None = None) -> None:
         self.cache = cache
-        self.warn: WarningCallback = warn or (lambda _msg: None)
+        self.warn: WarnCallback = warn or (lambda _msg: None)
 
     def spec(self, text: str, options: OpenOptions = DEFAULT_OPTIONS) -> ModelSpec:
         return parse_spec(text, limit=options.limit, trusted=options.trusted)
@@ -71,7 +73,7 @@ class ModelLibrary:
         options: OpenOptions = DEFAULT_OPTIONS,
         *,
         progress: ProgressCallback = no_progress,
-        cancel: threading.Event | None = None,
+        cancel: CancelFlag | None = None,
     ) -> Embedding:
         """The model for a spec: cached, else made (trained or read), cached and opened."""
         spec = self.spec(text_or_spec, options) if isinstance(text_or_spec, str) else text_or_spec
@@ -91,7 +93,7 @@ class ModelLibrary:
         options: OpenOptions = DEFAULT_OPTIONS,
         *,
         progress: ProgressCallback = no_progress,
-        cancel: threading.Event | None = None,
+        cancel: CancelFlag | None = None,
     ) -> CacheEntry:
         """Train or read `spec` and write its cache entry (atomically)."""
         if isinstance(spec, TrainSpec):
@@ -149,7 +151,7 @@ class ModelLibrary:
         spec: TrainSpec,
         options: OpenOptions,
         progress: ProgressCallback,
-        cancel: threading.Event | None,
+        cancel: CancelFlag | None,
     ) -> CacheEntry:
         sentences, info = load_corpus(
             spec.corpus,
@@ -164,18 +166,7 @@ class ModelLibrary:
             "kind": "word2vec",
             "source": f"word2vec (gensim) on {info.source}",
             "corpus": info.as_dict(),
-            "params": {
-                "dims": spec.params.dims,
-                "seed": spec.params.seed,
-                "window": spec.params.window,
-                "min_count": spec.params.min_count,
-                "epochs": spec.params.epochs,
-                "sg": spec.params.sg,
-                "negative": spec.params.negative,
-                "sample": spec.params.sample,
-                "workers": 1,
-                "hashfxn": "blake2b-64",
-            },
+            "params": {**asdict(spec.params), "workers": 1, "hashfxn": "blake2b-64"},
             "train_seconds": round(trained.seconds, 3),
             "frequency_ordered": True,
         }

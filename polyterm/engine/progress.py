@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from polyterm.errors import Cancelled
 
@@ -30,7 +30,14 @@ def no_progress(_: Progress) -> None:
     """A progress callback that ignores reports."""
 
 
-def check_cancel(cancel: threading.Event | None, what: str) -> None:
+class CancelFlag(Protocol):
+    """What a long engine call polls to stop early: a threading.Event, or a
+    multiprocessing Event shared with the process doing the work."""
+
+    def is_set(self) -> bool: ...
+
+
+def check_cancel(cancel: CancelFlag | None, what: str) -> None:
     """Raise Cancelled if `cancel` is set."""
     if cancel is not None and cancel.is_set():
         raise Cancelled(what)

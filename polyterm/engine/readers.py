@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import io
 import stat
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +25,13 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
-from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
+from polyterm.engine.progress import (
+    CancelFlag,
+    Progress,
+    ProgressCallback,
+    check_cancel,
+    no_progress,
+)
 from polyterm.errors import ModelFileError
 
 PICKLE_SUFFIXES = (".model", ".kv", ".pkl", ".pickle")
@@ -135,7 +140,7 @@ def read_text_vectors(
     *,
     limit: int | None = None,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> LoadedVectors:
     """word2vec text (with header) or GloVe text (without)."""
     with _open(path) as raw:
@@ -225,7 +230,7 @@ def read_binary_vectors(
     *,
     limit: int | None = None,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> LoadedVectors:
     """word2vec C binary: ``<n> <d>\\n`` then per word ``word<space><d float32>[\\n]``."""
     with _open(path) as fh:
@@ -333,7 +338,7 @@ def read_vector_file(
     limit: int | None = None,
     trusted: bool = False,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> LoadedVectors:
     """Read any supported vector file, choosing the reader by name and content."""
     path = Path(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue as queue_mod
-import threading
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.corpus import load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
-from polyterm.engine.progress import Progress, ProgressCallback, no_progress
+from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import Cancelled, PolytermError
 
@@ -33,20 +32,10 @@ def _init(q: Any, cancel: Any) -> None:
     _queue, _cancel = q, cancel
 
 
-class _EventView:
-    """threading.Event-like wrapper over a multiprocessing event."""
-
-    def __init__(self, event: Any) -> None:
-        self.event = event
-
-    def is_set(self) -> bool:
-        return bool(self.event.is_set())
-
-
 def _train_one(spec: TrainSpec, cache_root: str, options: OpenOptions) -> tuple[str, str | None]:
     library = ModelLibrary(ModelCache(Path(cache_root)))
     try:
-        library.open(spec, options, progress=_queue.put, cancel=_EventView(_cancel))  # type: ignore[arg-type]
+        library.open(spec, options, progress=_queue.put, cancel=_cancel)
     except PolytermError as exc:
         return spec.name, str(exc)
     return spec.name, None
@@ -73,14 +62,15 @@ def train_many(
     options: OpenOptions = DEFAULT_OPTIONS,
     jobs: int | None = None,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> SweepOutcome:
     """Make every spec that is not cached yet, in parallel processes."""
     cached = tuple(s.name for s in specs if library.cached(s) is not None)
     todo = [s for s in specs if s.name not in cached]
     if not todo:
         return SweepOutcome((), cached, ())
-    # Tokenise each corpus once here, so worker processes only read the token cache.
+    # Tokenise each corpus once here, so worker processes only read the token cache
+    # (and a corpus that cannot be read stops the sweep with one error).
     for corpus, path in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
         load_corpus(
             corpus,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from polyterm.engine.corpus import Sentences
-from polyterm.engine.progress import Progress, ProgressCallback, check_cancel, no_progress
+from polyterm.engine.progress import (
+    CancelFlag,
+    Progress,
+    ProgressCallback,
+    check_cancel,
+    no_progress,
+)
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import CorpusError
 
@@ -43,14 +48,12 @@ class TrainedVectors:
 class _Corpus:
     """Re-iterable sentences that report progress and stop early when cancelled."""
 
-    def __init__(self, sentences: Sentences, on_sentence: Any, cancel: threading.Event | None):
+    def __init__(self, sentences: Sentences, on_sentence: Any, cancel: CancelFlag | None):
         self.sentences = sentences
         self.on_sentence = on_sentence
         self.cancel = cancel
-        self.passes = 0
 
     def __iter__(self) -> Iterator[list[str]]:
-        self.passes += 1
         for i, sent in enumerate(self.sentences):
             if i % REPORT_EVERY == 0:
                 if self.cancel is not None and self.cancel.is_set():
@@ -64,7 +67,7 @@ def train_word2vec(
     sentences: Sentences,
     *,
     progress: ProgressCallback = no_progress,
-    cancel: threading.Event | None = None,
+    cancel: CancelFlag | None = None,
 ) -> TrainedVectors:
     """Train `spec` on tokenised sentences; raises Cancelled, CorpusError."""
     from gensim.models import Word2Vec

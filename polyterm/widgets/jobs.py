@@ -99,11 +99,18 @@ class Job:
                 self._held = self._lock.acquire(timeout=0.2)
                 if cancel.is_set():
                     raise Cancelled(f"{self.kind} {self.name}")
-            if library.cached(library.spec(self.spec, self.options)) is None:
+            spec = library.spec(self.spec, self.options)
+            entry = library.cached(spec)  # verified; a corrupt one is reported and dropped
+            if entry is None:
                 make_in_process(
                     self.spec, self.options, library, progress=self._progress, cancel=cancel
                 )
-            model = library.open(self.spec, self.options, progress=self._progress, cancel=cancel)
+                entry = library.cached(spec)
+            model = (
+                library.open(spec, self.options, progress=self._progress, cancel=cancel)
+                if entry is None  # removed meanwhile by another process: make it here
+                else library.cache.open(entry, verified=True)
+            )
         except PolytermError as exc:
             post(JobFailed(self.job_id, self.name, str(exc), isinstance(exc, Cancelled)))
         except Exception as exc:  # a bug or an odd file: say so, the app stays up

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.models import ModelLibrary, OpenOptions
@@ -29,16 +29,6 @@ from polyterm.errors import Cancelled, PolytermError
 POLL = 0.1  # seconds between looks at the queue and the cancel flag
 NICENESS = 10  # the child's lower CPU priority, so the event loop is never starved
 GRACE = 30.0  # seconds a cancelled child gets to clean up before it is terminated
-
-
-class _EventView:
-    """The `is_set()` of a multiprocessing event, as the engine's cancel argument."""
-
-    def __init__(self, event: Any) -> None:
-        self.event = event
-
-    def is_set(self) -> bool:
-        return bool(self.event.is_set())
 
 
 _tracker_lock = threading.Lock()
@@ -83,7 +73,7 @@ def _child(spec: str, options: OpenOptions, cache_root: str, out: Any, stop: Any
                 parsed,
                 options,
                 progress=lambda p: out.put(("progress", p)),
-                cancel=cast(threading.Event, _EventView(stop)),
+                cancel=stop,
             )
     except Cancelled as exc:
         out.put(("cancelled", str(exc)))

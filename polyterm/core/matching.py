@@ -38,6 +38,7 @@ from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
 from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
+from polyterm.core.neighbours import top_k_rows
 
 
 def _word_lists(words: tuple[tuple[str, ...], ...] | None) -> list[list[str]] | None:
@@ -77,22 +78,6 @@ def dimension_correlation(a: FloatArray, b: FloatArray) -> F64:
     return r
 
 
-def top_k_rows_by_value(column: FloatArray, k: int) -> I64:
-    """Rows of the k largest values of a 1-D array, descending, ties by lower row.
-
-    O(n) selection (argpartition), then an exact sort of the candidates that tie with
-    the k-th value, so the result equals a stable full sort.
-    """
-    col = np.asarray(column, dtype=np.float64)
-    n = col.size
-    if k >= n:
-        return np.argsort(-col, kind="stable")[:k].astype(np.int64)
-    kth = col[np.argpartition(col, n - k)[n - k :]].min()
-    candidates = np.flatnonzero(col >= kth)
-    order = candidates[np.lexsort((candidates, -col[candidates]))]
-    return order[:k].astype(np.int64)
-
-
 def paired_top_k_jaccard(
     a: FloatArray,
     b: FloatArray,
@@ -113,9 +98,9 @@ def paired_top_k_jaccard(
     rs = np.asarray(r, dtype=np.float64)
     out = np.empty(len(rs), dtype=np.float64)
     for p, (i, j, rv) in enumerate(zip(dims_a, dims_b, rs, strict=True)):
-        top_a = top_k_rows_by_value(x[:, int(i)], k)
+        top_a = top_k_rows(x[:, int(i)], k)
         sign = -1.0 if rv < 0 else 1.0
-        top_b = top_k_rows_by_value(sign * y[:, int(j)], k)
+        top_b = top_k_rows(sign * y[:, int(j)], k)
         inter = np.intersect1d(top_a, top_b, assume_unique=True).size
         out[p] = inter / (2 * k - inter)
     return out
@@ -252,8 +237,8 @@ def match_dimensions(
         wa, wb = [], []
         for i, j, rv in zip(matched_a, matched_b, matched_r, strict=True):
             sign = -1.0 if rv < 0 else 1.0
-            wa.append(tuple(words[int(t)] for t in top_k_rows_by_value(x[:, i], k)))
-            wb.append(tuple(words[int(t)] for t in top_k_rows_by_value(sign * y[:, j], k)))
+            wa.append(tuple(words[int(t)] for t in top_k_rows(x[:, i], k)))
+            wb.append(tuple(words[int(t)] for t in top_k_rows(sign * y[:, j], k)))
         top_words_a, top_words_b = tuple(wa), tuple(wb)
 
     return DimensionMatching(

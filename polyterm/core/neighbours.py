@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +47,7 @@ class Neighbour:
 
 
 def top_k_rows(
-    scores: npt.NDArray[np.float32], k: int, exclude: Sequence[int] = ()
+    scores: npt.NDArray[np.floating[Any]], k: int, exclude: Sequence[int] = ()
 ) -> npt.NDArray[np.int64]:
     """Rows of the k highest scores, descending, ties by lower row; `exclude` skipped."""
     n = scores.shape[0]
@@ -64,7 +65,7 @@ def top_k_rows(
 SELECTION_BLOCK = 1024
 
 
-def _threshold(scores: npt.NDArray[np.float32], want: int) -> np.floating:
+def _threshold(scores: npt.NDArray[np.floating[Any]], want: int) -> np.floating:
     """A value that at least `want` scores reach and few others do.
 
     The `want`-th largest of the maxima of blocks of SELECTION_BLOCK rows: `want` distinct

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from polyterm.core.arrays import F64, I64, FloatArray
+from polyterm.core.arrays import F64, I64, FloatArray, gram
 from polyterm.core.arrays import as_matrix as _as_matrix
 from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
@@ -59,7 +59,7 @@ def pca_project(x: FloatArray, d: int) -> F64:
     c = m - m.mean(axis=0)
     # Principal directions from the d × d covariance (eigh), not an SVD of the n × d
     # matrix: the same directions (up to the sign fixed below) at a fraction of the cost.
-    values, vectors = np.linalg.eigh(c.T @ np.array(c, copy=True))
+    values, vectors = np.linalg.eigh(gram(c))
     order = np.argsort(values)[::-1][: min(m.shape)]
     comps: F64 = vectors[:, order].T[:d]
     if d:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import qr  # type: ignore[import-untyped]
 
-from polyterm.core.arrays import F64, FloatArray
+from polyterm.core.arrays import F64, FloatArray, gram
 from polyterm.core.arrays import json_float as _json_float
 
 
@@ -86,13 +86,6 @@ class LinearCKA:
             "n_words": self.n_words,
             "dims": list(self.dims),
         }
-
-
-def gram(x: F64) -> F64:
-    """``x.T @ x``; the copy steers numpy to GEMM, which OpenBLAS runs several times
-    faster than the SYRK it picks for a product of an array with its own transpose."""
-    out: F64 = x.T @ np.array(x, copy=True)
-    return out
 
 
 def linear_cka(a: FloatArray, b: FloatArray, *, standardise: bool = False) -> LinearCKA:

@@ -34,10 +34,6 @@ class Coverage:
     shared_words: int
     sizes: tuple[tuple[str, int], ...]
 
-    def share(self, model: str) -> float:
-        size = dict(self.sizes)[model]
-        return self.shared_words / size if size else 0.0
-
 
 @dataclass(frozen=True, slots=True)
 class SideBySide:
@@ -64,6 +60,12 @@ def shared_vocabulary_size(vocabularies: Sequence[Sequence[str]]) -> int:
     return sum(1 for w in set(smallest) if all(w in o for o in others))
 
 
+def _in_both(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    """Words of `first`, in its order, that `second` also holds."""
+    others = set(second)
+    return tuple(w for w in first if w in others)
+
+
 def side_by_side(
     lists: Mapping[str, Sequence[str]],
     vocabularies: Mapping[str, Sequence[str]] | None = None,
@@ -81,7 +83,7 @@ def side_by_side(
             b,
             jaccard(lists[a], lists[b]),
             rbo(lists[a], lists[b], RBO_P),
-            tuple(w for w in lists[a] if w in set(lists[b])),
+            _in_both(lists[a], lists[b]),
         )
         for a, b in combinations(names, 2)
     )

@@ -20,16 +20,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
+from polyterm.core.arrays import gram
 from polyterm.core.embedding import Embedding
-from polyterm.core.matching import match_dimensions, standardised_columns, top_k_rows_by_value
+from polyterm.core.matching import match_dimensions, standardised_columns
+from polyterm.core.neighbours import top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
-from polyterm.core.representational_similarity import (
-    gram,
-    linear_cka,
-    orthonormal_basis,
-    svd_reduce,
-)
+from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary
@@ -176,14 +173,14 @@ class _TopWordsOfB:
 
     def __init__(self, b: F64, k: int) -> None:
         self.k = k
-        self.top = [top_k_rows_by_value(b[:, j], k) for j in range(b.shape[1])]
-        self.bottom = [top_k_rows_by_value(-b[:, j], k) for j in range(b.shape[1])]
+        self.top = [top_k_rows(b[:, j], k) for j in range(b.shape[1])]
+        self.bottom = [top_k_rows(-b[:, j], k) for j in range(b.shape[1])]
 
     def matched_jaccard(self, columns: F64, dims_b: npt.NDArray[np.intp], r: F64) -> float:
         """Mean top-k Jaccard of `columns[:, p]` with B's dimension `dims_b[p]` (flipped if r<0)."""
         out = []
         for p, (j, rv) in enumerate(zip(dims_b, r, strict=True)):
-            top_a = top_k_rows_by_value(columns[:, p], self.k)
+            top_a = top_k_rows(columns[:, p], self.k)
             top_b = self.bottom[j] if rv < 0 else self.top[j]
             inter = np.intersect1d(top_a, top_b, assume_unique=True).size
             out.append(inter / (2 * self.k - inter))
@@ -267,8 +264,8 @@ class _ShuffleStatistics:
         self.y = procrustes.target
         self.zy = standardised_columns(self.y)
         self.y_norm = float(np.linalg.norm(self.y))
-        self.y_top = [top_k_rows_by_value(self.y[:, j], k) for j in range(self.y.shape[1])]
-        self.y_bottom = [top_k_rows_by_value(-self.y[:, j], k) for j in range(self.y.shape[1])]
+        self.y_top = [top_k_rows(self.y[:, j], k) for j in range(self.y.shape[1])]
+        self.y_bottom = [top_k_rows(-self.y[:, j], k) for j in range(self.y.shape[1])]
         self.qa = orthonormal_basis(svd_reduce(a)[0])
         self.qb = orthonormal_basis(svd_reduce(b)[0])
 
@@ -309,7 +306,7 @@ class _ShuffleStatistics:
         k = self.k
         jaccard = []
         for j, rv in enumerate(aligned_r):
-            top_x = inverse[top_k_rows_by_value(xr[:, j], k)]
+            top_x = inverse[top_k_rows(xr[:, j], k)]
             top_y = self.y_bottom[j] if rv < 0 else self.y_top[j]
             inter = np.intersect1d(top_x, top_y, assume_unique=True).size
             jaccard.append(inter / (2 * k - inter))

@@ -351,7 +351,13 @@ def alignment_view(
     top_b = _TopWordsOfB(b, k)
     shuffled = _ShuffleStatistics(a, b, procrustes, k, top_b)
     rotations = _RotationStatistics(a, b, top_b)
-    observed = {**shuffled.measure(np.arange(n)), **_basis_statistics(a, b, k)}
+    observed = {
+        **shuffled.measure(np.arange(n)),
+        # as `_basis_statistics(a, b, k)`, from the matching computed above
+        "mean matched |r|": matching.mean_matched_abs_r,
+        "matched top-k Jaccard": matching.mean_topk_jaccard,
+        "linear CKA (standardised)": linear_cka(a, b, standardise=True).cka,
+    }
     rng = np.random.default_rng(seed)
     draws: dict[str, dict[str, list[float]]] = {"rotation": {}, "shuffle": {}}
     for rep in range(repetitions):

@@ -47,10 +47,6 @@ class ModelResult:
         """The "top" entries (neighbours, or a dimension's top) or the "bottom" ones."""
         return self.bottom if which == "bottom" else self.entries
 
-    def ends(self) -> tuple[str, ...]:
-        """The list ends this kind of query has."""
-        return ("top", "bottom") if self.bottom else ("top",)
-
 
 @dataclass(frozen=True, slots=True)
 class QueryView:

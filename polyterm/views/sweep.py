@@ -27,7 +27,11 @@ from polyterm.core.basis_statistics import mean_excess_kurtosis, top_k_distinct_
 from polyterm.core.coherence import coherence_many
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions
-from polyterm.core.nulls import NullSummary, random_rotation, single_model_null, summarise_null
+from polyterm.core.nulls import (
+    NullSummary,
+    null_baseline,
+    single_model_null,
+)
 from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
@@ -116,18 +120,20 @@ def _pair(
     shared = shared_vocabulary([a.vocab, b.vocab], top_n=top_n)
     x = np.asarray(a.vectors, dtype=np.float64)[shared.indices[0]]
     y = np.asarray(b.vectors, dtype=np.float64)[shared.indices[1]]
-    observed = match_dimensions(x, y).mean_matched_abs_r
-    rng = np.random.default_rng(seed)
-    null = [
-        match_dimensions(x @ random_rotation(x.shape[1], rng), y).mean_matched_abs_r
-        for _ in range(repetitions)
-    ]
+    matched_r = null_baseline(
+        lambda p, q: match_dimensions(p, q).mean_matched_abs_r,
+        x,
+        y,
+        kind="rotation",
+        repetitions=repetitions,
+        seed=seed,
+    )
     return PairRow(
         a.name,
         b.name,
         relation,
         linear_cka(x, y).cka,
-        summarise_null(observed, null, kind="rotation", seed=seed),
+        matched_r,
         procrustes_align(x, y).relative_residual,
     )
 

@@ -168,7 +168,7 @@ def universality_view(
             lists.append(tuple(words[int(i)] for i in top_k_rows(u @ q, k, [row[x], row[y]])))
         la, lb = lists
         results.append(PairResult(x, y, la, lb, jaccard(la, lb), rbo(la, lb)))
-    q1, q2, q3 = np.quantile(nu.jaccard, [0.25, 0.5, 0.75])
+    jac = nu.jaccard_summary
     return UniversalityView(
         a=ModelSummary.of(model_a),
         b=ModelSummary.of(model_b),
@@ -176,10 +176,10 @@ def universality_view(
         k=k,
         top_n=top_n or None,
         neighbourhood_jaccard=summarise_null(
-            float(nu.jaccard.mean()), null, kind="shuffle", seed=seed
+            jac.mean, null, kind="shuffle", seed=seed
         ),
-        neighbourhood_rbo_mean=float(nu.rbo.mean()),
-        quartiles_jaccard=(float(q1), float(q2), float(q3)),
+        neighbourhood_rbo_mean=nu.rbo_summary.mean,
+        quartiles_jaccard=(jac.q1, jac.median, jac.q3),
         most_universal=word_rows(nu.most_universal),
         least_universal=word_rows(nu.least_universal),
         pairs=tuple(results),

@@ -193,7 +193,7 @@ class PolytermApp(Asking):
     @on(ModelsPane.Highlighted)
     @while_running
     def _highlighted(self, message: ModelsPane.Highlighted) -> None:
-        if message.name in self.models and self.main.query(DimensionPane):  # not closing
+        if message.name in self.models:
             self.dims_pane.set_models({n: m.dims for n, m in self.models.items()}, message.name)
 
     @on(ModelsPane.RemoveRequested)
@@ -243,6 +243,7 @@ class PolytermApp(Asking):
             if request is not None:
                 self.selected += [request.name] if request.name not in self.selected else []
                 self.open_model(request.path, request.options, request.name)
+                self.refresh_models()
 
         self.push_screen(LoadScreen(), load)
 

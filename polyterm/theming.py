@@ -21,7 +21,6 @@ from textual.theme import Theme
 from polyterm.engine.settings import config_dir
 
 DEFAULT_THEME = "polyterm-dark"
-SNAPSHOT_THEME = DEFAULT_THEME
 _COLOUR_FIELDS = (
     "primary",
     "secondary",

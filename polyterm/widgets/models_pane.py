@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import ClassVar
 
@@ -16,10 +17,6 @@ from textual.widgets import DataTable, Static
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.widgets.catalogue import JobState, ModelsView
 from polyterm.widgets.pane import Pane
-
-
-def _job_label(job: JobState) -> str:
-    return "training…" if job.kind == "train" else "opening…"
 
 
 class JobList(Widget):
@@ -151,7 +148,6 @@ class ModelsPane(Pane):
         self.view = view
         table = self.query_one("#models-table", DataTable)
         current = self.highlighted
-        table.clear()
         jobs = {j.spec: j for j in view.jobs}
         loaded = {m.name for m in view.loaded}
         rows: list[tuple[str, str, str, int | None, int | None, float | None]] = []
@@ -170,22 +166,27 @@ class ModelsPane(Pane):
         for spec in view.catalogue.available:
             if spec not in loaded and spec not in cached and spec not in jobs:
                 rows.append((spec, "make", "", None, None, None))
-        for name, state, _kind, dims, words, mb in rows:
-            mark = Text("●", style="bold") if name in view.selected else Text("○", style="dim")
-            if name in loaded:
-                mb = cached[name].disk_bytes / 1e6 if name in cached else None
-            label = state if state not in ("training", "opening") else f"{state} {_kind}"
-            table.add_row(
-                mark,
-                name,
-                label,
-                "" if dims is None else str(dims),
-                "" if words is None else f"{words:,}",
-                "" if mb is None else f"{mb:.1f}",
-                key=name,
-            )
-        if current is not None and current in {r[0] for r in rows}:
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+        # A rebuild that puts the cursor back on the same model is no new highlight: the
+        # table's highlights of row 0 and back would switch the Dimensions pane twice.
+        stays = current is not None and current in {r[0] for r in rows}
+        with self.prevent(DataTable.RowHighlighted) if stays else nullcontext():
+            table.clear()
+            for name, state, _kind, dims, words, mb in rows:
+                mark = Text("●", style="bold") if name in view.selected else Text("○", style="dim")
+                if name in loaded:
+                    mb = cached[name].disk_bytes / 1e6 if name in cached else None
+                label = state if state not in ("training", "opening") else f"{state} {_kind}"
+                table.add_row(
+                    mark,
+                    name,
+                    label,
+                    "" if dims is None else str(dims),
+                    "" if words is None else f"{words:,}",
+                    "" if mb is None else f"{mb:.1f}",
+                    key=name,
+                )
+            if stays and current is not None:
+                table.move_cursor(row=table.get_row_index(current), animate=False)
         self._show_jobs(view.jobs)
 
     def update_jobs(self, jobs: tuple[JobState, ...]) -> None:

@@ -81,7 +81,8 @@ class Workspace(App[int]):
     def open_model(
         self, spec: str, options: OpenOptions | None = None, name: str | None = None
     ) -> None:
-        """Open `spec` in a background job shown as `name` (the spec by default)."""
+        """Open `spec` in a background job shown as `name` (the spec by default); the
+        caller refreshes the panes (`select` through `selection_changed`)."""
         name, options = name or spec, options or OpenOptions()
         if name in self.models or any(j.name == name for j in self.jobs.values()):
             return
@@ -106,7 +107,6 @@ class Workspace(App[int]):
             thread=True,
             exit_on_error=False,
         )
-        self.refresh_models()
 
     @while_running
     def on_job_progress(self, message: JobProgress) -> None:

@@ -248,9 +248,7 @@ class ComparisonPane(Pane):
 
     def show_error(self, text: str, position: int | None = None) -> None:
         self._hinted = text == PAIR_HINT
-        box = self.query_one("#compare-message", Static)
-        box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
-        box.set_class(not text, "hidden")
+        super().show_error(text, position)
 
     def show(self, view: QueryView | AlignmentView) -> None:
         self.show_error("")

@@ -254,11 +254,6 @@ class DimensionPane(Pane):
         self.focus_main()
 
     # -- rendering ----------------------------------------------------------------------
-    def show_error(self, text: str, position: int | None = None) -> None:
-        box = self.query_one("#dims-message", Static)
-        box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
-        box.set_class(not text, "hidden")
-
     def show(self, view: DimensionView | RepeatsView) -> None:
         self.view = view
         self.show_error("")

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, ProgressBar
+from textual.widgets import Label, ProgressBar, Static
 
 from polyterm.core.embedding import Embedding
 
@@ -80,7 +80,11 @@ class Pane(Vertical):
         """The loaded or selected models changed (called on the UI thread)."""
 
     def show_error(self, text: str, position: int | None = None) -> None:
-        """Show a problem with the pane's question."""
+        """Show a problem with the pane's question in its `#<pane id>-message` box (panes
+        without one ignore it); an empty text hides the box."""
+        for box in self.query(f"#{self.PANE_ID}-message").results(Static):
+            box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
+            box.set_class(not text, "hidden")
 
     # -- long computations ----------------------------------------------------------------
     def progress_widget(self) -> WorkProgress | None:

@@ -174,11 +174,6 @@ class SweepPane(Pane):
             self.show_error("sweep cancelled: r runs it again")
 
     # -- rendering -----------------------------------------------------------------------------
-    def show_error(self, text: str, position: int | None = None) -> None:
-        box = self.query_one("#sweep-message", Static)
-        box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
-        box.set_class(not text, "hidden")
-
     def show(self, view: SweepView) -> None:
         from polyterm.views.sweep import text_plot
 

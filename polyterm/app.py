@@ -155,6 +155,10 @@ class PolytermApp(Asking):
                 tuple(j.state for j in self.jobs.values()),
             )
         )
+        self.browse(focus)
+
+    def browse(self, focus: str | None) -> None:
+        """Tell the Dimensions pane the loaded models, browsing `focus` if given."""
         self.dims_pane.set_models({n: m.dims for n, m in self.models.items()}, focus)
 
     def jobs_progressed(self) -> None:
@@ -185,7 +189,7 @@ class PolytermApp(Asking):
     @on(ModelsPane.OpenRequested)
     def _open_requested(self, message: ModelsPane.OpenRequested) -> None:
         if message.name in self.models:
-            self.refresh_models(focus=message.name)
+            self.browse(message.name)
             self.main.show_pane("dims")
         else:
             self.select(message.name, True)
@@ -194,7 +198,7 @@ class PolytermApp(Asking):
     @while_running
     def _highlighted(self, message: ModelsPane.Highlighted) -> None:
         if message.name in self.models:
-            self.dims_pane.set_models({n: m.dims for n, m in self.models.items()}, message.name)
+            self.browse(message.name)
 
     @on(ModelsPane.RemoveRequested)
     def _remove_requested(self, message: ModelsPane.RemoveRequested) -> None:

@@ -15,6 +15,7 @@ independently initialised models would.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
@@ -167,7 +168,26 @@ def model_row(
     seed: int,
     reference: Embedding | None = None,
 ) -> ModelRow:
-    """Basis statistics of one model, each beside its null (module docstring)."""
+    """Basis statistics of one model, each beside its null (module docstring).
+
+    Kept on the model: a report computes it for its table and again inside its sweep.
+    """
+    key = ("model_row", k, top_n, repetitions, seed, _ref(reference))
+    return model.memoised(key, lambda: _model_row(model, k, top_n, repetitions, seed, reference))
+
+
+def _ref(model: Embedding | None) -> weakref.ref[Embedding] | None:
+    return None if model is None else weakref.ref(model)
+
+
+def _model_row(
+    model: Embedding,
+    k: int,
+    top_n: int | None,
+    repetitions: int,
+    seed: int,
+    reference: Embedding | None,
+) -> ModelRow:
     x = np.asarray(model.vectors[: top_n or None], dtype=np.float64)
     repeat = single_model_null(
         lambda m: top_k_distinct_share(m, k), x, repetitions=repetitions, seed=seed

@@ -1,0 +1,63 @@
+"""Text from data, shown as text: control characters made visible, markup made inert.
+
+A word in a vector file, a corpus or a file name can hold any code point: ESC and OSC
+sequences that retitle the terminal or write the clipboard, bidi overrides that reorder
+what follows, BBCode-like ``[/b]`` that Rich would parse as markup, ``<img onerror=…>`` that
+a markdown viewer would render live. Everything polyterm prints or writes (except JSON,
+whose encoder escapes) goes through one of these functions:
+
+- `visible` for terminals (CLI tables, error lines, Textual cells as `rich.text.Text`);
+- `markdown_text` for markdown (also escapes HTML-significant characters, pipes and
+  leading markdown syntax).
+
+Pure Python: usable from core, engine, views, CLI and the explorer alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_SEPARATORS = "\u2028\u2029\u0085"
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f" + _BIDI + _SEPARATORS + "\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with C0/C1 controls, DEL, bidi controls and line separators written as
+    ``\\x1b``-style escapes, so no byte of data can act on the terminal or reorder text."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether `visible` would change `text`."""
+    return _UNSAFE.search(text) is not None
+
+
+_MD_SPECIAL = str.maketrans(
+    {
+        "\\": "\\\\",
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "|": "\\|",
+        "`": "\\`",
+        "*": "\\*",
+        "[": "\\[",
+        "]": "\\]",
+    }
+)
+
+
+def markdown_text(text: str) -> str:
+    """`visible(text)` made inert in markdown: HTML-significant characters become entities,
+    table pipes and inline markup characters are backslash-escaped, and line breaks are
+    already escapes, so a word can neither start a heading nor render HTML."""
+    out = visible(text).translate(_MD_SPECIAL)
+    return "\\" + out if out.startswith("#") else out

@@ -130,7 +130,7 @@ def test_second_open_is_served_from_cache(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
     ModelCache(tmp_path)
-    stale = tmp_path / "tmp" / "999999999-deadbeef"
+    stale = tmp_path / "tmp" / f"999999999-{'d' * 32}"
     stale.mkdir()
     (stale / "vectors.npy").write_bytes(b"partial")
     ModelCache(tmp_path)

@@ -5,13 +5,35 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-_TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
-"""Temp files are named ``.<target>.<pid>.<random>.tmp`` so a sweep can tell whose they are."""
+_TEMP = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)\.[a-z0-9_]{8}\.tmp$")
+"""Temp files are named ``.<target>.<pid>.<random>.tmp`` (``tempfile.mkstemp``'s eight random
+characters) so a sweep can tell whose they are."""
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode a replaced `target` keeps, else what ``open()`` would give a new file."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return 0o666 & ~_umask()
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
@@ -24,10 +46,12 @@ def atomic_file(target: Path, mode: str = "wb", *, overwrite: bool = True) -> It
     target = Path(target)
     if not overwrite and os.path.lexists(target):
         raise FileExistsError(17, "File exists", str(target))
+    sweep_stale_temp_files(target.parent, alive=pid_alive, target=target.name)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
     )
     try:
+        os.fchmod(fd, _new_file_mode(target))  # mkstemp's 0600 would ignore the umask
         with os.fdopen(fd, mode) as fh:
             yield fh
             fh.flush()
@@ -65,15 +89,35 @@ def write_text_atomic(target: Path, text: str, *, overwrite: bool = True) -> Non
     write_bytes_atomic(target, text.encode("utf-8"), overwrite=overwrite)
 
 
-def sweep_stale_temp_files(folder: Path, alive: Callable[[int], bool]) -> int:
-    """Remove temp files of `atomic_file` left in `folder` by processes that are gone."""
+def sweep_stale_temp_files(
+    folder: Path, alive: Callable[[int], bool], *, target: str | None = None
+) -> int:
+    """Remove temp files of `atomic_file` left in `folder` by processes that are gone (only
+    those of `target` when given); only regular files with polyterm's temp names, never a
+    link or a folder."""
     removed = 0
     with contextlib.suppress(OSError):
         for f in Path(folder).iterdir():
             m = _TEMP.match(f.name)
-            if m is None or alive(int(m["pid"])):
+            if m is None or (target is not None and m["target"] != target):
+                continue
+            if alive(int(m["pid"])):
                 continue
             with contextlib.suppress(OSError):
-                f.unlink()
-                removed += 1
+                if stat.S_ISREG(os.lstat(f).st_mode):
+                    f.unlink()
+                    removed += 1
     return removed
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs (ours always does; one we may not signal counts too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

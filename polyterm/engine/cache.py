@@ -18,9 +18,15 @@ gigabytes on every open. No pickle: arrays load with ``allow_pickle=False`` and 
 
 A manifest that is not what polyterm wrote (bad JSON, missing fields, odd file names) makes
 the entry corrupt: the library reports it and rebuilds it. When two writers race for one
-entry, the first valid entry stays and the other copy is dropped. Opening a cache sweeps
-temp folders (and token-cache temp files) left by processes that no longer run.
-`open_cache` falls back to a temporary cache, with a warning, when the folder is unusable.
+entry, the first valid entry stays and the other copy is dropped.
+
+A cache root is marked by a ``CACHEDIR.TAG`` file written when polyterm creates it; a
+folder that is neither empty nor marked (nor a cache made before the tag existed) is
+refused (`ForeignFolder`), and links inside the root are never followed. Opening a cache
+sweeps only what polyterm itself names: ``tmp/<pid>-…`` folders and token-cache temp
+files of processes that no longer run. Entry files must be regular files (a link, even to
+``/dev/zero``, makes the entry corrupt). `open_cache` falls back to a temporary cache, with
+a warning, when the folder is unusable (read-only, a file, no space).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -48,7 +55,7 @@ import numpy.typing as npt
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
-from polyterm.engine.atomic import sweep_stale_temp_files
+from polyterm.engine.atomic import pid_alive, sweep_stale_temp_files, write_text_atomic
 from polyterm.engine.specs import ModelSpec, cache_key
 from polyterm.errors import CacheError
 
@@ -60,6 +67,19 @@ ORDERINGS = "extremes.npy"
 change with how its orderings are stored."""
 _SLUG = re.compile(r"[^A-Za-z0-9_.@=-]+")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+MANIFEST_MAX_BYTES = 1 << 20
+MARKER = "CACHEDIR.TAG"
+MARKER_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by polyterm.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+"""Written when polyterm creates a cache root (the Cache Directory Tagging standard, so
+backup tools skip it); a non-empty folder without it is not polyterm's to sweep."""
+CACHE_FOLDERS = ("models", "tmp", "corpora")
+_OWN_TEMP = re.compile(r"^(?P<pid>\d+)-(?:(?:old-|rm-)?[0-9a-f]{32}|probe-[a-z0-9_]{8})$")
+"""Names polyterm gives what it makes in ``tmp/``: ``<pid>-[old-|rm-]<uuid hex>`` folders and
+``<pid>-probe-<random>`` files (the writability check)."""
 _CHOOSE = "choose another with --cache-dir or POLYTERM_CACHE_DIR"
 
 
@@ -103,8 +123,20 @@ def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
 def _read_entry(path: Path) -> CacheEntry:
     """The entry in folder `path` with its manifest checked (OSError, ValueError for an
     unreadable one, CorruptEntry for one that is not what polyterm writes)."""
-    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    return CacheEntry(path, _check_manifest(manifest, path.name))
+    with open(path / MANIFEST, "rb", opener=_regular_file_opener) as fh:
+        data = fh.read(MANIFEST_MAX_BYTES + 1)
+    if len(data) > MANIFEST_MAX_BYTES:
+        raise CorruptEntry(f"cache entry {path.name}: the manifest is larger than polyterm writes")
+    return CacheEntry(path, _check_manifest(json.loads(data.decode("utf-8")), path.name))
+
+
+def _regular_file_opener(path: str, flags: int) -> int:
+    """`open` for a regular file only: a link, FIFO or device raises OSError (never blocks)."""
+    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", path)
+    return fd
 
 
 def _sha256(path: Path) -> str:
@@ -142,19 +174,72 @@ class CacheEntry:
         return int(rows), int(dims)
 
     def disk_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        return sum(
+            st.st_size for p in self.path.iterdir() if stat.S_ISREG((st := os.lstat(p)).st_mode)
+        )
+
+
+class ForeignFolder(CacheError):
+    """A folder that is neither empty nor a polyterm cache: polyterm refuses to use it (no
+    fallback), because sweeping it could delete what polyterm did not create."""
+
+
+def _is_own_marker(path: Path) -> bool:
+    """Whether `path` is a regular file (not a link) holding polyterm's cache tag."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(len(MARKER_TEXT))
+    except OSError:
+        return False
+    return head == MARKER_TEXT.encode()
+
+
+def _claim(root: Path) -> None:
+    """Make `root` a polyterm cache root, or raise ForeignFolder / OSError.
+
+    A root is polyterm's when it holds the tag file polyterm writes on creation, or when it
+    is a cache made before the tag existed (nothing but real ``models``/``tmp``/``corpora``
+    folders, ``models`` among them). A missing or empty folder is claimed (tagged); any
+    other folder is refused.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    if _is_own_marker(root / MARKER):
+        return
+    entries = list(root.iterdir())
+    legacy = bool(entries) and (root / "models") in entries and all(
+        e.name in CACHE_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries
+    )
+    if entries and not legacy:
+        raise ForeignFolder(
+            f"{root} is not a polyterm cache and is not empty (polyterm only uses a new or "
+            f"empty folder, or one it made, which holds its {MARKER}); {_CHOOSE}"
+        )
+    write_text_atomic(root / MARKER, MARKER_TEXT)
 
 
 class ModelCache:
-    """A cache root; creating it makes the folders or raises CacheError saying why."""
+    """A cache root; creating it makes the folders or raises CacheError saying why
+    (ForeignFolder for a folder that is not polyterm's)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         try:
-            for sub in ("models", "tmp", "corpora"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.root / "tmp"):
+            _claim(self.root)
+            for sub in CACHE_FOLDERS:
+                folder = self.root / sub
+                folder.mkdir(exist_ok=True)
+                if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                    raise ForeignFolder(
+                        f"{folder} is a link, not a folder: polyterm never follows links "
+                        f"inside its cache; remove it, or {_CHOOSE}"
+                    )
+            with tempfile.NamedTemporaryFile(dir=self.root / "tmp", prefix=f"{os.getpid()}-probe-"):
                 pass
+        except ForeignFolder:
+            raise
         except OSError as exc:
             raise CacheError(
                 f"cannot use the cache folder {self.root}: {exc.strerror or exc}; {_CHOOSE}"
@@ -171,19 +256,20 @@ class ModelCache:
 
     # -- temp folders -------------------------------------------------------------------
     def _sweep_tmp(self) -> None:
-        """Remove temp folders and files left by processes that no longer run."""
+        """Remove temp folders and files that polyterm made (by name) for processes that
+        no longer run; anything else, and any link, is left alone."""
         with contextlib.suppress(OSError):
             for d in (self.root / "tmp").iterdir():
-                pid_text = d.name.split("-", 1)[0]
-                alive = pid_text.isdigit() and _pid_alive(int(pid_text))
-                if alive:
+                m = _OWN_TEMP.match(d.name)
+                if m is None or pid_alive(int(m["pid"])):
                     continue
-                if d.is_dir() and not d.is_symlink():
-                    shutil.rmtree(d, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError):
+                    mode = os.lstat(d).st_mode
+                    if stat.S_ISDIR(mode):
+                        shutil.rmtree(d, ignore_errors=True)
+                    elif stat.S_ISREG(mode):
                         d.unlink()
-        sweep_stale_temp_files(self.root / "corpora", alive=_pid_alive)
+        sweep_stale_temp_files(self.root / "corpora", alive=pid_alive)
 
     @contextlib.contextmanager
     def building(self) -> Iterator[Path]:
@@ -225,9 +311,14 @@ class ModelCache:
         for fname, meta in files.items():
             p = entry.path / fname
             try:
-                st = p.stat()
+                st = os.lstat(p)
             except OSError:
                 raise CorruptEntry(f"cache entry {entry.path.name}: {fname} is missing") from None
+            if not stat.S_ISREG(st.st_mode):
+                raise CorruptEntry(
+                    f"cache entry {entry.path.name}: {fname} is not a regular file "
+                    "(polyterm never follows links in its cache)"
+                )
             if st.st_size != meta["size"]:
                 raise CorruptEntry(
                     f"cache entry {entry.path.name}: {fname} has {st.st_size} bytes, "
@@ -399,11 +490,14 @@ def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:
     """`ModelCache(root)`, or, when that folder cannot be used (read-only, a file, no
     space), a temporary cache for this run only, with a warning saying so and why.
 
-    The temporary cache is removed when the process exits. Raises CacheError only when no
-    temporary folder can be made either.
+    The temporary cache is removed when the process exits. Raises ForeignFolder for a folder
+    that is not polyterm's (using a temporary cache would hide that mistake), and CacheError
+    only when no temporary folder can be made either.
     """
     try:
         return ModelCache(root)
+    except ForeignFolder:
+        raise
     except CacheError as exc:
         reason = str(exc)
     try:
@@ -418,15 +512,3 @@ def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:
             f"this run (models made now are not kept). Fix the folder, or {_CHOOSE}"
         )
     return cache
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

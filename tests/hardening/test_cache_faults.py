@@ -238,6 +238,7 @@ def test_disk_full_during_fsync_of_corpus_and_entry(
 ) -> None:
     """Every fsync fails: the token cache is skipped silently, the entry is an error."""
     root = tmp_path / "c"
+    ModelCache(root)  # the cache (and its tag) exists before the disk fills
 
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -333,10 +334,11 @@ def test_stale_corpus_temp_file_of_a_dead_process_is_swept(tmp_path: Path) -> No
     kept = cache.root / "corpora" / "lee-0123.txt"
     for f in (dead, live, kept):
         f.write_text("partial")
-    (cache.root / "tmp" / "999999999-file").write_text("x")
+    probe = cache.root / "tmp" / "999999999-probe-abcd_123"  # a writability probe's name
+    probe.write_text("x")
     ModelCache(cache.root)
     assert not dead.exists() and live.exists() and kept.exists()
-    assert not (cache.root / "tmp" / "999999999-file").exists()
+    assert not probe.exists()
 
 
 # -- racing writers ---------------------------------------------------------------------------

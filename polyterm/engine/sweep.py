@@ -2,7 +2,8 @@
 
 Each model still trains with one worker thread (so it is bit-for-bit reproducible); the
 speed-up comes from training different models in parallel processes. Progress reports
-travel back on a queue; cancelling sets a shared event that every process checks.
+travel back on a queue; cancelling sets a shared event that every process checks. Every
+worker ends when the sweep's process dies (`exit_with_parent`), even by ``kill -9``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.corpus import load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
+from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import Cancelled, PolytermError
@@ -27,8 +29,9 @@ _queue: Any = None
 _cancel: Any = None
 
 
-def _init(q: Any, cancel: Any) -> None:
+def _init(q: Any, cancel: Any, parent: int) -> None:
     global _queue, _cancel
+    exit_with_parent(parent)
     _queue, _cancel = q, cancel
 
 
@@ -97,7 +100,9 @@ def train_many(
     stop = ctx.Event()
     trained_names: list[str] = []
     failures: list[tuple[str, str]] = []
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(q, stop)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=ctx, initializer=_init, initargs=(q, stop, os.getpid())
+    ) as pool:
         pending: set[Future[tuple[str, str | None]]] = {
             pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
         }

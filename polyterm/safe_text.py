@@ -19,9 +19,7 @@ import re
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _SEPARATORS = "\u2028\u2029\u0085"
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f" + _BIDI + _SEPARATORS + "\ufeff\ufff9-\ufffb]"
-)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + _SEPARATORS + "\ufeff\ufff9-\ufffb]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -51,13 +49,36 @@ _MD_SPECIAL = str.maketrans(
         "*": "\\*",
         "[": "\\[",
         "]": "\\]",
+        "~": "\\~",
     }
 )
+# `_` opens or closes emphasis only at a word's edge: `lee_20_s2` stays as it is.
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# What would start a block if the text began a line: a heading, a list item, a setext
+# underline, a numbered list item.
+_MD_LEADING = re.compile(r"^(?:[#+=-]|\d+(?=[.)]))")
 
 
 def markdown_text(text: str) -> str:
     """`visible(text)` made inert in markdown: HTML-significant characters become entities,
-    table pipes and inline markup characters are backslash-escaped, and line breaks are
-    already escapes, so a word can neither start a heading nor render HTML."""
-    out = visible(text).translate(_MD_SPECIAL)
-    return "\\" + out if out.startswith("#") else out
+    table pipes and inline markup characters are backslash-escaped, a leading character
+    that could start a block is escaped, and line breaks are already escapes, so a word
+    can neither start a heading nor render HTML."""
+    out = _MD_UNDERSCORE.sub(r"\\_", visible(text).translate(_MD_SPECIAL))
+    match = _MD_LEADING.match(out)
+    if match is None:
+        return out
+    lead = match.group()
+    if lead.isdigit():  # `1.` → `1\.`
+        return lead + "\\" + out[len(lead) :]
+    return "\\" + out
+
+
+def markdown_code(text: str) -> str:
+    """`text` as an inline code span (shown literally, never as HTML or markup): visible,
+    fenced by more backticks than it holds in a row, padded when it starts or ends with one."""
+    shown = visible(text)
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") or not shown.strip() else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"

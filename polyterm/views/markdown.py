@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import singledispatch
 from typing import Any
 
+from polyterm.safe_text import markdown_code, markdown_text, visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import DimensionView, QueryKind, QueryView, RepeatsView
 
+# A pipe not already escaped (an even run of backslashes before it, or none).
+_BARE_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
 
 def _cell(value: Any) -> str:
+    """A table cell: cells are markdown (data in them is escaped by the caller with
+    `markdown_text`); a bare pipe is escaped and controls are made visible as a last guard."""
     text = f"{value:.4f}" if isinstance(value, float) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _BARE_PIPE.sub(r"\1\\|", visible(text.replace("\n", " ")))
+
+
+def md(text: object) -> str:
+    """Text from data or the user (a word, a model name, a path) for markdown."""
+    return markdown_text(str(text))
+
+
+def words(items: Iterable[str], sep: str = ", ") -> str:
+    """Words from data joined for markdown, each escaped."""
+    return sep.join(md(w) for w in items)
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -26,7 +43,14 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def models_section(models: Sequence[ModelSummary]) -> str:
     rows = [
-        (m.name, m.kind, m.dims, f"{m.vocabulary:,}", m.details or m.source, m.content_sha256)
+        (
+            md(m.name),
+            md(m.kind),
+            m.dims,
+            f"{m.vocabulary:,}",
+            md(m.details or m.source),
+            md(m.content_sha256),
+        )
         for m in models
     ]
     return "### Models\n\n" + table(
@@ -35,7 +59,9 @@ def models_section(models: Sequence[ModelSummary]) -> str:
 
 
 def reproduce(command: str) -> str:
-    return f"Reproduce with:\n\n```\n{command}\n```"
+    """The CLI command in a fenced block: one line (controls made visible), so data in it
+    can neither close the fence nor start markdown."""
+    return f"Reproduce with:\n\n```\n{visible(command)}\n```"
 
 
 @singledispatch
@@ -56,10 +82,8 @@ _fallback = render_markdown.dispatch(object)
 def _(view: QueryView) -> str:
     if view.kind is QueryKind.DIMENSION:
         title = f"Dimension {view.query} across models (by index, unaligned)"
-    elif view.kind is QueryKind.WORD:
-        title = f"Nearest words to `{view.query}`"
     else:
-        title = f"Nearest words to `{view.query}`"
+        title = f"Nearest words to {markdown_code(view.query)}"
     inputs = [
         f"- k: {view.k}",
         f"- restrict: {view.restrict or 'whole vocabulary'}",
@@ -74,7 +98,7 @@ def _(view: QueryView) -> str:
     for end in ("top", "bottom"):
         if end == "bottom" and view.kind is not QueryKind.DIMENSION:
             continue
-        header = ["rank"] + [r.model.name for r in ok]
+        header = ["rank"] + [md(r.model.name) for r in ok]
         depth = max((len(r.end(end)) for r in ok), default=0)
         rows = []
         for i in range(depth):
@@ -84,7 +108,7 @@ def _(view: QueryView) -> str:
                 if i < len(entries):
                     e = entries[i]
                     mark = "**" if e.word in shared else ""
-                    row.append(f"{mark}{e.word}{mark} ({e.value:.3f})")
+                    row.append(f"{mark}{md(e.word)}{mark} ({e.value:.3f})")
                 else:
                     row.append("")
             rows.append(row)
@@ -98,7 +122,7 @@ def _(view: QueryView) -> str:
             + table(header, rows)
             + "\n\nWords in **bold** occur in more than one model's list."
         )
-    errors = [f"- {r.model.name}: {r.error}" for r in view.results if r.error]
+    errors = [f"- {md(r.model.name)}: {md(r.error)}" for r in view.results if r.error]
     if errors:
         parts.append("### Not answered\n\n" + "\n".join(errors))
     parts.append(overlap_section(view))
@@ -110,13 +134,13 @@ def overlap_section(view: QueryView) -> str:
     o = view.overlap
     lines = ["### Agreement between models"]
     if o.coverage is not None:
-        sizes = ", ".join(f"{n} {s:,}" for n, s in o.coverage.sizes)
+        sizes = ", ".join(f"{md(n)} {s:,}" for n, s in o.coverage.sizes)
         lines.append(f"Shared vocabulary: {o.coverage.shared_words:,} words ({sizes}).")
     if o.pairs:
         lines.append(
             table(
                 ["model A", "model B", "Jaccard", "RBO (p=0.9)", "shared words"],
-                [(p.a, p.b, p.jaccard, p.rbo, ", ".join(p.shared) or "—") for p in o.pairs],
+                [(md(p.a), md(p.b), p.jaccard, p.rbo, words(p.shared) or "—") for p in o.pairs],
             )
         )
     else:
@@ -128,7 +152,7 @@ def overlap_section(view: QueryView) -> str:
 def _(view: DimensionView) -> str:
     s = view.stats
     parts = [
-        f"## Dimension {view.dim} of {view.model.name}",
+        f"## Dimension {view.dim} of {md(view.model.name)}",
         f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
         f"- values: {view.scale.label}",
         models_section([view.model]),
@@ -136,7 +160,7 @@ def _(view: DimensionView) -> str:
         + table(
             ["rank", "top word", "value", "bottom word", "value"],
             [
-                (i + 1, t.word, t.value, b.word, b.value)
+                (i + 1, md(t.word), t.value, md(b.word), b.value)
                 for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False))
             ],
         ),
@@ -174,7 +198,7 @@ def _(view: DimensionView) -> str:
 @render_markdown.register
 def _(view: RepeatsView) -> str:
     parts = [
-        f"## Repeated words at the extremes of {view.model.name}'s dimensions",
+        f"## Repeated words at the extremes of {md(view.model.name)}'s dimensions",
         f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
         f"- values: {view.scale.label}",
         models_section([view.model]),
@@ -190,7 +214,7 @@ def _(view: RepeatsView) -> str:
             parts.append(
                 table(
                     ["word", "dimensions", "count"],
-                    [(r.word, ", ".join(map(str, r.dims)), len(r.dims)) for r in stat.repeated],
+                    [(md(r.word), ", ".join(map(str, r.dims)), len(r.dims)) for r in stat.repeated],
                 )
             )
     parts.append(reproduce(view.command()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from polyterm.core.nulls import NullSummary
 from polyterm.views.alignment import AlignmentView, DimensionPair
-from polyterm.views.markdown import models_section, render_markdown, reproduce, table
+from polyterm.views.markdown import md, models_section, render_markdown, reproduce, table, words
 from polyterm.views.sweep import SweepView, text_plot
 from polyterm.views.universality import UniversalityView
 
@@ -17,11 +17,12 @@ def null_text(n: NullSummary | None) -> str:
 
 
 def _pairs_table(pairs: tuple[DimensionPair, ...], limit: int, a: str, b: str) -> str:
+    a, b = md(a), md(b)
     rows = []
     for p in pairs[:limit]:
         shared = set(p.shared)
-        wa = ", ".join(f"**{w}**" if w in shared else w for w in p.words_a)
-        wb = ", ".join(f"**{w}**" if w in shared else w for w in p.words_b)
+        wa = ", ".join(f"**{md(w)}**" if w in shared else md(w) for w in p.words_a)
+        wb = ", ".join(f"**{md(w)}**" if w in shared else md(w) for w in p.words_b)
         rows.append((p.dim_a, p.dim_b, f"{p.r:+.3f}", p.jaccard, wa, wb))
     return table(
         [
@@ -38,13 +39,14 @@ def _pairs_table(pairs: tuple[DimensionPair, ...], limit: int, a: str, b: str) -
 
 @render_markdown.register
 def _(view: AlignmentView) -> str:
+    name_a, name_b = md(view.a.name), md(view.b.name)
     scope = f"the {view.top_n:,} most frequent shared words" if view.top_n else "all shared words"
     parts = [
-        f"## {view.a.name} vs {view.b.name}: matching, alignment and similarity",
+        f"## {name_a} vs {name_b}: matching, alignment and similarity",
         f"- words compared: {view.n_words:,} ({scope}; {view.shared_total:,} shared in all, "
-        f"{view.coverage[0]:.1%} of {view.a.name}, {view.coverage[1]:.1%} of {view.b.name})\n"
+        f"{view.coverage[0]:.1%} of {name_a}, {view.coverage[1]:.1%} of {name_b})\n"
         f"- k (top words per dimension): {view.k}\n"
-        f"- nulls: {view.repetitions} repetitions, seed {view.seed}; *rotation* = {view.a.name} "
+        f"- nulls: {view.repetitions} repetitions, seed {view.seed}; *rotation* = {name_a} "
         "in a random orthonormal basis, *shuffle* = words permuted"
         + (
             f"\n- dimensions differ: the larger model was reduced to {view.reduced_to} by PCA "
@@ -67,7 +69,7 @@ def _(view: AlignmentView) -> str:
                 for s in view.statistics
             ],
         ),
-        "### Readings\n\n" + "\n".join(f"- {r}" for r in view.readings()),
+        "### Readings\n\n" + "\n".join(f"- {md(r)}" for r in view.readings()),
         "### Matched dimensions (Hungarian on |r|, before rotation)\n\n"
         + _pairs_table(view.matched, 15, view.a.name, view.b.name),
         "Sorted matched |r|:\n\n```\n"
@@ -75,8 +77,8 @@ def _(view: AlignmentView) -> str:
         + "\n```",
         "### Aligned dimensions (after Procrustes)\n\n"
         + _pairs_table(view.aligned, 15, view.a.name, view.b.name),
-        f"Most stable words: {', '.join(view.most_stable)}.  \n"
-        f"Least stable words: {', '.join(view.least_stable)}.",
+        f"Most stable words: {words(view.most_stable)}.  \n"
+        f"Least stable words: {words(view.least_stable)}.",
         reproduce(view.command()),
     ]
     return "\n\n".join(parts) + "\n"
@@ -84,10 +86,11 @@ def _(view: AlignmentView) -> str:
 
 @render_markdown.register
 def _(view: UniversalityView) -> str:
+    name_a, name_b = md(view.a.name), md(view.b.name)
     nj = view.neighbourhood_jaccard
     q1, q2, q3 = view.quartiles_jaccard
     parts = [
-        f"## Universality of neighbourhoods: {view.a.name} vs {view.b.name}",
+        f"## Universality of neighbourhoods: {name_a} vs {name_b}",
         f"- words: {view.n_words:,} shared"
         + (f" (the {view.top_n:,} most frequent)" if view.top_n else "")
         + f"\n- k: {view.k}",
@@ -102,31 +105,37 @@ def _(view: UniversalityView) -> str:
             ],
         ),
         "Most universal: "
-        + ", ".join(f"{w.word} ({w.jaccard:.2f})" for w in view.most_universal)
+        + ", ".join(f"{md(w.word)} ({w.jaccard:.2f})" for w in view.most_universal)
         + "  \nLeast universal: "
-        + ", ".join(f"{w.word} ({w.jaccard:.2f})" for w in view.least_universal),
+        + ", ".join(f"{md(w.word)} ({w.jaccard:.2f})" for w in view.least_universal),
         "### Difference vectors of dissimilar pairs\n\n"
         + table(
             [
                 "a − b",
                 "Jaccard",
                 "RBO",
-                f"neighbours in {view.a.name}",
-                f"neighbours in {view.b.name}",
+                f"neighbours in {name_a}",
+                f"neighbours in {name_b}",
             ],
             [
-                (f"{p.a} − {p.b}", p.jaccard, p.rbo, ", ".join(p.words_a), ", ".join(p.words_b))
+                (
+                    f"{md(p.a)} − {md(p.b)}",
+                    p.jaccard,
+                    p.rbo,
+                    words(p.words_a),
+                    words(p.words_b),
+                )
                 for p in view.pairs
             ],
         )
         + f"\n\nChance Jaccard of two random {view.k}-lists from {view.n_words:,} words: "
         f"{view.chance_jaccard:.4f}."
         + (
-            f" Pairs not in both vocabularies: {', '.join(view.missing_pairs)}."
+            f" Pairs not in both vocabularies: {words(view.missing_pairs)}."
             if view.missing_pairs
             else ""
         ),
-        "### Readings\n\n" + "\n".join(f"- {r}" for r in view.readings()),
+        "### Readings\n\n" + "\n".join(f"- {md(r)}" for r in view.readings()),
         reproduce(view.command()),
     ]
     return "\n\n".join(parts) + "\n"
@@ -136,7 +145,7 @@ def _(view: UniversalityView) -> str:
 def _(view: SweepView) -> str:
     rows = [
         (
-            r.model.name,
+            md(r.model.name),
             r.dims,
             r.seed if r.seed is not None else "—",
             f"{r.repeat_share.observed:.3f}",
@@ -151,8 +160,8 @@ def _(view: SweepView) -> str:
     ]
     pairs = [
         (
-            p.a,
-            p.b,
+            md(p.a),
+            md(p.b),
             p.relation,
             p.cka,
             f"{p.matched_r.observed:.3f}",
@@ -170,10 +179,10 @@ def _(view: SweepView) -> str:
     )
     plots = "\n\n".join(text_plot(points, label=label) for label, points in series)
     parts = [
-        f"## Dimension sweep on {view.corpus or 'the corpus'}",
+        f"## Dimension sweep on {md(view.corpus) if view.corpus else 'the corpus'}",
         f"- k: {view.k}; statistics over the {view.top_n or 'all'} most frequent words; "
         f"{view.repetitions} null repetitions\n- coherence of each dimension's top words "
-        f"measured in {view.reference or 'the model itself'}",
+        f"measured in {md(view.reference) if view.reference else 'the model itself'}",
         models_section([r.model for r in view.models]),
         "### Per model\n\n"
         + table(
@@ -207,7 +216,7 @@ def _(view: SweepView) -> str:
         f"### Plots (seed {first_seed})\n\n```\n{plots}\n```",
         "### Readings\n\n"
         + (
-            "\n".join(f"- {r}" for r in view.readings())
+            "\n".join(f"- {md(r)}" for r in view.readings())
             or "- Train at least two seeds to get a noise floor."
         ),
         reproduce(view.command()),

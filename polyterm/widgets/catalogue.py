@@ -11,7 +11,8 @@ from pathlib import Path
 
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.progress import Progress
-from polyterm.views.markdown import models_section, render_markdown, reproduce, table
+from polyterm.safe_text import markdown_code
+from polyterm.views.markdown import md, models_section, render_markdown, reproduce, table, words
 from polyterm.views.model_summary import ModelSummary
 
 
@@ -140,12 +141,14 @@ def _mb(n: int) -> str:
 @render_markdown.register
 def _(view: ModelsView) -> str:
     parts = ["## Models"]
-    sel = ", ".join(view.selected) or "none"
-    parts.append(f"- cache: `{view.catalogue.cache_root}`\n- selected for comparison: {sel}")
+    sel = words(view.selected) or "none"
+    cache = markdown_code(view.catalogue.cache_root)
+    parts.append(f"- cache: {cache}\n- selected for comparison: {sel}")
     if view.loaded:
         parts.append(models_section(view.loaded).replace("### Models", "### Loaded"))
     cached = [
-        (c.name, c.kind, c.dims, f"{c.words:,}", _mb(c.disk_bytes)) for c in view.catalogue.cached
+        (md(c.name), md(c.kind), c.dims, f"{c.words:,}", _mb(c.disk_bytes))
+        for c in view.catalogue.cached
     ]
     if cached:
         parts.append(
@@ -157,12 +160,17 @@ def _(view: ModelsView) -> str:
             + table(
                 ["model", "job", "progress", "status"],
                 [
-                    (j.spec, j.kind, f"{(j.progress.fraction if j.progress else 0):.0%}", j.line)
+                    (
+                        md(j.spec),
+                        j.kind,
+                        f"{(j.progress.fraction if j.progress else 0):.0%}",
+                        md(j.line),
+                    )
                     for j in view.jobs
                 ],
             )
         )
-    available = ", ".join(f"`{a}`" for a in view.catalogue.available)
+    available = ", ".join(markdown_code(a) for a in view.catalogue.available)
     parts.append(f"### Available to make\n\n{available}")
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"

@@ -5,30 +5,149 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import math
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from rich.console import Console
 
 from polyterm import __version__
 from polyterm.errors import PolytermError
+from polyterm.safe_text import visible
 
 FORMATS = ("table", "markdown", "json")
 
 
-def int_list(text: str) -> list[int]:
-    """argparse type for `300,100,30` or `30-25`."""
-    from polyterm.engine.specs import parse_int_list
+def print_error(err: Console, message: str) -> None:
+    """The one-line `polyterm: error:` message, control characters from data made visible."""
+    err.print(f"polyterm: error: {visible(message)}", style="bold red", soft_wrap=True)
 
-    try:
-        return parse_int_list(text)
-    except PolytermError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+
+def print_warning(err: Console, message: str) -> None:
+    """A `polyterm: warning:` line, control characters from data made visible."""
+    err.print(f"polyterm: warning: {visible(message)}", style="yellow", soft_wrap=True)
+
+
+MAX_WORDS = 10**9
+"""Bound of word counts (--k, --restrict, --limit, --top-n): far beyond any vocabulary."""
+MAX_REPETITIONS = 100_000
+MAX_JOBS = 4096
+MAX_MAX_DIMS = 10_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with polyterm's one-line `polyterm: error:` instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        # "argument --k: --k must be at least 1, not 0" → "--k must be at least 1, not 0"
+        m = re.match(r"argument [^:]+: (-.*)$", message)
+        if m is not None:
+            message = m[1]
+        self.exit(2, f"polyterm: error: {visible(message)} (see {self.prog} --help)\n")
+
+
+def _shown_number(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else text[:12] + "…"
+
+
+def bounded_int(option: str, lo: int, hi: int, *, below: str | None = None) -> Callable[[str], int]:
+    """argparse type: a whole number in [lo, hi], else a one-line ArgumentTypeError.
+
+    `below` (with ``{value}``) words the message for a number under `lo`.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be a whole number, not {text!r}"
+            ) from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(
+                below.format(value=_shown_number(value))
+                if below
+                else f"{option} must be at least {lo:,}, not {_shown_number(value)}"
+            )
+        if value > hi:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be at most {hi:,}, not {_shown_number(value)}"
+            )
+        return value
+
+    parse.__name__ = option.lstrip("-")
+    return parse
+
+
+def bounded_float(option: str, lo: float, hi: float) -> Callable[[str], float]:
+    """argparse type: a finite number in [lo, hi)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} must be a number, not {text!r}") from None
+        if not (math.isfinite(value) and lo <= value < hi):
+            raise argparse.ArgumentTypeError(f"{option} must be in [{lo:g}, {hi:g}), not {text}")
+        return value
+
+    parse.__name__ = option.lstrip("-")
+    return parse
+
+
+def int_list(option: str, lo: int, hi: int) -> Callable[[str], list[int]]:
+    """argparse type for `300,100,30` or `30-25`, each number in [lo, hi]."""
+
+    def parse(text: str) -> list[int]:
+        from polyterm.engine.specs import parse_int_list
+
+        try:
+            values = parse_int_list(text)
+        except PolytermError as exc:
+            raise argparse.ArgumentTypeError(f"{option}: {exc}") from None
+        for value in values:
+            if not lo <= value <= hi:
+                raise argparse.ArgumentTypeError(
+                    f"{option} values must be between {lo:,} and {hi:,}, not {_shown_number(value)}"
+                )
+        return values
+
+    parse.__name__ = option.lstrip("-")
+    return parse
+
+
+def non_empty(option: str) -> Callable[[str], str]:
+    """argparse type: any text but an empty (or blank) one."""
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{option} needs a value, not an empty one")
+        return text
+
+    parse.__name__ = option.lstrip("-")
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
+
+    k_type = bounded_int("--k", 1, MAX_WORDS)
+    restrict_type = bounded_int("--restrict", 1, MAX_WORDS)
+    dim_type = bounded_int(
+        "--dim",
+        0,
+        MAX_WORDS,
+        below="--dim: dimension {value} is out of range: dimensions are numbered from 0",
+    )
+    repetitions_type = bounded_int("--repetitions", 2, MAX_REPETITIONS)
+    jobs_type = bounded_int("--jobs", 1, MAX_JOBS)
+    seed_type = bounded_int("--seed", 0, MAX_SEED)
+
+    common = _Parser(add_help=False)
     common.add_argument(
         "--cache-dir",
         help="cache folder (default: $POLYTERM_CACHE_DIR or the platform cache folder)",
@@ -43,15 +162,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow gensim native (pickle) files: only for files you trust",
     )
-    common.add_argument("--limit", type=int, help="read only the first N words of a vector file")
+    common.add_argument(
+        "--limit",
+        type=bounded_int(
+            "--limit", 1, MAX_WORDS, below="--limit must be a positive number of words, not {value}"
+        ),
+        help="read only the first N words of a vector file",
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
-    out = argparse.ArgumentParser(add_help=False)
+    out = _Parser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table")
-    out.add_argument("--k", type=int, default=10, help="list length (default 10)")
-    out.add_argument("--restrict", type=int, help="consider only the N most frequent words")
+    out.add_argument("--k", type=k_type, default=10, help="list length (default 10)")
+    out.add_argument(
+        "--restrict", type=restrict_type, help="consider only the N most frequent words"
+    )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="polyterm",
         description="Explore polysemantic universality of word embeddings. "
         "Without a command, starts the explorer.",
@@ -64,26 +191,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", parents=[common], help="train word2vec models (in parallel)")
     p.add_argument("specs", nargs="*", help="model specs such as brown_30 brown_29")
     p.add_argument("--corpus", help="corpus for --dims/--seeds (e.g. brown, lee)")
-    p.add_argument("--dims", type=int_list, help="sizes, e.g. 300,100,50,30,29,10,5,2 or 30-25")
-    p.add_argument("--seeds", type=int_list, default=[1], help="seeds, e.g. 1,2,3")
-    for opt, kind in (
-        ("window", int),
-        ("min-count", int),
-        ("epochs", int),
-        ("sg", int),
-        ("negative", int),
-        ("sample", float),
-    ):
-        p.add_argument(f"--{opt}", type=kind)
-    p.add_argument("--corpus-path", help="a local text file or folder to train on")
-    p.add_argument("--jobs", type=int, help="parallel processes (default: one per core)")
+    p.add_argument(
+        "--dims",
+        type=int_list("--dims", 1, MAX_DIMS),
+        help="sizes, e.g. 300,100,50,30,29,10,5,2 or 30-25",
+    )
+    p.add_argument(
+        "--seeds", type=int_list("--seeds", 0, MAX_SEED), default=[1], help="seeds, e.g. 1,2,3"
+    )
+    for name in ("window", "min_count", "epochs", "negative"):
+        opt = "--" + name.replace("_", "-")
+        p.add_argument(opt, type=bounded_int(opt, *PARAM_BOUNDS[name]))
+    p.add_argument(
+        "--sg",
+        type=bounded_int("--sg", 0, 1),
+        help="0 = CBOW (default), 1 = skip-gram",
+    )
+    p.add_argument("--sample", type=bounded_float("--sample", 0.0, 1.0))
+    p.add_argument(
+        "--corpus-path",
+        type=non_empty("--corpus-path"),
+        help="a local text file or folder to train on",
+    )
+    p.add_argument("--jobs", type=jobs_type, help="parallel processes (default: one per core)")
 
     p = sub.add_parser("models", parents=[common], help="list cached and available models")
     p.add_argument("--format", choices=FORMATS, default="table")
 
     p = sub.add_parser("dims", parents=[common, out], help="top/bottom words of a dimension")
     p.add_argument("model")
-    p.add_argument("--dim", type=int, default=0)
+    p.add_argument("--dim", type=dim_type, default=0)
     p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
 
     p = sub.add_parser(
@@ -108,23 +245,25 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", parents=[common, out], help="one query side by side in several models"
     )
     p.add_argument("query", nargs="?", help="a word or an expression")
-    p.add_argument("--dim", type=int, help="compare dimension DIM (by index) instead")
+    p.add_argument("--dim", type=dim_type, help="compare dimension DIM (by index) instead")
     p.add_argument("--models", required=True)
     p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
     p.add_argument("--include-query", action="store_true")
     p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
 
-    science = argparse.ArgumentParser(add_help=False)
+    science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table")
-    science.add_argument("--k", type=int, default=10, help="top words per list (default 10)")
+    science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
     science.add_argument(
         "--top-n",
-        type=int,
+        type=bounded_int("--top-n", 0, MAX_WORDS),
         default=None,
         help="compare over the N most frequent shared words (0 = all)",
     )
-    science.add_argument("--repetitions", type=int, default=20, help="null repetitions")
-    science.add_argument("--seed", type=int, default=0, help="seed of the nulls")
+    science.add_argument(
+        "--repetitions", type=repetitions_type, default=20, help="null repetitions (2 or more)"
+    )
+    science.add_argument("--seed", type=seed_type, default=0, help="seed of the nulls")
 
     p = sub.add_parser(
         "align",
@@ -149,42 +288,68 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a range of sizes and seeds, then compare them",
     )
     p.add_argument("corpus", help="corpus name, e.g. brown or lee")
-    p.add_argument("--dims", type=int_list, default=[300, 200, 100, 50, 30, 29, 20, 10, 5, 2])
-    p.add_argument("--seeds", type=int_list, default=[1, 2])
-    p.add_argument("--jobs", type=int, help="parallel training processes (default: cores)")
+    p.add_argument(
+        "--dims",
+        type=int_list("--dims", 1, MAX_DIMS),
+        default=[300, 200, 100, 50, 30, 29, 20, 10, 5, 2],
+    )
+    p.add_argument("--seeds", type=int_list("--seeds", 0, MAX_SEED), default=[1, 2])
+    p.add_argument("--jobs", type=jobs_type, help="parallel training processes (default: cores)")
     p.add_argument("--reference", help="measure coherence in this model (default: each itself)")
 
     p = sub.add_parser(
         "report", parents=[common], help="a complete markdown write-up of a study of several models"
     )
     p.add_argument("models", nargs="+")
-    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--k", type=k_type, default=10)
     p.add_argument(
         "--restrict",
-        type=int,
+        type=restrict_type,
         default=10_000,
         help="dimension extremes and comparisons over the N most frequent words",
     )
-    p.add_argument("--repetitions", type=int, default=20)
+    p.add_argument("--repetitions", type=repetitions_type, default=20)
     p.add_argument("--output", "-o", help="write to this file (default: stdout)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
     return parser
 
 
+def option_conflict(args: argparse.Namespace) -> str | None:
+    """What is wrong with a combination of options (each valid alone), or None."""
+    k, restrict, top_n = (getattr(args, n, None) for n in ("k", "restrict", "top_n"))
+    if k is not None and restrict is not None and k > restrict:
+        return (
+            f"--k {k:,} is more than --restrict {restrict:,}: a list cannot be longer than "
+            "the words it is drawn from; lower --k or raise --restrict"
+        )
+    if k is not None and top_n and k > top_n:
+        return (
+            f"--k {k:,} is more than --top-n {top_n:,}: lower --k or raise --top-n (0 = all words)"
+        )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or one `polyterm: error:` line
+        return exc.code if isinstance(exc.code, int) else 0
     # markup=False: messages carry paths, words and user input, never rich markup.
     err = Console(stderr=True, highlight=False, markup=False)
     if args.command is None:
         return _start_explorer(args, err)
+    conflict = option_conflict(args)
+    if conflict is not None:
+        print_error(err, conflict)
+        return 2
     logging.basicConfig(level=logging.WARNING)
     from polyterm.cli import commands
 
     try:
         return commands.run(args, err)
     except PolytermError as exc:
-        err.print(f"polyterm: error: {exc}", style="bold red", soft_wrap=True)
+        print_error(err, str(exc))
         return 2
     except KeyboardInterrupt:
         err.print("polyterm: interrupted; nothing was written")
@@ -193,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("POLYTERM_DEBUG") == "1":
             raise
         err.print(
-            f"polyterm: internal error: {type(exc).__name__}: {exc} "
+            f"polyterm: internal error: {type(exc).__name__}: {visible(str(exc))} "
             "(set POLYTERM_DEBUG=1 for the traceback and please report it)",
             style="bold red",
             soft_wrap=True,
@@ -210,4 +375,4 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     return code
 
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "print_error", "print_warning"]

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from polyterm.cli import print_error, print_warning
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
@@ -25,6 +26,7 @@ from polyterm.engine.settings import cache_dir
 from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
 from polyterm.engine.sweep import train_many
 from polyterm.errors import PolytermError, SpecError
+from polyterm.safe_text import visible
 from polyterm.views.markdown import render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import to_json
@@ -48,13 +50,15 @@ class _ProgressPrinter:
         extra = f", {p.words_per_second:,.0f} words/s" if p.words_per_second else ""
         eta = f", ETA {p.eta_seconds:.0f}s" if p.eta_seconds is not None else ""
         self.err.print(
-            f"{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})", style="dim", soft_wrap=True
+            visible(f"{p.task}: {p.message} ({p.fraction:.0%}{extra}{eta})"),
+            style="dim",
+            soft_wrap=True,
         )
 
 
 def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
     def warn(msg: str) -> None:
-        err.print(f"polyterm: warning: {msg}", style="yellow", soft_wrap=True)
+        print_warning(err, msg)
 
     return ModelLibrary(open_cache(cache_dir(args.cache_dir), warn), warn=warn)
 
@@ -91,13 +95,6 @@ def _model_list(text: str) -> list[str]:
     return names
 
 
-def _k(args: argparse.Namespace) -> None:
-    if args.k < 1:
-        raise PolytermError(f"--k must be at least 1, not {args.k}")
-    if args.restrict is not None and args.restrict < 1:
-        raise PolytermError(f"--restrict must be at least 1, not {args.restrict}")
-
-
 def cmd_train(args: argparse.Namespace, err: Console) -> int:
     specs: list[TrainSpec] = [parse_train_spec(s) for s in args.specs]
     if args.dims:
@@ -128,11 +125,11 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
         progress=_ProgressPrinter(err, args.quiet),
     )
     for name in outcome.cached:
-        err.print(f"{name}: already in the cache")
+        err.print(visible(f"{name}: already in the cache"))
     for name in outcome.trained:
-        err.print(f"{name}: trained and cached")
+        err.print(visible(f"{name}: trained and cached"))
     for name, error in outcome.failed:
-        err.print(f"{name}: {error}", style="red", soft_wrap=True)
+        err.print(visible(f"{name}: {error}"), style="red", soft_wrap=True)
     return 1 if outcome.failed else 0
 
 
@@ -178,7 +175,6 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_dims(args: argparse.Namespace, err: Console) -> int:
-    _k(args)
     (model,) = _open(args, err, [args.model])
     _emit(
         dimension_view(model, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
@@ -188,7 +184,6 @@ def cmd_dims(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
-    _k(args)
     (model,) = _open(args, err, [args.model])
     _emit(
         repeats_view(model, k=args.k, restrict=args.restrict, scale=Scale(args.scale)), args.format
@@ -197,7 +192,6 @@ def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_query(args: argparse.Namespace, err: Console) -> int:
-    _k(args)
     models = _open(args, err, _model_list(args.models))
     if getattr(args, "dim", None) is not None:
         view = dimension_query_view(
@@ -217,9 +211,7 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
     _emit(view, args.format)
     if all(r.error is not None for r in view.results):
         for r in view.results:
-            err.print(
-                f"polyterm: error: {r.model.name}: {r.error}", style="bold red", soft_wrap=True
-            )
+            print_error(err, f"{r.model.name}: {r.error}")
         return 1
     return 0
 
@@ -227,9 +219,7 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
 def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
     if args.top_n is None:
         return default
-    if args.top_n < 0:
-        raise PolytermError(f"--top-n must be 0 (all words) or more, not {args.top_n}")
-    return args.top_n or None
+    return args.top_n or None  # the parser keeps it at 0 or more
 
 
 def cmd_align(args: argparse.Namespace, err: Console) -> int:
@@ -311,12 +301,11 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
 
-    _k(args)
     models = _open(args, err, args.models)
 
     def say(message: str) -> None:
         if not args.quiet:
-            err.print(f"report: {message}", style="dim", soft_wrap=True)
+            err.print(visible(f"report: {message}"), style="dim", soft_wrap=True)
 
     text = build_report(
         models, k=args.k, restrict=args.restrict, repetitions=args.repetitions, progress=say
@@ -333,7 +322,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
             ) from None
         except OSError as exc:
             raise PolytermError(f"cannot write {target}: {exc.strerror or exc}") from None
-        err.print(f"report written to {target}")
+        err.print(visible(f"report written to {target}"))
     else:
         print(text, end="")
     return 0

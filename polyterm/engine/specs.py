@@ -21,6 +21,16 @@ from typing import Any
 from polyterm.errors import SpecError
 
 MAX_DIMS = 4096
+MAX_SEED = 2**32 - 1
+"""numpy's seeds are 0 … 2**32 - 1."""
+PARAM_BOUNDS: dict[str, tuple[int, int]] = {
+    "window": (1, 100),
+    "min_count": (1, 10**9),
+    "epochs": (1, 1000),
+    "negative": (0, 100),
+    "seed": (0, MAX_SEED),
+}
+"""Inclusive bounds of the whole-number training parameters (besides dims and sg)."""
 GLOVE_6B_50 = "glove-6b-50"
 VECTOR_SUFFIXES = (".bin", ".bin.gz", ".txt", ".txt.gz", ".vec", ".vec.gz", ".model", ".kv", ".w2v")
 
@@ -45,14 +55,8 @@ class TrainParams:
     def validate(self) -> None:
         if not 1 <= self.dims <= MAX_DIMS:
             raise SpecError(f"dims must be between 1 and {MAX_DIMS}, not {self.dims}")
-        checks = {
-            "window": (self.window, 1, 100),
-            "min_count": (self.min_count, 1, 10**9),
-            "epochs": (self.epochs, 1, 1000),
-            "negative": (self.negative, 0, 100),
-            "seed": (self.seed, 0, 2**32 - 1),
-        }
-        for name, (value, lo, hi) in checks.items():
+        for name, (lo, hi) in PARAM_BOUNDS.items():
+            value = getattr(self, name)
             if not lo <= value <= hi:
                 raise SpecError(f"{name} must be between {lo} and {hi}, not {value}")
         if self.sg not in (0, 1):

@@ -1,0 +1,117 @@
+"""Careless options and names on the command line (issue 10, items 9, 11-14, 16, 17, 20).
+
+Each case failed before its fix: a numeric option that reached numpy (internal error, exit 3)
+or was silently accepted, a broken pipe reported as an internal error, a file in the current
+folder that silently shadowed a model spec, `report -o /dev/stdout --force` replacing a
+device, `--jobs` beyond the cores, an empty spec option, `--trust` lost for gensim: names,
+and control characters from data printed raw in error lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.hardening.conftest import Run
+
+# -- item 12: every numeric option is checked by the parser ---------------------------------
+# (argv after the command's models; {M} = lee_20)
+# fmt: off
+BAD_NUMBERS = [
+    ("align-seed-negative", ["align", "lee_20", "lee_20", "--seed", "-1"],
+     r"--seed must be at least 0, not -1"),
+    ("align-seed-too-big", ["align", "lee_20", "lee_20", "--seed", str(2**32)],
+     r"--seed must be at most 4,294,967,295"),
+    ("report-k-beyond-restrict", ["report", "lee_20", "--k", "100000", "--restrict", "100"],
+     r"--k 100,000 is more than --restrict 100"),
+    ("report-repetitions-negative", ["report", "lee_20", "--repetitions", "-3"],
+     r"--repetitions must be at least 2, not -3"),
+    ("universality-repetitions-one", ["universality", "lee_20", "lee_20", "--repetitions", "1"],
+     r"--repetitions must be at least 2, not 1"),
+    ("align-k-beyond-top-n", ["align", "lee_20", "lee_20", "--k", "500", "--top-n", "100"],
+     r"--k 500 is more than --top-n 100"),
+    ("align-top-n-negative", ["align", "lee_20", "lee_20", "--top-n", "-1"],
+     r"--top-n must be at least 0, not -1"),
+    ("dims-k-beyond-restrict", ["dims", "lee_20", "--k", "50", "--restrict", "10"],
+     r"--k 50 is more than --restrict 10"),
+    ("k-not-a-number", ["neighbours", "the", "--models", "lee_20", "--k", "ten"],
+     r"--k must be a whole number, not 'ten'"),
+    ("k-astronomical", ["neighbours", "the", "--models", "lee_20", "--k", "9" * 40],
+     r"--k must be at most 1,000,000,000"),
+    ("limit-huge", ["neighbours", "the", "--models", "lee_20", "--limit", "1e9"],
+     r"--limit must be a whole number"),
+    ("restrict-negative", ["repeats", "lee_20", "--restrict", "-5"],
+     r"--restrict must be at least 1, not -5"),
+    ("compare-dim-negative", ["compare", "--dim", "-2", "--models", "lee_20"],
+     r"dimension -2 is out of range"),
+    ("train-seeds-negative", ["train", "--corpus", "lee", "--dims", "5", "--seeds", "-1"],
+     r"--seeds values must be between 0 and 4,294,967,295, not -1"),
+    ("train-dims-too-big", ["train", "--corpus", "lee", "--dims", "5,5000"],
+     r"--dims values must be between 1 and 4,096, not 5000"),
+    ("sweep-seeds-too-big", ["sweep", "lee", "--dims", "5", "--seeds", str(2**32)],
+     r"--seeds values must be between 0 and"),
+    ("train-jobs-zero", ["train", "lee_5", "--jobs", "0"], r"--jobs must be at least 1, not 0"),
+    ("sweep-jobs-negative", ["sweep", "lee", "--jobs", "-2"], r"--jobs must be at least 1"),
+    ("train-window-zero", ["train", "lee_5", "--window", "0"], r"--window must be at least 1"),
+    ("train-epochs-huge", ["train", "lee_5", "--epochs", "100000"],
+     r"--epochs must be at most 1,000"),
+    ("train-min-count-negative", ["train", "lee_5", "--min-count", "-1"],
+     r"--min-count must be at least 1"),
+    ("train-negative-huge", ["train", "lee_5", "--negative", "1000"],
+     r"--negative must be at most 100"),
+    ("train-sg-two", ["train", "lee_5", "--sg", "2"], r"--sg must be at most 1"),
+    ("train-sample-nan", ["train", "lee_5", "--sample", "nan"], r"--sample must be in \[0, 1\)"),
+    ("train-sample-one", ["train", "lee_5", "--sample", "1"], r"--sample must be in \[0, 1\)"),
+    ("train-empty-corpus-path", ["train", "--corpus-path", "", "--dims", "4"],
+     r"--corpus-path needs a value"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("argv", "pattern"), [c[1:] for c in BAD_NUMBERS],
+                         ids=[c[0] for c in BAD_NUMBERS])  # fmt: skip
+def test_numeric_options_are_checked_by_the_parser(
+    cli: Callable[..., Run], lee: list[str], argv: list[str], pattern: str
+) -> None:
+    run = cli(*argv, *lee)
+    run.assert_clean_error(pattern)
+    assert not run.out
+
+
+def test_an_unknown_command_is_one_line(cli: Callable[..., Run]) -> None:
+    run = cli("nosuchcommand")
+    run.assert_clean_error(r"invalid choice: 'nosuchcommand'")
+    assert "usage:" not in run.err
+
+
+def test_help_still_exits_0(cli: Callable[..., Run]) -> None:
+    run = cli("report", "--help")
+    assert run.code == 0 and "--restrict" in run.out
+
+
+def test_bounds_are_inclusive(cli: Callable[..., Run], lee: list[str]) -> None:
+    run = cli("align", "lee_20", "lee_20", "--seed", str(2**32 - 1), "--repetitions", "2",
+              "--format", "json", *lee)  # fmt: skip
+    assert run.code == 0, run.err
+    run = cli("dims", "lee_20", "--k", "10", "--restrict", "10", "--format", "json", *lee)
+    assert run.code == 0, run.err
+
+
+# -- error lines never carry raw control characters ------------------------------------------
+def test_error_lines_show_control_characters_visibly(
+    cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    hostile = f"{tmp_path}/x\x1b]0;pwned\x07\x9b31m"
+    run = cli("neighbours", "the", "--models", f"lee_5:path={hostile}",
+              "--cache-dir", tmp_path / "cache", "-q")  # fmt: skip
+    run.assert_clean_error(r"no such corpus file or folder")
+    assert "\x1b" not in run.err and "\x07" not in run.err and "\x9b" not in run.err
+    assert r"\x1b]0;pwned\x07\x9b31m" in run.err
+
+
+def test_parser_errors_show_control_characters_visibly(cli: Callable[..., Run]) -> None:
+    run = cli("neighbours", "the", "--models", "x", "--k", "\x1b[2J")
+    run.assert_clean_error(r"--k must be a whole number")
+    assert "\x1b" not in run.err

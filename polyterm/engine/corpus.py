@@ -3,7 +3,9 @@
 Normalisation (version NORMALISATION): lowercase; keep tokens with at least one letter;
 drop sentences left empty. Local files are decoded by their byte-order mark (UTF-8, UTF-16,
 UTF-32), else as UTF-8, else as Windows-1252; files that look binary (NUL bytes or mostly
-control characters) are skipped and reported through the progress callback.
+control characters in their first SNIFF_BYTES) are skipped, without reading the rest, and
+reported through the progress callback. Running out of memory while reading a corpus is a
+CorpusError (one line), not a crash.
 
 Tagged NLTK corpora (Brown) give sentences directly; plain-text
 corpora and local files are split into lines, then sentences at ``.``/``!``/``?``, and
@@ -194,18 +196,27 @@ _BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f\v\x1b")
+SNIFF_BYTES = 8192
+"""The first bytes of a corpus file that decide whether it is text or binary."""
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether a file whose first SNIFF_BYTES are `head` is binary (module docstring)."""
+    if head.startswith(tuple(bom for bom, _ in _BOMS)):
+        return False
+    head = head[:SNIFF_BYTES]
+    if b"\0" in head:
+        return True
+    return bool(head) and len(head.translate(None, _CONTROL)) < 0.9 * len(head)
 
 
 def decode_text(data: bytes) -> str | None:
     """Text of a corpus file, or None if it looks binary (see the module docstring)."""
+    if looks_binary(data[:SNIFF_BYTES]):
+        return None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    head = data[:8192]
-    if b"\0" in head:
-        return None
-    if head and len(head.translate(None, _CONTROL)) < 0.9 * len(head):
-        return None  # more than 10% control characters
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -218,15 +229,32 @@ def _read_local(
     for f in files:
         check_cancel(cancel, "reading the corpus")
         try:
-            data = f.read_bytes()
+            with f.open("rb") as fh:
+                if looks_binary(fh.read(SNIFF_BYTES)):
+                    if skipped is not None:
+                        skipped.append(f)
+                    continue
+                fh.seek(0)
+                data = fh.read()
+            text = decode_text(data)
+            del data
+            sentences = list(split_text(text or ""))
+            del text
         except OSError as exc:
             raise CorpusError(f"cannot read the corpus file {f}: {exc.strerror or exc}") from None
-        text = decode_text(data)
-        if text is None:
-            if skipped is not None:
-                skipped.append(f)
-            continue
-        yield from split_text(text)
+        except MemoryError:
+            raise CorpusError(
+                f"not enough memory to read the corpus file {f} ({_size(f)}); "
+                "split it into smaller files or train on a part of it"
+            ) from None
+        yield from sentences
+
+
+def _size(f: Path) -> str:
+    try:
+        return f"{f.stat().st_size / 1e6:,.0f} MB"
+    except OSError:
+        return "size unknown"
 
 
 def _is_corpus(obj: Any) -> bool:
@@ -362,7 +390,12 @@ def _load_corpus(
         stream = _read_lee()
     else:
         stream = _read_nltk(name, cancel)
-    sentences = list(stream)
+    try:
+        sentences = list(stream)
+    except MemoryError:
+        raise CorpusError(
+            f"not enough memory to tokenise the corpus {name!r}; train on a smaller corpus"
+        ) from None
     check_cancel(cancel, "reading the corpus")
     if skipped:
         shown = ", ".join(f.name for f in skipped[:3]) + (", ..." if len(skipped) > 3 else "")

@@ -76,3 +76,57 @@ def test_cancel_while_reading_a_corpus_is_not_reported_as_damage(tmp_path: Path)
     event.set()
     with pytest.raises(Cancelled):
         load_corpus("inaugural", tmp_path, cancel=event)
+
+
+def test_a_huge_binary_file_in_a_corpus_folder_is_skipped_from_its_first_bytes(
+    tmp_path: Path,
+) -> None:
+    """A 2 GB file (sparse: no disk used) is judged from its first bytes, never read whole."""
+    import tracemalloc
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the cat sat on the mat.\n" * 20)
+    with (folder / "disk.img").open("wb") as fh:
+        fh.truncate(2 << 30)
+    seen: list[Progress] = []
+    tracemalloc.start()
+    try:
+        sentences, _ = load_corpus(
+            "folder", tmp_path / "cache", path=str(folder), progress=seen.append
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sentences[0] == ["the", "cat", "sat", "on", "the", "mat"]
+    assert [p.message for p in seen if "skipped" in p.message] == [
+        "skipped 1 binary file(s): disk.img"
+    ]
+    assert peak < 64 << 20
+
+
+def test_running_out_of_memory_on_a_corpus_file_is_a_corpus_error(
+    tmp_path: Path, corpora: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polyterm.engine.corpus as corpus
+
+    def no_memory(text: str) -> list[list[str]]:
+        raise MemoryError
+
+    monkeypatch.setattr(corpus, "split_text", no_memory)
+    with pytest.raises(CorpusError, match=r"not enough memory to read the corpus file .*mini\.txt"):
+        load_corpus("mini", tmp_path, path=str(corpora / "mini.txt"))
+
+
+def test_running_out_of_memory_in_the_cli_is_one_error_line(
+    tmp_path: Path, corpora: Path, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:  # type: ignore[no-untyped-def]
+    import polyterm.engine.corpus as corpus
+
+    def no_memory(text: str) -> list[list[str]]:
+        raise MemoryError
+
+    monkeypatch.setattr(corpus, "split_text", no_memory)
+    run = cli("train", f"mini_5:path={corpora / 'mini.txt'}", "--cache-dir", tmp_path / "c")
+    assert "internal error" not in run.err and "Traceback" not in run.err
+    assert any("not enough memory to read the corpus file" in line for line in run.error_lines())

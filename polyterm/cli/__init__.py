@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import io
 import logging
 import math
 import os
@@ -19,6 +21,18 @@ from polyterm.errors import PolytermError
 from polyterm.safe_text import visible
 
 FORMATS = ("table", "markdown", "json")
+
+
+class StdoutConsole(Console):
+    """stdout for tables and markdown; a closed pipe raises BrokenPipeError, which `main`
+    turns into a quiet exit 141 (rich's own handling would exit 1)."""
+
+    def __init__(self) -> None:
+        super().__init__(markup=False)
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 def print_error(err: Console, message: str) -> None:
@@ -347,7 +361,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from polyterm.cli import commands
 
     try:
-        return commands.run(args, err)
+        code = commands.run(args, err)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except PolytermError as exc:
         print_error(err, str(exc))
         return 2
@@ -366,6 +384,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what a shell reports for a command whose reader went away (`| head -1`)."""
+
+
+def _reader_gone() -> int:
+    """The reader of stdout closed the pipe: stop quietly, like `cat` or `yes`, with 141.
+
+    stdout is pointed at /dev/null so the interpreter's final flush does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # stdout without a file descriptor (captured in tests): nothing to flush
+    return EXIT_BROKEN_PIPE
+
+
 def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
@@ -375,4 +411,4 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     return code
 
 
-__all__ = ["build_parser", "main", "print_error", "print_warning"]
+__all__ = ["StdoutConsole", "build_parser", "main", "print_error", "print_warning"]

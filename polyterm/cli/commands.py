@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from polyterm.cli import print_error, print_warning
+from polyterm.cli import StdoutConsole, print_error, print_warning
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
@@ -82,9 +82,9 @@ def _emit(view: Any, fmt: str) -> None:
         if fmt == "markdown" or not sys.stdout.isatty():
             print(render_markdown(view), end="")
         else:
-            Console(markup=False).print(Markdown(render_markdown(view)))
+            StdoutConsole().print(Markdown(render_markdown(view)))
     else:
-        Console(markup=False).print(render_table(view))
+        StdoutConsole().print(render_table(view))
 
 
 def _model_list(text: str) -> list[str]:
@@ -168,7 +168,7 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
         t.add_row(
             r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}"
         )
-    out = Console(markup=False)
+    out = StdoutConsole()
     out.print(t)
     out.print("available to make: " + ", ".join(available))
     return 0

@@ -9,12 +9,17 @@ and control characters from data printed raw in error lines.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.hardening.conftest import Run
+
+REPO = Path(__file__).resolve().parents[2]
 
 # -- item 12: every numeric option is checked by the parser ---------------------------------
 # (argv after the command's models; {M} = lee_20)
@@ -115,3 +120,44 @@ def test_parser_errors_show_control_characters_visibly(cli: Callable[..., Run]) 
     run = cli("neighbours", "the", "--models", "x", "--k", "\x1b[2J")
     run.assert_clean_error(r"--k must be a whole number")
     assert "\x1b" not in run.err
+
+
+# -- item 13: a reader that goes away (`| head -1`) ends polyterm quietly, exit 141 ----------
+PIPE_CASES = [
+    ["neighbours", "the", "--models", "lee_20", "--k", "100000", "--format", "json"],
+    ["compare", "the", "--models", "lee_20,lee_20", "--k", "100000"],  # a rich table
+]
+
+
+def _spawn(argv: list[str]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "400"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "polyterm", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        bufsize=0,
+    )
+
+
+@pytest.mark.parametrize("argv", PIPE_CASES, ids=["json", "table"])
+def test_a_closed_pipe_is_a_quiet_exit_141(lee: list[str], argv: list[str]) -> None:
+    proc = _spawn([*argv, *lee])
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert err == "", err
+
+
+@pytest.mark.parametrize("argv", PIPE_CASES, ids=["json", "table"])
+def test_head_c_1_is_a_quiet_exit(lee: list[str], argv: list[str]) -> None:
+    """Like `| head -c 1`. When the pipe closes in the middle of one large write, Python
+    drops the rest without an error, so the exit may be 0; either way nothing on stderr."""
+    proc = _spawn([*argv, *lee])
+    assert proc.stdout is not None and proc.stderr is not None
+    assert os.read(proc.stdout.fileno(), 1)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 141), err
+    assert err == "", err

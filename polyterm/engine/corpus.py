@@ -230,12 +230,12 @@ def _read_local(
         check_cancel(cancel, "reading the corpus")
         try:
             with f.open("rb") as fh:
-                if looks_binary(fh.read(SNIFF_BYTES)):
-                    if skipped is not None:
-                        skipped.append(f)
-                    continue
-                fh.seek(0)
-                data = fh.read()
+                head = fh.read(SNIFF_BYTES)
+            if looks_binary(head):
+                if skipped is not None:
+                    skipped.append(f)
+                continue
+            data = f.read_bytes()  # text: read whole (it is tokenised whole anyway)
             text = decode_text(data)
             del data
             sentences = list(split_text(text or ""))

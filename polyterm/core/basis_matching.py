@@ -1,0 +1,307 @@
+"""Matching the axes/atoms of two models' bases, read against a null that fits the basis.
+
+Inputs are two code matrices ``a`` (n × ka) and ``b`` (n × kb) over the same n shared
+words in the same order (codes from :meth:`polyterm.core.bases.FittedBasis.transform`).
+Axes are compared by the Pearson r of their activations over the shared words
+(:func:`polyterm.core.matching.dimension_correlation`):
+
+- one-to-one: the Hungarian assignment maximising the sum of ``|r|`` (min(ka, kb) pairs),
+  via :func:`polyterm.core.matching.match_dimensions`;
+- best partner: each axis/atom of ``a`` to the axis/atom of ``b`` with the largest
+  ``|r|`` and vice versa (the feature-universality studies' "max |r|" for dictionaries).
+
+Nulls (``null=``), R repetitions from one ``numpy.random.default_rng(seed)``:
+
+- ``'rotation'`` — for a whitened basis (pca, ica; and raw, where it is
+  :mod:`polyterm.core.nulls`' rotation): ``a`` is replaced by ``a @ Q`` with Q a
+  Haar-random orthogonal ka × ka matrix (:func:`polyterm.core.nulls.random_rotation`).
+  For pca/ica codes this rotates *in the whitened space*: the same words, the same
+  whitened geometry, but axes with no privileged direction. The fast path never forms
+  ``a @ Q``: with ``A`` the column-centred ``a``, ``Z_b`` the standardised ``b``,
+  ``M = Aᵀ Z_b`` and ``G = Aᵀ A`` (computed once),
+  ``corr(a Q, b)[i, j] = (Qᵀ M)[i, j] / sqrt((Qᵀ G Q)[i, i])``, which costs O(ka²·kb)
+  per repetition instead of O(n·ka·(ka + kb)). Columns of ``a @ Q`` with zero norm give
+  r = 0, as in ``dimension_correlation``.
+- ``'shuffle'`` — the rows of ``a`` are permuted (the word correspondence is broken,
+  each model keeps its own codes). This is the null for ``dict:K`` codes: non-negative
+  sparse codes are not a whitened basis, and rotating them makes dense signed codes
+  that no dictionary would produce. It is a weaker null than the rotation null (it
+  does not keep the shared geometry), which the report should say.
+
+P-values (one per matched pair and per best-partner link): from the null distribution of
+the *maximum* ``|r|`` over all ka × kb pairs in each repetition,
+``p = (1 + #{repetitions with max |r| >= observed |r|}) / (1 + R)``. Being max-statistic
+p-values they control the family-wise error over all pairs on their own; the number of
+pairs "shared" is then counted with Benjamini–Hochberg at ``fdr_q`` (default 0.05) on
+these p-values, which is conservative. The smallest possible p is 1 / (1 + R), so BH can
+only declare pairs shared when R is large enough: with m pairs at least one needs
+``1 / (1 + R) <= fdr_q / m``; hence the default R = 1000 (cheap on the fast path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
+from polyterm.core.arrays import F64, FloatArray
+from polyterm.core.arrays import as_matrix as _as_matrix
+from polyterm.core.arrays import json_float as _json_float
+from polyterm.core.arrays import readonly as _readonly
+from polyterm.core.bases import BasisName, CancelFlag, ProgressFn, check_cancel, parse_basis_name
+from polyterm.core.matching import (
+    DimensionMatching,
+    dimension_correlation,
+    match_dimensions,
+    standardised_columns,
+)
+from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
+
+NullKind = Literal["rotation", "shuffle"]
+DEFAULT_REPETITIONS = 1000
+DEFAULT_FDR_Q = 0.05
+npt_bool = np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def default_null(name: str | BasisName) -> NullKind:
+    """The null that fits a basis: rotation for raw/pca/ica, shuffle for dict:K."""
+    return "shuffle" if parse_basis_name(name).kind == "dict" else "rotation"
+
+
+def bh_adjusted(p_values: FloatArray) -> F64:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order.
+
+    ``q_(i) = min_{j >= i} min(1, m · p_(j) / j)`` over the ascending order; a pair is
+    significant at FDR q exactly when its adjusted p-value is <= q.
+    """
+    p = np.asarray(p_values, dtype=np.float64).ravel()
+    m = p.size
+    if m == 0:
+        return np.empty(0, dtype=np.float64)
+    if np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+        raise ValueError("p-values must be finite and in [0, 1]")
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m, dtype=np.float64)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def benjamini_hochberg(p_values: FloatArray, q: float = DEFAULT_FDR_Q) -> npt_bool:
+    """Which hypotheses Benjamini–Hochberg rejects at false-discovery rate ``q``.
+
+    The largest i with ``p_(i) <= i · q / m`` (ascending order) and every hypothesis
+    with a p-value at or below ``p_(i)`` are rejected.
+    """
+    if not 0 < q < 1:
+        raise ValueError(f"q must be in (0, 1), got {q}")
+    return bh_adjusted(p_values) <= q
+
+
+def max_null_p_values(observed_abs_r: FloatArray, null_max_abs_r: FloatArray) -> F64:
+    """``(1 + #{null max >= |r|}) / (1 + R)`` for each observed ``|r|``."""
+    obs = np.abs(np.asarray(observed_abs_r, dtype=np.float64))
+    null = np.sort(np.asarray(null_max_abs_r, dtype=np.float64))
+    exceed = null.size - np.searchsorted(null, obs, side="left")
+    return np.asarray((1.0 + exceed) / (1.0 + null.size), dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NullDraws:
+    """Per null repetition: the max ``|r|`` over all pairs, and the mean matched ``|r|``."""
+
+    kind: NullKind
+    seed: int
+    max_abs_r: F64
+    mean_matched_abs_r: F64
+
+
+def _hungarian_mean(absr: F64) -> float:
+    rows, cols = linear_sum_assignment(absr, maximize=True)
+    return float(absr[rows, cols].mean()) if len(rows) else float("nan")
+
+
+def _check_pair(a: FloatArray, b: FloatArray) -> tuple[F64, F64]:
+    x = _as_matrix(a, "a")
+    y = _as_matrix(b, "b")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"a and b must have the same rows, got {x.shape[0]} and {y.shape[0]}")
+    if x.shape[0] < 2:
+        raise ValueError("correlation needs at least 2 rows")
+    if x.shape[1] < 1 or y.shape[1] < 1:
+        raise ValueError("a and b need at least one column each")
+    return x, y
+
+
+def null_draws(
+    a: FloatArray,
+    b: FloatArray,
+    *,
+    kind: NullKind = "rotation",
+    repetitions: int = DEFAULT_REPETITIONS,
+    seed: int = 0,
+    fast: bool = True,
+    cancel: CancelFlag | None = None,
+    progress: ProgressFn | None = None,
+) -> NullDraws:
+    """R null repetitions of the correlation between ``null(a)`` and ``b``.
+
+    ``kind='rotation'``: ``a @ Q`` with ``Q = random_rotation(ka, rng)``;
+    ``kind='shuffle'``: ``a[rng.permutation(n)]``. ``fast=False`` computes every
+    repetition directly with ``dimension_correlation`` (the reference the fast path is
+    tested against); both consume the generator identically, so they agree to rounding.
+    """
+    x, y = _check_pair(a, b)
+    if kind not in ("rotation", "shuffle"):
+        raise ValueError(f"kind must be 'rotation' or 'shuffle', got {kind!r}")
+    if repetitions < 2:
+        raise ValueError(f"repetitions must be >= 2, got {repetitions}")
+    rng = np.random.default_rng(seed)
+    n, ka = x.shape
+    maxes = np.empty(repetitions, dtype=np.float64)
+    means = np.empty(repetitions, dtype=np.float64)
+    zb = standardised_columns(y)
+    if fast and kind == "rotation":
+        centred = x - x.mean(axis=0)
+        cross = centred.T @ zb  # ka × kb
+        gram = centred.T @ np.array(centred, copy=True)  # ka × ka
+    elif fast:
+        za_t = np.ascontiguousarray(standardised_columns(x).T)
+    for t in range(repetitions):
+        if t % 50 == 0:
+            check_cancel(cancel, "the null repetitions")
+            if progress is not None:
+                progress(t / repetitions, "null")
+        if kind == "rotation":
+            q = random_rotation(ka, rng)
+            if fast:
+                norms = np.sqrt(np.maximum(np.einsum("ij,ij->j", q, gram @ q), 0.0))
+                zero = norms <= 0
+                norms[zero] = 1.0
+                r = (q.T @ cross) / norms[:, None]
+                r[zero] = 0.0
+                np.clip(r, -1.0, 1.0, out=r)
+            else:
+                r = dimension_correlation(x @ q, y)
+        else:
+            perm = rng.permutation(n)
+            if fast:
+                r = za_t[:, perm] @ zb
+                np.clip(r, -1.0, 1.0, out=r)
+            else:
+                r = dimension_correlation(x[perm], y)
+        absr = np.abs(r)
+        maxes[t] = float(absr.max())
+        means[t] = _hungarian_mean(absr)
+    if progress is not None:
+        progress(1.0, "null")
+    return NullDraws(
+        kind=kind,
+        seed=seed,
+        max_abs_r=_readonly(maxes),
+        mean_matched_abs_r=_readonly(means),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BasisMatching:
+    """Result of :func:`match_bases` (arrays read-only).
+
+    Attributes:
+        matching: the one-to-one and best-partner matching
+            (:class:`polyterm.core.matching.DimensionMatching`; its ``semi_*`` fields
+            are the best partners).
+        null: the null repetitions (max |r| and mean matched |r| per repetition).
+        mean_matched: observed mean matched |r| against the null's (NullSummary).
+        matched_p: per matched pair (``matching.matched_*`` order), the max-|r| p-value.
+        matched_shared: per matched pair, True when BH at ``fdr_q`` keeps it.
+        n_shared: number of matched pairs shared at ``fdr_q``.
+        best_a_p, best_b_p: max-|r| p-value of each axis/atom of a (of b) with its
+            best partner.
+        best_a_shared, best_b_shared: BH at ``fdr_q`` over ``best_a_p`` (``best_b_p``).
+        fdr_q: the false-discovery rate.
+    """
+
+    matching: DimensionMatching
+    null: NullDraws
+    mean_matched: NullSummary
+    matched_p: F64
+    matched_shared: npt_bool
+    n_shared: int
+    best_a_p: F64
+    best_a_shared: npt_bool
+    best_b_p: F64
+    best_b_shared: npt_bool
+    fdr_q: float
+
+    def to_dict(self, *, include_matrix: bool = False) -> dict[str, Any]:
+        """JSON-serialisable copy (NaN becomes None)."""
+        return {
+            "matching": self.matching.to_dict(include_matrix=include_matrix),
+            "null": {
+                "kind": self.null.kind,
+                "seed": self.null.seed,
+                "repetitions": int(self.null.max_abs_r.size),
+                "max_abs_r": [_json_float(v) for v in self.null.max_abs_r],
+                "mean_matched_abs_r": [_json_float(v) for v in self.null.mean_matched_abs_r],
+            },
+            "mean_matched": self.mean_matched.to_dict(),
+            "matched_p": self.matched_p.tolist(),
+            "matched_shared": self.matched_shared.tolist(),
+            "n_shared": self.n_shared,
+            "best_a_p": self.best_a_p.tolist(),
+            "best_a_shared": self.best_a_shared.tolist(),
+            "best_b_p": self.best_b_p.tolist(),
+            "best_b_shared": self.best_b_shared.tolist(),
+            "fdr_q": self.fdr_q,
+        }
+
+
+def match_bases(
+    a: FloatArray,
+    b: FloatArray,
+    *,
+    null: NullKind = "rotation",
+    repetitions: int = DEFAULT_REPETITIONS,
+    seed: int = 0,
+    fdr_q: float = DEFAULT_FDR_Q,
+    k: int = 10,
+    words: list[str] | tuple[str, ...] | None = None,
+    cancel: CancelFlag | None = None,
+    progress: ProgressFn | None = None,
+) -> BasisMatching:
+    """Match the codes ``a`` (n × ka) to ``b`` (n × kb) and read every pair against ``null``.
+
+    Use :func:`default_null` to pick the null for a basis. ``k`` and ``words`` are passed
+    to :func:`polyterm.core.matching.match_dimensions` (top-k words of each matched pair).
+    See the module docstring for the p-values and the FDR count.
+    """
+    if not 0 < fdr_q < 1:
+        raise ValueError(f"fdr_q must be in (0, 1), got {fdr_q}")
+    x, y = _check_pair(a, b)
+    matching = match_dimensions(x, y, k=k, words=words)
+    draws = null_draws(
+        x, y, kind=null, repetitions=repetitions, seed=seed, cancel=cancel, progress=progress
+    )
+    matched_p = max_null_p_values(matching.matched_r, draws.max_abs_r)
+    shared = benjamini_hochberg(matched_p, fdr_q)
+    best_a_p = max_null_p_values(matching.semi_a_to_b_r, draws.max_abs_r)
+    best_b_p = max_null_p_values(matching.semi_b_to_a_r, draws.max_abs_r)
+    return BasisMatching(
+        matching=matching,
+        null=draws,
+        mean_matched=summarise_null(
+            matching.mean_matched_abs_r, draws.mean_matched_abs_r, kind=null, seed=seed
+        ),
+        matched_p=_readonly(matched_p),
+        matched_shared=_readonly(shared),
+        n_shared=int(shared.sum()),
+        best_a_p=_readonly(best_a_p),
+        best_a_shared=_readonly(benjamini_hochberg(best_a_p, fdr_q)),
+        best_b_p=_readonly(best_b_p),
+        best_b_shared=_readonly(benjamini_hochberg(best_b_p, fdr_q)),
+        fdr_q=fdr_q,
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import stat
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -295,12 +297,63 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, err: Console) -> int:
-    from pathlib import Path
+_KINDS = (
+    (stat.S_ISREG, "a regular file"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
 
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "a special file")
+
+
+def check_output(target: Path, force: bool) -> None:
+    """Refuse, before any work, an output that cannot or must not be written.
+
+    The folder must exist; an existing target needs --force and must be a regular file
+    itself (lstat): never a device (/dev/stdout), a pipe, a folder or a symbolic link,
+    which the atomic rename would replace by a regular file.
+    """
+    if not target.parent.is_dir():
+        raise PolytermError(f"cannot write {target}: the folder {target.parent} does not exist")
+    try:
+        st = target.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise PolytermError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            what = f"a symbolic link to {_kind(target.stat().st_mode)}"
+        except OSError:
+            what = "a dangling symbolic link"
+        raise PolytermError(
+            f"{target} is {what}; polyterm replaces only regular files: "
+            f"write to {target.resolve()} itself or choose another name"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise PolytermError(
+            f"{target} is {_kind(st.st_mode)}, not a regular file; polyterm replaces only "
+            "regular files: choose another name (without -o the report goes to stdout)"
+        )
+    if not force:
+        raise PolytermError(
+            f"{target} already exists: choose another name, or pass --force to replace it"
+        )
+
+
+def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
 
+    target = Path(args.output) if args.output else None
+    if target is not None:
+        check_output(target, args.force)
     models = _open(args, err, args.models)
 
     def say(message: str) -> None:
@@ -310,10 +363,8 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     text = build_report(
         models, k=args.k, restrict=args.restrict, repetitions=args.repetitions, progress=say
     )
-    if args.output:
-        target = Path(args.output)
-        if not target.parent.is_dir():
-            raise PolytermError(f"cannot write {target}: the folder {target.parent} does not exist")
+    if target is not None:
+        check_output(target, args.force)  # again: the report may have taken minutes
         try:
             write_text_atomic(target, text, overwrite=args.force)
         except FileExistsError:

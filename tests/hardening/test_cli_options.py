@@ -161,3 +161,87 @@ def test_head_c_1_is_a_quiet_exit(lee: list[str], argv: list[str]) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 141), err
     assert err == "", err
+
+
+# -- item 9: report -o replaces only a regular file, and says so before any work ------------
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _link_to_device(path: Path) -> Path:
+    path.symlink_to("/dev/null")  # like /dev/stdout -> /proc/self/fd/1 -> /dev/pts/0
+    return path
+
+
+def _link_to_file(path: Path) -> Path:
+    (path.parent / "real.md").write_text("keep me\n")
+    path.symlink_to(path.parent / "real.md")
+    return path
+
+
+def _dangling_link(path: Path) -> Path:
+    path.symlink_to(path.parent / "nowhere.md")
+    return path
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "pattern"),
+    [
+        (_fifo, r"is a named pipe, not a regular file"),
+        (_link_to_device, r"is a symbolic link to a character device; polyterm replaces only"),
+        (_link_to_file, r"is a symbolic link to a regular file; polyterm replaces only"),
+        (_dangling_link, r"is a dangling symbolic link"),
+        (_folder, r"is a folder, not a regular file"),
+    ],
+    ids=["fifo", "link-to-device", "link-to-file", "dangling-link", "folder"],
+)
+def test_report_force_replaces_only_a_regular_file(
+    cli: Callable[..., Run],
+    lee: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[Path], Path],
+    pattern: str,
+) -> None:
+    import polyterm.views.report as report
+
+    def never(*_a: object, **_k: object) -> str:
+        raise AssertionError("the report was computed before the output was checked")
+
+    monkeypatch.setattr(report, "build_report", never)
+    target = make(tmp_path / "out.md")
+    before = os.lstat(target)
+    run = cli("report", "lee_20", "-o", target, "--force", *lee)
+    run.assert_clean_error(pattern)
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "out.md") in ([], ["real.md"])
+
+
+def test_report_without_force_is_refused_before_any_work(
+    cli: Callable[..., Run], lee: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polyterm.views.report as report
+
+    monkeypatch.setattr(report, "build_report", None)  # calling it would be a TypeError
+    (tmp_path / "out.md").write_text("mine\n")
+    cli("report", "lee_20", "-o", tmp_path / "out.md", *lee).assert_clean_error(
+        r"already exists.*--force"
+    )
+    assert (tmp_path / "out.md").read_text() == "mine\n"
+
+
+def test_report_force_replaces_a_regular_file(
+    cli: Callable[..., Run], lee: list[str], tmp_path: Path
+) -> None:
+    (tmp_path / "out.md").write_text("old\n")
+    run = cli("report", "lee_20", "-o", tmp_path / "out.md", "--force", "--repetitions", "2",
+              "--restrict", "500", *lee)  # fmt: skip
+    assert run.code == 0, run.err
+    assert (tmp_path / "out.md").read_text().startswith("# ")

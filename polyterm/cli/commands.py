@@ -26,7 +26,7 @@ from polyterm.engine.pretrained import glove_installed
 from polyterm.engine.progress import Progress
 from polyterm.engine.settings import cache_dir
 from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
-from polyterm.engine.sweep import train_many
+from polyterm.engine.sweep import default_jobs, train_many
 from polyterm.errors import PolytermError, SpecError
 from polyterm.safe_text import visible
 from polyterm.views.markdown import render_markdown, table
@@ -99,6 +99,20 @@ def _model_list(text: str) -> list[str]:
     return names
 
 
+def _jobs(args: argparse.Namespace, err: Console) -> int | None:
+    """--jobs, capped at the CPU cores this process may use (with a warning line)."""
+    cores = default_jobs()
+    jobs: int | None = args.jobs
+    if jobs is not None and jobs > cores:
+        print_warning(
+            err,
+            f"--jobs {jobs} is more than the {cores} CPU core{'s' * (cores != 1)} "
+            f"this process may use; using {cores}",
+        )
+        return cores
+    return jobs  # None: one per core
+
+
 def cmd_train(args: argparse.Namespace, err: Console) -> int:
     specs: list[TrainSpec] = [parse_train_spec(s) for s in args.specs]
     if args.dims:
@@ -125,7 +139,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
         specs,
         library,
         options=_options(args),
-        jobs=args.jobs,
+        jobs=_jobs(args, err),
         progress=_ProgressPrinter(err, args.quiet),
     )
     for name in outcome.cached:
@@ -281,7 +295,9 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     )
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
-    outcome = train_many(specs, library, options=_options(args), jobs=args.jobs, progress=progress)
+    outcome = train_many(
+        specs, library, options=_options(args), jobs=_jobs(args, err), progress=progress
+    )
     for name, error in outcome.failed:
         raise PolytermError(f"{name}: {error}")
     models = [library.open(s, _options(args)) for s in specs]

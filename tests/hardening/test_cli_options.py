@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -340,3 +342,43 @@ def test_open_options_default_bound_is_the_readers() -> None:
     from polyterm.engine.readers import DEFAULT_MAX_DIMS
 
     assert OpenOptions().max_dims == DEFAULT_MAX_DIMS == 10_000
+
+
+# -- item 16: --jobs is capped at the CPU cores, with a warning line ------------------------
+@pytest.mark.parametrize(
+    ("argv", "jobs", "capped"),
+    [
+        (["train", "lee_20", "--jobs", "12"], 2, True),
+        (["sweep", "lee", "--dims", "20", "--seeds", "1", "--jobs", "4096"], 2, True),
+        (["train", "lee_20", "--jobs", "2"], 2, False),
+        (["train", "lee_20"], None, False),
+    ],
+    ids=["train-12-on-2", "sweep-4096-on-2", "train-2-on-2", "train-default"],
+)
+def test_jobs_are_capped_at_the_cores(
+    cli: Callable[..., Run],
+    lee: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    jobs: int | None,
+    capped: bool,
+) -> None:
+    import polyterm.cli.commands as commands
+
+    seen: list[int | None] = []
+    real = commands.train_many
+
+    def spy(*args: Any, jobs: int | None = None, **kwargs: Any) -> Any:
+        seen.append(jobs)
+        return real(*args, jobs=jobs, **kwargs)
+
+    monkeypatch.setattr(commands, "default_jobs", lambda: 2)
+    monkeypatch.setattr(commands, "train_many", spy)
+    run = cli(*argv, "--format", "json", *lee) if argv[0] == "sweep" else cli(*argv, *lee)
+    assert run.code == 0, run.err
+    assert seen == [jobs]
+    if capped:
+        (warning,) = run.warnings()
+        assert re.search(r"--jobs \d+ is more than the 2 CPU cores .*; using 2", warning)
+    else:
+        assert not run.warnings()

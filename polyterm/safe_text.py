@@ -33,6 +33,12 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+def without_unsafe(text: str) -> str:
+    """`text` with the characters `visible` would escape removed (for typed or pasted
+    text, which a text box shows as it is)."""
+    return _UNSAFE.sub("", text)
+
+
 def has_unsafe(text: str) -> bool:
     """Whether `visible` would change `text`."""
     return _UNSAFE.search(text) is not None

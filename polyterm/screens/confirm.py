@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from polyterm.widgets.pane import plain
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Returns True for yes."""
@@ -27,8 +29,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog") as box:
-            box.border_title = self.title_text
-            yield Label(self.question, id="confirm-question")
+            box.border_title = plain(self.title_text)
+            yield Label(plain(self.question), id="confirm-question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")

@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from polyterm.engine.models import OpenOptions
 from polyterm.engine.readers import PICKLE_SUFFIXES
 from polyterm.engine.specs import VECTOR_SUFFIXES, parse_spec
+from polyterm.widgets.pane import SafeInput, plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,12 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
             box.border_title = "Load a vector file"
             with Grid(id="load-grid"):
                 yield Label("path")
-                yield Input(
+                yield SafeInput(
                     placeholder="~/vectors/model.bin, .txt, .vec, .kv", id="path", compact=True
                 )
                 yield Static("", id="path-error", classes="field-error")
                 yield Label("word limit")
-                yield Input(placeholder="all words", id="limit", compact=True)
+                yield SafeInput(placeholder="all words", id="limit", compact=True)
                 yield Static("", id="limit-error", classes="field-error")
                 yield Label("pickle")
                 yield Checkbox("I trust this file", id="trust")
@@ -101,7 +102,7 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
         )
         if show:
             for key in ("path", "limit", "trust"):
-                self.query_one(f"#{key}-error", Static).update(errors.get(key, ""))
+                self.query_one(f"#{key}-error", Static).update(plain(errors.get(key, "")))
         return request
 
     def on_input_submitted(self) -> None:

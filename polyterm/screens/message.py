@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from polyterm.widgets.pane import plain
+
 
 class MessageScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -23,8 +25,8 @@ class MessageScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="message-dialog") as box:
-            box.border_title = self.title_text
-            yield Static(self.text, id="message-text")
+            box.border_title = plain(self.title_text)
+            yield Static(plain(self.text), id="message-text")
             yield Button("OK", id="ok", variant="primary")
 
     def on_button_pressed(self) -> None:

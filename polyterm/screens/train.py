@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from polyterm.engine.specs import TrainParams, TrainSpec, parse_int_list
 from polyterm.errors import SpecError
+from polyterm.widgets.pane import SafeInput, plain
 
 MAX_MODELS = 64
 FIELDS = ("dims", "seeds", "window", "min_count", "epochs")
@@ -96,7 +97,7 @@ class TrainScreen(ModalScreen[list[str] | None]):
             with Grid(id="train-grid"):
                 yield Label("corpus")
                 yield Select(
-                    [(c, c) for c in self.corpora],
+                    [(plain(c), c) for c in self.corpora],
                     value=self.corpus,
                     allow_blank=False,
                     id="corpus",
@@ -111,7 +112,7 @@ class TrainScreen(ModalScreen[list[str] | None]):
                     ("epochs", "5", ""),
                 ):
                     yield Label(key.replace("_", " "))
-                    yield Input(default, id=key, placeholder=hint, compact=True)
+                    yield SafeInput(default, id=key, placeholder=hint, compact=True)
                     yield Static("", id=f"{key}-error", classes="field-error")
                 yield Label("architecture")
                 yield Select(
@@ -146,11 +147,11 @@ class TrainScreen(ModalScreen[list[str] | None]):
         corpus, vals, sg = self.values()
         specs, errors = build_specs(corpus, vals, sg)
         for key in (*FIELDS, "corpus"):
-            self.query_one(f"#{key}-error", Static).update(errors.get(key, ""))
+            self.query_one(f"#{key}-error", Static).update(plain(errors.get(key, "")))
             if key != "corpus":
                 self.query_one(f"#{key}", Input).set_class(key in errors, "-invalid")
         preview = ("will train: " + ", ".join(specs)) if specs else "fix the fields marked above"
-        self.query_one("#train-preview", Static).update(preview)
+        self.query_one("#train-preview", Static).update(plain(preview))
         return specs
 
     def on_input_changed(self) -> None:

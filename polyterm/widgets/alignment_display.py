@@ -18,6 +18,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from polyterm.safe_text import visible
+from polyterm.widgets.pane import plain, theme_colour
+
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.alignment import AlignmentView, DimensionPair
 
@@ -95,18 +98,18 @@ class AlignmentDisplay(Vertical):
         table = self.query_one("#align-table", DataTable)
         table.clear(columns=True)
         b_label = f"{b} PCA" if self.mode == "aligned" and self.view.reduced_to else b
-        table.add_column(a, key="a")
-        table.add_column(b_label, key="b")
+        table.add_column(plain(a), key="a")
+        table.add_column(plain(b_label), key="b")
         for label in ("r", "Jaccard", "shared top words"):
             table.add_column(label, key=label)
-        accent = self.app.theme_variables.get("accent", "yellow")
+        accent = theme_colour(self.app, "accent", "yellow")
         for i, p in enumerate(pairs):
             table.add_row(
                 str(p.dim_a),
                 str(p.dim_b),
                 f"{p.r:+.3f}",
                 f"{p.jaccard:.2f}",
-                Text(", ".join(p.shared) or "—", style=f"bold {accent}"),
+                plain(", ".join(visible(w) for w in p.shared) or "—", f"bold {accent}"),
                 key=str(i),
             )
         row = next((i for i, p in enumerate(pairs) if p.dim_a == focus_dim), 0)
@@ -134,7 +137,7 @@ class AlignmentDisplay(Vertical):
             return
         p, v = self.pairs[row], self.view
         shared = set(p.shared)
-        accent = f"bold {self.app.theme_variables.get('accent', 'yellow')}"
+        accent = f"bold {theme_colour(self.app, 'accent', 'yellow')}"
         end = " (bottom)" if p.r < 0 else ""
         head = Text.assemble(
             (f"top {v.k} words · r {p.r:+.3f} · Jaccard {p.jaccard:.2f} · ", "dim"),
@@ -142,12 +145,12 @@ class AlignmentDisplay(Vertical):
         )
 
         def word(w: str) -> Text:
-            return Text(f"{w}*", style=accent) if w in shared else Text(w)
+            return plain(f"{w}*", accent) if w in shared else plain(w)
 
         if self.size.width < NARROW:  # one line per model
             lines = [
                 Text.assemble(
-                    (f"{name} {dim}{e}: ", "bold"), Text(", ").join(word(w) for w in words)
+                    (f"{visible(name)} {dim}{e}: ", "bold"), Text(", ").join(word(w) for w in words)
                 )
                 for name, dim, e, words in (
                     (v.a.name, p.dim_a, "", p.words_a),
@@ -158,8 +161,8 @@ class AlignmentDisplay(Vertical):
             return
         grid = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
         grid.add_column("#", justify="right", style="dim")
-        grid.add_column(f"{v.a.name} dim {p.dim_a}")
-        grid.add_column(f"{v.b.name} dim {p.dim_b}{end}")
+        grid.add_column(plain(f"{v.a.name} dim {p.dim_a}"))
+        grid.add_column(plain(f"{v.b.name} dim {p.dim_b}{end}"))
         for i in range(max(len(p.words_a), len(p.words_b))):
             cells = [
                 word(w)
@@ -225,6 +228,8 @@ class AlignmentDisplay(Vertical):
         plt.yticks([0, 0.5, 1], ["0", "0.5", "1"])
         plt.xticks([1, len(curve)], ["1", str(len(curve))])
         plot.refresh()
-        readings = [Text("• " + r) for r in view.readings()]
-        stable = Text.assemble(("most stable words: ", "dim"), ", ".join(view.most_stable))
+        readings = [plain("• " + r) for r in view.readings()]
+        stable = Text.assemble(
+            ("most stable words: ", "dim"), ", ".join(visible(w) for w in view.most_stable)
+        )
         self.query_one("#summary-readings", Static).update(Group(*readings, stable))

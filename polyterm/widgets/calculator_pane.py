@@ -17,13 +17,14 @@ from textual.widgets import Input, Static
 
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
+from polyterm.safe_text import visible
 from polyterm.views.query import ModelResult, QueryView
-from polyterm.widgets.pane import Pane, Question
+from polyterm.widgets.pane import Pane, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
 
 
-class HistoryInput(Input):
+class HistoryInput(SafeInput):
     """An Input that recalls earlier entries with up and down."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -160,10 +161,11 @@ class CalculatorPane(Pane):
         box = self.query_one("#calc-error", Static)
         style = f"bold {self.theme_colour('error', 'red')}"
         if position is not None and self.last_text:
-            caret = Text(" " * position + "^", style=style)
-            box.update(Group(Text(self.last_text), caret, Text(text, style=style)))
+            # the caret under the same character once controls are shown as escapes
+            caret = Text(" " * len(visible(self.last_text[:position])) + "^", style=style)
+            box.update(Group(plain(self.last_text), caret, plain(text, style)))
         else:
-            box.update(Text(text, style=style))
+            box.update(plain(text, style))
         box.set_class(not text, "hidden")
 
     def show(self, view: QueryView) -> None:
@@ -174,16 +176,15 @@ class CalculatorPane(Pane):
         box.remove_children()
         box.mount_all(Static(self._column(r, shared), classes="calc-model") for r in view.results)
         for widget, result in zip(box.query(".calc-model"), view.results, strict=False):
-            widget.border_title = result.model.name
+            widget.border_title = plain(result.model.name)
 
     def _column(self, result: ModelResult, shared: set[str]) -> RenderableType:
         if result.error is not None:
             style = f"{self.theme_colour('error', 'red')}"
-            parts: list[RenderableType] = [Text("✗ " + result.error, style=style)]
+            parts: list[RenderableType] = [plain("✗ " + result.error, style)]
             if result.suggestions:
-                parts.append(
-                    Text.assemble("try: ", (", ".join(result.suggestions), self.shared_style()))
-                )
+                tries = ", ".join(visible(s) for s in result.suggestions)
+                parts.append(Text.assemble("try: ", (tries, self.shared_style())))
             return Group(*parts)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", style="dim")

@@ -22,10 +22,11 @@ from textual.widgets import DataTable, Input, Static
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
+from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
 from polyterm.widgets.alignment_display import AlignmentDisplay
-from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress
+from polyterm.widgets.pane import Pane, ProgressFn, Question, SafeInput, WorkProgress, plain
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
@@ -183,7 +184,7 @@ class ComparisonPane(Pane):
 
     # -- widgets ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield SafeInput(
             placeholder="a word, an expression, or #<dim> for a dimension", id="compare-input"
         )
         yield Static(INDEX_HELP, id="compare-title", classes="pane-header")
@@ -222,13 +223,13 @@ class ComparisonPane(Pane):
         title = self.query_one("#compare-title", Static)
         if index:
             title.update(
-                INDEX_HELP if self.query_view is None else self._query_title(self.query_view)
+                plain(INDEX_HELP if self.query_view is None else self._query_title(self.query_view))
             )
             return
         if self.alignment is not None:
             model, dim = self.focus_dim or (None, None)
             display.show(self.alignment, self.mode, dim if model == self.alignment.a.name else None)
-        title.update(display.title())
+        title.update(plain(display.title()))
         if self.pair is None:
             self.show_error(PAIR_HINT)
         elif self._hinted:
@@ -275,7 +276,7 @@ class ComparisonPane(Pane):
         table.clear(columns=True)
         table.add_column("rank", key="rank")
         for r in ok:
-            table.add_column(r.model.name, key=r.model.name)
+            table.add_column(plain(r.model.name), key=r.model.name)
         ends = [("top", [r.entries for r in ok])]
         if view.kind is QueryKind.DIMENSION:
             ends.append(("bottom", [r.bottom for r in ok]))
@@ -305,19 +306,19 @@ class ComparisonPane(Pane):
         if errors:
             self.show_error("\n".join(errors))
 
-    def _pairs(self, view: QueryView) -> Table | str:
+    def _pairs(self, view: QueryView) -> Table | Text:
         o = view.overlap
         if not o.pairs:
-            return "Only one model answered: select more models (space in the Models pane)."
+            return Text("Only one model answered: select more models (space in the Models pane).")
         t = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
         for col in ("model A", "model B", "Jaccard", "RBO p=0.9", "shared"):
             t.add_column(col)
         for p in o.pairs:
             t.add_row(
-                p.a,
-                p.b,
+                plain(p.a),
+                plain(p.b),
                 f"{p.jaccard:.2f}",
                 f"{p.rbo:.2f}",
-                Text(", ".join(p.shared) or "—", style=self.shared_style()),
+                plain(", ".join(visible(w) for w in p.shared) or "—", self.shared_style()),
             )
         return t

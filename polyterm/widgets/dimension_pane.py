@@ -19,7 +19,7 @@ from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.views.query import DimensionView, RepeatsView
 from polyterm.widgets.histogram import Histogram
-from polyterm.widgets.pane import Pane, Question
+from polyterm.widgets.pane import Pane, Question, SafeInput, plain
 from polyterm.widgets.prefetch import Ahead
 
 AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
@@ -114,7 +114,7 @@ class DimensionPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(id="dims-header", classes="pane-header")
-        yield Input(
+        yield SafeInput(
             placeholder="dimension number, then enter",
             id="dims-goto",
             type="integer",
@@ -164,7 +164,7 @@ class DimensionPane(Pane):
         text = self.params.describe(dims)
         if not self.model_dims:
             text = "No model loaded yet: open one in the Models pane (1)."
-        self.query_one("#dims-header", Static).update(text)
+        self.query_one("#dims-header", Static).update(plain(text))
 
     def _change(self, **changes: object) -> None:
         self.params = replace(self.params, **changes)  # type: ignore[arg-type]
@@ -272,7 +272,9 @@ class DimensionPane(Pane):
             table.clear(columns=True)
             table.add_columns(*labels)
         for i, (t, b) in enumerate(zip(view.top, view.bottom, strict=False)):
-            table.add_row(str(i + 1), t.word, f"{t.value:+.3f}", b.word, f"{b.value:+.3f}")
+            table.add_row(
+                str(i + 1), plain(t.word), f"{t.value:+.3f}", plain(b.word), f"{b.value:+.3f}"
+            )
         s = view.stats
         self.query_one("#dims-hist", Histogram).show(s.histogram, s.bin_edges)
         self.query_one("#dims-card-title", Static).update(
@@ -307,4 +309,6 @@ class DimensionPane(Pane):
         table.add_columns("end", "word", "count", "dimensions")
         for stat in (view.top, view.bottom):
             for r in stat.repeated:
-                table.add_row(stat.end, r.word, str(len(r.dims)), ", ".join(map(str, r.dims)))
+                table.add_row(
+                    stat.end, plain(r.word), str(len(r.dims)), ", ".join(map(str, r.dims))
+                )

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widget import Widget
 
+from polyterm.widgets.pane import theme_colour
+
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 
 
@@ -54,7 +56,7 @@ class Histogram(Widget):
         axis = max(len(top), 1) + 1
         width, height = self.size.width - axis - 1, self.size.height - 1
         rows = bar_rows(self.counts, max(0, width), max(0, height))
-        colour = self.app.theme_variables.get("primary", "blue")
+        colour = theme_colour(self.app, "primary", "blue")
         out = Text(no_wrap=True, overflow="crop")
         for i, row in enumerate(rows):
             label = top if i == 0 else ("0" if i == len(rows) - 1 else "")

@@ -14,9 +14,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from polyterm.safe_text import visible
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.widgets.catalogue import JobState, ModelsView
-from polyterm.widgets.pane import Pane
+from polyterm.widgets.pane import Pane, plain, theme_colour
 
 
 class JobList(Widget):
@@ -38,8 +39,8 @@ class JobList(Widget):
         self.refresh(layout=resized)
 
     def render(self) -> Text:
-        colours = self.app.theme_variables
-        done, todo = colours.get("primary", "blue"), colours.get("panel-lighten-2", "grey37")
+        done = theme_colour(self.app, "primary", "blue")
+        todo = theme_colour(self.app, "panel-lighten-2", "grey37")
         width = max(1, self.size.width)
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, job in enumerate(self.jobs):
@@ -48,8 +49,8 @@ class JobList(Widget):
             filled = round(fraction * width)
             if i:
                 out.append("\n")
-            out.append(f"{verb} {job.spec}", "bold")
-            out.append(f"  {job.line}\n")
+            out.append(f"{verb} {visible(job.spec)}", "bold")
+            out.append(f"  {visible(job.line)}\n")
             out.append("━" * filled, done)
             out.append("━" * (width - filled), todo)
         return out
@@ -140,7 +141,7 @@ class ModelsPane(Pane):
 
     def set_note(self, text: str) -> None:
         note = self.query_one("#models-note", Static)
-        note.update(text)
+        note.update(plain(text))
         note.set_class(not text, "hidden")
 
     def show(self, view: ModelsView) -> None:
@@ -178,8 +179,8 @@ class ModelsPane(Pane):
                 label = state if state not in ("training", "opening") else f"{state} {_kind}"
                 table.add_row(
                     mark,
-                    name,
-                    label,
+                    plain(name),
+                    plain(label),
                     "" if dims is None else str(dims),
                     "" if words is None else f"{words:,}",
                     "" if mb is None else f"{mb:.1f}",

@@ -7,18 +7,47 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, ProgressBar, Static
+from textual.widgets import Input, Label, ProgressBar, Static
 
 from polyterm.core.embedding import Embedding
+from polyterm.safe_text import visible, without_unsafe
 
 ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
 """What a pane asks: computed in a worker, given a progress callback (fraction 0…1) that
 raises `polyterm.errors.Cancelled` once the worker is cancelled."""
+
+
+def plain(text: object, style: str | Style = "") -> Text:
+    """Text from data or the user (a word, a model name, a path, a typed expression, an
+    error naming them) as a renderable: shown literally, never parsed as markup, with
+    control characters and bidi overrides made visible. Every string the explorer shows
+    that is not its own fixed wording goes through here (or `visible` inside a `Text`)."""
+    return Text(visible(str(text)), style=style)
+
+
+def theme_colour(app: App[Any], name: str, fallback: str) -> str:
+    """The theme's colour variable `name` if Rich can use it as a colour, else `fallback`
+    (a theme file's [variables] may hold anything)."""
+    value = app.theme_variables.get(name, fallback)
+    try:
+        Style.parse(value)
+    except Exception:
+        return fallback
+    return value
+
+
+class SafeInput(Input):
+    """A text box that drops control characters and bidi overrides from what is typed or
+    pasted: the box shows its value as it is, so an ESC pasted into it would reach the
+    terminal. Every text box of the explorer is one."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(without_unsafe(text), start, end)
 
 
 class WorkProgress(Horizontal):
@@ -34,7 +63,7 @@ class WorkProgress(Horizontal):
         yield self.bar
 
     def start(self, text: str) -> None:
-        self.label.update(f"{text} (x cancels)")
+        self.label.update(plain(f"{text} (x cancels)"))
         self.bar.update(total=None, progress=0)
         self.remove_class("hidden")
 
@@ -83,7 +112,7 @@ class Pane(Vertical):
         """Show a problem with the pane's question in its `#<pane id>-message` box (panes
         without one ignore it); an empty text hides the box."""
         for box in self.query(f"#{self.PANE_ID}-message").results(Static):
-            box.update(Text(text, style=f"bold {self.theme_colour('error', 'red')}"))
+            box.update(plain(text, style=f"bold {self.theme_colour('error', 'red')}"))
             box.set_class(not text, "hidden")
 
     # -- long computations ----------------------------------------------------------------
@@ -112,11 +141,11 @@ class Pane(Vertical):
         self.main_widget().focus()
 
     def theme_colour(self, name: str, fallback: str = "") -> str:
-        return self.app.theme_variables.get(name, fallback)
+        return theme_colour(self.app, name, fallback)
 
     def shared_style(self) -> Style:
         """How words found in more than one model's list are highlighted."""
         return Style.parse(f"bold {self.theme_colour('accent', 'yellow')}")
 
     def word_text(self, word: str, shared: bool) -> Text:
-        return Text(f"{word}*" if shared else word, style=self.shared_style() if shared else "")
+        return plain(f"{word}*" if shared else word, self.shared_style() if shared else "")

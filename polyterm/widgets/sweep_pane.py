@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
-from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress
+from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress, plain
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.sweep import SweepView
@@ -121,7 +121,9 @@ class SweepPane(Pane):
         names = ", ".join(m.name for m in self.candidates) or "none"
         what = "selected models" if self.choice == SELECTED else f"{self.choice} models loaded"
         more = " · c: other models" if len(self.choices) > 1 else ""
-        self.query_one("#sweep-header", Static).update(f"{what}: {names} · r: run the sweep{more}")
+        self.query_one("#sweep-header", Static).update(
+            plain(f"{what}: {names} · r: run the sweep{more}")
+        )
 
     def action_choose(self) -> None:
         i = self.choices.index(self.choice) if self.choice in self.choices else -1
@@ -197,7 +199,7 @@ class SweepPane(Pane):
         )
         for r in view.models:
             models.add_row(
-                r.model.name,
+                plain(r.model.name),
                 str(r.dims),
                 "—" if r.seed is None else str(r.seed),
                 f"{r.repeat_share.observed:.3f}",
@@ -213,8 +215,8 @@ class SweepPane(Pane):
         pairs.add_columns("A", "B", "relation", "CKA", "matched |r|", "rotation null", "residual")
         for p in view.pairs:
             pairs.add_row(
-                p.a,
-                p.b,
+                plain(p.a),
+                plain(p.b),
                 p.relation,
                 f"{p.cka:.3f}",
                 f"{p.matched_r.observed:.3f}",
@@ -242,4 +244,6 @@ class SweepPane(Pane):
             "Train at least two seeds of a size to get a noise "
             "floor (t: the train form's seeds field).",
         )
-        self.query_one("#sweep-readings", Static).update(Group(*(Text("• " + r) for r in readings)))
+        self.query_one("#sweep-readings", Static).update(
+            Group(*(plain("• " + r) for r in readings))
+        )

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from polyterm.core.embedding import Embedding
@@ -20,6 +21,7 @@ from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import PolytermError
 from polyterm.messages import CatalogueReady, JobFailed, JobFinished, JobProgress, Warned
+from polyterm.safe_text import visible
 from polyterm.widgets.catalogue import Catalogue, scan_catalogue
 from polyterm.widgets.jobs import Job
 from polyterm.widgets.running import while_running
@@ -38,6 +40,22 @@ class Workspace(App[int]):
         self.first_run_jobs: set[str] = set()
         self.corpus_locks: dict[str, threading.Lock] = {}
         self._job_ids = itertools.count(1)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: its message names models, words, paths and
+        themes from data or the user, so it is never parsed as markup (`markup` is ignored)
+        and its control characters are made visible."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- hooks for the app ------------------------------------------------------------------
     def refresh_models(self, focus: str | None = None) -> None:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -24,6 +25,7 @@ from polyterm.engine.models import ModelLibrary
 from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.errors import PolytermError
 from polyterm.messages import CatalogueReady
+from polyterm.safe_text import visible
 from polyterm.screens.load import LoadRequest, LoadScreen
 from polyterm.screens.main import PANE_ORDER, MainScreen
 from polyterm.screens.message import MessageScreen
@@ -116,7 +118,7 @@ class PolytermApp(Asking):
         if self._started or not self.startup:
             return
         self._started = True
-        session = load_session(config_dir())
+        session = load_session(config_dir(), warn=self.warn_from_thread)
         if session is not None:
             for name in session.selected:
                 self.select(name, True)
@@ -289,9 +291,10 @@ class PolytermApp(Asking):
             "Export all", "Write every pane to one markdown file", lambda: self.action_export(True)
         )
         for job in self.jobs.values():
+            name = escape(visible(job.name))  # the palette parses its titles as markup
             yield SystemCommand(
-                f"Cancel {job.name}",
-                f"Stop the {job.kind} job of {job.name}",
+                f"Cancel {name}",
+                f"Stop the {job.kind} job of {name}",
                 lambda j=job.job_id: self.action_cancel(j),
             )
 

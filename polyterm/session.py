@@ -1,15 +1,71 @@
-"""What the explorer remembers between runs: the selected models (JSON, written atomically)."""
+"""What the explorer remembers between runs: the selected models (JSON, written atomically).
+
+Config files (this session, the themes) are read with `read_config_text`: regular files
+only, opened without blocking (a FIFO in their place never hangs the explorer), at most
+`MAX_CONFIG_BYTES`; a file that cannot be used is skipped with a warning and the explorer
+goes on with its defaults.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from polyterm.engine.atomic import write_text_atomic
+from polyterm.safe_text import visible
 
 SESSION_FILE = "session.json"
 VERSION = 1
+MAX_CONFIG_BYTES = 1 << 20  # a session or a theme is a few hundred bytes
+MAX_SELECTED = 64  # models reopened from a session (each is a job)
+
+
+class ConfigFileError(ValueError):
+    """A config file that cannot be used; the message says why (no file name)."""
+
+
+def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    """The UTF-8 text of a small config file. FileNotFoundError when there is none;
+    ConfigFileError when it is not a regular file (a FIFO, a device, a folder), is larger
+    than `limit` bytes, cannot be read or is not UTF-8. Never blocks: the file is opened
+    with O_NONBLOCK and checked with fstat before a byte is read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise FileNotFoundError(exc.errno, exc.strerror, str(path)) from None
+        raise ConfigFileError(exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise ConfigFileError(kind)
+        if info.st_size > limit:
+            raise ConfigFileError(f"larger than {limit:,} bytes")
+        data = b""
+        while len(data) <= limit:
+            chunk = os.read(fd, limit + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as exc:
+        raise ConfigFileError(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ConfigFileError(f"larger than {limit:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigFileError("not UTF-8 text") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +80,23 @@ def session_path(folder: Path) -> Path:
     return Path(folder) / SESSION_FILE
 
 
-def load_session(folder: Path) -> Session | None:
-    """The saved session, or None when there is none (a first run) or it is unreadable."""
+def load_session(folder: Path, warn: Callable[[str], None] | None = None) -> Session | None:
+    """The saved session, or None when there is none (a first run) or it is unusable (then
+    `warn` is told why, in one line: a FIFO, a huge or deeply nested file, not JSON)."""
     path = session_path(folder)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_config_text(path))
+    except FileNotFoundError:
+        return None
+    except (ConfigFileError, ValueError, RecursionError, MemoryError) as exc:
+        if isinstance(exc, RecursionError):
+            why = "nested too deeply"
+        elif isinstance(exc, ConfigFileError):
+            why = str(exc)
+        else:
+            why = "not valid JSON"
+        if warn is not None:
+            warn(visible(f"session file {path}: {why}; starting without it"))
         return None
     if not isinstance(data, dict):
         return None
@@ -39,7 +106,7 @@ def load_session(folder: Path) -> Session | None:
     theme = data.get("theme")
     focused = data.get("focused_model")
     return Session(
-        selected=tuple(str(s) for s in selected if isinstance(s, str) and s),
+        selected=tuple(s for s in selected if isinstance(s, str) and s)[:MAX_SELECTED],
         theme=theme if isinstance(theme, str) else None,
         focused_model=focused if isinstance(focused, str) else None,
     )

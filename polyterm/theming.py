@@ -8,6 +8,7 @@ default theme.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -16,9 +17,12 @@ from typing import Any
 
 from textual.app import App
 from textual.color import Color, ColorParseError
+from textual.css.tokenize import tokenize_values
 from textual.theme import Theme
 
 from polyterm.engine.settings import config_dir
+from polyterm.safe_text import visible
+from polyterm.session import ConfigFileError, read_config_text
 
 DEFAULT_THEME = "polyterm-dark"
 _COLOUR_FIELDS = (
@@ -35,6 +39,8 @@ _COLOUR_FIELDS = (
     "boost",
 )
 _FIELDS = {f.name for f in fields(Theme)}
+# A theme's name is shown in menus that parse markup: letters, digits, space, `._+-` only.
+_NAME = re.compile(r"[^\W_][\w .+-]{0,63}")
 
 
 class ThemeFileError(ValueError):
@@ -80,6 +86,11 @@ def parse_theme(data: dict[str, Any], source: str) -> Theme:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ThemeFileError(f'{source}: needs name = "..."')
+    if not _NAME.fullmatch(name.strip()):
+        raise ThemeFileError(
+            f"{source}: name = {visible(repr(name))} may hold only letters, digits, spaces "
+            "and . _ + - (at most 64)"
+        )
     if "primary" not in data:
         raise ThemeFileError(f"{source}: needs a primary colour")
     values: dict[str, Any] = {"name": name.strip()}
@@ -107,17 +118,31 @@ def parse_theme(data: dict[str, Any], source: str) -> Theme:
 
 
 def load_theme_file(path: Path) -> Theme:
+    """The theme in `path`; ThemeFileError (one line) for anything that makes it unusable:
+    not a regular file (a FIFO is never waited on), over `MAX_CONFIG_BYTES`, not TOML,
+    nested too deeply, a bad field or colour."""
+    source = f"theme file {visible(str(path))}"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_config_text(path))
     except OSError as exc:
-        raise ThemeFileError(f"theme file {path}: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThemeFileError(f"theme file {path}: not valid TOML ({exc})") from None
-    theme = parse_theme(data, f"theme file {path}")
-    try:  # colour system errors (e.g. a bad variable) show up only when generated
-        theme.to_color_system().generate()
+        raise ThemeFileError(f"{source}: {exc.strerror or exc}") from None
+    except ConfigFileError as exc:
+        raise ThemeFileError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise ThemeFileError(f"{source}: nested too deeply") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(f"{source}: not valid TOML ({exc})") from None
+    try:
+        theme = parse_theme(data, source)
+        # colour errors (e.g. a bad variable) show up only when generated, and a variable
+        # that is no CSS value only when the stylesheet is built: check both now
+        tokenize_values(theme.to_color_system().generate())
+    except ThemeFileError:
+        raise
+    except RecursionError:
+        raise ThemeFileError(f"{source}: nested too deeply") from None
     except Exception as exc:
-        raise ThemeFileError(f"theme file {path}: {exc}") from None
+        raise ThemeFileError(visible(f"{source}: {exc}")) from None
     return theme
 
 
@@ -145,13 +170,21 @@ def install_themes(app: App[Any], requested: str | None) -> str:
     for theme in themes.themes:
         app.register_theme(theme)
     for problem in themes.errors:
-        app.notify(f"{problem}; it was skipped", title="Theme file", severity="warning")
+        app.notify(
+            visible(f"{problem}; it was skipped"),
+            title="Theme file",
+            severity="warning",
+            markup=False,
+        )
     wanted = requested or DEFAULT_THEME
     if wanted not in app.available_themes:
         app.notify(
-            f"no theme named {wanted!r}; using {DEFAULT_THEME}. Themes: "
-            + ", ".join(sorted(app.available_themes)),
+            visible(
+                f"no theme named {wanted!r}; using {DEFAULT_THEME}. Themes: "
+                + ", ".join(sorted(app.available_themes))
+            ),
             severity="warning",
+            markup=False,
         )
         wanted = DEFAULT_THEME
     return wanted

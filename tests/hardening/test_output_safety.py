@@ -9,9 +9,13 @@ override; the files' names hold a newline followed by `# injected`.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -66,6 +70,7 @@ def _assert_safe_markdown(text: str, shows_img: bool = True) -> None:
 
 
 CliFn = Callable[..., Run]
+T = TypeVar("T")
 
 
 @pytest.mark.parametrize(
@@ -165,3 +170,121 @@ def test_markdown_code_cannot_be_closed_from_inside() -> None:
     assert markdown_code("a`b") == "``a`b``"
     assert markdown_code("`x`") == "`` `x` ``"
     assert markdown_code("a\nb") == "`a\\x0ab`"
+
+
+# -- config files: FIFO, deeply nested, huge (item 7) -----------------------------------------
+DEEP_TOML = "name = 'deep'\nprimary = '#123456'\n[variables]\nx = " + "[" * 100_000 + "]" * 100_000
+DEEP_JSON = '{"selected": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "config"
+    (config / "themes").mkdir(parents=True)
+    monkeypatch.setenv("POLYTERM_CONFIG_DIR", str(config))
+    monkeypatch.setenv("POLYTERM_CACHE_DIR", str(tmp_path / "cache"))
+    return config
+
+
+def test_theme_files_fifo_deep_huge_are_skipped_with_one_line(tmp_path: Path) -> None:
+    from polyterm.theming import load_themes
+
+    os.mkfifo(tmp_path / "fifo.toml")  # nobody writes: a blocking open would hang
+    (tmp_path / "deep.toml").write_text(DEEP_TOML)
+    (tmp_path / "huge.toml").write_text("name = 'huge'\nprimary = '#123456'\n" + "#" * (2 << 20))
+    (tmp_path / "markup.toml").write_text("name = '[/b]'\nprimary = '#123456'\n")
+    (tmp_path / "bad-variable.toml").write_text(
+        "name = 'v'\nprimary = '#123456'\n[variables]\naccent = '[/b]'\n"
+    )
+    (tmp_path / "good.toml").write_text("name = 'mine'\nprimary = '#123456'\n")
+    themes = _in_thread(lambda: load_themes([tmp_path]), seconds=30)
+    assert themes.names == ("mine",)
+    errors = dict(
+        zip(["bad-variable", "deep", "fifo", "huge", "markup"], themes.errors, strict=True)
+    )
+    assert "not a regular file" in errors["fifo"]
+    assert "nested too deeply" in errors["deep"]
+    assert "larger than" in errors["huge"]
+    assert "may hold only letters" in errors["markup"]
+    assert "bad-variable.toml" in errors["bad-variable"]
+    assert all("\n" not in e and "\x1b" not in e for e in themes.errors)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "deep", "huge", "device"])
+def test_unusable_session_file_warns_and_is_ignored(tmp_path: Path, kind: str) -> None:
+    from polyterm.session import load_session
+
+    path = tmp_path / "session.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "deep":
+        path.write_text(DEEP_JSON)
+    elif kind == "huge":
+        path.write_text('{"selected": ["' + "x" * (4 << 20) + '"]}')
+    else:
+        path.symlink_to("/dev/zero")
+    warnings: list[str] = []
+    assert _in_thread(lambda: load_session(tmp_path, warn=warnings.append), seconds=30) is None
+    assert len(warnings) == 1 and "session file" in warnings[0], warnings
+    assert any(
+        why in warnings[0] for why in ("not a regular file", "nested too deeply", "larger than")
+    )
+
+
+def test_session_reopens_a_bounded_number_of_models(tmp_path: Path) -> None:
+    from polyterm.session import MAX_SELECTED, load_session
+
+    names = [f"m{i}" for i in range(1000)]
+    (tmp_path / "session.json").write_text(json.dumps({"selected": names}))
+    session = load_session(tmp_path)
+    assert session is not None and session.selected == tuple(names[:MAX_SELECTED])
+
+
+async def test_explorer_starts_with_fifo_and_deep_config_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyterm.app import PolytermApp
+    from polyterm.theming import DEFAULT_THEME
+    from tests.ui.conftest import FIXED_CATALOGUE, SCAN
+    from tests.ui.helpers import settle
+
+    monkeypatch.setattr(SCAN, lambda cache, **kw: FIXED_CATALOGUE)
+    config = _config(tmp_path, monkeypatch)
+    os.mkfifo(config / "themes" / "fifo.toml")
+    (config / "themes" / "deep.toml").write_text(DEEP_TOML)
+    os.mkfifo(config / "session.json")
+    app = PolytermApp(theme="deep")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("fifo.toml" in m and "not a regular file" in m for m in messages), messages
+        assert any("deep.toml" in m and "nested too deeply" in m for m in messages), messages
+        assert any("session file" in m and "not a regular file" in m for m in messages)
+        assert app.theme == DEFAULT_THEME and app.is_running
+    (config / "session.json").unlink()
+    (config / "session.json").write_text(DEEP_JSON)
+    app = PolytermApp()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("session file" in m and "nested too deeply" in m for m in messages)
+        assert app.is_running
+
+
+def _in_thread(fn: Callable[[], T], seconds: float) -> T:
+    """`fn()` in a daemon thread; fail (instead of hanging the suite) if it blocks."""
+    box: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(fn())
+        except BaseException as exc:  # re-raised below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"blocked for {seconds}s"
+    if errors:
+        raise errors[0]
+    return box[0]

@@ -221,6 +221,9 @@ def parse_train_spec(text: str) -> TrainSpec:
         key = key.strip()
         if not sep:
             raise SpecError(f"option {item!r} in {text!r} needs a value, e.g. window=10")
+        if not raw.strip():  # `path=` would name a second entry of the same model
+            example = "path=corpus.txt" if key == "path" else "window=10"
+            raise SpecError(f"option {key!r} in {text!r} has an empty value; write e.g. {example}")
         if key == "path":
             corpus_path = raw.strip()
             continue

@@ -382,3 +382,23 @@ def test_jobs_are_capped_at_the_cores(
         assert re.search(r"--jobs \d+ is more than the 2 CPU cores .*; using 2", warning)
     else:
         assert not run.warnings()
+
+
+# -- item 17: an empty option value in a spec is an error (no second entry of one model) ----
+@pytest.mark.parametrize(
+    ("argv", "pattern"),
+    [
+        (["train", "lee_5:path="], r"option 'path' in 'lee_5:path=' has an empty value"),
+        (["train", "lee_5:path=  "], r"option 'path' .* has an empty value"),
+        (["train", "lee_5:window=10,path="], r"option 'path' .* has an empty value"),
+        (["neighbours", "the", "--models", "lee_5:window="],
+         r"option 'window' in 'lee_5:window=' has an empty value"),
+    ],
+    ids=["path", "path-blank", "path-after-another", "window-in-models"],
+)  # fmt: skip
+def test_an_empty_spec_option_is_an_error(
+    cli: Callable[..., Run], tmp_path: Path, argv: list[str], pattern: str
+) -> None:
+    cache = tmp_path / "cache"
+    cli(*argv, "--cache-dir", cache, "-q").assert_clean_error(pattern)
+    assert not (cache / "models").exists() or not list((cache / "models").iterdir())

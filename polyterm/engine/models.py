@@ -126,6 +126,7 @@ class ModelLibrary:
                     path,
                     limit=spec.limit,
                     max_dims=options.max_dims,
+                    trusted=spec.trusted,
                     progress=progress,
                     cancel=cancel,
                 )

@@ -127,11 +127,13 @@ class TrainSpec:
 
 @dataclass(frozen=True, slots=True)
 class PretrainedSpec:
-    """A packaged pretrained model (glove-6b-50) or a gensim-data name."""
+    """A packaged pretrained model (glove-6b-50) or a gensim-data name; `trusted` allows a
+    gensim-data model stored in gensim's pickle-based native format."""
 
     name: str
     gensim_name: str | None = None
     limit: int | None = None
+    trusted: bool = False
 
     def identity(self) -> dict[str, Any]:
         return {"kind": "pretrained", "name": self.name, "limit": self.limit}
@@ -310,7 +312,7 @@ def parse_spec(text: str, *, limit: int | None = None, trusted: bool = False) ->
                 f"{name!r} is not a gensim-data name: use letters, digits, '-', '_' and '.', "
                 "e.g. gensim:glove-wiki-gigaword-50"
             )
-        return PretrainedSpec(text, gensim_name=name, limit=limit)
+        return PretrainedSpec(text, gensim_name=name, limit=limit, trusted=trusted)
     if _TRAIN.match(text):
         return parse_train_spec(text)  # even if a file of that name exists: see shadowed_file
     if looks_like_path(text):

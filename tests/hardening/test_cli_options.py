@@ -402,3 +402,31 @@ def test_an_empty_spec_option_is_an_error(
     cache = tmp_path / "cache"
     cli(*argv, "--cache-dir", cache, "-q").assert_clean_error(pattern)
     assert not (cache / "models").exists() or not list((cache / "models").iterdir())
+
+
+# -- item 20: --trust reaches gensim: specs (a gensim-data model in gensim's native format) --
+@pytest.fixture
+def native_gensim_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """gensim-data holding `tiny-native`: a KeyedVectors saved by gensim (a pickle)."""
+    import gensim.downloader as api
+    from gensim.models import KeyedVectors
+
+    folder = tmp_path / "gensim-data" / "tiny-native"
+    folder.mkdir(parents=True)
+    kv = KeyedVectors(4)
+    words = ["the", "cat", "dog", "car", "bus", "tree"]
+    kv.add_vectors(words, np.random.default_rng(5).normal(size=(6, 4)).astype("float32"))
+    kv.save(str(folder / "tiny-native.model"))
+    monkeypatch.setattr(api, "BASE_DIR", str(tmp_path / "gensim-data"))
+    return folder
+
+
+def test_trust_reaches_gensim_specs(
+    cli: Callable[..., Run], native_gensim_data: Path, tmp_path: Path
+) -> None:
+    argv = ["neighbours", "the", "--models", "gensim:tiny-native", "--format", "json",
+            "--cache-dir", tmp_path / "cache", "-q"]  # fmt: skip
+    cli(*argv).assert_clean_error(r"Python pickle.*--trust")
+    run = cli(*argv, "--trust")
+    assert run.code == 0, run.err
+    assert len(json.loads(run.out)["results"][0]["entries"]) == 5

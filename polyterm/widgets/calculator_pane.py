@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import ItemGrid, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -22,6 +22,8 @@ from polyterm.views.query import ModelResult, QueryView
 from polyterm.widgets.pane import Pane, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
+BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
+SHARED_LEGEND = "word* = in more than one model's list"
 
 
 class HistoryInput(SafeInput):
@@ -103,7 +105,9 @@ class CalculatorPane(Pane):
         yield HistoryInput(placeholder=f"an expression, e.g. {EXAMPLES}", id="calc-input")
         yield Static("", id="calc-error", classes="message hidden")
         yield Static(id="calc-convention", classes="pane-header")
-        yield Horizontal(id="calc-results")
+        # every model's box, wrapped onto as many rows as needed and scrolled (never hidden)
+        with VerticalScroll(id="calc-results"):
+            yield ItemGrid(id="calc-grid", min_column_width=BOX_WIDTH, stretch_height=False)
 
     def main_widget(self) -> Widget:
         return self.query_one("#calc-input", HistoryInput)
@@ -113,9 +117,11 @@ class CalculatorPane(Pane):
 
     def _show_convention(self) -> None:
         words = "included" if self.include_query else "excluded"
-        self.query_one("#calc-convention", Static).update(
-            f"convention: {self.convention.label} · query words {words}"
-        )
+        line = Text(f"convention: {self.convention.label} · query words {words}")
+        if isinstance(self.view, QueryView) and self.view.overlap.recurring:
+            line.append(" · ")
+            line.append(SHARED_LEGEND, self.shared_style())
+        self.query_one("#calc-convention", Static).update(line)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "calc-input":
@@ -171,12 +177,24 @@ class CalculatorPane(Pane):
     def show(self, view: QueryView) -> None:
         self.view = view
         self.show_error("")
+        self._show_convention()
         shared = {w for w, _ in view.overlap.recurring}
-        box = self.query_one("#calc-results", Horizontal)
-        box.remove_children()
-        box.mount_all(Static(self._column(r, shared), classes="calc-model") for r in view.results)
-        for widget, result in zip(box.query(".calc-model"), view.results, strict=False):
-            widget.border_title = plain(result.model.name)
+        grid = self.query_one("#calc-grid", ItemGrid)
+        boxes = list(grid.query_children(".calc-model").results(Static))
+        for box, result in zip(boxes, view.results, strict=False):  # updated in place
+            box.update(self._column(result, shared))
+            box.border_title = plain(result.model.name)
+        for box in boxes[len(view.results) :]:
+            box.remove()
+        new = [self._box(r, shared) for r in view.results[len(boxes) :]]
+        if new:
+            grid.mount_all(new)
+
+    def _box(self, result: ModelResult, shared: set[str]) -> Static:
+        """A model's box, titled before it is mounted."""
+        box = Static(self._column(result, shared), classes="calc-model")
+        box.border_title = plain(result.model.name)
+        return box
 
     def _column(self, result: ModelResult, shared: set[str]) -> RenderableType:
         if result.error is not None:

@@ -330,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="dimension extremes and comparisons over the N most frequent words",
     )
     p.add_argument("--repetitions", type=repetitions_type, default=20)
-    p.add_argument("--output", "-o", help="write to this file (default: stdout)")
+    p.add_argument(
+        "--output", "-o", type=non_empty("--output"), help="write to this file (default: stdout)"
+    )
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
     return parser
 

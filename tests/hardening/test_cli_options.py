@@ -75,6 +75,7 @@ BAD_NUMBERS = [
     ("train-sample-one", ["train", "lee_5", "--sample", "1"], r"--sample must be in \[0, 1\)"),
     ("train-empty-corpus-path", ["train", "--corpus-path", "", "--dims", "4"],
      r"--corpus-path needs a value"),
+    ("report-empty-output", ["report", "lee_20", "-o", ""], r"--output needs a value"),
 ]
 # fmt: on
 

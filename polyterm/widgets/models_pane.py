@@ -1,12 +1,21 @@
-"""Pane 1, Models: loaded, cached and available models, running jobs, selection."""
+"""Pane 1, Models: loaded, cached and available models, running jobs, selection.
+
+The table's column widths are set here, once per `show`, from the rows shown and the
+table's width (never measured by the table when it is idle): what it draws depends only on
+what it shows, never on when the rows arrived. A narrow pane drops the MB, words and dims
+columns (in that order), then shortens the state ("42%" for a running job, whose line below
+says what it is), then cuts long model names with "…".
+"""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,7 +24,6 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.safe_text import visible
-from polyterm.screens.confirm import ConfirmScreen
 from polyterm.widgets.catalogue import JobState, ModelsView
 from polyterm.widgets.pane import Pane, plain, theme_colour
 
@@ -54,6 +62,166 @@ class JobList(Widget):
             out.append("━" * filled, done)
             out.append("━" * (width - filled), todo)
         return out
+
+
+class RowState(Enum):
+    """What a row of the Models table is."""
+
+    LOADED = "loaded"
+    CACHED = "cached"
+    TRAINING = "training"
+    OPENING = "opening"
+    MAKE = "make"
+
+    @property
+    def running(self) -> bool:
+        return self in (RowState.TRAINING, RowState.OPENING)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """One row of the Models table, before it is laid out."""
+
+    name: str
+    state: RowState
+    dims: int | None = None
+    words: int | None = None
+    mb: float | None = None
+    fraction: float = 0.0
+
+    def state_text(self, short: bool) -> str:
+        """The state cell: the job's real progress while it runs ("training 42%", or
+        "42%" when short: the job line below says what runs)."""
+        if not self.state.running:
+            return self.state.value
+        pct = f"{max(0.0, min(1.0, self.fraction)):.0%}"
+        return pct if short else f"{self.state.value} {pct}"
+
+    def cells(self) -> dict[str, str]:
+        return {
+            "dims": "" if self.dims is None else str(self.dims),
+            "words": "" if self.words is None else f"{self.words:,}",
+            "mb": "" if self.mb is None else f"{self.mb:.1f}",
+        }
+
+
+def model_rows(view: ModelsView) -> list[ModelRow]:
+    """The table's rows in order: loaded, cached, running, then the ones to make."""
+    jobs = {j.spec: j for j in view.jobs}
+    loaded = {m.name for m in view.loaded}
+    cached = {c.name: c for c in view.catalogue.cached}
+    rows: list[ModelRow] = []
+    for m in view.loaded:
+        mb = cached[m.name].disk_bytes / 1e6 if m.name in cached else None
+        rows.append(ModelRow(m.name, RowState.LOADED, m.dims, m.vocabulary, mb))
+    for name, c in cached.items():
+        if name not in loaded and name not in jobs:
+            rows.append(ModelRow(name, RowState.CACHED, c.dims, c.words, c.disk_bytes / 1e6))
+    for name, j in jobs.items():
+        if name not in loaded:
+            state = RowState.TRAINING if j.kind == "train" else RowState.OPENING
+            rows.append(ModelRow(name, state, fraction=_fraction(j)))
+    for spec in view.catalogue.available:
+        if spec not in loaded and spec not in cached and spec not in jobs:
+            rows.append(ModelRow(spec, RowState.MAKE))
+    return rows
+
+
+def _fraction(job: JobState) -> float:
+    return job.progress.fraction if job.progress is not None else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The columns shown (key → width in cells) and whether the state is short."""
+
+    widths: tuple[tuple[str, int], ...]
+    short_state: bool
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.widths)
+
+
+LABELS = {
+    "mark": "",
+    "model": "model",
+    "state": "state",
+    "dims": "dims",
+    "words": "words",
+    "mb": "MB",
+}
+MIN_MODEL = 12  # a narrower model column first gives up the other columns
+
+
+def plan_layout(rows: Sequence[ModelRow], width: int, padding: int = 1) -> Layout:
+    """Column widths for `rows` in a table `width` cells wide (each column also takes
+    `padding` cells either side): the first of the full layout, then fewer columns, then a
+    short state, whose columns fit with the model names (or `MIN_MODEL` cells of them)."""
+    cells = [r.cells() for r in rows]
+
+    def fit(key: str, texts: Sequence[str]) -> int:
+        return max([len(LABELS[key]), *(len(t) for t in texts)])
+
+    model_need = fit("model", [r.name for r in rows])
+    extra = {k: fit(k, [c[k] for c in cells]) for k in ("dims", "words", "mb")}
+    candidates: list[tuple[tuple[str, ...], bool]] = [
+        (("dims", "words", "mb"), False),
+        (("dims", "words"), False),
+        (("dims",), False),
+        ((), False),
+        ((), True),
+    ]
+    chosen = candidates[-1]
+    for keys, short in candidates:
+        fixed = _fixed(rows, keys, short, extra, padding)
+        if fixed + min(model_need, MIN_MODEL) + 2 * padding <= width:
+            chosen = (keys, short)
+            break
+    keys, short = chosen
+    room = width - _fixed(rows, keys, short, extra, padding) - 2 * padding
+    model = max(4, min(model_need, room))
+    state = fit("state", [r.state_text(short) for r in rows] + [_widest_state(short)])
+    widths = [("mark", 1), ("model", model), ("state", state)]
+    widths += [(k, extra[k]) for k in keys]
+    return Layout(tuple(widths), short)
+
+
+def _widest_state(short: bool) -> str:
+    """Room for any progress, so a job reaching 100% never widens the column."""
+    return "100%" if short else "training 100%"
+
+
+def _fixed(
+    rows: Sequence[ModelRow], keys: Sequence[str], short: bool, extra: dict[str, int], pad: int
+) -> int:
+    state = max(
+        [len("state"), len(_widest_state(short)), *(len(r.state_text(short)) for r in rows)]
+    )
+    return (1 + 2 * pad) + (state + 2 * pad) + sum(extra[k] + 2 * pad for k in keys)
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in `width` cells, ending in "…" when it was cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+class ModelsTable(DataTable[Text | str]):
+    """The models table: `home`/`end` go to the first/last model (a row cursor has no
+    columns to move along)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "first_row", "First", show=False, id="models.first"),
+        Binding("end", "last_row", "Last", show=False, id="models.last"),
+    ]
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
 
 class ModelsPane(Pane):
@@ -98,8 +266,15 @@ class ModelsPane(Pane):
             super().__init__()
 
     class RemoveRequested(Message):
-        def __init__(self, name: str) -> None:
+        """The user asked to remove a cached model: the app asks `question` (a yes/no
+        dialog titled `title`) and removes `name` only on yes."""
+
+        title = "Remove from cache"
+        yes = "Remove"
+
+        def __init__(self, name: str, question: str = "") -> None:
             self.name = name
+            self.question = question or f"Remove {name} from the cache?"
             super().__init__()
 
     class Highlighted(Message):
@@ -107,21 +282,16 @@ class ModelsPane(Pane):
             self.name = name
             super().__init__()
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.layout_plan: Layout | None = None
+        self.laid_out_width = -1
+        self.chosen: str | None = None  # the model the user put the cursor on
+        self.state_cells: dict[str, str] = {}
+
     def compose(self) -> ComposeResult:
         yield Static("", id="models-note", classes="note hidden")
-        table: DataTable[Text | str] = DataTable(
-            id="models-table", cursor_type="row", zebra_stripes=True
-        )
-        for label, key in (
-            ("", "mark"),
-            ("model", "model"),
-            ("state", "state"),
-            ("dims", "dims"),
-            ("words", "words"),
-            ("MB", "mb"),
-        ):
-            table.add_column(label, key=key)
-        yield table
+        yield ModelsTable(id="models-table", cursor_type="row", zebra_stripes=True)
         with Vertical(id="jobs", classes="hidden"):
             yield JobList()
 
@@ -129,8 +299,12 @@ class ModelsPane(Pane):
         return self.query_one("#models-table", DataTable)
 
     @property
+    def table(self) -> ModelsTable:
+        return self.query_one("#models-table", ModelsTable)
+
+    @property
     def highlighted(self) -> str | None:
-        table = self.query_one("#models-table", DataTable)
+        table = self.table
         if table.row_count == 0:
             return None
         try:
@@ -144,62 +318,79 @@ class ModelsPane(Pane):
         note.update(plain(text))
         note.set_class(not text, "hidden")
 
+    def table_width(self) -> int:
+        """The cells the table's columns may use: its width less a vertical scrollbar's
+        (reserved whether or not one shows, so rows arriving never change the widths)."""
+        table = self.table
+        if table.size.width <= 0:
+            return 46  # not laid out yet: redone on the first resize
+        return max(
+            1, table.size.width - table.styles.gutter.width - table.styles.scrollbar_size_vertical
+        )
+
     def show(self, view: ModelsView) -> None:
-        """Render the view state; the cursor stays on the same model."""
+        """Render the view state; the cursor stays on the model the user chose, else starts
+        on the first row (a model, when there is one)."""
         self.view = view
-        table = self.query_one("#models-table", DataTable)
-        current = self.highlighted
-        jobs = {j.spec: j for j in view.jobs}
-        loaded = {m.name for m in view.loaded}
-        rows: list[tuple[str, str, str, int | None, int | None, float | None]] = []
-        for m in view.loaded:
-            rows.append((m.name, "loaded", m.kind, m.dims, m.vocabulary, None))
-        cached = {c.name: c for c in view.catalogue.cached}
-        for name, c in cached.items():
-            if name not in loaded and name not in jobs:
-                rows.append((name, "cached", c.kind, c.dims, c.words, c.disk_bytes / 1e6))
-        for name, j in jobs.items():
-            if name not in loaded:
-                pct = f"{(j.progress.fraction if j.progress else 0):.0%}"
-                rows.append(
-                    (name, "training" if j.kind == "train" else "opening", pct, None, None, None)
+        table = self.table
+        before = self.highlighted
+        rows = model_rows(view)
+        width = self.table_width()
+        plan = plan_layout(rows, width, table.cell_padding)
+        names = [r.name for r in rows]
+        target = self.chosen if self.chosen in names else (names[0] if names else None)
+        with self.prevent(DataTable.RowHighlighted):
+            if plan != self.layout_plan:
+                table.clear(columns=True)
+                for key, size in plan.widths:
+                    table.add_column(LABELS[key], key=key, width=size)
+                self.layout_plan = plan
+            else:
+                table.clear()
+            self.laid_out_width = width
+            model_width = dict(plan.widths)["model"]
+            self.state_cells = {}
+            for row in rows:
+                mark = (
+                    Text("●", style="bold") if row.name in view.selected else Text("○", style="dim")
                 )
-        for spec in view.catalogue.available:
-            if spec not in loaded and spec not in cached and spec not in jobs:
-                rows.append((spec, "make", "", None, None, None))
-        # A rebuild that puts the cursor back on the same model is no new highlight: the
-        # table's highlights of row 0 and back would switch the Dimensions pane twice.
-        stays = current is not None and current in {r[0] for r in rows}
-        with self.prevent(DataTable.RowHighlighted) if stays else nullcontext():
-            table.clear()
-            for name, state, _kind, dims, words, mb in rows:
-                mark = Text("●", style="bold") if name in view.selected else Text("○", style="dim")
-                if name in loaded:
-                    mb = cached[name].disk_bytes / 1e6 if name in cached else None
-                label = state if state not in ("training", "opening") else f"{state} {_kind}"
-                table.add_row(
-                    mark,
-                    plain(name),
-                    plain(label),
-                    "" if dims is None else str(dims),
-                    "" if words is None else f"{words:,}",
-                    "" if mb is None else f"{mb:.1f}",
-                    key=name,
-                )
-            if stays and current is not None:
-                table.move_cursor(row=table.get_row_index(current), animate=False)
+                state = row.state_text(plan.short_state)
+                self.state_cells[row.name] = state
+                values: dict[str, Text | str] = {
+                    "mark": mark,
+                    "model": plain(cut(visible(row.name), model_width)),
+                    "state": plain(state),
+                    **row.cells(),
+                }
+                table.add_row(*(values[k] for k in plan.keys), key=row.name)
+            if target is not None:
+                table.move_cursor(row=table.get_row_index(target), animate=False)
+        if target is not None and target != before:
+            self.post_message(self.Highlighted(target))
         self._show_jobs(view.jobs)
 
-    def update_jobs(self, jobs: tuple[JobState, ...]) -> None:
-        """Only the jobs' progress changed: update their bars, nothing else.
+    def on_resize(self, event: events.Resize) -> None:
+        if self.view is not None and self.table_width() != self.laid_out_width:
+            self.show(self.view)
 
-        The table keeps saying "training" (the bars below give the progress): redrawing
-        a table on every report fills its render caches, and the collector's full
-        passes, which stall the event loop, grow with them.
-        """
+    def update_jobs(self, jobs: tuple[JobState, ...]) -> None:
+        """Only the jobs' progress changed: their bars, and the state cells whose percent
+        changed (one cell each, not the table: redrawing a table on every report fills its
+        render caches, and the collector's full passes, which stall the event loop, grow
+        with them)."""
         if self.view is None:
             return
         self.view = replace(self.view, jobs=jobs)
+        short = self.layout_plan.short_state if self.layout_plan else False
+        table = self.table
+        for job in jobs:
+            if job.spec not in self.state_cells or self.state_cells[job.spec] in ("loaded",):
+                continue
+            state = RowState.TRAINING if job.kind == "train" else RowState.OPENING
+            text = ModelRow(job.spec, state, fraction=_fraction(job)).state_text(short)
+            if text != self.state_cells[job.spec]:
+                self.state_cells[job.spec] = text
+                table.update_cell(job.spec, "state", plain(text))
         self._show_jobs(jobs)
 
     def _show_jobs(self, jobs: tuple[JobState, ...]) -> None:
@@ -208,8 +399,10 @@ class ModelsPane(Pane):
         box.set_class(not jobs, "hidden")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The user moved the cursor (a rebuild's own highlights are prevented)."""
         event.stop()
         if event.row_key.value is not None:
+            self.chosen = event.row_key.value
             self.post_message(self.Highlighted(event.row_key.value))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -226,22 +419,11 @@ class ModelsPane(Pane):
             self.post_message(self.OpenRequested(self.highlighted))
 
     def action_remove(self) -> None:
-        """Ask first; the app removes the entry when the answer is yes."""
+        """Ask the app to remove the highlighted cached model; it asks the user first."""
         name = self.highlighted
         cached = {c.name: c for c in self.view.catalogue.cached} if self.view else {}
         if name is None or name not in cached:
             self.notify(f"{name or 'that'} is not in the cache", severity="warning")
             return
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.post_message(self.RemoveRequested(name))
-
-        self.app.push_screen(
-            ConfirmScreen(
-                "Remove from cache",
-                f"Remove {name} ({cached[name].disk_bytes / 1e6:.1f} MB) from the cache?",
-                "Remove",
-            ),
-            answer,
-        )
+        question = f"Remove {name} ({cached[name].disk_bytes / 1e6:.1f} MB) from the cache?"
+        self.post_message(self.RemoveRequested(name, question))

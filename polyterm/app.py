@@ -1,8 +1,9 @@
 """The explorer: `polyterm` with no command. Config, themes, bindings, start-up, actions.
 
-Layers below it: `Workspace` (widgets/workspace.py: models, selection, jobs) and `Asking`
-(widgets/asking.py: the panes' questions in workers, export); the bodies of background
-work are in widgets/jobs.py and widgets/trainer.py.
+The app holds two plain objects (polyterm.explorer): a `Workspace` (models, selection,
+jobs) and `Questions` (the panes' questions in workers, export); the bodies of background
+work are in explorer/jobs.py and explorer/trainer.py. The app turns keys and messages
+into calls on them and is told of their changes through the `WorkspaceHost` hooks.
 """
 
 from __future__ import annotations
@@ -13,19 +14,35 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import TabbedContent
 from textual.worker import Worker, WorkerState
 
 from polyterm.core.embedding import Embedding
 from polyterm.engine.cache import open_cache
-from polyterm.engine.models import ModelLibrary
+from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.errors import PolytermError
-from polyterm.messages import CatalogueReady
+from polyterm.explorer.catalogue import first_run_plan
+from polyterm.explorer.questions import Questions
+from polyterm.explorer.running import while_running
+from polyterm.explorer.workspace import Workspace
+from polyterm.messages import (
+    CatalogueReady,
+    JobFailed,
+    JobFinished,
+    JobProgress,
+    ViewFailed,
+    ViewProgress,
+    ViewReady,
+    Warned,
+)
 from polyterm.safe_text import visible
+from polyterm.screens.confirm import ConfirmScreen
 from polyterm.screens.load import LoadRequest, LoadScreen
 from polyterm.screens.main import PANE_ORDER, MainScreen
 from polyterm.screens.message import MessageScreen
@@ -33,13 +50,12 @@ from polyterm.screens.train import TrainScreen
 from polyterm.session import Session, load_session, save_session
 from polyterm.theming import install_themes
 from polyterm.views.model_summary import ModelSummary
-from polyterm.widgets.asking import Asking
 from polyterm.widgets.calculator_pane import CalculatorPane
-from polyterm.widgets.catalogue import ModelsView, first_run_plan
+from polyterm.widgets.catalogue import ModelsView
 from polyterm.widgets.comparison_pane import ComparisonPane
 from polyterm.widgets.dimension_pane import DimensionPane
 from polyterm.widgets.models_pane import ModelsPane
-from polyterm.widgets.running import while_running
+from polyterm.widgets.pane import Pane
 from polyterm.widgets.sweep_pane import SweepPane
 
 
@@ -47,7 +63,7 @@ def _b(key: str, action: str, text: str, tip: str, show: bool = True) -> Binding
     return Binding(key, action, text, id=f"app.{action.split('(')[0]}", tooltip=tip, show=show)
 
 
-class PolytermApp(Asking):
+class PolytermApp(App[int]):
     """Compare word-embedding models: five live panes, background work, markdown export."""
 
     TITLE = "polyterm"
@@ -83,19 +99,42 @@ class PolytermApp(Asking):
         startup: bool = True,
         export_dir: Path | None = None,
     ) -> None:
-        super().__init__(models, export_dir)
+        super().__init__()
+        self.main = MainScreen()
+        self.workspace = Workspace(self, self, models)
+        self.questions = Questions(self, self.workspace, self.main, export_dir)
         self.requested_theme = theme
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
         self._started = False
 
+    def get_default_screen(self) -> Screen[Any]:
+        return self.main
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: its message names models, words, paths and
+        themes from data or the user, so it is never parsed as markup (`markup` is ignored)
+        and its control characters are made visible."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
     # -- start-up ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.theme = install_themes(self, self.requested_theme)
+        warn = self.workspace.warn_from_thread
         try:
             # An unusable cache folder falls back to a temporary cache, with a warning.
-            cache = open_cache(cache_dir(self.cache_override), warn=self.warn_from_thread)
-            self.library = ModelLibrary(cache, warn=self.warn_from_thread)
+            cache = open_cache(cache_dir(self.cache_override), warn=warn)
+            self.workspace.library = ModelLibrary(cache, warn=warn)
         except PolytermError as exc:
             self.notify(str(exc), title="Cache", severity="error", timeout=20)
 
@@ -107,27 +146,65 @@ class PolytermApp(Asking):
         gc.freeze()  # long-lived objects: keep the collector's full passes short
         self.selection_changed(save=False)
         self.main.show_pane("models")
-        if self.library is not None:
-            self.scan(self.library)
+        self.workspace.scan()
 
     @while_running
     def on_catalogue_ready(self, message: CatalogueReady) -> None:
         gc.freeze()  # the scan imported the engine's readers: long-lived too
-        self.catalogue = message.catalogue
+        self.workspace.catalogue = message.catalogue
         self.refresh_models()
         if self._started or not self.startup:
             return
         self._started = True
-        session = load_session(config_dir(), warn=self.warn_from_thread)
+        session = load_session(config_dir(), warn=self.workspace.warn_from_thread)
         if session is not None:
             for name in session.selected:
-                self.select(name, True)
+                self.workspace.select(name, True)
         elif not message.catalogue.cached:  # a first run: the original study's pair
             names, note = first_run_plan(message.catalogue)
             self.models_pane.set_note(note)
-            self.first_run_jobs = set(names)
+            self.workspace.first_run_jobs = set(names)
             for name in names:
-                self.select(name, True)
+                self.workspace.select(name, True)
+
+    # -- background work's messages ----------------------------------------------------------
+    @while_running
+    def on_job_progress(self, message: JobProgress) -> None:
+        self.workspace.job_progress(message)
+
+    @while_running
+    def on_job_finished(self, message: JobFinished) -> None:
+        self.workspace.job_finished(message)
+
+    @while_running
+    def on_job_failed(self, message: JobFailed) -> None:
+        self.workspace.job_failed(message)
+
+    @while_running
+    def on_warned(self, message: Warned) -> None:
+        self.notify(message.text, severity="warning")
+
+    @while_running
+    def on_view_progress(self, message: ViewProgress) -> None:
+        self.questions.progress(message)
+
+    @while_running
+    def on_view_ready(self, message: ViewReady) -> None:
+        self.questions.ready(message)
+
+    @while_running
+    def on_view_failed(self, message: ViewFailed) -> None:
+        self.questions.failed(message)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    @while_running
+    def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        self.questions.shown(str(message.pane.id).removeprefix("tab-"))
+
+    @on(Pane.Asked)
+    @while_running
+    def _pane_asked(self, message: Pane.Asked) -> None:
+        self.questions.ask(message.pane)
 
     # -- panes ------------------------------------------------------------------------------
     @property
@@ -146,26 +223,28 @@ class PolytermApp(Asking):
     def compare(self) -> ComparisonPane:
         return self.main.query_one(ComparisonPane)
 
+    # -- the workspace's hooks (WorkspaceHost) ------------------------------------------------
     def refresh_models(self, focus: str | None = None) -> None:
         if not self.main.query(ModelsPane) or not self.main.query(DimensionPane):
             return  # not composed yet, or shutting down
+        ws = self.workspace
         self.models_pane.show(
             ModelsView(
-                self.catalogue,
-                tuple(ModelSummary.of(m) for m in self.models.values()),
-                tuple(self.selected),
-                tuple(j.state for j in self.jobs.values()),
+                ws.catalogue,
+                tuple(ModelSummary.of(m) for m in ws.models.values()),
+                tuple(ws.selected),
+                tuple(j.state for j in ws.jobs.values()),
             )
         )
         self.browse(focus)
 
     def browse(self, focus: str | None) -> None:
         """Tell the Dimensions pane the loaded models, browsing `focus` if given."""
-        self.dims_pane.set_models({n: m.dims for n, m in self.models.items()}, focus)
+        self.dims_pane.set_models({n: m.dims for n, m in self.workspace.models.items()}, focus)
 
     def jobs_progressed(self) -> None:
         if self.main.query(ModelsPane):
-            self.models_pane.update_jobs(tuple(j.state for j in self.jobs.values()))
+            self.models_pane.update_jobs(tuple(j.state for j in self.workspace.jobs.values()))
 
     def jobs_done(self) -> None:
         if self.main.query(ModelsPane):
@@ -175,45 +254,56 @@ class PolytermApp(Asking):
         self.refresh_models()
         if not self.main.query(ModelsPane):
             return
+        ws = self.workspace
         for pane_id in PANE_ORDER:
-            self.main.pane(pane_id).models_changed(self.models, self.chosen())
+            self.main.pane(pane_id).models_changed(ws.models, ws.chosen())
         if save:
             try:
-                save_session(config_dir(), Session(tuple(self.selected), self.theme))
+                save_session(config_dir(), Session(tuple(ws.selected), self.theme))
             except OSError as exc:
                 self.notify(f"could not save the session: {exc}", severity="warning")
         self.rerun_queries()
 
+    def model_opened(self, name: str, spec: str, options: OpenOptions) -> None:
+        """A job opened a model."""
+
     @on(ModelsPane.Selected)
     def _selected(self, message: ModelsPane.Selected) -> None:
-        self.select(message.name)
+        self.workspace.select(message.name)
 
     @on(ModelsPane.OpenRequested)
     def _open_requested(self, message: ModelsPane.OpenRequested) -> None:
-        if message.name in self.models:
+        if message.name in self.workspace.models:
             self.browse(message.name)
             self.main.show_pane("dims")
         else:
-            self.select(message.name, True)
+            self.workspace.select(message.name, True)
 
     @on(ModelsPane.Highlighted)
     @while_running
     def _highlighted(self, message: ModelsPane.Highlighted) -> None:
-        if message.name in self.models:
+        if message.name in self.workspace.models:
             self.browse(message.name)
 
     @on(ModelsPane.RemoveRequested)
     def _remove_requested(self, message: ModelsPane.RemoveRequested) -> None:
-        self.remove_model(message.name)
+        """Ask first (the pane says what); remove the cache entry only on yes."""
+        name = message.name
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.workspace.remove_model(name)
+
+        self.push_screen(ConfirmScreen(message.title, message.question, message.yes), answer)
 
     # -- what the panes follow ---------------------------------------------------------------
     @on(DimensionPane.Changed)
     def _dims_changed(self, message: DimensionPane.Changed) -> None:
-        self.ask(self.dims_pane)
+        self.questions.ask(self.dims_pane)
         p = message.params
-        if not p.repeats and p.model in self.models:
+        if not p.repeats and p.model in self.workspace.models:
             self.compare.follow_dimension(p.dim, p.k, p.restrict, p.scale, p.model)
-            self.ask(self.compare)  # only computed once the pane is in sight
+            self.questions.ask(self.compare)  # only computed once the pane is in sight
 
     @on(CalculatorPane.Submitted)
     def _calc_submitted(self, message: CalculatorPane.Submitted) -> None:
@@ -221,8 +311,8 @@ class PolytermApp(Asking):
         self.rerun_queries()
 
     def rerun_queries(self) -> None:
-        self.ask(self.calc)
-        self.ask(self.compare)
+        self.questions.ask(self.calc)
+        self.questions.ask(self.compare)
 
     # -- actions -----------------------------------------------------------------------------
     def action_pane(self, pane_id: str) -> None:
@@ -240,15 +330,16 @@ class PolytermApp(Asking):
     def action_train(self, corpus: str | None = None) -> None:
         def train(specs: list[str] | None) -> None:
             for spec in specs or []:
-                self.select(spec, True)
+                self.workspace.select(spec, True)
 
-        self.push_screen(TrainScreen(self.catalogue.corpora, corpus), train)
+        self.push_screen(TrainScreen(self.workspace.catalogue.corpora, corpus), train)
 
     def action_load(self) -> None:
         def load(request: LoadRequest | None) -> None:
             if request is not None:
-                self.selected += [request.name] if request.name not in self.selected else []
-                self.open_model(request.path, request.options, request.name)
+                ws = self.workspace
+                ws.selected += [request.name] if request.name not in ws.selected else []
+                ws.open_model(request.path, request.options, request.name)
                 self.refresh_models()
 
         self.push_screen(LoadScreen(), load)
@@ -264,15 +355,19 @@ class PolytermApp(Asking):
 
     def action_cancel(self, job_id: int | None = None) -> None:
         """This pane's computation, else a job, else any pane's computation."""
-        views = self.view_workers()
+        views = self.questions.view_workers()
         mine = [w for w in views if w.group == f"view-{self.main.current_pane().PANE_ID}"]
-        if job_id is None and (mine or (views and not self.jobs)):
+        if job_id is None and (mine or (views and not self.workspace.jobs)):
             for worker in mine or views:
                 worker.cancel()
-                self.stop_waiting(worker.group.removeprefix("view-"))
+                self.questions.stop_waiting(worker.group.removeprefix("view-"))
             self.notify("cancelling the computation…")
             return
-        self.cancel_job(job_id, self.models_pane.highlighted)
+        self.workspace.cancel_job(job_id, self.models_pane.highlighted)
+
+    def action_export(self, every: bool = False) -> None:
+        """Write the focused pane (or every pane) to a new markdown file."""
+        self.questions.export(every)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -290,7 +385,7 @@ class PolytermApp(Asking):
         yield SystemCommand(
             "Export all", "Write every pane to one markdown file", lambda: self.action_export(True)
         )
-        for job in self.jobs.values():
+        for job in self.workspace.jobs.values():
             name = escape(visible(job.name))  # the palette parses its titles as markup
             yield SystemCommand(
                 f"Cancel {name}",

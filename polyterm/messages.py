@@ -1,6 +1,7 @@
 """Messages from background workers to the UI thread (posted with `post_message`).
 
-Progress messages for one job replace each other: the UI keeps only the latest.
+Progress messages for one job replace each other: the UI keeps only the latest. Messages
+carry plain data: this module imports neither the engine nor a screen.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from typing import Any
 from textual.message import Message
 
 from polyterm.core.embedding import Embedding
-from polyterm.engine.progress import Progress
-from polyterm.widgets.catalogue import Catalogue
+from polyterm.widgets.catalogue import Catalogue, JobProgressReport
 
 
 class JobProgress(Message):
     """A running job reports progress (the newest report replaces older ones)."""
 
-    def __init__(self, job_id: int, progress: Progress) -> None:
+    def __init__(self, job_id: int, progress: JobProgressReport) -> None:
         self.job_id = job_id
         self.progress = progress
         super().__init__()
@@ -27,21 +27,23 @@ class JobProgress(Message):
 
 
 class JobFinished(Message):
-    """A job opened its model (trained, read or taken from the cache)."""
+    """A job opened its model (trained, read or taken from the cache); `name` is the
+    model's display name (a file model's name, not its path)."""
 
-    def __init__(self, job_id: int, spec: str, model: Embedding) -> None:
+    def __init__(self, job_id: int, name: str, model: Embedding) -> None:
         self.job_id = job_id
-        self.spec = spec
+        self.name = name
         self.model = model
         super().__init__()
 
 
 class JobFailed(Message):
-    """A job stopped: cancelled by the user or failed with a user-facing message."""
+    """A job stopped: cancelled by the user or failed with a user-facing message; `name`
+    is the model's display name."""
 
-    def __init__(self, job_id: int, spec: str, error: str, cancelled: bool = False) -> None:
+    def __init__(self, job_id: int, name: str, error: str, cancelled: bool = False) -> None:
         self.job_id = job_id
-        self.spec = spec
+        self.name = name
         self.error = error
         self.cancelled = cancelled
         super().__init__()

@@ -13,7 +13,7 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from polyterm.engine.atomic import write_text_atomic
@@ -72,8 +72,6 @@ def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
 class Session:
     selected: tuple[str, ...] = ()
     theme: str | None = None
-    focused_model: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def session_path(folder: Path) -> Path:
@@ -104,11 +102,9 @@ def load_session(folder: Path, warn: Callable[[str], None] | None = None) -> Ses
     if not isinstance(selected, list):
         selected = []
     theme = data.get("theme")
-    focused = data.get("focused_model")
     return Session(
         selected=tuple(s for s in selected if isinstance(s, str) and s)[:MAX_SELECTED],
         theme=theme if isinstance(theme, str) else None,
-        focused_model=focused if isinstance(focused, str) else None,
     )
 
 

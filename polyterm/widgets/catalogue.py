@@ -1,19 +1,37 @@
 """The models pane's view state: what is loaded, cached, running and available to make.
 
 `ModelsView` is frozen and rendered both by `ModelsPane` and, with no running app, by
-`render_markdown` (registered below) for the export.
+`render_markdown` (registered below) for the export. Listing the cache (the engine half)
+is `polyterm.explorer.catalogue`; this module imports no engine, so widgets may use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Protocol
 
-from polyterm.engine.cache import ModelCache
-from polyterm.engine.progress import Progress
 from polyterm.safe_text import markdown_code
 from polyterm.views.markdown import md, models_section, render_markdown, reproduce, table, words
 from polyterm.views.model_summary import ModelSummary
+
+
+class JobProgressReport(Protocol):
+    """What a job's progress report holds (the engine's `Progress` is one), read-only."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def fraction(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def epoch(self) -> int | None: ...
+    @property
+    def epochs(self) -> int | None: ...
+    @property
+    def words_per_second(self) -> float | None: ...
+    @property
+    def eta_seconds(self) -> float | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,59 +64,6 @@ class Catalogue:
         return tuple(out)
 
 
-def scan_catalogue(cache: ModelCache, *, online_names: tuple[str, ...] = ()) -> Catalogue:
-    """List the cache and find corpora / GloVe / local gensim-data (disk only; a worker runs it)."""
-    from polyterm.engine.corpus import available_nltk_corpora
-    from polyterm.engine.pretrained import glove_installed
-
-    cached = []
-    for e in cache.entries():
-        try:
-            rows, dims = e.shape
-            size = e.disk_bytes()
-        except (KeyError, ValueError, OSError):
-            continue
-        cached.append(
-            CachedModel(
-                e.name,
-                str(e.manifest.get("kind", "")),
-                dims,
-                rows,
-                size,
-                str(e.manifest.get("source", "")),
-            )
-        )
-    names = set(online_names)
-    try:
-        import gensim.downloader as api
-
-        base = Path(api.BASE_DIR)
-        if base.is_dir():
-            names |= {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("_")}
-    except Exception:
-        pass
-    return Catalogue(
-        str(cache.root),
-        tuple(cached),
-        tuple(available_nltk_corpora()),
-        glove_installed(),
-        tuple(sorted(names)),
-    )
-
-
-def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
-    """The original study's pair (and GloVe): the models to make and a note saying so."""
-    corpus = "brown" if "brown" in catalogue.corpora else "lee"
-    names = [f"{corpus}_30", f"{corpus}_29"] + (["glove-6b-50"] if catalogue.glove else [])
-    where = "the Brown corpus" if corpus == "brown" else "gensim's bundled Lee corpus"
-    glove = " and opening GloVe 6B 50d" if catalogue.glove else ""
-    note = (
-        f"First run: training {names[0]} and {names[1]} on {where}{glove} — the original "
-        "study's pair. The panes fill in as each model is ready."
-    )
-    return names, note
-
-
 @dataclass(frozen=True, slots=True)
 class JobState:
     """A running (or just finished) job as the models pane shows it."""
@@ -106,7 +71,7 @@ class JobState:
     job_id: int
     spec: str
     kind: str  # "train" or "load"
-    progress: Progress | None = None
+    progress: JobProgressReport | None = None
 
     @property
     def line(self) -> str:

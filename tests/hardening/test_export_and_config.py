@@ -161,7 +161,7 @@ def test_session_path_that_is_a_folder_is_ignored(tmp_path: Path) -> None:
 
 
 def test_explorer_export_never_overwrites(tmp_path: Path) -> None:
-    from polyterm.widgets.export import write_export
+    from polyterm.explorer.export import write_export
 
     first = tmp_path / "polyterm-dims-x.md"
     first.write_text("my notes")
@@ -180,6 +180,6 @@ async def test_explorer_with_an_unusable_cache_warns_and_runs(tmp_path: Path) ->
     app = PolytermApp(cache_dir=str(blocker / "cache"), startup=False)
     async with app.run_test() as pilot:
         await pilot.pause()
-        assert app.library is not None
+        assert app.workspace.library is not None
         messages = [n.message for n in app._notifications]
         assert any("temporary cache" in m for m in messages)

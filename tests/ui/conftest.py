@@ -18,7 +18,7 @@ GROUPS = {
     "person": ["man", "woman", "boy", "girl", "father", "mother"],
     "fruit": ["apple", "pear", "banana", "cherry", "grape", "lemon"],
 }
-SCAN = "polyterm.widgets.workspace.scan_catalogue"  # patched for a fixed catalogue
+SCAN = "polyterm.explorer.workspace.scan_catalogue"  # patched for a fixed catalogue
 FILLER = [f"word{i:02d}" for i in range(30)]
 WORDS = [w for ws in GROUPS.values() for w in ws] + FILLER
 

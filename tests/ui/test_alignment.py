@@ -11,6 +11,7 @@ import pytest
 from polyterm.app import PolytermApp
 from polyterm.core.embedding import Embedding
 from polyterm.errors import Cancelled
+from polyterm.explorer.export import export_markdown
 from polyterm.views.alignment import AlignmentView, alignment_view
 from polyterm.views.markdown import render_markdown
 from polyterm.views.sweep import SweepView, sweep_view
@@ -21,7 +22,6 @@ from polyterm.widgets.comparison_pane import (
     ALIGN_TOP_N,
     PAIR_HINT,
 )
-from polyterm.widgets.export import export_markdown
 from polyterm.widgets.sweep_pane import SWEEP_K, SWEEP_REPETITIONS, SWEEP_SEED, SWEEP_TOP_N
 from tests.ui.helpers import plain, settle, until
 
@@ -118,8 +118,8 @@ async def test_alignment_needs_two_models_and_follows_the_selection(
         assert app.compare.view is None
         assert plain(app.main.query_one("#compare-message")).strip().startswith("Select two")
         assert app.compare._hinted and PAIR_HINT
-        app.models["toy_c"] = toy_models[2]
-        app.select("toy_c", True)
+        app.workspace.models["toy_c"] = toy_models[2]
+        app.workspace.select("toy_c", True)
         await settle(pilot)
         assert same(app.compare.view, expected_alignment(toy_models[0], toy_models[2]))
         assert app.main.query_one("#compare-message").has_class("hidden")
@@ -156,7 +156,7 @@ async def test_alignment_shows_progress_and_can_be_cancelled(
         assert "cancelled" in plain(app.main.query_one("#compare-message"))
         app.selection_changed()  # no restart by itself once cancelled
         await settle(pilot)
-        assert not app.view_workers()
+        assert not app.questions.view_workers()
         assert app.is_running
 
 
@@ -179,7 +179,7 @@ async def test_sweep_pane_runs_the_sweep_of_a_corpus(toy_models, fixed_catalogue
         assert "mean excess kurtosis" in plots and "│" in plots
         await pilot.press("c")  # the selected models instead
         assert pane.choice == "selected"
-        app.select("toy_c", False)
+        app.workspace.select("toy_c", False)
         await settle(pilot)
         assert [m.name for m in pane.candidates] == ["toy_a", "toy_b"]
         # the palette's commands
@@ -204,7 +204,7 @@ async def test_compare_is_computed_only_when_in_sight(
         await pilot.press("2")
         for _ in range(5):
             await pilot.press("n")
-            assert not app.view_workers("compare")
+            assert not app.questions.view_workers("compare")
         await settle(pilot)
         assert app.compare.stale and app.compare.view is None
         # export all brings the out-of-sight panes up to date first

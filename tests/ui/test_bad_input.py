@@ -51,7 +51,7 @@ async def test_load_a_text_vector_file(fixed_catalogue, tmp_path: Path) -> None:
         await type_text(pilot, str(path))
         await pilot.press("enter")
         await settle(pilot)
-        assert "tiny" in app.models and app.selected == ["tiny"]
+        assert "tiny" in app.workspace.models and app.workspace.selected == ["tiny"]
 
 
 def test_bad_theme_files_are_reported(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from polyterm.app import PolytermApp
+from polyterm.explorer.export import default_path, export_markdown
 from polyterm.views.markdown import render_markdown
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import dimension_view, expression_view, repeats_view
 from polyterm.widgets.catalogue import JobState, ModelsView
-from polyterm.widgets.export import default_path, export_markdown
 from tests.ui.conftest import FIXED_CATALOGUE
 from tests.ui.helpers import settle, type_text
 

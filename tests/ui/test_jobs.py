@@ -7,6 +7,7 @@ import pytest
 from polyterm.app import PolytermApp
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.settings import cache_dir, config_dir
+from polyterm.explorer.workspace import Workspace
 from polyterm.messages import JobProgress
 from polyterm.screens.train import TrainScreen, build_specs
 from polyterm.session import Session, load_session, save_session
@@ -21,11 +22,11 @@ async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
         size=(120, 36), message_hook=lambda m: isinstance(m, JobProgress) and seen.append(m)
     ) as pilot:
         await settle(pilot)
-        app.select("lee_8", True)
-        assert [j.spec for j in app.jobs.values()] == ["lee_8"]
+        app.workspace.select("lee_8", True)
+        assert [j.spec for j in app.workspace.jobs.values()] == ["lee_8"]
         await settle(pilot)
-        assert "lee_8" in app.models and app.selected == ["lee_8"]
-        assert not app.jobs
+        assert "lee_8" in app.workspace.models and app.workspace.selected == ["lee_8"]
+        assert not app.workspace.jobs
         assert seen and seen[-1].progress.stage == "done"
         assert any(p.progress.stage == "train" for p in seen)
         assert [e.name for e in ModelCache(cache_dir()).entries()] == ["lee_8"]
@@ -43,11 +44,11 @@ async def test_cancelling_a_job_leaves_no_cache_entry(fixed_catalogue) -> None:
 
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         await settle(pilot)
-        app.select("lee_9", True)
-        await until(pilot, lambda: not app.jobs)
+        app.workspace.select("lee_9", True)
+        await until(pilot, lambda: not app.workspace.jobs)
         await settle(pilot)
-        assert pressed and "lee_9" not in app.models and not app.jobs
-        assert app.selected == []
+        assert pressed and "lee_9" not in app.workspace.models and not app.workspace.jobs
+        assert app.workspace.selected == []
         assert ModelCache(cache_dir()).entries() == []
         assert not list((cache_dir() / "tmp").iterdir())
         assert any("cancelled" in (n.title or "") for n in app._notifications)
@@ -58,14 +59,14 @@ async def test_cancel_key_while_waiting_for_the_corpus(fixed_catalogue) -> None:
     app = PolytermApp(startup=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        lock = app.corpus_locks.setdefault("lee", __import__("threading").Lock())
+        lock = app.workspace.corpus_locks.setdefault("lee", __import__("threading").Lock())
         lock.acquire()  # another job is reading the corpus
-        app.select("lee_7", True)
+        app.workspace.select("lee_7", True)
         await pilot.press("1", "x")
-        await until(pilot, lambda: not app.jobs)
+        await until(pilot, lambda: not app.workspace.jobs)
         await settle(pilot)
         lock.release()
-        assert not app.jobs and "lee_7" not in app.models
+        assert not app.workspace.jobs and "lee_7" not in app.workspace.models
         assert ModelCache(cache_dir()).entries() == []
 
 
@@ -73,9 +74,9 @@ async def test_failed_job_is_a_notification(fixed_catalogue) -> None:
     app = PolytermApp(startup=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        app.select("nosuchcorpus_10", True)
+        app.workspace.select("nosuchcorpus_10", True)
         await settle(pilot)
-        assert not app.jobs and app.selected == []
+        assert not app.workspace.jobs and app.workspace.selected == []
         assert any(n.severity == "error" for n in app._notifications)
         assert app.is_running
 
@@ -96,7 +97,7 @@ def test_train_form_validation() -> None:
 
 async def test_train_form_from_keys(fixed_catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
     app = PolytermApp(startup=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
@@ -121,7 +122,7 @@ async def test_first_run_starts_the_study_pair(
     fixed_catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
     monkeypatch.setattr(
         SCAN, lambda cache, **kw: type(fixed_catalogue)("<cache>", (), ("brown",), True)
     )
@@ -137,7 +138,7 @@ async def test_first_run_without_brown_uses_lee(
     monkeypatch: pytest.MonkeyPatch, fixed_catalogue
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
     monkeypatch.setattr(SCAN, lambda cache, **kw: type(fixed_catalogue)("<cache>", (), (), False))
     async with PolytermApp().run_test() as pilot:
         await settle(pilot)
@@ -148,7 +149,7 @@ async def test_session_is_restored_in_the_background(
     fixed_catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(PolytermApp, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
     save_session(config_dir(), Session(("toy_b", "toy_a")))
     async with PolytermApp().run_test() as pilot:
         await settle(pilot)
@@ -175,7 +176,7 @@ async def test_remove_from_cache_asks_first() -> None:
         await pilot.press("delete", "y")
         await settle(pilot)
         assert cache.entries() == []
-        assert "toy_4" not in [c.name for c in app.catalogue.cached]
+        assert "toy_4" not in [c.name for c in app.workspace.catalogue.cached]
 
 
 @pytest.mark.parametrize("late", ["view", "job", "catalogue"])
@@ -200,7 +201,7 @@ async def test_messages_arriving_while_the_app_closes_are_dropped(
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        app.tokens["dims"] = 7
+        app.questions.tokens["dims"] = 7
     assert app.return_code in (None, 0)
 
 
@@ -211,14 +212,14 @@ async def test_several_trainings_cancelled_one_by_one_leave_nothing(fixed_catalo
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         for name in ("lee_8", "lee_9", "lee_10"):
-            app.select(name, True)
-        assert sorted(j.name for j in app.jobs.values()) == ["lee_10", "lee_8", "lee_9"]
-        for job_id in list(app.jobs):
+            app.workspace.select(name, True)
+        assert sorted(j.name for j in app.workspace.jobs.values()) == ["lee_10", "lee_8", "lee_9"]
+        for job_id in list(app.workspace.jobs):
             app.action_cancel(job_id)
-        await until(pilot, lambda: not app.jobs)
+        await until(pilot, lambda: not app.workspace.jobs)
         await settle(pilot)
-        assert not (set(app.models) & {"lee_8", "lee_9", "lee_10"})
-        assert app.selected == []
+        assert not (set(app.workspace.models) & {"lee_8", "lee_9", "lee_10"})
+        assert app.workspace.selected == []
         assert ModelCache(cache_dir()).entries() == []
         assert not list((cache_dir() / "tmp").iterdir())
         assert app.is_running
@@ -236,19 +237,21 @@ async def test_a_selection_change_during_a_query_shows_the_new_selection(
         await pilot.press("3")
         await type_text(pilot, "king - man + woman")
         await pilot.press("enter")
-        app.select("toy_b", False)  # at once, while the first answer is being computed
+        app.workspace.select("toy_b", False)  # at once, while the first answer is being computed
         await settle(pilot)
-        await until(pilot, lambda: not app.view_workers())
+        await until(pilot, lambda: not app.questions.view_workers())
         await settle(pilot)
         view = app.main.pane("calc").view
         assert [r.model.name for r in view.results] == ["toy_a", "toy_c"]
         assert view == expression_view([toy_models[0], toy_models[2]], "king - man + woman")
-        app.select("toy_b", True)
+        app.workspace.select("toy_b", True)
         await settle(pilot)
-        await until(pilot, lambda: not app.view_workers())
+        await until(pilot, lambda: not app.questions.view_workers())
         await settle(pilot)
         assert [r.model.name for r in app.main.pane("calc").view.results] == [
-            "toy_a", "toy_c", "toy_b"
+            "toy_a",
+            "toy_c",
+            "toy_b",
         ]
 
 
@@ -263,10 +266,10 @@ async def test_cancelling_a_question_before_its_worker_starts_stops_the_pane(
         await pilot.press("4")
         app.compare.request_alignment()
         app.compare.stale = False  # answered below, not by the Asked message it posted
-        assert app.ask(app.compare, force=True)  # its worker is created, not yet begun
+        assert app.questions.ask(app.compare, force=True)  # its worker is created, not yet begun
         app.action_cancel()
         await settle(pilot)
-        await until(pilot, lambda: not app.view_workers())
+        await until(pilot, lambda: not app.questions.view_workers())
         await settle(pilot)
         assert app.main.query_one("#compare-progress").has_class("hidden")
         assert app.compare.view is None
@@ -299,7 +302,8 @@ async def test_job_list_draws_two_lines_per_job_with_its_share_filled(fixed_cata
             title = "".join(s.text for s in job_list.render_line(row - 1))
             assert title.startswith(f"training brown_{30 if row == 1 else 29}  epoch 2/5")
             filled = sum(
-                len(s.text) for s in job_list.render_line(row)
+                len(s.text)
+                for s in job_list.render_line(row)
                 if s.style is not None and s.style.color == primary
             )
             assert filled == round(fraction * width)

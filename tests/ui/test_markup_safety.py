@@ -163,8 +163,8 @@ async def test_failing_load_path_and_notifications_are_text(tmp_path, fixed_cata
     app = PolytermApp(startup=False)
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
         await settle(pilot)
-        app.open_model(str(bad), name="[red]bad")
-        await until(pilot, lambda: not app.jobs)
+        app.workspace.open_model(str(bad), name="[red]bad")
+        await until(pilot, lambda: not app.workspace.jobs)
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any("[red]x\\x1b]0;t\\x07.txt" in m for m in messages), messages
@@ -242,12 +242,12 @@ async def test_palette_commands_name_jobs_as_text(fixed_catalogue) -> None:
     from textual.content import Content
 
     from polyterm.engine.models import OpenOptions
-    from polyterm.widgets.jobs import Job
+    from polyterm.explorer.jobs import Job
 
     app = PolytermApp(startup=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        app.jobs[99] = Job(99, "x.txt", "[/b]\x1b]0;t\x07", OpenOptions(), "load", None)
+        app.workspace.jobs[99] = Job(99, "x.txt", "[/b]\x1b]0;t\x07", OpenOptions(), "load", None)
         try:
             commands = list(app.get_system_commands(app.screen))
             cancel = [c for c in commands if c.title.startswith("Cancel ")]
@@ -256,5 +256,5 @@ async def test_palette_commands_name_jobs_as_text(fixed_catalogue) -> None:
             ]
             assert "[/b]" in Content.from_markup(cancel[0].help).plain
         finally:
-            del app.jobs[99]
+            del app.workspace.jobs[99]
         assert app.is_running

@@ -33,10 +33,10 @@ async def test_models_pane_lists_and_selects(toy_models, fixed_catalogue) -> Non
         assert "glove-6b-50" in view.catalogue.available
         await pilot.press("1", "space")  # unselect the highlighted first model
         await settle(pilot)
-        assert app.selected == ["toy_b", "toy_c"]
+        assert app.workspace.selected == ["toy_b", "toy_c"]
         await pilot.press("space")
         await settle(pilot)
-        assert app.selected == ["toy_b", "toy_c", "toy_a"]
+        assert app.workspace.selected == ["toy_b", "toy_c", "toy_a"]
 
 
 async def test_dimension_browser_steps_and_matches_core(toy_models, fixed_catalogue) -> None:

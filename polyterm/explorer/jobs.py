@@ -1,8 +1,8 @@
 """The bodies of the explorer's background work: opening models and computing views.
 
-They run in thread workers (see `Workspace` and `PolytermApp`), call the engine or the
+They run in thread workers (see `Workspace` and `Questions`), call the engine or the
 views, and only talk to the UI by posting messages. Making a model (training, reading a
-vector file) runs in a separate process (`polyterm.widgets.trainer`); the thread only waits
+vector file) runs in a separate process (`polyterm.explorer.trainer`); the thread only waits
 for it and then opens the finished cache entry.
 """
 
@@ -18,6 +18,7 @@ from textual.message import Message
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.progress import Progress
 from polyterm.errors import Cancelled, ExpressionError, PolytermError
+from polyterm.explorer.trainer import make_in_process
 from polyterm.messages import (
     JobFailed,
     JobFinished,
@@ -26,9 +27,8 @@ from polyterm.messages import (
     ViewProgress,
     ViewReady,
 )
-from polyterm.widgets.catalogue import JobState
+from polyterm.widgets.catalogue import JobProgressReport, JobState
 from polyterm.widgets.pane import Question
-from polyterm.widgets.trainer import make_in_process
 
 PROGRESS_INTERVAL = 0.2  # seconds between progress messages of one job
 VIEW_PROGRESS_INTERVAL = 0.1  # seconds between progress messages of one view
@@ -69,7 +69,7 @@ class Job:
         self.started = False  # set by the worker's thread when `run` begins
         self.state = JobState(job_id, name, kind)  # the latest progress, kept by the UI thread
 
-    def report(self, progress: Progress) -> None:
+    def report(self, progress: JobProgressReport) -> None:
         """Keep the newest progress (called on the UI thread)."""
         self.state = JobState(self.job_id, self.name, self.kind, progress)
 

@@ -1,9 +1,9 @@
 """The explorer's model bookkeeping: loaded and selected models, running jobs, the cache.
 
-`Workspace` is the base of `PolytermApp`: it opens models in background jobs (made in a
-child process when they are not cached yet, see `polyterm.widgets.trainer`), follows their
-progress, and keeps the selection. The panes are the app's business: it is told of every
-change through `refresh_models` and `selection_changed`.
+`Workspace` is a plain object the app holds: it opens models in background jobs (made in
+a child process when they are not cached yet, see `polyterm.explorer.trainer`), follows
+their progress, and keeps the selection. The panes are the app's business: it is told of
+every change through the `WorkspaceHost` hooks (`refresh_models`, `selection_changed`, …).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -20,26 +21,14 @@ from polyterm.core.embedding import Embedding
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import PolytermError
+from polyterm.explorer.catalogue import scan_catalogue
+from polyterm.explorer.jobs import Job
 from polyterm.messages import CatalogueReady, JobFailed, JobFinished, JobProgress, Warned
-from polyterm.safe_text import visible
-from polyterm.widgets.catalogue import Catalogue, scan_catalogue
-from polyterm.widgets.jobs import Job
-from polyterm.widgets.running import while_running
+from polyterm.widgets.catalogue import Catalogue
 
 
-class Workspace(App[int]):
-    """Models by name, the ordered selection, and the jobs opening models."""
-
-    def __init__(self, models: Sequence[Embedding] = ()) -> None:
-        super().__init__()
-        self.models: dict[str, Embedding] = {m.name: m for m in models}
-        self.selected: list[str] = [m.name for m in models]
-        self.jobs: dict[int, Job] = {}
-        self.catalogue = Catalogue(cache_root="")
-        self.library: ModelLibrary | None = None
-        self.first_run_jobs: set[str] = set()
-        self.corpus_locks: dict[str, threading.Lock] = {}
-        self._job_ids = itertools.count(1)
+class WorkspaceHost(Protocol):
+    """What the workspace tells the app (the app implements these)."""
 
     def notify(
         self,
@@ -49,19 +38,12 @@ class Workspace(App[int]):
         severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = True,
-    ) -> None:
-        """Every notification is plain text: its message names models, words, paths and
-        themes from data or the user, so it is never parsed as markup (`markup` is ignored)
-        and its control characters are made visible."""
-        super().notify(
-            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
-        )
+    ) -> None: ...
 
-    # -- hooks for the app ------------------------------------------------------------------
     def refresh_models(self, focus: str | None = None) -> None:
         """Show the models and jobs as they are now."""
 
-    def selection_changed(self) -> None:
+    def selection_changed(self, save: bool = True) -> None:
         """The selection or the loaded models changed."""
 
     def jobs_done(self) -> None:
@@ -69,13 +51,45 @@ class Workspace(App[int]):
 
     def jobs_progressed(self) -> None:
         """Only the running jobs' progress changed."""
-        self.refresh_models()
+
+    def action_train(self, corpus: str | None = None) -> None:
+        """Ask how to train models of `corpus` (the app shows the form)."""
+
+    def model_opened(self, name: str, spec: str, options: OpenOptions) -> None:
+        """A job opened `name` from `spec` (kept in the session when it is a file)."""
+
+
+class Workspace:
+    """Models by name, the ordered selection, and the jobs opening models.
+
+    `app` runs the workers and receives their messages; `host` (the same app) is told
+    of changes.
+    """
+
+    def __init__(self, app: App[Any], host: WorkspaceHost, models: Sequence[Embedding] = ()):
+        self.app = app
+        self.host = host
+        self.models: dict[str, Embedding] = {m.name: m for m in models}
+        self.selected: list[str] = [m.name for m in models]
+        self.jobs: dict[int, Job] = {}
+        self.catalogue = Catalogue(cache_root="")
+        self.library: ModelLibrary | None = None
+        self.first_run_jobs: set[str] = set()
+        self.corpus_locks: dict[str, threading.Lock] = {}
+        self._job_ids = itertools.count(1)
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.host.notify(message, **kwargs)
 
     # -- the cache ----------------------------------------------------------------------------
-    def scan(self, library: ModelLibrary) -> None:
+    def scan(self) -> None:
         """List the cache and the sources in a worker; CatalogueReady follows."""
-        self.run_worker(
-            lambda: self.post_message(CatalogueReady(scan_catalogue(library.cache))),
+        library = self.library
+        if library is None:
+            return
+        app = self.app
+        app.run_worker(
+            lambda: app.post_message(CatalogueReady(scan_catalogue(library.cache))),
             name="scan",
             group="catalogue",
             exclusive=True,
@@ -92,8 +106,8 @@ class Workspace(App[int]):
             self.models.pop(name, None)
             self.selected = [n for n in self.selected if n != name]
             self.notify(f"removed {name} from the cache")
-            self.scan(self.library)
-            self.selection_changed()
+            self.scan()
+            self.host.selection_changed()
 
     # -- jobs -------------------------------------------------------------------------------
     def open_model(
@@ -117,54 +131,53 @@ class Workspace(App[int]):
         lock = self.corpus_locks.setdefault(spec.split("_")[0], threading.Lock()) if train else None
         job = Job(next(self._job_ids), spec, name, options, "train" if train else "load", lock)
         self.jobs[job.job_id] = job
-        library = self.library
-        job.worker = self.run_worker(
-            lambda: job.run(library, self.post_message, get_current_worker().cancelled_event),
+        library, post = self.library, self.app.post_message
+        job.worker = self.app.run_worker(
+            lambda: job.run(library, post, get_current_worker().cancelled_event),
             name=f"{job.kind} {name}",
             group=job.kind,
             thread=True,
             exit_on_error=False,
         )
 
-    @while_running
-    def on_job_progress(self, message: JobProgress) -> None:
+    def job_progress(self, message: JobProgress) -> None:
         job = self.jobs.get(message.job_id)
         if job is not None:
             job.report(message.progress)
-            self.jobs_progressed()
+            self.host.jobs_progressed()
 
-    def _end_job(self, job_id: int, name: str) -> None:
-        self.jobs.pop(job_id, None)
+    def _end_job(self, job_id: int, name: str) -> Job | None:
+        job = self.jobs.pop(job_id, None)
         self.first_run_jobs.discard(name)
         if not self.first_run_jobs:
-            self.jobs_done()
+            self.host.jobs_done()
+        return job
 
-    @while_running
-    def on_job_finished(self, message: JobFinished) -> None:
+    def job_finished(self, message: JobFinished) -> None:
         if message.job_id not in self.jobs:
             return  # ended already: cancelled before its worker started
-        self._end_job(message.job_id, message.spec)
-        self.models[message.spec] = message.model
+        job = self._end_job(message.job_id, message.name)
+        self.models[message.name] = message.model
         self.notify(
-            f"{message.spec} is ready ({len(message.model):,} words, {message.model.dims} dims)"
+            f"{message.name} is ready ({len(message.model):,} words, {message.model.dims} dims)"
         )
-        if self.library is not None:
-            self.scan(self.library)
-        self.selection_changed()
+        if job is not None:
+            self.host.model_opened(message.name, job.spec, job.options)
+        self.scan()
+        self.host.selection_changed()
 
-    @while_running
-    def on_job_failed(self, message: JobFailed) -> None:
+    def job_failed(self, message: JobFailed) -> None:
         if message.job_id not in self.jobs:
             return  # ended already: cancelled before its worker started
-        self._end_job(message.job_id, message.spec)
-        self.selected = [n for n in self.selected if n != message.spec]
+        self._end_job(message.job_id, message.name)
+        self.selected = [n for n in self.selected if n != message.name]
         self.notify(
             message.error,
-            title=f"{message.spec}: cancelled" if message.cancelled else f"{message.spec} failed",
+            title=f"{message.name}: cancelled" if message.cancelled else f"{message.name} failed",
             severity="warning" if message.cancelled else "error",
             timeout=6 if message.cancelled else 15,
         )
-        self.selection_changed()
+        self.host.selection_changed()
 
     def cancel_job(self, job_id: int | None = None, here: str | None = None) -> None:
         """Cancel job `job_id`, else the one of model `here`, else the newest."""
@@ -178,15 +191,13 @@ class Workspace(App[int]):
             # A worker cancelled before its thread began never runs the job, so nothing
             # else would end it; if the thread did begin meanwhile, its own JobFailed is
             # ignored as a repeat.
-            self.post_message(JobFailed(job.job_id, job.name, "cancelled before it began", True))
+            self.app.post_message(
+                JobFailed(job.job_id, job.name, "cancelled before it began", True)
+            )
         self.notify(f"cancelling {job.name}…")
 
     def warn_from_thread(self, text: str) -> None:
-        self.post_message(Warned(text))
-
-    @while_running
-    def on_warned(self, message: Warned) -> None:
-        self.notify(message.text, severity="warning")
+        self.app.post_message(Warned(text))
 
     # -- the selection ----------------------------------------------------------------------
     def chosen(self) -> list[Embedding]:
@@ -197,14 +208,11 @@ class Workspace(App[int]):
         """Mark (or unmark) a model for the side-by-side panes, opening it if needed."""
         on = name not in self.selected if on is None else on
         if on and "<" in name:  # an "available to make" row: ask how to make it
-            self.action_train(name.split("_<")[0])
+            self.host.action_train(name.split("_<")[0])
             return
         if on and name not in self.selected:
             self.selected.append(name)
             self.open_model(name)
         elif not on and name in self.selected:
             self.selected.remove(name)
-        self.selection_changed()
-
-    def action_train(self, corpus: str | None = None) -> None:
-        """Ask how to train models of `corpus` (the app shows the form)."""
+        self.host.selection_changed()

@@ -8,6 +8,7 @@ every statistic beside its nulls, the readings, and the sorted matched-|r| curve
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
@@ -24,10 +25,25 @@ from polyterm.widgets.pane import plain, theme_colour
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.alignment import AlignmentView, DimensionPair
 
+
+
+class CompareMode(StrEnum):
+    """What the Compare pane shows; `v` steps through them in this order."""
+
+    INDEX = "index"  # the current query, models as columns, compared by index
+    MATCHED = "matched"  # the first two selected models' dimensions matched one-to-one
+    ALIGNED = "aligned"  # ... and after Procrustes
+    SUMMARY = "summary"  # the whole-model statistics
+
+    def next(self) -> CompareMode:
+        modes = list(CompareMode)
+        return modes[(modes.index(self) + 1) % len(modes)]
+
+
 MODE_TITLES = {
-    "matched": "matched dimensions (one-to-one on |r|, unrotated)",
-    "aligned": "aligned dimensions (after Procrustes)",
-    "summary": "whole-model summary",
+    CompareMode.MATCHED: "matched dimensions (one-to-one on |r|, unrotated)",
+    CompareMode.ALIGNED: "aligned dimensions (after Procrustes)",
+    CompareMode.SUMMARY: "whole-model summary",
 }
 NARROW = 48  # below this width the pair's word lists are shown as lines, not columns
 WIDE_SUMMARY = 80  # from this width the statistics are a table, else two lines each
@@ -46,7 +62,7 @@ class AlignmentDisplay(Vertical):
     def __init__(self) -> None:
         super().__init__(id="align", classes="hidden")
         self.view: AlignmentView | None = None
-        self.mode = "matched"
+        self.mode = CompareMode.MATCHED
         self.pairs: tuple[DimensionPair, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -63,32 +79,33 @@ class AlignmentDisplay(Vertical):
             yield Static(id="summary-readings")
 
     def main_widget(self) -> Any:
-        return self.query_one("#align-summary" if self.mode == "summary" else "#align-table")
+        summary = self.mode is CompareMode.SUMMARY
+        return self.query_one("#align-summary" if summary else "#align-table")
 
     def title(self) -> str:
         v = self.view
         if v is None:
             return MODE_TITLES[self.mode]
         line = f"{MODE_TITLES[self.mode]} · {v.a.name} vs {v.b.name} · {v.n_words:,} shared words"
-        if self.mode == "summary":
+        if self.mode is CompareMode.SUMMARY:
             return f"{line} · {v.repetitions} null draws, seed {v.seed}"
-        if self.mode == "aligned" and v.reduced_to:
+        if self.mode is CompareMode.ALIGNED and v.reduced_to:
             line += (
                 f" · {v.b.name if v.b.dims > v.a.dims else v.a.name} reduced to "
                 f"{v.reduced_to} dims by PCA"
             )
         return line
 
-    def show(self, view: AlignmentView, mode: str, focus_dim: int | None = None) -> None:
-        """Render `view` as `mode` ("matched", "aligned" or "summary")."""
+    def show(self, view: AlignmentView, mode: CompareMode, focus_dim: int | None = None) -> None:
+        """Render `view` as `mode` (matched, aligned or summary)."""
         self.view, self.mode = view, mode
-        summary = mode == "summary"
+        summary = mode is CompareMode.SUMMARY
         self.query_one("#align-pairs-box").set_class(summary, "hidden")
         self.query_one("#align-summary").set_class(not summary, "hidden")
         if summary:
             self._summary(view)
         else:
-            self._pairs(view.matched if mode == "matched" else view.aligned, focus_dim)
+            self._pairs(view.matched if mode is CompareMode.MATCHED else view.aligned, focus_dim)
 
     # -- pairs ---------------------------------------------------------------------------------
     def _pairs(self, pairs: tuple[DimensionPair, ...], focus_dim: int | None) -> None:
@@ -97,7 +114,7 @@ class AlignmentDisplay(Vertical):
         self.pairs = pairs
         table = self.query_one("#align-table", DataTable)
         table.clear(columns=True)
-        b_label = f"{b} PCA" if self.mode == "aligned" and self.view.reduced_to else b
+        b_label = f"{b} PCA" if self.mode is CompareMode.ALIGNED and self.view.reduced_to else b
         table.add_column(plain(a), key="a")
         table.add_column(plain(b_label), key="b")
         for label in ("r", "Jaccard", "shared top words"):
@@ -125,7 +142,7 @@ class AlignmentDisplay(Vertical):
             self._detail(event.cursor_row)
 
     def on_resize(self) -> None:
-        if self.view is not None and self.mode == "summary":
+        if self.view is not None and self.mode is CompareMode.SUMMARY:
             self._summary(self.view)
         elif self.view is not None:
             self._detail(self.query_one("#align-table", DataTable).cursor_row)

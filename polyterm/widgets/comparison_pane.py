@@ -1,18 +1,12 @@
-"""Pane 4, Comparison: one query side by side by index, or two models matched and aligned.
-
-`v` switches between the by-index table (models as columns, ranks as rows), the matched
-dimension pairs (before Procrustes), the aligned pairs (after it) and the whole-model
-summary; the last three show one `AlignmentView` of the first two selected models,
-computed once in a worker with a progress bar (`x` cancels it).
-"""
-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,13 +19,12 @@ from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
-from polyterm.widgets.alignment_display import AlignmentDisplay
+from polyterm.widgets.alignment_display import MODE_TITLES, AlignmentDisplay, CompareMode
 from polyterm.widgets.pane import Pane, ProgressFn, Question, SafeInput, WorkProgress, plain
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
 
-MODES = ("index", "matched", "aligned", "summary")
 ALIGN_K = 10
 ALIGN_TOP_N = 10_000
 ALIGN_REPETITIONS = 20
@@ -46,6 +39,52 @@ PAIR_HINT = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ExpressionQuery:
+    """The nearest words to an expression (from the calculator or the pane's own box)."""
+
+    text: str
+    convention: Convention = Convention.NORMALISED
+    include_query: bool = False
+
+    def describe(self) -> str:
+        return f"the nearest words to “{self.text}”"
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionQuery:
+    """Both ends of one dimension index (followed from the dimension browser)."""
+
+    dim: int
+    k: int = 10
+    restrict: int | None = None
+    scale: Scale = Scale.RAW
+
+    def describe(self) -> str:
+        return f"dimension {self.dim}"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexQuestion:
+    """What the by-index table answers: a query in the selected models (by content)."""
+
+    query: ExpressionQuery | DimensionQuery
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PairQuestion:
+    """What the matched / aligned / summary views answer: the first two selected models."""
+
+    a: str  # name@content hash: a retrained model of the same name is another question
+    b: str
+
+
+def model_key(model: Embedding | ModelSummary) -> str:
+    summary = model if isinstance(model, ModelSummary) else ModelSummary.of(model)
+    return f"{summary.name}@{summary.content_sha256}"
+
+
 def parse_query(text: str) -> tuple[str, int | None]:
     """`#12` or `dim 12` asks for a dimension; anything else is a word or expression."""
     t = text.strip()
@@ -56,7 +95,10 @@ def parse_query(text: str) -> tuple[str, int | None]:
 
 
 class ComparisonPane(Pane):
-    """The current query compared by index, or the first two selected models aligned."""
+    """The current query compared by index, or the first two selected models aligned.
+
+    It shows the answer to its current question or says that it is being computed (or
+    was cancelled): never an earlier answer under the current question."""
 
     PANE_ID = "compare"
     TITLE = "4 Compare"
@@ -75,20 +117,28 @@ class ComparisonPane(Pane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.source: tuple[Any, ...] | None = None
+        self.subject: ExpressionQuery | DimensionQuery | None = None  # the query followed
         self.convention = Convention.NORMALISED
         self.include_query = False
-        self.mode = "index"
+        self.mode = CompareMode.INDEX
+        self.chosen_keys: tuple[str, ...] = ()  # the selected models, by content
         self.query_view: QueryView | None = None
+        self.query_answers: IndexQuestion | None = None  # what `query_view` answers
+        self.index_asked: IndexQuestion | None = None  # the newest by-index question asked
+        self.index_cancelled: IndexQuestion | None = None
+        self.index_failed: IndexQuestion | None = None  # its problem is in the message box
+        self._rendered: IndexQuestion | None = None  # what the by-index table shows now
         self.alignment: AlignmentView | None = None
         self.pair: tuple[Embedding, Embedding] | None = None
-        self.computing: tuple[str, str] | None = None  # the pair being aligned now
-        self.declined: tuple[str, str] | None = None  # cancelled: not restarted by itself
+        self.computing: PairQuestion | None = None  # the pair being aligned now
+        self.declined: PairQuestion | None = None  # cancelled: not restarted by itself
+        self.failed: PairQuestion | None = None  # its problem is in the message box
         self.focus_dim: tuple[str | None, int] | None = None  # (model, dim) being browsed
         self._hinted = False  # the message box shows PAIR_HINT
 
     def follow_expression(self, text: str, convention: Convention, include_query: bool) -> None:
-        self.source = ("expr", text, convention, include_query)
+        self.subject = ExpressionQuery(text, convention, include_query)
+        self._show_mode()
 
     def follow_dimension(
         self,
@@ -98,51 +148,74 @@ class ComparisonPane(Pane):
         scale: Scale = Scale.RAW,
         model: str | None = None,
     ) -> None:
-        self.source = ("dim", dim, k, restrict, scale)
+        self.subject = DimensionQuery(dim, k, restrict, scale)
         self.focus_dim = (model, dim)
+        if self.mode is CompareMode.INDEX:
+            self._show_mode()
 
     # -- questions ----------------------------------------------------------------------------
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
+        self.chosen_keys = tuple(model_key(m) for m in chosen)
         self.pair = (chosen[0], chosen[1]) if len(chosen) >= 2 else None
-        if self.mode != "index":
-            self._show_mode()
+        self._show_mode()
 
-    def _key(self, a: Embedding | ModelSummary, b: Embedding | ModelSummary) -> tuple[str, str]:
-        sa = a if isinstance(a, ModelSummary) else ModelSummary.of(a)
-        sb = b if isinstance(b, ModelSummary) else ModelSummary.of(b)
-        return (f"{sa.name}@{sa.content_sha256}", f"{sb.name}@{sb.content_sha256}")
+    def index_question(self) -> IndexQuestion | None:
+        """The by-index question of now, if there is one."""
+        if self.subject is None or not self.chosen_keys:
+            return None
+        return IndexQuestion(self.subject, self.chosen_keys)
+
+    def pair_question(self) -> PairQuestion | None:
+        """The pair question of now, if two models are selected."""
+        if self.pair is None:
+            return None
+        return PairQuestion(*(model_key(m) for m in self.pair))
 
     def aligned_now(self) -> bool:
-        """Whether the alignment shown is of the two models selected now."""
+        """Whether the alignment held is of the two models selected now."""
+        pair = self.pair_question()
         return (
-            self.pair is not None
+            pair is not None
             and self.alignment is not None
-            and self._key(*self.pair) == self._key(self.alignment.a, self.alignment.b)
+            and pair == PairQuestion(model_key(self.alignment.a), model_key(self.alignment.b))
         )
+
+    def answered_now(self) -> bool:
+        """Whether the current mode's answer to its current question is held."""
+        if self.mode is CompareMode.INDEX:
+            q = self.index_question()
+            return q is not None and q == self.query_answers and self.query_view is not None
+        return self.aligned_now()
 
     def question(
         self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]
     ) -> Question | None:
         from polyterm.views.query import dimension_query_view, expression_view
 
-        q, models = self.source, chosen
-        if self.mode != "index":
+        if self.mode is not CompareMode.INDEX:
             return self._alignment_question()
         self.computing = None
+        q, models = self.subject, list(chosen)
         if not models or q is None:
             return None
-        if q[0] == "dim":
-            return lambda _: dimension_query_view(models, q[1], k=q[2], restrict=q[3], scale=q[4])
-        return lambda _: expression_view(models, q[1], convention=q[2], include_query=q[3])
+        self.index_asked = IndexQuestion(q, tuple(model_key(m) for m in models))
+        self.index_cancelled = self.index_failed = None
+        if isinstance(q, DimensionQuery):
+            return lambda _: dimension_query_view(
+                models, q.dim, k=q.k, restrict=q.restrict, scale=q.scale
+            )
+        return lambda _: expression_view(
+            models, q.text, convention=q.convention, include_query=q.include_query
+        )
 
     def _alignment_question(self) -> Question | None:
-        if self.pair is None or self.aligned_now():
+        pair = self.pair_question()
+        if self.pair is None or pair is None or self.aligned_now():
             return None
+        if pair in (self.computing, self.declined):
+            return None
+        self.computing, self.declined, self.failed = pair, None, None
         a, b = self.pair
-        key = self._key(a, b)
-        if key in (self.computing, self.declined):
-            return None
-        self.computing, self.declined = key, None
 
         def align(progress: ProgressFn) -> AlignmentView:
             from polyterm.views.alignment import alignment_view
@@ -162,8 +235,8 @@ class ComparisonPane(Pane):
     def request_alignment(self) -> None:
         """Show the alignment of the selected pair, computing it if needed."""
         self.declined = None
-        if self.mode == "index":
-            self.mode = "matched"
+        if self.mode is CompareMode.INDEX:
+            self.mode = CompareMode.MATCHED
         self._show_mode()
         self.post_message(self.Asked(self))
 
@@ -171,6 +244,7 @@ class ComparisonPane(Pane):
         if self.computing is not None and self.pair is not None:
             bar = self.query_one("#compare-progress", WorkProgress)
             bar.start(f"aligning {self.pair[0].name} with {self.pair[1].name}")
+        self._show_mode()
 
     def work_stopped(self, cancelled: bool = False) -> None:
         super().work_stopped(cancelled)
@@ -180,7 +254,15 @@ class ComparisonPane(Pane):
                 "alignment cancelled: v (view) or the palette's “Align selected "
                 "models” starts it again"
             )
+        elif self.computing is not None:
+            self.failed = self.computing
+        elif self.index_asked != self.query_answers:
+            if cancelled:
+                self.index_cancelled = self.index_asked
+            else:
+                self.index_failed = self.index_asked
         self.computing = None
+        self._show_mode()
 
     # -- widgets ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -199,45 +281,89 @@ class ComparisonPane(Pane):
         yield AlignmentDisplay()
 
     def main_widget(self) -> Widget:
-        if self.mode == "index":
+        if self.mode is CompareMode.INDEX:
             return self.query_one("#compare-table", DataTable)
         return self.query_one(AlignmentDisplay).main_widget()  # type: ignore[no-any-return]
 
     def action_view(self) -> None:
-        self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+        self.mode = self.mode.next()
         self.declined = None
         self.show_error("")
         self._show_mode()
         self.focus_main()
-        if self.mode != "index" and not self.aligned_now():
+        if not self.answered_now():
             self.post_message(self.Asked(self))
 
     def _show_mode(self) -> None:
-        """Show the mode's widgets and its view (what export writes)."""
-        index = self.mode == "index"
-        display = self.query_one(AlignmentDisplay)
+        """Show the mode's widgets and its answer to the current question (what export
+        writes), or say that it is being computed, was cancelled or needs something."""
+        if not self.is_mounted:
+            return
+        index = self.mode is CompareMode.INDEX
         self.query_one("#compare-input").set_class(not index, "hidden")
         self.query_one("#compare-index").set_class(not index, "hidden")
-        display.set_class(index or self.alignment is None, "hidden")
-        self.view = self.query_view if index else self.alignment
-        title = self.query_one("#compare-title", Static)
         if index:
-            title.update(
-                plain(INDEX_HELP if self.query_view is None else self._query_title(self.query_view))
-            )
+            self._show_index()
+        else:
+            self._show_alignment()
+
+    def _show_index(self) -> None:
+        self.query_one(AlignmentDisplay).add_class("hidden")
+        title = self.query_one("#compare-title", Static)
+        q = self.index_question()
+        if self._hinted:
+            self.show_error("")
+        if q is not None and self.answered_now() and self.query_view is not None:
+            self.view = self.query_view
+            if self._rendered != q:
+                self._show_query(self.query_view)
+                self._rendered = q
+            title.update(plain(self._query_title(self.query_view)))
             return
-        if self.alignment is not None:
+        self.view = None
+        if self._rendered is not None:  # an earlier answer: gone at once
+            self.query_one("#compare-table", DataTable).clear(columns=True)
+            self.query_one("#compare-pairs", Static).update("")
+            self._rendered = None
+        if q is None:
+            title.update(INDEX_HELP)
+        elif q == self.index_cancelled:
+            title.update(plain(f"{q.query.describe()} · cancelled: ask again above"))
+        elif q == self.index_failed:
+            title.update(plain(f"{q.query.describe()} · no answer"))
+        else:
+            n = len(q.models)
+            title.update(
+                plain(f"computing {q.query.describe()} in {n} model{'s' * (n != 1)} …")
+            )
+
+    def _show_alignment(self) -> None:
+        display = self.query_one(AlignmentDisplay)
+        title = self.query_one("#compare-title", Static)
+        pair = self.pair_question()
+        if self.pair is None or pair is None:
+            self.view = None
+            display.add_class("hidden")
+            title.update(MODE_TITLES[self.mode])
+            self.show_error(PAIR_HINT)
+            return
+        if self._hinted:
+            self.show_error("")
+        if self.alignment is not None and self.aligned_now():
+            self.view = self.alignment
+            display.remove_class("hidden")
             model, dim = self.focus_dim or (None, None)
             display.show(self.alignment, self.mode, dim if model == self.alignment.a.name else None)
-        title.update(plain(display.title()))
-        if self.pair is None:
-            self.show_error(PAIR_HINT)
-        elif self._hinted:
-            self.show_error("")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "compare-input":
+            title.update(plain(display.title()))
             return
+        self.view = None
+        display.add_class("hidden")
+        state = {self.declined: "cancelled", self.failed: "no answer"}.get(pair, "computing …")
+        a, b = self.pair
+        title.update(plain(f"{MODE_TITLES[self.mode]} · {a.name} vs {b.name} · {state}"))
+
+    @on(Input.Submitted, "#compare-input")
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text, dim = parse_query(event.value)
         if dim is not None:
@@ -253,10 +379,11 @@ class ComparisonPane(Pane):
 
     def show(self, view: QueryView | AlignmentView) -> None:
         self.show_error("")
-        self.work_stopped()
+        super().work_stopped()  # the progress bar
+        self.computing = None
         if isinstance(view, QueryView):
-            self.query_view = view
-            self._show_query(view)
+            self.query_view, self.query_answers = view, self.index_asked
+            self._rendered = None  # a new answer: drawn afresh
         else:
             self.alignment = view
         self._show_mode()

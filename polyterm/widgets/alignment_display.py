@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at sta
     from polyterm.views.alignment import AlignmentView, DimensionPair
 
 
-
 class CompareMode(StrEnum):
     """What the Compare pane shows; `v` steps through them in this order."""
 

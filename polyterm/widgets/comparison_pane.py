@@ -333,9 +333,7 @@ class ComparisonPane(Pane):
             title.update(plain(f"{q.query.describe()} · no answer"))
         else:
             n = len(q.models)
-            title.update(
-                plain(f"computing {q.query.describe()} in {n} model{'s' * (n != 1)} …")
-            )
+            title.update(plain(f"computing {q.query.describe()} in {n} model{'s' * (n != 1)} …"))
 
     def _show_alignment(self) -> None:
         display = self.query_one(AlignmentDisplay)

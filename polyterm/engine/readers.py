@@ -43,6 +43,7 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.engine.formats import VectorFormat, format_of
 from polyterm.engine.progress import (
     CancelFlag,
     Progress,
@@ -52,8 +53,6 @@ from polyterm.engine.progress import (
 )
 from polyterm.errors import ModelFileError
 
-PICKLE_SUFFIXES = (".model", ".kv", ".pkl", ".pickle")
-BINARY_SUFFIXES = (".bin", ".bin.gz", ".w2v")
 CHUNK_ROWS = 50_000
 DEFAULT_MAX_DIMS = 10_000
 """Files with more dimensions are refused unless the caller raises the bound (--max-dims)."""
@@ -603,11 +602,11 @@ def read_vector_file(
         raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     if st.st_size == 0:
         raise ModelFileError(f"{path} is empty")
-    name = path.name.lower()
-    if name.endswith(PICKLE_SUFFIXES):
+    form = format_of(path.name)  # the suffix registry: polyterm.engine.formats
+    if form is not None and form.is_pickle:
         return read_gensim_native(path, trusted=trusted)
     try:
-        binary = name.endswith(BINARY_SUFFIXES) or sniff_binary(path)
+        binary = form is VectorFormat.BINARY or sniff_binary(path)
         reader = read_binary_vectors if binary else read_text_vectors
         return reader(path, limit=limit, max_dims=max_dims, progress=progress, cancel=cancel)
     except MemoryError:

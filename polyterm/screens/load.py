@@ -1,4 +1,10 @@
-"""The Load form: a vector file path, an optional word limit and, for pickles, trust."""
+"""The Load form: a vector file path, an optional word limit and, for pickles, trust.
+
+Load first reads the file's first rows (in a worker): a file that is not vector data keeps
+the form open, with its path, and a sentence naming the file and what to choose instead.
+Which suffixes are vector files is `polyterm.engine.formats`' registry, shared with the
+reader and the spec parser.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from polyterm.engine.formats import format_of, suffix_list
 from polyterm.engine.models import OpenOptions
-from polyterm.engine.readers import PICKLE_SUFFIXES
-from polyterm.engine.specs import VECTOR_SUFFIXES, parse_spec
+from polyterm.engine.readers import read_vector_file
+from polyterm.engine.specs import parse_spec
+from polyterm.errors import PolytermError
 from polyterm.widgets.pane import SafeInput, plain
+
+PROBE_ROWS = 1_000
+"""Rows read to check a file before the form closes (the full read is a background job)."""
+WHAT_TO_CHOOSE = (
+    "Choose a word2vec or GloVe text file (a word, then its numbers, on each line), a "
+    "word2vec binary file (named .bin), or a gensim .model/.kv file."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +57,15 @@ def check_load(
     """The request, or per-field messages (path, limit, trust)."""
     errors: dict[str, str] = {}
     path = Path(path_text.strip()).expanduser()
+    form = format_of(path.name)
     if not path_text.strip():
         errors["path"] = "enter the path of a vector file"
     elif not path.exists():
         errors["path"] = f"no such file: {path}"
     elif path.is_dir():
         errors["path"] = "that is a folder: give a vector file inside it"
-    elif not path.name.lower().endswith(VECTOR_SUFFIXES):
-        errors["path"] = "not a known vector file type (" + ", ".join(VECTOR_SUFFIXES) + ")"
+    elif form is None:
+        errors["path"] = f"not a known vector file type ({suffix_list()})"
     limit: int | None = None
     if limit_text.strip():
         try:
@@ -56,7 +74,7 @@ def check_load(
                 raise ValueError
         except ValueError:
             errors["limit"] = "a positive number of words, or empty for all"
-    if "path" not in errors and path.suffix.lower() in PICKLE_SUFFIXES and not trusted:
+    if "path" not in errors and form is not None and form.is_pickle and not trusted:
         errors["trust"] = (
             "this is a gensim native file, a Python pickle: opening it can run "
             "code. Tick 'I trust this file' only if you know where it came from"
@@ -66,11 +84,52 @@ def check_load(
     return LoadRequest(str(path.resolve()), limit, trusted), {}
 
 
+def load_problem(path: str, error: str) -> str:
+    """A reader's error as a sentence naming the file and what to do."""
+    reason = error
+    for prefix in (f"{path}: ", f"{path} "):
+        if reason.startswith(prefix):
+            reason = reason[len(prefix) :]
+            break
+    reason = reason.rstrip(". ")
+    return f"{Path(path).name} could not be read as word vectors ({reason}). {WHAT_TO_CHOOSE}"
+
+
+def probe(request: LoadRequest) -> str | None:
+    """Read the file's first rows: None if they are vector data, else what is wrong.
+
+    A gensim native file is not read here: unpickling reads it all (the job does that)."""
+    form = format_of(request.path)
+    if form is not None and form.is_pickle:
+        return None
+    rows = min(request.limit or PROBE_ROWS, PROBE_ROWS)
+    try:
+        read_vector_file(Path(request.path), limit=rows, trusted=request.trusted)
+    except PolytermError as exc:
+        return load_problem(request.path, str(exc))
+    except (OSError, ValueError, MemoryError) as exc:
+        return load_problem(request.path, str(exc) or type(exc).__name__)
+    return None
+
+
+class TrustCheckbox(Checkbox):
+    """A checkbox whose box shows ✓ when ticked and nothing when not (Textual's shows the
+    same X in both states, told apart by colour only)."""
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        return super().render()
+
+
 class LoadScreen(ModalScreen[LoadRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="load.cancel", tooltip="Close without loading"),
         Binding("ctrl+s", "submit", "Load", id="load.submit", tooltip="Load the file"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checking: LoadRequest | None = None  # the request whose file is being read
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="load-dialog") as box:
@@ -85,7 +144,7 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
                 yield SafeInput(placeholder="all words", id="limit", compact=True)
                 yield Static("", id="limit-error", classes="field-error")
                 yield Label("pickle")
-                yield Checkbox("I trust this file", id="trust")
+                yield TrustCheckbox("I trust this file", id="trust")
                 yield Static("", id="trust-error", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Button("Load (ctrl+s)", variant="primary", id="load")
@@ -119,8 +178,27 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
 
     def action_submit(self) -> None:
         request = self.check()
-        if request is not None:
+        if request is None or self.checking is not None:
+            return
+        self.checking = request
+        self.query_one("#path-error", Static).update(plain(f"reading {Path(request.path).name}…"))
+        self.read_first_rows(request)
+
+    @work(thread=True, exclusive=True, group="load-check", exit_on_error=False)
+    def read_first_rows(self, request: LoadRequest) -> None:
+        problem = probe(request)
+        self.app.call_from_thread(self.checked, request, problem)
+
+    def checked(self, request: LoadRequest, problem: str | None) -> None:
+        """The first rows were read: load, or stay open with the path and the problem."""
+        self.checking = None
+        if not self.is_attached:
+            return
+        if problem is None:
             self.dismiss(request)
+            return
+        self.query_one("#path-error", Static).update(plain(problem))
+        self.query_one("#path", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

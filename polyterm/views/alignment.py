@@ -29,10 +29,12 @@ from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary
+from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_TOP_N = 10_000
 DEFAULT_REPETITIONS = 20
+PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]
 
@@ -87,6 +89,74 @@ class AlignmentView:
 
     def statistic(self, name: str) -> Statistic:
         return next(s for s in self.statistics if s.name == name)
+
+    def title(self) -> Phrase:
+        return Phrase.of(
+            Data(self.a.name), " vs ", Data(self.b.name), ": matching, alignment and similarity"
+        )
+
+    def slug(self) -> str:
+        return slug_of("align", [self.a.name, self.b.name])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `statistics` beside their nulls; `matched` and `aligned` dimension
+        pairs (the first 15 of each), words shared by a pair in bold."""
+        return (
+            models_table([self.a, self.b]),
+            Table(
+                "statistics",
+                "Statistics beside their nulls",
+                (
+                    "statistic",
+                    "observed",
+                    "rotation null (mean ± sd, z)",
+                    "shuffle null",
+                    "meaning",
+                ),
+                tuple(
+                    (
+                        s.name,
+                        s.observed,
+                        null_text(s.null("rotation")),
+                        null_text(s.null("shuffle")),
+                        s.meaning,
+                    )
+                    for s in self.statistics
+                ),
+                numeric=(False, True, True, True, False),
+            ),
+            self._pairs_table(
+                "matched", "Matched dimensions (Hungarian on |r|, before rotation)", self.matched
+            ),
+            self._pairs_table("aligned", "Aligned dimensions (after Procrustes)", self.aligned),
+        )
+
+    def _pairs_table(self, key: str, title: str, pairs: tuple[DimensionPair, ...]) -> Table:
+        a, b = Data(self.a.name), Data(self.b.name)
+        return Table(
+            key,
+            title,
+            (
+                Phrase.of(a, " dim"),
+                Phrase.of(b, " dim"),
+                "r",
+                "Jaccard",
+                Phrase.of("top words in ", a),
+                Phrase.of("top words in ", b, " (bottom if r < 0)"),
+            ),
+            tuple(
+                (
+                    p.dim_a,
+                    p.dim_b,
+                    f"{p.r:+.3f}",
+                    p.jaccard,
+                    joined(p.words_a, bold=p.shared),
+                    joined(p.words_b, bold=p.shared),
+                )
+                for p in pairs[:PAIRS_SHOWN]
+            ),
+            numeric=(True, True, True, True, False, False),
+        )
 
     def command(self) -> str:
         opts = f" --k {self.k} --repetitions {self.repetitions} --seed {self.seed}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from polyterm.core.embedding import Embedding
+from polyterm.views.protocol import Data, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +51,24 @@ class ModelSummary:
             details=details,
             content_sha256=str(m.get("content_sha256", ""))[:16],
         )
+
+
+def models_table(models: Sequence[ModelSummary]) -> Table:
+    """The models a view was computed from, with their manifests' details."""
+    return Table(
+        "models",
+        "Models",
+        ("model", "kind", "dims", "vocabulary", "details", "sha256"),
+        tuple(
+            (
+                Data(m.name),
+                Data(m.kind),
+                m.dims,
+                f"{m.vocabulary:,}",
+                Data(m.details or m.source),
+                Data(m.content_sha256),
+            )
+            for m in models
+        ),
+        numeric=(False, False, True, True, False, False),
+    )

@@ -14,7 +14,8 @@ from polyterm.core.neighbours import Convention, nearest_to_expression
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
 from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
 from polyterm.errors import PolytermError, UnknownWordError
-from polyterm.views.model_summary import ModelSummary
+from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, slug_of
 
 
 class QueryKind(StrEnum):
@@ -67,6 +68,70 @@ class QueryView:
         if self.kind is QueryKind.DIMENSION:
             return self.scale.label
         return "cosine similarity"
+
+    @property
+    def caption(self) -> str:
+        """What the values are (and, for neighbours, the convention)."""
+        if self.kind is QueryKind.DIMENSION:
+            return self.value_label
+        return f"{self.value_label}; {self.convention.label}"
+
+    def title(self) -> Phrase:
+        if self.kind is QueryKind.DIMENSION:
+            return Phrase.of(f"Dimension {self.query} across models (by index, unaligned)")
+        return Phrase.of("Nearest words to ", Code(self.query))
+
+    def slug(self) -> str:
+        what = f"dim-{self.query}" if self.kind is QueryKind.DIMENSION else self.query
+        return slug_of(what, [r.model.name for r in self.results])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `top` (and, for a dimension, `bottom`): rank and each answering
+        model's words (bold where in more than one list); `agreement`: pairs of models."""
+        ok = [r for r in self.results if r.error is None]
+        shared = {w for w, _ in self.overlap.recurring}
+        out = [models_table([r.model for r in self.results])]
+        ends = ("top", "bottom") if self.kind is QueryKind.DIMENSION else ("top",)
+        for end in ends:
+            depth = max((len(r.end(end)) for r in ok), default=0)
+            rows: list[tuple[Cell, ...]] = []
+            for i in range(depth):
+                row: list[Cell] = [i + 1]
+                for r in ok:
+                    entries = r.end(end)
+                    if i < len(entries):
+                        e = entries[i]
+                        row.append(Phrase.of(Data(e.word, e.word in shared), f" ({e.value:.3f})"))
+                    else:
+                        row.append("")
+                rows.append(tuple(row))
+            title = (
+                f"{end.capitalize()} {self.k}" if self.kind is QueryKind.DIMENSION else "Neighbours"
+            )
+            out.append(
+                Table(
+                    end,
+                    title,
+                    ("rank", *(Data(r.model.name) for r in ok)),
+                    tuple(rows),
+                    caption=self.caption,
+                    numeric=(True,),
+                )
+            )
+        o = self.overlap
+        out.append(
+            Table(
+                "agreement",
+                "Agreement between models",
+                ("model A", "model B", "Jaccard", "RBO (p=0.9)", "shared words"),
+                tuple(
+                    (Data(p.a), Data(p.b), p.jaccard, p.rbo, joined(p.shared) or "—")
+                    for p in o.pairs
+                ),
+                numeric=(False, False, True, True, False),
+            )
+        )
+        return tuple(out)
 
     def command(self) -> str:
         """The CLI command that reproduces this view."""
@@ -207,6 +272,55 @@ class DimensionView:
     bottom: tuple[Entry, ...]
     stats: DimensionStats
 
+    def title(self) -> Phrase:
+        return Phrase.of(f"Dimension {self.dim} of ", Data(self.model.name))
+
+    def slug(self) -> str:
+        return slug_of(f"dim-{self.dim}", [self.model.name])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `ends`: the words at both ends; `statistics`: of the raw coordinates."""
+        s = self.stats
+        return (
+            models_table([self.model]),
+            Table(
+                "ends",
+                "Words at both ends",
+                ("rank", "top word", "value", "bottom word", "value"),
+                tuple(
+                    (i + 1, Data(t.word), t.value, Data(b.word), b.value)
+                    for i, (t, b) in enumerate(zip(self.top, self.bottom, strict=False))
+                ),
+                caption=self.scale.label,
+                numeric=(True, False, True, False, True),
+            ),
+            Table(
+                "statistics",
+                "Statistics (raw coordinates)",
+                (
+                    "words",
+                    "mean",
+                    "std",
+                    "skewness",
+                    "excess kurtosis",
+                    "Spearman ρ with frequency rank",
+                    "share of squared norm",
+                ),
+                (
+                    (
+                        s.count,
+                        s.mean,
+                        s.std,
+                        s.skewness,
+                        s.kurtosis,
+                        "n/a" if s.frequency_spearman is None else s.frequency_spearman,
+                        s.norm_share,
+                    ),
+                ),
+                numeric=(True,) * 7,
+            ),
+        )
+
     def command(self) -> str:
         return f"polyterm dims {self.model.name} --dim {self.dim}" + _options(
             self.k, self.restrict, self.scale
@@ -246,6 +360,38 @@ class RepeatsView:
     scale: Scale
     top: RepeatStatistic
     bottom: RepeatStatistic
+
+    def title(self) -> Phrase:
+        return Phrase.of(
+            "Repeated words at the extremes of ", Data(self.model.name), "'s dimensions"
+        )
+
+    def slug(self) -> str:
+        return slug_of("repeats", [self.model.name])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `top` and `bottom`: the words that recur at that end of several
+        dimensions (the caption says how many distinct words fill the slots)."""
+        out = [models_table([self.model])]
+        for stat in (self.top, self.bottom):
+            out.append(
+                Table(
+                    stat.end,
+                    f"{stat.end.capitalize()} {stat.k} of {stat.dims} dimensions",
+                    ("word", "dimensions", "count"),
+                    tuple(
+                        (Data(r.word), ", ".join(map(str, r.dims)), len(r.dims))
+                        for r in stat.repeated
+                    ),
+                    caption=(
+                        f"{stat.distinct} distinct words fill {stat.slots} slots "
+                        f"({stat.distinct_share:.1%} distinct); {len(stat.repeated)} words "
+                        "recur in two or more dimensions."
+                    ),
+                    numeric=(False, False, True),
+                )
+            )
+        return tuple(out)
 
     def command(self) -> str:
         return f"polyterm repeats {self.model.name}" + _options(self.k, self.restrict, self.scale)

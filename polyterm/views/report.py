@@ -19,8 +19,8 @@ from polyterm.safe_text import visible
 from polyterm.views.alignment import alignment_view
 from polyterm.views.markdown import md, models_section, render_markdown, table
 from polyterm.views.model_summary import ModelSummary
+from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
-from polyterm.views.science_markdown import null_text
 from polyterm.views.sweep import model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
 

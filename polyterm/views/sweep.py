@@ -36,7 +36,8 @@ from polyterm.core.nulls import (
 from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
-from polyterm.views.model_summary import ModelSummary
+from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 
 F64 = npt.NDArray[np.float64]
 DEFAULT_TOP_N = 10_000
@@ -73,6 +74,77 @@ class SweepView:
     models: tuple[ModelRow, ...]
     pairs: tuple[PairRow, ...]
     reference: str | None = None  # the model coherence is measured in (None: each itself)
+
+    def title(self) -> Phrase:
+        return Phrase.of("Dimension sweep on ", Data(self.corpus) if self.corpus else "the corpus")
+
+    def slug(self) -> str:
+        return slug_of(f"sweep-{self.corpus}", [r.model.name for r in self.models])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `per-model` basis statistics beside their nulls; `pairs`: adjacent
+        sizes and seeds compared."""
+        return (
+            models_table([r.model for r in self.models]),
+            Table(
+                "per-model",
+                "Per model",
+                (
+                    "model",
+                    "dims",
+                    "seed",
+                    "distinct share of top-k",
+                    "rotated-basis null",
+                    "mean excess kurtosis",
+                    "rotated-basis null",
+                    "mean coherence",
+                    "frequency-matched null",
+                    "dims with coherence z > 2",
+                ),
+                tuple(
+                    (
+                        Data(r.model.name),
+                        r.dims,
+                        r.seed if r.seed is not None else "—",
+                        f"{r.repeat_share.observed:.3f}",
+                        null_text(r.repeat_share),
+                        f"{r.kurtosis.observed:.2f}",
+                        null_text(r.kurtosis),
+                        f"{r.coherence:.3f}",
+                        f"{r.coherence_null:.3f}",
+                        f"{r.coherent_dims}/{r.dims}",
+                    )
+                    for r in self.models
+                ),
+                numeric=(False,) + (True,) * 9,
+            ),
+            Table(
+                "pairs",
+                "Between models",
+                (
+                    "A",
+                    "B",
+                    "relation",
+                    "linear CKA",
+                    "mean matched |r|",
+                    "rotation null",
+                    "Procrustes residual",
+                ),
+                tuple(
+                    (
+                        Data(p.a),
+                        Data(p.b),
+                        p.relation,
+                        p.cka,
+                        f"{p.matched_r.observed:.3f}",
+                        null_text(p.matched_r),
+                        p.residual,
+                    )
+                    for p in self.pairs
+                ),
+                numeric=(False, False, False, True, True, True, True),
+            ),
+        )
 
     def command(self) -> str:
         dims = ",".join(str(d) for d in sorted({m.dims for m in self.models}, reverse=True))

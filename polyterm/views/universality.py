@@ -28,7 +28,8 @@ from polyterm.core.nulls import NullSummary, summarise_null
 from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary
+from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("cat", "car"),
@@ -87,6 +88,76 @@ class UniversalityView:
     @property
     def mean_pair_jaccard(self) -> float | None:
         return float(np.mean([p.jaccard for p in self.pairs])) if self.pairs else None
+
+    def title(self) -> Phrase:
+        return Phrase.of(
+            "Universality of neighbourhoods: ", Data(self.a.name), " vs ", Data(self.b.name)
+        )
+
+    def slug(self) -> str:
+        return slug_of("universality", [self.a.name, self.b.name])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `neighbourhood`: overlap of each shared word's neighbours beside its
+        null; `pairs`: difference vectors of dissimilar pairs."""
+        nj = self.neighbourhood_jaccard
+        q1, q2, q3 = self.quartiles_jaccard
+        a, b = Data(self.a.name), Data(self.b.name)
+        return (
+            models_table([self.a, self.b]),
+            Table(
+                "neighbourhood",
+                "Nearest-neighbour overlap per word",
+                ("statistic", "observed", "shuffle null (mean ± sd, z)"),
+                (
+                    ("mean Jaccard", nj.observed, null_text(nj)),
+                    ("quartiles of Jaccard", f"{q1:.3f} / {q2:.3f} / {q3:.3f}", "—"),
+                    ("mean RBO (p=0.9)", self.neighbourhood_rbo_mean, "—"),
+                ),
+                numeric=(False, True, True),
+            ),
+            Table(
+                "pairs",
+                "Difference vectors of dissimilar pairs",
+                (
+                    "a − b",
+                    "Jaccard",
+                    "RBO",
+                    Phrase.of("neighbours in ", a),
+                    Phrase.of("neighbours in ", b),
+                ),
+                tuple(
+                    (
+                        Phrase.of(Data(p.a), " − ", Data(p.b)),
+                        p.jaccard,
+                        p.rbo,
+                        joined(p.words_a),
+                        joined(p.words_b),
+                    )
+                    for p in self.pairs
+                ),
+                caption=(
+                    f"Chance Jaccard of two random {self.k}-lists from {self.n_words:,} words: "
+                    f"{self.chance_jaccard:.4f}."
+                ),
+                numeric=(False, True, True, False, False),
+            ),
+        )
+
+    def extremes(self) -> tuple[tuple[str, Phrase], ...]:
+        """The most and the least universal words, each with its neighbour Jaccard."""
+
+        def listed(items: tuple[WordUniversality, ...]) -> Phrase:
+            parts: list[Phrase | Data | str] = []
+            for i, w in enumerate(items):
+                parts += [", "] if i else []
+                parts += [Data(w.word), f" ({w.jaccard:.2f})"]
+            return Phrase.of(*parts)
+
+        return (
+            ("Most universal", listed(self.most_universal)),
+            ("Least universal", listed(self.least_universal)),
+        )
 
     def command(self) -> str:
         return (
@@ -175,9 +246,7 @@ def universality_view(
         n_words=n,
         k=k,
         top_n=top_n or None,
-        neighbourhood_jaccard=summarise_null(
-            jac.mean, null, kind="shuffle", seed=seed
-        ),
+        neighbourhood_jaccard=summarise_null(jac.mean, null, kind="shuffle", seed=seed),
         neighbourhood_rbo_mean=nu.rbo_summary.mean,
         quartiles_jaccard=(jac.q1, jac.median, jac.q3),
         most_universal=word_rows(nu.most_universal),

@@ -70,8 +70,11 @@ def test_a_damaged_nltk_corpus_is_a_corpus_error(
 def test_cancel_while_reading_a_corpus_is_not_reported_as_damage(tmp_path: Path) -> None:
     import threading
 
+    from polyterm.engine.corpus import nltk_corpus_root
     from polyterm.errors import Cancelled
 
+    if nltk_corpus_root("inaugural") is None:
+        pytest.skip("the NLTK inaugural corpus is not installed (set NLTK_DATA)")
     event = threading.Event()
     event.set()
     with pytest.raises(Cancelled):

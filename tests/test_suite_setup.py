@@ -1,0 +1,126 @@
+"""The test suite itself: what the default run and CI run, and skips for missing corpora.
+
+Issue 11 ("the test suite a contributor can live with"): the default `pytest` leaves out the
+slow tests and runs on every core, CI runs the README's command and then the slow tests
+(together: the whole suite), and a test that needs an NLTK corpus other than Brown skips
+when it is missing instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+README_TEST_COMMAND = 'pip install -e ".[glove,test]" && pytest -q -p no:cacheprovider'
+SLOW_COMMAND = "pytest -q -p no:cacheprovider -m slow"
+
+
+def _pytest_options() -> dict[str, object]:
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    options: dict[str, object] = data["tool"]["pytest"]["ini_options"]
+    return options
+
+
+def _test_extra() -> list[str]:
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    extra: list[str] = data["project"]["optional-dependencies"]["test"]
+    return extra
+
+
+def test_the_default_run_leaves_out_slow_tests_and_runs_in_parallel() -> None:
+    addopts = shlex.split(str(_pytest_options()["addopts"]))
+    assert addopts[addopts.index("-m") + 1] == "not slow"
+    assert addopts[addopts.index("-n") + 1] == "auto"
+    assert any(m.startswith("slow:") for m in _pytest_options()["markers"])  # type: ignore[attr-defined]
+    assert any(re.match(r"pytest-xdist\b", dep) for dep in _test_extra())
+
+
+def test_ci_runs_the_readme_command_and_then_the_slow_tests() -> None:
+    lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    commands = [line for line in lines if line and not line.startswith("#")]
+    assert README_TEST_COMMAND in commands
+    assert SLOW_COMMAND in commands
+    assert commands.index(SLOW_COMMAND) > commands.index(README_TEST_COMMAND)
+
+
+# -- running pytest itself (a process each: slow) ---------------------------------------------
+def _clean_env(**extra: str) -> dict[str, str]:
+    """This environment without what marks the current run (an xdist worker, snapshots)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "TEXTUAL_SNAPSHOT")) and k != "PYTHONHASHSEED"
+    }
+    return {**env, **extra}
+
+
+def _pytest(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-q", "-rs",
+         "--basetemp", str(tmp_path / "basetemp"), *args],
+        cwd=REPO,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+
+
+def _collected(tmp_path: Path, *args: str) -> set[str]:
+    run = _pytest(tmp_path, "--collect-only", *args)
+    assert run.returncode in (0, 5), run.stdout + run.stderr  # 5: nothing selected
+    return {line for line in run.stdout.splitlines() if "::" in line}
+
+
+@pytest.mark.slow
+def test_the_default_and_slow_runs_together_are_the_whole_suite(tmp_path: Path) -> None:
+    default = _collected(tmp_path)
+    slow = _collected(tmp_path, "-m", "slow")
+    everything = _collected(tmp_path, "-m", "")
+    assert slow and default and not default & slow
+    # Only files seen by all three collections: another person may add a test file while
+    # this runs (in a shared checkout); a test lost from a file is still caught.
+    files = [{node.split("::")[0] for node in nodes} for nodes in (default | slow, everything)]
+    stable = files[0] & files[1]
+    assert {n for n in default | slow if n.split("::")[0] in stable} == {
+        n for n in everything if n.split("::")[0] in stable
+    }
+
+
+@pytest.mark.slow
+def test_a_test_needing_the_inaugural_corpus_skips_without_it(tmp_path: Path) -> None:
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    node = (
+        "tests/hardening/test_corpora.py::"
+        "test_cancel_while_reading_a_corpus_is_not_reported_as_damage"
+    )
+    run = _pytest(tmp_path, node, NLTK_DATA=str(empty), HOME=str(tmp_path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 skipped" in run.stdout and "inaugural corpus is not installed" in run.stdout
+
+
+@pytest.mark.slow
+def test_the_offline_download_case_skips_when_the_corpus_is_installed(tmp_path: Path) -> None:
+    """`train names_10 --download` shows the offline error only when names is missing."""
+    data = tmp_path / "nltk_data"
+    (data / "corpora").mkdir(parents=True)
+    with zipfile.ZipFile(data / "corpora" / "names.zip", "w") as zf:
+        zf.writestr("names/male.txt", "\n".join(["adam", "bob", "carl"] * 50) + "\n")
+        zf.writestr("names/female.txt", "\n".join(["alice", "beth", "cara"] * 50) + "\n")
+    node = (
+        "tests/hardening/test_cli_subprocess.py::"
+        "test_one_line_on_stderr_and_no_traceback[nltk-download-offline]"
+    )
+    run = _pytest(tmp_path, node, NLTK_DATA=str(data), HOME=str(tmp_path))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 skipped" in run.stdout and "names corpus is installed" in run.stdout

@@ -3,6 +3,13 @@
 The models are the loaded word2vec models of one corpus (`c` picks the corpus, or all
 selected models); `r` runs `sweep_view` in a worker with a progress bar (`x` cancels it).
 Both tables (per model, between models) and the text plots over dimensions are shown.
+
+A sweep compares sizes of one model family: word2vec models of one corpus and training
+setup, differing only in dimensions and seed. Of the models offered, the largest family
+is swept; every other model is named with why it is left out (a file or pretrained model
+has no sizes; another corpus or setup would make "adjacent sizes" differ in more than
+size). The plots show one seed; the models of other seeds are said to be in the tables.
+The plots are redrawn for the pane's width whenever it changes (maximised or not).
 """
 
 from __future__ import annotations
@@ -40,6 +47,60 @@ def corpus_of(model: Embedding) -> str | None:
     return str(name) if name else None
 
 
+SetupKey = tuple[str, str, tuple[tuple[str, str], ...]]
+"""A model family: corpus name, corpus content hash, and the training parameters other
+than dims and seed."""
+
+
+def family_of(model: Embedding) -> SetupKey | None:
+    """The family `model` belongs to, or None when it was not trained here."""
+    corpus = corpus_of(model)
+    if corpus is None:
+        return None
+    info = model.manifest.get("corpus")
+    digest = str(info.get("sha256", "")) if isinstance(info, dict) else ""
+    params = model.manifest.get("params")
+    setup = params if isinstance(params, dict) else {}
+    rest = tuple(sorted((str(k), str(v)) for k, v in setup.items() if k not in ("dims", "seed")))
+    return corpus, digest, rest
+
+
+def _setup_text(key: SetupKey, against: SetupKey) -> str:
+    """How family `key` differs from `against`, in words."""
+    if key[0] != against[0]:
+        return f"trained on {key[0]}, not {against[0]}"
+    if key[1] != against[1]:
+        return f"trained on another {key[0]} text"
+    theirs, ours = dict(key[2]), dict(against[2])
+    keys = sorted(set(theirs) | set(ours))
+    diffs = [f"{k}={theirs.get(k, '?')}" for k in keys if theirs.get(k) != ours.get(k)]
+    return "trained with " + (", ".join(diffs) or "other settings")
+
+
+def split_families(models: Sequence[Embedding]) -> tuple[list[Embedding], list[tuple[str, str]]]:
+    """The models to sweep (the largest family, first offered on a tie) and each other
+    model's name with why it is left out."""
+    families: dict[SetupKey, list[Embedding]] = {}
+    for m in models:
+        if (key := family_of(m)) is not None:
+            families.setdefault(key, []).append(m)
+    if not families:
+        swept_key: SetupKey | None = None
+        swept: list[Embedding] = []
+    else:
+        swept_key = max(families, key=lambda k: len(families[k]))  # first on a tie
+        swept = families[swept_key]
+    left_out: list[tuple[str, str]] = []
+    for m in models:
+        key = family_of(m)
+        if key is None:
+            left_out.append((m.name, "not a word2vec model trained here: it has no sizes to sweep"))
+        elif swept_key is not None and key != swept_key:
+            reason = _setup_text(key, swept_key)
+            left_out.append((m.name, f"{reason}: sizes are compared within one corpus and setup"))
+    return swept, left_out
+
+
 def null_short(null: Any) -> str:
     z = "" if null.z is None else f", z {null.z:+.1f}"
     return f"{null.null_mean:.3f}{z}"
@@ -71,13 +132,16 @@ class SweepPane(Pane):
         super().__init__()
         self.choice: str | None = None  # a corpus name or SELECTED
         self.choices: list[str] = [SELECTED]
-        self.candidates: list[Embedding] = []
+        self.candidates: list[Embedding] = []  # the models swept
+        self.left_out: list[tuple[str, str]] = []  # (model, why it is not swept)
+        self.plot_width = -1  # the width the plots were drawn for
         self.requested = False
         self._loaded: Mapping[str, Embedding] = {}
         self._chosen: Sequence[Embedding] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-header", classes="pane-header")
+        yield Static("", id="sweep-left-out", classes="note hidden")
         yield WorkProgress(id="sweep-progress")
         yield Static("", id="sweep-message", classes="message hidden")
         with VerticalScroll(id="sweep-body"):
@@ -112,9 +176,10 @@ class SweepPane(Pane):
 
     def _pick(self) -> None:
         if self.choice == SELECTED:
-            self.candidates = list(self._chosen)
+            offered = list(self._chosen)
         else:
-            self.candidates = [m for m in self._loaded.values() if corpus_of(m) == self.choice]
+            offered = [m for m in self._loaded.values() if corpus_of(m) == self.choice]
+        self.candidates, self.left_out = split_families(offered)
         self._header()
 
     def _header(self) -> None:
@@ -124,6 +189,10 @@ class SweepPane(Pane):
         self.query_one("#sweep-header", Static).update(
             plain(f"{what}: {names} · r: run the sweep{more}")
         )
+        note = self.query_one("#sweep-left-out", Static)
+        lines = [f"left out: {name} ({why})" for name, why in self.left_out]
+        note.update(plain("\n".join(lines)))
+        note.set_class(not lines, "hidden")
 
     def action_choose(self) -> None:
         i = self.choices.index(self.choice) if self.choice in self.choices else -1
@@ -132,9 +201,10 @@ class SweepPane(Pane):
 
     def action_run(self) -> None:
         if not self.candidates:
+            why = " (see above why each one is left out)" if self.left_out else ""
             self.show_error(
-                "No models to sweep: train some (t) or select some (space in the "
-                "Models pane), then press r."
+                f"No models to sweep{why}: train some (t) or select word2vec models of one "
+                "corpus (space in the Models pane), then press r."
             )
             return
         self.requested = True
@@ -147,7 +217,7 @@ class SweepPane(Pane):
             return None
         self.requested = False
         models = list(self.candidates)
-        corpus = "" if self.choice == SELECTED else (self.choice or "")
+        corpus = corpus_of(models[0]) or ""
 
         def sweep(progress: ProgressFn) -> SweepView:
             from polyterm.views.sweep import sweep_view
@@ -177,8 +247,6 @@ class SweepPane(Pane):
 
     # -- rendering -----------------------------------------------------------------------------
     def show(self, view: SweepView) -> None:
-        from polyterm.views.sweep import text_plot
-
         self.view = view
         self.work_stopped()
         self.show_error("")
@@ -223,8 +291,27 @@ class SweepPane(Pane):
                 null_short(p.matched_r),
                 f"{p.residual:.3f}",
             )
+        self._draw_plots(view)
+        readings = view.readings() or (
+            "Train at least two seeds of a size to get a noise "
+            "floor (t: the train form's seeds field).",
+        )
+        self.query_one("#sweep-readings", Static).update(
+            Group(*(plain("• " + r) for r in readings))
+        )
+
+    def on_resize(self) -> None:
+        """Plots drawn for another width would wrap or leave room: draw them again."""
+        if self.view is not None and self.size.width != self.plot_width:
+            self._draw_plots(self.view)
+
+    def _draw_plots(self, view: SweepView) -> None:
+        from polyterm.views.sweep import text_plot
+
+        self.plot_width = self.size.width
         first = view.models[0].seed if view.models else None
         rows = [r for r in view.models if r.seed == first]
+        others = sorted({r.seed for r in view.models if r.seed != first}, key=str)
         width = max(10, self.size.width - 24)
         plots = [
             text_plot(points, width=width, label=label)
@@ -237,13 +324,9 @@ class SweepPane(Pane):
                 ("mean coherence", [(r.dims, r.coherence) for r in rows]),
             )
         ]
+        if others and any(plots):
+            shown = ", ".join(str(s) for s in others)
+            plots.insert(0, f"plots: seed {first} · seed {shown}: in the tables above")
         self.query_one("#sweep-plots", Static).update(
             Text("\n\n".join(p for p in plots if p), no_wrap=True, overflow="crop")
-        )
-        readings = view.readings() or (
-            "Train at least two seeds of a size to get a noise "
-            "floor (t: the train form's seeds field).",
-        )
-        self.query_one("#sweep-readings", Static).update(
-            Group(*(plain("• " + r) for r in readings))
         )

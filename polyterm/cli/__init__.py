@@ -146,6 +146,14 @@ def non_empty(option: str) -> Callable[[str], str]:
     return parse
 
 
+FORMAT_HELP = "table (a terminal table, the default), markdown or json"
+MODEL_HELP = "a model spec: brown_30, lee_50_s2, glove-6b-50, gensim:NAME or a vector file's path"
+MODELS_HELP = "comma-separated model specs, e.g. brown_30,brown_29"
+SCALE_HELP = "raw coordinates or cosine to the dimension's axis (default raw)"
+CONVENTION_HELP = "normalised: unit vectors before arithmetic (default); raw: as stored"
+INCLUDE_HELP = "keep the query's own words among the neighbours"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from polyterm.engine.readers import DEFAULT_MAX_DIMS
     from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
@@ -193,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
     out = _Parser(add_help=False)
-    out.add_argument("--format", choices=FORMATS, default="table")
+    out.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     out.add_argument("--k", type=k_type, default=10, help="list length (default 10)")
     out.add_argument(
         "--restrict", type=restrict_type, help="consider only the N most frequent words"
@@ -220,15 +228,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seeds", type=int_list("--seeds", 0, MAX_SEED), default=[1], help="seeds, e.g. 1,2,3"
     )
-    for name in ("window", "min_count", "epochs", "negative"):
+    for name, what in (
+        ("window", "context words on each side"),
+        ("min_count", "ignore words rarer than this"),
+        ("epochs", "passes over the corpus"),
+        ("negative", "negative samples per word (0 = none)"),
+    ):
         opt = "--" + name.replace("_", "-")
-        p.add_argument(opt, type=bounded_int(opt, *PARAM_BOUNDS[name]))
+        p.add_argument(
+            opt, type=bounded_int(opt, *PARAM_BOUNDS[name]), help=f"word2vec {name}: {what}"
+        )
     p.add_argument(
         "--sg",
         type=bounded_int("--sg", 0, 1),
         help="0 = CBOW (default), 1 = skip-gram",
     )
-    p.add_argument("--sample", type=bounded_float("--sample", 0.0, 1.0))
+    p.add_argument(
+        "--sample",
+        type=bounded_float("--sample", 0.0, 1.0),
+        help="word2vec downsampling threshold of frequent words",
+    )
     p.add_argument(
         "--corpus-path",
         type=non_empty("--corpus-path"),
@@ -237,43 +256,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=jobs_type, help="parallel processes (default: one per core)")
 
     p = sub.add_parser("models", parents=[common], help="list cached and available models")
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
 
     p = sub.add_parser("dims", parents=[common, out], help="top/bottom words of a dimension")
-    p.add_argument("model")
-    p.add_argument("--dim", type=dim_type, default=0)
-    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+    p.add_argument("model", help=MODEL_HELP)
+    p.add_argument(
+        "--dim", type=dim_type, default=0, help="the dimension, numbered from 0 (default 0)"
+    )
+    p.add_argument("--scale", choices=("raw", "cosine"), default="raw", help=SCALE_HELP)
 
     p = sub.add_parser(
         "repeats",
         parents=[common, out],
         help="words that recur at the extremes of several dimensions",
     )
-    p.add_argument("model")
-    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+    p.add_argument("model", help=MODEL_HELP)
+    p.add_argument("--scale", choices=("raw", "cosine"), default="raw", help=SCALE_HELP)
 
     for name, helptext in (
         ("neighbours", "nearest words to a word"),
         ("diff", "nearest words to an expression such as 'cat - car'"),
     ):
         p = sub.add_parser(name, parents=[common, out], help=helptext)
-        p.add_argument("query")
-        p.add_argument("--models", required=True, help="comma-separated model specs")
-        p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
-        p.add_argument("--include-query", action="store_true")
+        p.add_argument(
+            "query", help="a word" if name == "neighbours" else "an expression, e.g. 'cat - car'"
+        )
+        p.add_argument("--models", required=True, help=MODELS_HELP)
+        p.add_argument(
+            "--convention",
+            choices=("normalised", "raw"),
+            default="normalised",
+            help=CONVENTION_HELP,
+        )
+        p.add_argument("--include-query", action="store_true", help=INCLUDE_HELP)
 
     p = sub.add_parser(
         "compare", parents=[common, out], help="one query side by side in several models"
     )
     p.add_argument("query", nargs="?", help="a word or an expression")
     p.add_argument("--dim", type=dim_type, help="compare dimension DIM (by index) instead")
-    p.add_argument("--models", required=True)
-    p.add_argument("--convention", choices=("normalised", "raw"), default="normalised")
-    p.add_argument("--include-query", action="store_true")
-    p.add_argument("--scale", choices=("raw", "cosine"), default="raw")
+    p.add_argument("--models", required=True, help=MODELS_HELP)
+    p.add_argument(
+        "--convention", choices=("normalised", "raw"), default="normalised", help=CONVENTION_HELP
+    )
+    p.add_argument("--include-query", action="store_true", help=INCLUDE_HELP)
+    p.add_argument(
+        "--scale", choices=("raw", "cosine"), default="raw", help=SCALE_HELP + " (with --dim)"
+    )
 
     science = _Parser(add_help=False)
-    science.add_argument("--format", choices=FORMATS, default="table")
+    science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
     science.add_argument(
         "--top-n",
@@ -291,16 +323,16 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, science],
         help="matching, Procrustes, CKA and SVCCA of two models, with nulls",
     )
-    p.add_argument("model_a")
-    p.add_argument("model_b")
+    p.add_argument("model_a", help="the first model: " + MODEL_HELP)
+    p.add_argument("model_b", help="the second model")
 
     p = sub.add_parser(
         "universality",
         parents=[common, science],
         help="neighbourhood and difference-vector overlap of two models",
     )
-    p.add_argument("model_a")
-    p.add_argument("model_b")
+    p.add_argument("model_a", help="the first model: " + MODEL_HELP)
+    p.add_argument("model_b", help="the second model")
     p.add_argument("--pairs", help="word pairs, e.g. cat-car,water-fire (default: built-in list)")
 
     p = sub.add_parser(
@@ -313,27 +345,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--dims",
         type=int_list("--dims", 1, MAX_DIMS),
         default=[300, 200, 100, 50, 30, 29, 20, 10, 5, 2],
+        help="sizes to train, e.g. 300,100,30 or 30-25 (default 300,200,100,50,30,29,20,10,5,2)",
     )
-    p.add_argument("--seeds", type=int_list("--seeds", 0, MAX_SEED), default=[1, 2])
+    p.add_argument(
+        "--seeds",
+        type=int_list("--seeds", 0, MAX_SEED),
+        default=[1, 2],
+        help="seeds of each size (default 1,2: two seeds give the noise floor)",
+    )
     p.add_argument("--jobs", type=jobs_type, help="parallel training processes (default: cores)")
     p.add_argument("--reference", help="measure coherence in this model (default: each itself)")
 
     p = sub.add_parser(
         "report", parents=[common], help="a complete markdown write-up of a study of several models"
     )
-    p.add_argument("models", nargs="+")
-    p.add_argument("--k", type=k_type, default=10)
+    p.add_argument("models", nargs="+", help="two or more models: " + MODEL_HELP)
+    p.add_argument("--k", type=k_type, default=10, help="list length (default 10)")
     p.add_argument(
         "--restrict",
         type=restrict_type,
         default=10_000,
         help="dimension extremes and comparisons over the N most frequent words",
     )
-    p.add_argument("--repetitions", type=repetitions_type, default=20)
+    p.add_argument(
+        "--repetitions",
+        type=repetitions_type,
+        default=20,
+        help="null repetitions (2 or more, default 20)",
+    )
     p.add_argument(
         "--output", "-o", type=non_empty("--output"), help="write to this file (default: stdout)"
     )
-    p.add_argument("--force", action="store_true", help="replace --output if it exists")
+    p.add_argument(
+        "--force", action="store_true", help="replace --output if it exists (a regular file)"
+    )
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import stat
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
+from rich.text import Text
 
 from polyterm.cli import StdoutConsole, print_error, print_warning
 from polyterm.core.dimensions import Scale
@@ -29,7 +31,7 @@ from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
 from polyterm.engine.sweep import default_jobs, train_many
 from polyterm.errors import PolytermError, SpecError
 from polyterm.safe_text import visible
-from polyterm.views.markdown import render_markdown, table
+from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import to_json
 
@@ -174,21 +176,26 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
     if args.format == "markdown":
         header = ["model", "kind", "words", "dims", "MB"]
         body = [
-            (r["name"], r["kind"], r["words"], r["dims"], f"{r['bytes'] / 1e6:.1f}") for r in rows
+            (md(r["name"]), md(r["kind"]), r["words"], r["dims"], f"{r['bytes'] / 1e6:.1f}")
+            for r in rows
         ]
         print(table(header, body))
-        print("\nAvailable to make: " + ", ".join(available))
+        print("\nAvailable to make: " + ", ".join(md(a) for a in available))
         return 0
-    t = Table(title=f"cached models in {library.cache.root}")
+    t = Table(title=Text(visible(f"cached models in {library.cache.root}")))
     for col in ("model", "kind", "words", "dims", "MB"):
-        t.add_column(col)
+        t.add_column(col, justify="right" if col in ("words", "dims", "MB") else "left")
     for r in rows:
         t.add_row(
-            r["name"], r["kind"], f"{r['words']:,}", str(r["dims"]), f"{r['bytes'] / 1e6:.1f}"
+            Text(visible(str(r["name"]))),
+            Text(visible(str(r["kind"]))),
+            f"{r['words']:,}",
+            str(r["dims"]),
+            f"{r['bytes'] / 1e6:.1f}",
         )
     out = StdoutConsole()
     out.print(t)
-    out.print("available to make: " + ", ".join(available))
+    out.print(Text(visible("available to make: " + ", ".join(available))))
     return 0
 
 
@@ -226,12 +233,14 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
             convention=Convention(args.convention),
             include_query=args.include_query,
         )
-    _emit(view, args.format)
-    if all(r.error is not None for r in view.results):
-        for r in view.results:
-            print_error(err, f"{r.model.name}: {r.error}")
-        return 1
-    return 0
+    failed = all(r.error is not None for r in view.results)
+    if not (failed and args.format == "table"):  # an empty table says nothing
+        _emit(view, args.format)
+    # Each model's error (an unknown word, a dimension out of range) once, on stderr.
+    for r in view.results:
+        if r.error is not None:
+            (print_error if failed else print_warning)(err, f"{r.model.name}: {r.error}")
+    return 1 if failed else 0
 
 
 def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
@@ -337,8 +346,13 @@ def check_output(target: Path, force: bool) -> None:
     itself (lstat): never a device (/dev/stdout), a pipe, a folder or a symbolic link,
     which the atomic rename would replace by a regular file.
     """
-    if not target.parent.is_dir():
-        raise PolytermError(f"cannot write {target}: the folder {target.parent} does not exist")
+    folder = target.parent
+    if not folder.is_dir():
+        raise PolytermError(f"cannot write {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PolytermError(
+            f"cannot write {target}: the folder {folder} is not writable; choose another folder"
+        )
     try:
         st = target.lstat()
     except FileNotFoundError:

@@ -36,17 +36,19 @@ def has_table(view: Any) -> bool:
 
 def _tables(view: View) -> list[RenderableType]:
     """The view's title, then each table but the models (the title names them; the
-    markdown lists their details); a table with no rows shows its title and caption."""
+    markdown lists their details); a table with no rows shows its title and caption, or
+    nothing when it has no caption."""
     out: list[RenderableType] = [Text.assemble(rich_cell(view.title()), style="bold")]
     for t in view.tables():
         if t.key == "models":
             continue
         if t.rows:
             out.append(rich_table(t))
-        else:
-            line = Text.assemble(rich_cell(t.title), style="bold")
             if t.caption:
-                line.append(f": {visible(t.caption)}")
+                out.append(Text(visible(t.caption), style="dim"))
+        elif t.caption:
+            line = Text.assemble(rich_cell(t.title), style="bold")
+            line.append(f": {visible(t.caption)}")
             out.append(line)
     extremes = getattr(view, "extremes", None)
     if callable(extremes):
@@ -67,10 +69,9 @@ def render_table(view: Any) -> RenderableType:
 
 @render_table.register
 def _(view: QueryView) -> RenderableType:
+    # A model's error (an unknown word) is not in the table: the CLI says it on stderr.
     out = _tables(view)
-    extra: list[RenderableType] = [
-        plain(f"{r.model.name}: {r.error}", style="yellow") for r in view.results if r.error
-    ]
+    extra: list[RenderableType] = []
     if view.overlap.coverage is not None:
         extra.append(Text(f"shared vocabulary: {view.overlap.coverage.shared_words:,} words"))
     return Group(*out[:-1], *extra, out[-1])

@@ -29,7 +29,7 @@ from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_TOP_N = 10_000
@@ -161,7 +161,7 @@ class AlignmentView:
     def command(self) -> str:
         opts = f" --k {self.k} --repetitions {self.repetitions} --seed {self.seed}"
         opts += f" --top-n {self.top_n}" if self.top_n else " --top-n 0"
-        return f"polyterm align {self.a.name} {self.b.name}{opts}"
+        return f"polyterm align {cli_models([self.a, self.b])}{opts}"
 
     def readings(self) -> tuple[str, ...]:
         """Short plain-language readings of the numbers."""

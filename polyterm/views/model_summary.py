@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from polyterm.core.embedding import Embedding
@@ -19,6 +21,15 @@ class ModelSummary:
     source: str
     details: str  # e.g. "CBOW, window 5, min_count 5, epochs 5, seed 1; corpus 1,161,192 tokens"
     content_sha256: str
+    spec: str = field(default="", metadata={"json": False})
+    """What the CLI needs to open this model again: its name, or a file model's path."""
+    limit: int | None = field(default=None, metadata={"json": False})
+    trusted: bool = field(default=False, metadata={"json": False})
+
+    @property
+    def cli_spec(self) -> str:
+        """`spec` quoted for a shell (a path with spaces or quotes stays one argument)."""
+        return shlex.quote(self.spec or self.name)
 
     @classmethod
     def of(cls, model: Embedding) -> ModelSummary:
@@ -42,6 +53,11 @@ class ModelSummary:
             details = str(m["file_format"])
             if m.get("limit"):
                 details += f", first {m['limit']:,} words"
+        identity = m.get("identity", {})
+        spec = model.name
+        if m.get("kind") == "file" and isinstance(identity, dict) and identity.get("path"):
+            spec = str(identity["path"])
+        limit = m.get("limit") if m.get("kind") == "file" else None
         return cls(
             name=model.name,
             kind=str(m.get("kind", "in-memory")),
@@ -50,7 +66,34 @@ class ModelSummary:
             source=str(m.get("source", "")),
             details=details,
             content_sha256=str(m.get("content_sha256", ""))[:16],
+            spec=spec,
+            limit=limit if isinstance(limit, int) and limit > 0 else None,
+            trusted="trusted" in str(m.get("file_format", "")),
         )
+
+
+_DOUBLE_QUOTE_SAFE = re.compile(r'[^"$`\\!]*')
+
+
+def shell_word(text: str) -> str:
+    """`text` as one shell word: in double quotes when nothing in it is special there
+    (`"cat - car"`), else quoted by `shlex.quote`."""
+    if _DOUBLE_QUOTE_SAFE.fullmatch(text):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
+def cli_models(models: Sequence[ModelSummary], sep: str = " ") -> str:
+    """Models as CLI arguments (`sep`-joined, each shell-quoted), then the options that open
+    them as they were opened (`--limit`, `--trust`): a line that runs as it is."""
+    args = sep.join(m.spec or m.name for m in models)
+    text = shlex.quote(args) if sep != " " else " ".join(m.cli_spec for m in models)
+    limits = {m.limit for m in models if m.limit}
+    if len(limits) == 1:
+        text += f" --limit {limits.pop()}"
+    if any(m.trusted for m in models):
+        text += " --trust"
+    return text
 
 
 def models_table(models: Sequence[ModelSummary]) -> Table:

@@ -14,7 +14,7 @@ from polyterm.core.neighbours import Convention, nearest_to_expression
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
 from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
 from polyterm.errors import PolytermError, UnknownWordError
-from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table, shell_word
 from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, slug_of
 
 
@@ -135,7 +135,7 @@ class QueryView:
 
     def command(self) -> str:
         """The CLI command that reproduces this view."""
-        models = ",".join(r.model.name for r in self.results)
+        models = cli_models([r.model for r in self.results], sep=",")
         opts = f" --k {self.k}"
         if self.restrict:
             opts += f" --restrict {self.restrict}"
@@ -146,7 +146,7 @@ class QueryView:
             opts += " --include-query"
         if self.convention is not Convention.NORMALISED:
             opts += f" --convention {self.convention.value}"
-        return f'polyterm diff "{self.query}" --models {models}{opts}'
+        return f"polyterm diff {shell_word(self.query)} --models {models}{opts}"
 
 
 def _compare(results: Sequence[ModelResult], models: Sequence[Embedding]) -> SideBySide:
@@ -322,7 +322,7 @@ class DimensionView:
         )
 
     def command(self) -> str:
-        return f"polyterm dims {self.model.name} --dim {self.dim}" + _options(
+        return f"polyterm dims {cli_models([self.model])} --dim {self.dim}" + _options(
             self.k, self.restrict, self.scale
         )
 
@@ -394,7 +394,9 @@ class RepeatsView:
         return tuple(out)
 
     def command(self) -> str:
-        return f"polyterm repeats {self.model.name}" + _options(self.k, self.restrict, self.scale)
+        return f"polyterm repeats {cli_models([self.model])}" + _options(
+            self.k, self.restrict, self.scale
+        )
 
 
 def repeats_view(

@@ -18,7 +18,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.safe_text import visible
 from polyterm.views.alignment import alignment_view
 from polyterm.views.markdown import md, models_section, render_markdown, table
-from polyterm.views.model_summary import ModelSummary
+from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
 from polyterm.views.sweep import model_row, sweep_view
@@ -118,6 +118,6 @@ def build_report(
         "## Summary\n\n" + "\n".join(f"- {md(r)}" for r in readings),
         models_section([ModelSummary.of(m) for m in models]),
     ]
-    command = " ".join(m.name for m in models)
+    command = cli_models([ModelSummary.of(m) for m in models])
     tail = [f"Reproduce with:\n\n```\npolyterm report {visible(command)} --k {k}\n```"]
     return "\n\n".join(head + body + tail) + "\n"

@@ -28,7 +28,8 @@ def rich_cell(value: Cell | Label | Code) -> Text:
 
 
 def rich_table(t: Table) -> RichTable:
-    out = RichTable(title=rich_cell(t.title), caption=visible(t.caption) or None)
+    """The table with its title (its caption, which may be long, is the caller's)."""
+    out = RichTable(title=rich_cell(t.title))
     for i, column in enumerate(t.columns):
         right = i < len(t.numeric) and t.numeric[i]
         out.add_column(rich_cell(column), justify="right" if right else "left")

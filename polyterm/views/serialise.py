@@ -14,7 +14,11 @@ import numpy as np
 def to_plain(obj: Any) -> Any:
     """Convert a view (or any nested dataclass) to JSON-serialisable Python."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {
+            f.name: to_plain(getattr(obj, f.name))
+            for f in dataclasses.fields(obj)
+            if f.metadata.get("json", True)
+        }
         for extra in ("command",):
             method = getattr(obj, extra, None)
             if callable(method):

@@ -15,6 +15,7 @@ word the other model also has.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from polyterm.core.nulls import NullSummary, summarise_null
 from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary, models_table
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -161,9 +162,18 @@ class UniversalityView:
 
     def command(self) -> str:
         return (
-            f"polyterm universality {self.a.name} {self.b.name} --k {self.k} "
-            f"--top-n {self.top_n or 0}"
+            f"polyterm universality {cli_models([self.a, self.b])} --k {self.k} "
+            f"--top-n {self.top_n or 0} --repetitions {self.neighbourhood_jaccard.repetitions} "
+            f"--seed {self.neighbourhood_jaccard.seed}{self._pairs_option()}"
         )
+
+    def _pairs_option(self) -> str:
+        """`--pairs` when the pairs asked for were not the built-in list."""
+        asked = [(p.a, p.b) for p in self.pairs]
+        asked += [tuple(m.split(" - ", 1)) for m in self.missing_pairs]  # type: ignore[misc]
+        if set(asked) == set(DEFAULT_PAIRS):
+            return ""
+        return " --pairs " + shlex.quote(",".join(f"{x}-{y}" for x, y in asked))
 
     def readings(self) -> tuple[str, ...]:
         nj = self.neighbourhood_jaccard

@@ -8,6 +8,7 @@ reader and the spec parser.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -30,8 +31,8 @@ from polyterm.widgets.pane import SafeInput, plain
 PROBE_ROWS = 1_000
 """Rows read to check a file before the form closes (the full read is a background job)."""
 WHAT_TO_CHOOSE = (
-    "Choose a word2vec or GloVe text file (a word, then its numbers, on each line), a "
-    "word2vec binary file (named .bin), or a gensim .model/.kv file."
+    "Choose a word2vec or GloVe text file, a word2vec binary file (.bin) or a gensim "
+    ".model/.kv file."
 )
 
 
@@ -91,8 +92,8 @@ def load_problem(path: str, error: str) -> str:
         if reason.startswith(prefix):
             reason = reason[len(prefix) :]
             break
-    reason = reason.rstrip(". ")
-    return f"{Path(path).name} could not be read as word vectors ({reason}). {WHAT_TO_CHOOSE}"
+    reason = re.split(r" \(|; ", reason)[0].rstrip(". ")  # the first clause: the dialog is small
+    return f"{Path(path).name} could not be read as word vectors: {reason}. {WHAT_TO_CHOOSE}"
 
 
 def probe(request: LoadRequest) -> str | None:

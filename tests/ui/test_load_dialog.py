@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Input
 
 from polyterm.app import PolytermApp
 from polyterm.engine.formats import SUFFIXES
-from polyterm.screens.load import LoadScreen, check_load
+from polyterm.screens.load import WHAT_TO_CHOOSE, LoadScreen, check_load
 from tests.ui.helpers import plain, settle, type_text
 
 
@@ -30,8 +30,9 @@ async def test_a_file_that_is_not_vectors_keeps_the_dialog_open_with_a_sentence(
         assert isinstance(screen, LoadScreen)  # still open …
         assert screen.query_one("#path", Input).value == str(bad)  # … with the path
         said = " ".join(plain(screen.query_one("#path-error")).split())
-        assert said.startswith("bad.txt could not be read as word vectors (line 1 has a value")
-        assert "Choose a word2vec or GloVe text file" in said
+        assert said.startswith("bad.txt could not be read as word vectors: line 1 has a value")
+        assert said.endswith(WHAT_TO_CHOOSE)
+        assert "is not a number." in said  # the reader's first clause, not its detail
         assert "bad" not in app.workspace.models and "bad" not in app.workspace.selected
         # a good file then loads from the same dialog
         good = tmp_path / "good.txt"

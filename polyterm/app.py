@@ -9,17 +9,19 @@ into calls on them and is told of their changes through the `WorkspaceHost` hook
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import TabbedContent
+from textual.theme import Theme
+from textual.widgets import Input, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from polyterm.core.embedding import Embedding
@@ -28,6 +30,7 @@ from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.errors import PolytermError
 from polyterm.explorer.catalogue import first_run_plan
+from polyterm.explorer.export import write_export
 from polyterm.explorer.questions import Questions
 from polyterm.explorer.running import while_running
 from polyterm.explorer.workspace import Workspace
@@ -43,6 +46,7 @@ from polyterm.messages import (
 )
 from polyterm.safe_text import visible
 from polyterm.screens.confirm import ConfirmScreen
+from polyterm.screens.help import HelpScreen, key_sections
 from polyterm.screens.load import LoadRequest, LoadScreen
 from polyterm.screens.main import PANE_ORDER, MainScreen
 from polyterm.screens.message import MessageScreen
@@ -59,8 +63,78 @@ from polyterm.widgets.pane import Pane
 from polyterm.widgets.sweep_pane import SweepPane
 
 
-def _b(key: str, action: str, text: str, tip: str, show: bool = True) -> Binding:
-    return Binding(key, action, text, id=f"app.{action.split('(')[0]}", tooltip=tip, show=show)
+def _b(
+    key: str,
+    action: str,
+    text: str,
+    tip: str,
+    show: bool = True,
+    *,
+    priority: bool = False,
+    key_display: str | None = None,
+) -> Binding:
+    return Binding(
+        key,
+        action,
+        text,
+        id=f"app.{action.split('(')[0]}",
+        tooltip=tip,
+        show=show,
+        priority=priority,
+        key_display=key_display,
+    )
+
+
+# alt+1 … alt+5 reach Textual as these characters in most terminals (tmux, xterm: Textual
+# reads ESC 1 as the option-1 character "¡"). A binding to a printable character is dropped
+# while a text box has the focus, so `PolytermApp.on_event` maps them to the panes.
+_ALT_DIGITS = (
+    "inverted_exclamation_mark",
+    "trade_mark_sign",
+    "pound_sign",
+    "cent_sign",
+    "infinity",
+)
+_PANES = (
+    ("models", "Models", "Go to the Models pane"),
+    ("dims", "Dims", "Go to the Dimension browser"),
+    ("calc", "Calc", "Go to the word-difference calculator"),
+    ("compare", "Compare", "Go to the comparison pane"),
+    ("sweep", "Sweep", "Go to the dimension sweep"),
+)
+
+
+PANES_SUMMARY = Binding(
+    "alt+1",
+    "pane('models')",
+    "Pane",
+    key_display="alt+1…5",
+    priority=True,
+    system=True,
+    tooltip="Go to a pane: alt+1 … alt+5, also from inside a text box",
+)
+"""The footer's one entry for the pane keys (a system binding: the list of keys shows each
+pane's own keys instead)."""
+
+
+def _pane_bindings() -> list[BindingType]:
+    """1-5 outside text boxes; alt+1-5 everywhere (priority: checked before a text box
+    takes the key)."""
+    out: list[BindingType] = []
+    for n, (pane, text, tip) in enumerate(_PANES, 1):
+        out.append(_b(str(n), f"pane('{pane}')", text, tip, show=False))
+        out.append(
+            _b(
+                f"alt+{n}",
+                f"pane('{pane}')",
+                text,
+                f"{tip} (also from inside a text box)",
+                show=False,
+                priority=True,
+                key_display=f"alt+{n}",
+            )
+        )
+    return out
 
 
 class PolytermApp(App[int]):
@@ -69,12 +143,39 @@ class PolytermApp(App[int]):
     TITLE = "polyterm"
     SUB_TITLE = "are polysemantic dimensions universal?"
     CSS_PATH = "app.tcss"
+    # Footer order: the keys a newcomer needs first come first, so a narrow footer cuts
+    # the rarer ones.
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("1", "pane('models')", "Models", "Go to the Models pane", show=False),
-        _b("2", "pane('dims')", "Dims", "Go to the Dimension browser", show=False),
-        _b("3", "pane('calc')", "Calc", "Go to the word-difference calculator", show=False),
-        _b("4", "pane('compare')", "Compare", "Go to the comparison pane", show=False),
-        _b("5", "pane('sweep')", "Sweep", "Go to the dimension sweep", show=False),
+        _b(
+            "escape",
+            "leave_input",
+            "Back",
+            "Leave the text box or the maximised pane",
+            key_display="esc",
+        ),
+        _b("e", "export", "Export", "Write the focused pane to a markdown file"),
+        _b(
+            "alt+e",
+            "export",
+            "Export",
+            "Write the focused pane to a markdown file (also from a text box)",
+            show=True,  # the footer shows it only where the plain key is typed
+            priority=True,
+        ),
+        _b("E", "export(True)", "All", "Write every pane to one markdown file"),
+        _b(
+            "alt+shift+e",
+            "export(True)",
+            "All",
+            "Write every pane to one markdown file (also from a text box)",
+            show=True,  # the footer shows it only where the plain key is typed
+            priority=True,
+            key_display="alt+E",
+        ),
+        _b("f", "maximize", "Max", "Maximise the focused pane, or restore it"),
+        _b("T", "change_theme", "Theme", "Choose a theme"),
+        _b("question_mark,f1", "help", "Help", "List every key of this pane"),
+        PANES_SUMMARY,
         _b("t", "train", "Train", "Train word2vec models (a form)"),
         _b("o", "load", "Load", "Load a vector file by path"),
         _b(
@@ -83,11 +184,8 @@ class PolytermApp(App[int]):
             "Cancel",
             "Cancel this pane's computation, else the highlighted (or newest) running job",
         ),
-        _b("e", "export", "Export", "Write the focused pane to a markdown file"),
-        _b("E", "export(True)", "Export all", "Write every pane to one markdown file"),
-        _b("f", "maximize", "Max", "Maximise the focused pane, or restore it"),
-        _b("T", "change_theme", "Theme", "Choose a theme"),
-        _b("escape", "leave_input", "Back", "Leave the text box or the maximised pane", False),
+        _b("q", "quit", "Quit", "Quit (ctrl+q from a text box)"),
+        *_pane_bindings(),
     ]
 
     def __init__(
@@ -107,6 +205,8 @@ class PolytermApp(App[int]):
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
         self._started = False
+        self.session: Session | None = None  # as read at start-up (when `startup`)
+        self._saved_theme: str | None = None
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -127,10 +227,29 @@ class PolytermApp(App[int]):
             visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
         )
 
+    async def on_event(self, event: events.Event) -> None:
+        """alt+1…5 as most terminals send them (see `_ALT_DIGITS`): the pane, even from a
+        text box (which would type the character)."""
+        if isinstance(event, events.Key) and event.key in _ALT_DIGITS:
+            n = _ALT_DIGITS.index(event.key)
+            if self.screen is self.main:
+                event.stop()
+                event.prevent_default()
+                self.action_pane(_PANES[n][0])
+                return
+        await super().on_event(event)
+
     # -- start-up ---------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.theme = install_themes(self, self.requested_theme)
         warn = self.workspace.warn_from_thread
+        if self.startup:
+            self.session = load_session(config_dir(), warn=warn)
+        theme = install_themes(self, self.requested_theme)
+        kept = self.session.theme if self.session is not None else None
+        if self.requested_theme is None and kept in self.available_themes:
+            theme = str(kept)  # the theme chosen last time; --theme wins
+        self.theme = self._saved_theme = theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         try:
             # An unusable cache folder falls back to a temporary cache, with a warning.
             cache = open_cache(cache_dir(self.cache_override), warn=warn)
@@ -156,7 +275,7 @@ class PolytermApp(App[int]):
         if self._started or not self.startup:
             return
         self._started = True
-        session = load_session(config_dir(), warn=self.workspace.warn_from_thread)
+        session = self.session
         if session is not None:
             for name in session.selected:
                 self.workspace.select(name, True)
@@ -258,11 +377,24 @@ class PolytermApp(App[int]):
         for pane_id in PANE_ORDER:
             self.main.pane(pane_id).models_changed(ws.models, ws.chosen())
         if save:
-            try:
-                save_session(config_dir(), Session(tuple(ws.selected), self.theme))
-            except OSError as exc:
-                self.notify(f"could not save the session: {exc}", severity="warning")
+            self.save_session()
         self.rerun_queries()
+
+    def save_session(self) -> None:
+        """Remember the selection and the theme for the next start."""
+        selected = tuple(self.workspace.selected)
+        if self.startup and not self._started and self.session is not None:
+            selected = self.session.selected  # not restored yet: keep it
+        try:
+            save_session(config_dir(), Session(selected, self.theme))
+        except OSError as exc:
+            self.notify(f"could not save the session: {exc}", severity="warning")
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """`T` or the palette chose a theme: keep it for the next start."""
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self.save_session()
 
     def model_opened(self, name: str, spec: str, options: OpenOptions) -> None:
         """A job opened a model."""
@@ -321,11 +453,44 @@ class PolytermApp(App[int]):
     def action_maximize(self) -> None:
         self.main.toggle_maximize()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`esc Back` is shown only where it does something: in a text box, a maximised
+        pane or the keys panel."""
+        if action == "leave_input":
+            screen = self.screen
+            return bool(
+                isinstance(screen.focused, Input)
+                or screen.maximized is not None
+                or screen.query("HelpPanel")
+            )
+        return True
+
     def action_leave_input(self) -> None:
-        if self.main.maximized is not None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()  # the palette's "Keys" panel
+        elif self.main.maximized is not None:
             self.main.minimize()
         else:
             self.main.leave_input()
+
+    def action_help(self) -> None:
+        """List every key of the focused pane and the global ones."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        pane = self.main.current_pane() if self.screen is self.main else None
+        title = f"This pane: {pane.TITLE.split(' ', 1)[-1]}" if pane is not None else "Here"
+        self.push_screen(HelpScreen(key_sections(self, pane, title)))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Write an SVG of the screen into the export folder and say where."""
+        folder = Path(path) if path else (self.questions.export_dir or Path.cwd())
+        name = filename or f"polyterm-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        try:
+            written = write_export(folder / name, self.export_screenshot())
+        except OSError as exc:
+            self.notify(f"could not save the screenshot: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"wrote {written}", title="Screenshot")
 
     def action_train(self, corpus: str | None = None) -> None:
         def train(specs: list[str] | None) -> None:
@@ -370,7 +535,19 @@ class PolytermApp(App[int]):
         self.questions.export(every)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # Textual's writes to ~/Downloads, or fails
+                yield SystemCommand(
+                    "Screenshot",
+                    "Save an SVG of the screen in the export folder",
+                    lambda: self.set_timer(0.1, self.action_screenshot),
+                )
+            elif command.title == "Keys" and not screen.query("HelpPanel"):
+                yield SystemCommand(
+                    "Keys", "List every key of the focused pane (esc closes)", self.action_help
+                )
+            else:
+                yield command
         yield SystemCommand("Train", "Train word2vec models", self.action_train)
         yield SystemCommand("Load", "Load a vector file by path", self.action_load)
         yield SystemCommand(

@@ -1,4 +1,5 @@
-"""What the explorer remembers between runs: the selected models (JSON, written atomically).
+"""What the explorer remembers between runs (JSON, written atomically): the selected
+models, the theme, and where the selected file models were loaded from.
 
 Config files (this session, the themes) are read with `read_config_text`: regular files
 only, opened without blocking (a FIFO in their place never hangs the explorer), at most
@@ -69,9 +70,34 @@ def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class FileModel:
+    """A model the user loaded from a vector file: reopened from `path` on the next start."""
+
+    name: str
+    path: str
+    limit: int | None = None
+    trusted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     selected: tuple[str, ...] = ()
     theme: str | None = None
+    files: tuple[FileModel, ...] = ()
+
+    def file(self, name: str) -> FileModel | None:
+        return next((f for f in self.files if f.name == name), None)
+
+
+def _file_model(item: object) -> FileModel | None:
+    if not isinstance(item, dict):
+        return None
+    name, path, limit, trusted = (item.get(k) for k in ("name", "path", "limit", "trusted"))
+    if not (isinstance(name, str) and name and isinstance(path, str) and path):
+        return None
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        return None
+    return FileModel(name, path, limit, trusted is True)
 
 
 def session_path(folder: Path) -> Path:
@@ -102,9 +128,12 @@ def load_session(folder: Path, warn: Callable[[str], None] | None = None) -> Ses
     if not isinstance(selected, list):
         selected = []
     theme = data.get("theme")
+    files = data.get("files", [])
+    found = [_file_model(f) for f in files] if isinstance(files, list) else []
     return Session(
         selected=tuple(s for s in selected if isinstance(s, str) and s)[:MAX_SELECTED],
         theme=theme if isinstance(theme, str) else None,
+        files=tuple(f for f in found if f is not None)[:MAX_SELECTED],
     )
 
 
@@ -114,4 +143,5 @@ def save_session(folder: Path, session: Session) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     data = {"version": VERSION, **asdict(session)}
     data["selected"] = list(session.selected)
+    data["files"] = [asdict(f) for f in session.files]
     write_text_atomic(session_path(folder), json.dumps(data, indent=2) + "\n")

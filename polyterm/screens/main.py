@@ -40,7 +40,9 @@ class MainScreen(Screen[None]):
                     yield ComparisonPane()
                 with TabPane("5 Sweep", id="tab-sweep"):
                     yield SweepPane()
-        yield Footer()
+        # Compact, and no palette key (ctrl+p is in the list of keys, `?`): room for the
+        # global keys after a pane's own at 120 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def pane(self, pane_id: str) -> Pane:
         return self.query_one(f"#{pane_id}", Pane)

@@ -28,6 +28,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.engine.cache import open_cache
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.settings import cache_dir, config_dir
+from polyterm.engine.specs import FileSpec
 from polyterm.errors import PolytermError
 from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.export import write_export
@@ -51,7 +52,7 @@ from polyterm.screens.load import LoadRequest, LoadScreen
 from polyterm.screens.main import PANE_ORDER, MainScreen
 from polyterm.screens.message import MessageScreen
 from polyterm.screens.train import TrainScreen
-from polyterm.session import Session, load_session, save_session
+from polyterm.session import FileModel, Session, load_session, save_session
 from polyterm.theming import install_themes
 from polyterm.views.model_summary import ModelSummary
 from polyterm.widgets.calculator_pane import CalculatorPane
@@ -206,6 +207,7 @@ class PolytermApp(App[int]):
         self.startup = startup  # restore the session or make the first-run models
         self._started = False
         self.session: Session | None = None  # as read at start-up (when `startup`)
+        self.files: dict[str, FileModel] = {}  # models opened from vector files, by name
         self._saved_theme: str | None = None
 
     def get_default_screen(self) -> Screen[Any]:
@@ -277,8 +279,25 @@ class PolytermApp(App[int]):
         self._started = True
         session = self.session
         if session is not None:
+            self.files = {f.name: f for f in session.files}
+            missing: list[str] = []
             for name in session.selected:
-                self.workspace.select(name, True)
+                file = self.files.get(name)
+                if file is None:
+                    self.workspace.select(name, True)
+                elif Path(file.path).expanduser().is_file():
+                    self.reopen(file)
+                else:
+                    missing.append(f"{name} ({file.path})")
+                    del self.files[name]
+            if missing:
+                self.notify(
+                    "not reopened, the file is gone: " + ", ".join(missing),
+                    title="Session",
+                    severity="warning",
+                    timeout=15,
+                )
+                self.save_session()
         elif not message.catalogue.cached:  # a first run: the original study's pair
             names, note = first_run_plan(message.catalogue)
             self.models_pane.set_note(note)
@@ -385,8 +404,9 @@ class PolytermApp(App[int]):
         selected = tuple(self.workspace.selected)
         if self.startup and not self._started and self.session is not None:
             selected = self.session.selected  # not restored yet: keep it
+        files = tuple(self.files[n] for n in selected if n in self.files)
         try:
-            save_session(config_dir(), Session(selected, self.theme))
+            save_session(config_dir(), Session(selected, self.theme, files))
         except OSError as exc:
             self.notify(f"could not save the session: {exc}", severity="warning")
 
@@ -397,7 +417,24 @@ class PolytermApp(App[int]):
             self.save_session()
 
     def model_opened(self, name: str, spec: str, options: OpenOptions) -> None:
-        """A job opened a model."""
+        """A job opened a model: one from a vector file (Load) is kept in the session with
+        its path and options, so the next start reopens it."""
+        if spec != name and self.workspace.library is not None:
+            try:
+                is_file = isinstance(self.workspace.library.spec(spec, options), FileSpec)
+            except PolytermError:
+                is_file = False
+            if is_file:
+                path = str(Path(spec).expanduser().resolve())
+                self.files[name] = FileModel(name, path, options.limit, options.trusted)
+
+    def reopen(self, file: FileModel) -> None:
+        """Select and open a file model kept in the session."""
+        ws = self.workspace
+        if file.name not in ws.selected:
+            ws.selected.append(file.name)
+        ws.open_model(file.path, OpenOptions(file.limit, file.trusted), file.name)
+        self.selection_changed()
 
     @on(ModelsPane.Selected)
     def _selected(self, message: ModelsPane.Selected) -> None:

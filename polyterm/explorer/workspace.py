@@ -194,7 +194,7 @@ class Workspace:
             self.app.post_message(
                 JobFailed(job.job_id, job.name, "cancelled before it began", True)
             )
-        self.notify(f"cancelling {job.name}…")
+        # No toast here: the job's end says "cancelled" once (one cancel, one toast).
 
     def warn_from_thread(self, text: str) -> None:
         self.app.post_message(Warned(text))

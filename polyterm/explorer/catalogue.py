@@ -50,13 +50,26 @@ def scan_catalogue(cache: ModelCache, *, online_names: tuple[str, ...] = ()) -> 
 
 
 def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
-    """The original study's pair (and GloVe): the models to make and a note saying so."""
-    corpus = "brown" if "brown" in catalogue.corpora else "lee"
+    """The models of a first run and a note saying what is happening.
+
+    With NLTK's Brown corpus: the original study's pair, brown_30 and brown_29 (and GloVe
+    when installed). Without it: the same sizes on gensim's bundled Lee corpus, which is
+    not the study's pair, so the note says what happened and how to install Brown.
+    """
+    brown = "brown" in catalogue.corpora
+    corpus = "brown" if brown else "lee"
     names = [f"{corpus}_30", f"{corpus}_29"] + (["glove-6b-50"] if catalogue.glove else [])
-    where = "the Brown corpus" if corpus == "brown" else "gensim's bundled Lee corpus"
     glove = " and opening GloVe 6B 50d" if catalogue.glove else ""
-    note = (
-        f"First run: training {names[0]} and {names[1]} on {where}{glove} — the original "
-        "study's pair. The panes fill in as each model is ready."
-    )
+    if brown:
+        note = (
+            f"First run: training {names[0]} and {names[1]} on the Brown corpus{glove} — "
+            "the original study's pair. The panes fill in as each model is ready."
+        )
+    else:
+        note = (
+            "First run: NLTK's Brown corpus is not installed, so this trains lee_30 and "
+            f"lee_29 on gensim's small bundled Lee corpus instead{glove}. For the original "
+            "study's pair, install Brown (python -m nltk.downloader brown) and make "
+            "brown_30 and brown_29 here. The panes fill in as each model is ready."
+        )
     return names, note

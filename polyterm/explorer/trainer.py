@@ -23,6 +23,7 @@ from typing import Any
 
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import Progress
 from polyterm.errors import Cancelled, PolytermError
 
@@ -60,8 +61,15 @@ def _quiet() -> None:
     os.close(devnull)
 
 
-def _child(spec: str, options: OpenOptions, cache_root: str, out: Any, stop: Any) -> None:
-    """The child process: make the cache entry and say how it went (last item on `out`)."""
+def _child(
+    spec: str, options: OpenOptions, cache_root: str, out: Any, stop: Any, parent_pid: int
+) -> None:
+    """The child process: make the cache entry and say how it went (last item on `out`).
+
+    It ends with the explorer: a `kill -9` of the explorer gives it no chance to set
+    `stop`, so the child watches `parent_pid` (the explorer's pid) and exits once it is
+    re-parented; its half-written entry stays in the cache's tmp folder, swept later."""
+    exit_with_parent(parent_pid)
     _quiet()
     with suppress(OSError):
         os.nice(NICENESS)  # the explorer's own process comes first
@@ -99,7 +107,7 @@ def make_in_process(
     out, stop = ctx.Queue(), ctx.Event()
     child = ctx.Process(
         target=_child,
-        args=(spec, options, str(library.cache.root), out, stop),
+        args=(spec, options, str(library.cache.root), out, stop, os.getpid()),
         name=f"polyterm-make-{spec}",
         daemon=True,
     )

@@ -34,6 +34,18 @@ class UnknownWordError(PolytermError):
         super().__init__(f"{word!r} is not in the vocabulary of {model}{hint}")
 
 
+class ZeroVectorError(PolytermError):
+    """An expression whose vector is zero (or too small to have a direction) in a model."""
+
+    def __init__(self, expression: str, model: str) -> None:
+        self.expression = expression
+        self.model = model
+        super().__init__(
+            f"{expression!r} is a zero vector in {model} (its terms cancel or are too small), "
+            "so it has no neighbours; use words whose vectors differ, or larger weights"
+        )
+
+
 class SpecError(PolytermError):
     """A model spec or training parameter that is not valid."""
 

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from polyterm.core.embedding import Embedding, FloatMatrix
 from polyterm.core.expression import Expression
+from polyterm.errors import ZeroVectorError
 
 
 class Convention(StrEnum):
@@ -63,6 +64,8 @@ def top_k_rows(
 
 
 SELECTION_BLOCK = 1024
+ZERO_TOLERANCE = 1e-6
+"""A query vector shorter than this share of its terms' total length is a zero vector."""
 
 
 def _threshold(scores: npt.NDArray[np.floating[Any]], want: int) -> np.floating:
@@ -87,16 +90,25 @@ def _threshold(scores: npt.NDArray[np.floating[Any]], want: int) -> np.floating:
 def query_vector(
     model: Embedding, expr: Expression, convention: Convention = Convention.NORMALISED
 ) -> FloatMatrix:
-    """The unit query vector of an expression under a convention (raises UnknownWordError)."""
+    """The unit query vector of an expression under a convention.
+
+    Raises UnknownWordError, or ZeroVectorError when the terms cancel (``cat - cat``) or the
+    sum is too small to have a direction in float32 (``1e-300*cat``): its length is below
+    float32's smallest normal number, or below 1e-6 of the terms' total length (what is
+    left after cancellation is rounding noise, not a direction).
+    """
     rows = [model.row(t.word) for t in expr.terms]
     source = model.unit if convention is Convention.NORMALISED else model.vectors
     q = np.zeros(model.dims, dtype=np.float64)
+    scale = 0.0
     for t, r in zip(expr.terms, rows, strict=True):
-        q += t.weight * source[r].astype(np.float64)
-    norm = np.linalg.norm(q)
-    if norm > 0:
-        q /= norm
-    return q.astype(np.float32)
+        term = t.weight * source[r].astype(np.float64)
+        q += term
+        scale += float(np.linalg.norm(term))
+    norm = float(np.linalg.norm(q))
+    if not norm >= max(float(np.finfo(np.float32).tiny), ZERO_TOLERANCE * scale):
+        raise ZeroVectorError(expr.canonical(), model.name)
+    return (q / norm).astype(np.float32)
 
 
 def nearest_to_vector(

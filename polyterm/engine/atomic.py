@@ -111,8 +111,11 @@ def sweep_stale_temp_files(
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process `pid` runs (ours always does; one we may not signal counts too)."""
+    """Whether process `pid` runs (ours always does; one we may not signal counts too, and so
+    does a pid no process can have, so that a sweep leaves such a name alone)."""
     if pid == os.getpid():
+        return True
+    if not 0 < pid < 2**22:  # above Linux's largest pid_max: not a name polyterm gave, keep it
         return True
     try:
         os.kill(pid, 0)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -168,7 +169,8 @@ def _fingerprint_paths(paths: Iterable[Path], extra: str = "") -> str:
             st = p.stat()
         except OSError as exc:
             raise CorpusError(f"cannot read the corpus file {p}: {exc.strerror or exc}") from None
-        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        # os.fsencode: a file name that is not valid UTF-8 (surrogate-escaped) hashes as its bytes
+        h.update(os.fsencode(p) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 

@@ -1,0 +1,88 @@
+"""The second pass of attacks on issue 10: variants that the first fixes missed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from polyterm.core.embedding import Embedding
+from polyterm.core.expression import parse_expression
+from polyterm.core.neighbours import nearest_to_expression, query_vector
+from polyterm.engine.atomic import write_text_atomic
+from polyterm.engine.cache import ModelCache
+from polyterm.errors import ZeroVectorError
+from tests.hardening.conftest import Run
+
+HUGE_PID = 99_999_999_999  # above 2**31: os.kill overflowed on it
+
+
+def test_temp_names_with_impossible_pids_are_left_alone(tmp_path: Path) -> None:
+    cache = ModelCache(tmp_path / "c")
+    odd = cache.root / "tmp" / f"{HUGE_PID}-{'0' * 32}"
+    odd.mkdir()
+    corpus_tmp = cache.root / "corpora" / f".lee.txt.{HUGE_PID}.abcd_123.tmp"
+    corpus_tmp.write_text("x")
+    ModelCache(cache.root)  # used to raise OverflowError
+    assert odd.is_dir() and corpus_tmp.is_file()
+    leftover = tmp_path / f".r.md.{HUGE_PID}.abcdefgh.tmp"
+    leftover.write_text("x")
+    write_text_atomic(tmp_path / "r.md", "# r\n")
+    assert (tmp_path / "r.md").read_text() == "# r\n" and leftover.exists()
+
+
+def test_cli_with_an_impossible_pid_in_the_cache_answers(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    root = tmp_path / "c"
+    ModelCache(root)
+    (root / "tmp" / f"{HUGE_PID}-{'0' * 32}").mkdir()
+    run = cli("models", "--cache-dir", root)
+    assert run.code == 0 and "Traceback" not in run.err and "internal error" not in run.err
+
+
+def test_a_corpus_file_name_that_is_not_utf8_trains(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    folder = tmp_path / "K"
+    folder.mkdir()
+    text = "the cat sat on the mat. the dog sat on the log.\n" * 30
+    (folder / "plain.txt").write_text(text)
+    with open(os.path.join(os.fsencode(folder), b"\xff.txt"), "w") as fh:
+        fh.write(text)
+    run = cli(
+        "train", f"k_4:path={folder},min_count=1,epochs=1", "--cache-dir", tmp_path / "c", "-q"
+    )
+    assert run.code == 0, run.err
+    assert "internal error" not in run.err
+
+
+# -- item 5: an expression that sums to a zero or denormal vector ----------------------------
+@pytest.mark.parametrize(
+    "text", ["government - government", "1e-300*government", "0.5*police - 0.5*police"]
+)
+def test_a_zero_vector_is_refused_in_core(lee_model: Embedding, text: str) -> None:
+    with pytest.raises(ZeroVectorError, match="zero vector"):
+        query_vector(lee_model, parse_expression(text))
+    with pytest.raises(ZeroVectorError):
+        nearest_to_expression(lee_model, parse_expression(text))
+
+
+def test_a_nonzero_expression_keeps_its_direction(lee_model: Embedding) -> None:
+    q = query_vector(lee_model, parse_expression("police - government"))
+    a, b = (
+        np.asarray(lee_model.unit[lee_model.row(w)], dtype=np.float64)
+        for w in ("police", "government")
+    )
+    expected = (a - b) / np.linalg.norm(a - b)
+    assert np.allclose(q, expected, atol=1e-6)
+    assert abs(float(np.linalg.norm(q)) - 1.0) < 1e-5
+
+
+@pytest.mark.parametrize("text", ["government - government", "1e-300*government"])
+def test_the_cli_refuses_a_zero_vector(cli: Callable[..., Run], lee: list[str], text: str) -> None:
+    run = cli("diff", text, "--models", "lee_20", *lee)
+    run.assert_clean_error(r"zero vector in lee_20")

@@ -156,10 +156,10 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
 def cmd_models(args: argparse.Namespace, err: Console) -> int:
     library = _library(args, err)
     entries = library.cache.entries()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": e.name,
-            "kind": e.manifest.get("kind", ""),
+            "kind": e.typed.kind,
             "words": e.shape[0],
             "dims": e.shape[1],
             "bytes": e.disk_bytes(),

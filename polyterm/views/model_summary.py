@@ -6,9 +6,9 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from polyterm.core.embedding import Embedding
+from polyterm.engine.cache import Manifest
 from polyterm.views.protocol import Data, Table
 
 
@@ -33,42 +33,34 @@ class ModelSummary:
 
     @classmethod
     def of(cls, model: Embedding) -> ModelSummary:
-        m = model.manifest
+        m = Manifest.of(model.manifest)
         details = ""
-        params: dict[str, Any] = m.get("params", {})
-        if params:
-            arch = "skip-gram" if params.get("sg") else "CBOW"
+        if m.params is not None:
+            p = m.params
             details = (
-                f"{arch}, window {params.get('window')}, min_count "
-                f"{params.get('min_count')}, epochs {params.get('epochs')}, "
-                f"seed {params.get('seed')}"
+                f"{p.architecture}, window {p.window}, min_count {p.min_count}, "
+                f"epochs {p.epochs}, seed {p.seed}"
             )
-            corpus = m.get("corpus", {})
-            if corpus:
+            if m.corpus is not None:
                 details += (
-                    f"; corpus {corpus.get('name')} {corpus.get('tokens', 0):,} tokens, "
-                    f"sha256 {str(corpus.get('sha256', ''))[:12]}"
+                    f"; corpus {m.corpus.name} {m.corpus.tokens:,} tokens, "
+                    f"sha256 {m.corpus.sha256[:12]}"
                 )
-        elif m.get("file_format"):
-            details = str(m["file_format"])
-            if m.get("limit"):
-                details += f", first {m['limit']:,} words"
-        identity = m.get("identity", {})
-        spec = model.name
-        if m.get("kind") == "file" and isinstance(identity, dict) and identity.get("path"):
-            spec = str(identity["path"])
-        limit = m.get("limit") if m.get("kind") == "file" else None
+        elif m.file_format:
+            details = m.file_format
+            if m.limit:
+                details += f", first {m.limit:,} words"
         return cls(
             name=model.name,
-            kind=str(m.get("kind", "in-memory")),
+            kind=m.kind,
             dims=model.dims,
             vocabulary=len(model),
-            source=str(m.get("source", "")),
+            source=m.source,
             details=details,
-            content_sha256=str(m.get("content_sha256", ""))[:16],
-            spec=spec,
-            limit=limit if isinstance(limit, int) and limit > 0 else None,
-            trusted="trusted" in str(m.get("file_format", "")),
+            content_sha256=m.content_sha256[:16],
+            spec=m.path or model.name,
+            limit=m.limit if m.kind == "file" else None,
+            trusted=m.trusted,
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from itertools import combinations
 
 from polyterm.core.embedding import Embedding
+from polyterm.engine.cache import Manifest
 from polyterm.safe_text import visible
 from polyterm.views.alignment import alignment_view
 from polyterm.views.markdown import md, models_section, render_markdown, table
@@ -101,8 +102,9 @@ def build_report(
             universal = universality_view(a, b, k=k, seed=seed)
             readings += [*aligned.readings(), *universal.readings()]
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
-        trained = [m for m in models if m.manifest.get("kind") == "word2vec"]
-        corpora = {str(m.manifest.get("corpus", {}).get("name", "")) for m in trained}
+        manifests = {id(m): Manifest.of(m.manifest) for m in models}
+        trained = [m for m in models if manifests[id(m)].kind == "word2vec"]
+        corpora = {c.name if (c := manifests[id(m)].corpus) else "" for m in trained}
         if len(trained) >= 2 and len(corpora) == 1:
             say("sweep table")
             sweep = sweep_view(trained, corpus=corpora.pop(), k=k, top_n=restrict,

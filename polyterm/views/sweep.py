@@ -36,6 +36,7 @@ from polyterm.core.nulls import (
 from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.engine.cache import Manifest
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 
@@ -183,8 +184,8 @@ class SweepView:
 
 
 def _seed(model: Embedding) -> int | None:
-    params = model.manifest.get("params", {})
-    return int(params["seed"]) if "seed" in params else None
+    params = Manifest.of(model.manifest).params
+    return None if params is None else params.seed
 
 
 def _pair(

@@ -124,3 +124,48 @@ def test_markdown_renderers_do_not_import_each_other() -> None:
 
     assert "polyterm.views.markdown" not in imports("science_markdown")
     assert "polyterm.views.science_markdown" not in imports("markdown")
+
+
+# -- the typed manifest ------------------------------------------------------------------
+
+
+def test_a_cache_manifest_is_parsed_once_into_typed_fields(tmp_path: Path) -> None:
+    import json
+
+    from polyterm.engine.cache import Manifest, ModelCache
+    from polyterm.engine.models import ModelLibrary
+    from polyterm.views.model_summary import ModelSummary
+
+    source = tmp_path / "my vectors.txt"
+    rows = [f"w{i} " + " ".join(str((i * 7 + j) % 5 - 2) for j in range(4)) for i in range(12)]
+    source.write_text("12 4\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    library = ModelLibrary(ModelCache(tmp_path / "cache"))
+    model = library.open(str(source))
+    manifest = model.manifest
+    assert isinstance(manifest, Manifest)
+    assert manifest.kind == "file" and manifest.shape == (12, 4)
+    assert manifest.path == str(source.resolve()) and manifest.params is None
+    assert manifest.files["vectors.npy"].size > 0 and "numpy" in manifest.versions
+    # the JSON on disk is what it was: the raw mapping, read back unchanged
+    (entry,) = library.cache.entries()
+    on_disk = json.loads((entry.path / "manifest.json").read_text(encoding="utf-8"))
+    assert dict(manifest) == on_disk == entry.manifest and manifest == on_disk
+    assert manifest.get("kind") == "file"  # the mapping view still answers
+    summary = ModelSummary.of(model)
+    assert summary.spec == str(source.resolve()) and summary.kind == "file"
+    assert "'" in summary.cli_spec  # a space: quoted for the shell
+
+
+def test_an_in_memory_models_dict_manifest_reads_as_typed(models: list[Embedding]) -> None:
+    from polyterm.engine.cache import Manifest
+
+    m = Manifest.of(models[0].manifest)
+    assert m.kind == "word2vec" and m.params is not None and m.params.seed == 1
+    assert m.corpus is not None and m.corpus.tokens == 1234
+    assert Manifest.of({}).kind == "in-memory" and Manifest.of({}).shape is None
+
+
+def test_side_by_side_keeps_no_unused_means() -> None:
+    from polyterm.core.side_by_side import SideBySide
+
+    assert not hasattr(SideBySide, "mean_jaccard") and not hasattr(SideBySide, "mean_rbo")

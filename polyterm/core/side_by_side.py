@@ -42,14 +42,6 @@ class SideBySide:
     recurring: tuple[tuple[str, tuple[str, ...]], ...]  # word -> models it appears in
     coverage: Coverage | None
 
-    @property
-    def mean_jaccard(self) -> float | None:
-        return sum(p.jaccard for p in self.pairs) / len(self.pairs) if self.pairs else None
-
-    @property
-    def mean_rbo(self) -> float | None:
-        return sum(p.rbo for p in self.pairs) / len(self.pairs) if self.pairs else None
-
 
 def shared_vocabulary_size(vocabularies: Sequence[Sequence[str]]) -> int:
     """Number of words present in every vocabulary (exact string match)."""

@@ -34,6 +34,7 @@ import codecs
 import functools
 import gzip
 import io
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -159,10 +160,21 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+_SIGNED_PAIR = re.compile(rb"\s*[-+]?\d+\s+[-+]?\d+\s*")
+
+
 def _is_header(line: bytes) -> tuple[int, int] | None:
+    """`(rows, dims)` if `line` is a word2vec header; ModelFileError for a header with a
+    sign (``-5 2``), which would otherwise be read as a row of a one-dimensional model."""
     parts = line.split()
     if len(parts) == 2 and all(p.isdigit() for p in parts):
         return int(parts[0]), int(parts[1])
+    if _SIGNED_PAIR.fullmatch(line):
+        shown = line.decode("ascii").strip()
+        raise ModelFileError(
+            f"line 1 ({shown!r}) looks like a header with a signed count; a header is "
+            "`<words> <dimensions>` with positive numbers: fix or remove it"
+        )
     return None
 
 
@@ -563,13 +575,28 @@ def read_gensim_native(path: Path, *, trusted: bool) -> LoadedVectors:
     )
 
 
+def _is_text_row(line: bytes, dims: int) -> bool:
+    """Whether `line` ends in `dims` numbers written as text (a word2vec binary row is a word
+    and raw float32 bytes, which almost never split into that many parseable numbers)."""
+    fields = line.split()
+    if dims < 1 or len(fields) < dims + 1:
+        return False
+    try:
+        values = [float(f) for f in fields[-dims:]]
+    except ValueError:
+        return False
+    return len(values) == dims
+
+
 def sniff_binary(path: Path) -> bool:
     """True if the bytes after the header line are not text (word2vec binary)."""
     with _open(path) as fh:
         _, header = _read_header(fh)
         if header is None:
             return False
-        sample = fh.read(4096)
+        sample = fh.read(min(max(4096, 64 * header[1] + MAX_WORD_BYTES), 1 << 20))
+    if _is_text_row(sample.split(b"\n", 1)[0], header[1]):
+        return False  # a text row, even if a word holds a NUL or bytes that are not UTF-8
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:

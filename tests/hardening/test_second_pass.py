@@ -86,3 +86,34 @@ def test_a_nonzero_expression_keeps_its_direction(lee_model: Embedding) -> None:
 def test_the_cli_refuses_a_zero_vector(cli: Callable[..., Run], lee: list[str], text: str) -> None:
     run = cli("diff", text, "--models", "lee_20", *lee)
     run.assert_clean_error(r"zero vector in lee_20")
+
+
+# -- readers: a NUL in a text word, a signed header ----------------------------------------
+def test_a_nul_in_a_text_word_does_not_make_the_file_binary(tmp_path: Path) -> None:
+    from polyterm.engine.readers import read_vector_file
+
+    path = tmp_path / "nul.txt"
+    path.write_bytes(b"3 2\ncat 0.1 0.2\nn\0l 0.3 0.4\ndog 0.5 0.6\n")
+    loaded = read_vector_file(path)
+    assert list(loaded.words) == ["cat", "n\0l", "dog"]
+    assert np.allclose(np.asarray(loaded.vectors), [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+
+
+def test_a_real_binary_file_is_still_sniffed_as_binary(tmp_path: Path) -> None:
+    from polyterm.engine.readers import read_vector_file
+    from tests.hardening.conftest import WORDS, vectors, w2v_binary
+
+    path = tmp_path / "named-text.txt"  # a binary file with a text suffix
+    path.write_bytes(w2v_binary(WORDS, vectors()))
+    loaded = read_vector_file(path)
+    assert list(loaded.words) == WORDS
+    assert np.allclose(np.asarray(loaded.vectors), vectors(), atol=1e-6)
+
+
+def test_a_signed_header_is_an_error_not_a_one_dimensional_model(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    path = tmp_path / "neg.txt"
+    path.write_text("-5 2\ncat 1 2\ndog 3 4\n")
+    run = cli("neighbours", "cat", "--models", path, "--cache-dir", tmp_path / "c")
+    run.assert_clean_error(r"looks like a header with a signed count")

@@ -1,7 +1,12 @@
-"""Shared fixtures: real models trained once per test session into a temporary cache.
+"""Shared fixtures: real models trained once per test run into a temporary cache.
 
 Nothing here touches the network or the user's cache: NLTK_DATA defaults to the shared
 corpora beside the repository and every cache lives under pytest's tmp dirs.
+
+Under pytest-xdist every worker has its own session, so the session cache lives in the
+run's base temp folder that all workers share, and each spec is opened under a file lock:
+the first worker trains it, the others wait and read the cache entry (the cache itself
+tolerates concurrent writers; the lock only saves the duplicate work).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from polyterm.engine.cache import ModelCache  # noqa: E402
 from polyterm.engine.corpus import nltk_corpus_root  # noqa: E402
 from polyterm.engine.models import ModelLibrary, OpenOptions  # noqa: E402
 from polyterm.engine.pretrained import glove_installed  # noqa: E402
+from tests.shared_models import SharedLibrary, run_temp_root  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -35,14 +41,27 @@ def _isolated_dirs(
     monkeypatch.setenv("POLYTERM_CACHE_DIR", str(base / "default-cache"))
 
 
+@pytest.fixture(autouse=True)
+def _notifications_outlast_a_loaded_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notification stays in `app._notifications` (and its toast on screen) for the whole
+    test: its 5 s timeout is wall-clock time, and on a loaded machine (or beside the other
+    xdist workers) a test would otherwise look for it after it expired."""
+    from textual.notifications import Notification
+
+    monkeypatch.setattr(Notification, "time_left", property(lambda self: 3600.0))
+
+
 @pytest.fixture(scope="session")
 def shared_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("shared-cache")
+    root = run_temp_root(tmp_path_factory) / "shared-cache"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 @pytest.fixture(scope="session")
 def library(shared_cache_root: Path) -> ModelLibrary:
-    return ModelLibrary(ModelCache(shared_cache_root))
+    locks = shared_cache_root.parent / "shared-cache-locks"
+    return SharedLibrary(ModelCache(shared_cache_root), locks)
 
 
 @pytest.fixture(scope="session")

@@ -137,6 +137,7 @@ def test_stale_temp_folders_of_dead_processes_are_removed(tmp_path: Path) -> Non
     assert not stale.exists()
 
 
+@pytest.mark.slow
 def test_two_threads_can_train_on_one_nltk_corpus(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

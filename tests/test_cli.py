@@ -95,6 +95,7 @@ def test_diff_markdown_golden(
     check_golden("diff_lee_police_government.md", out)
 
 
+@pytest.mark.slow
 def test_brown_diff_json_equals_gensim(
     capsys: pytest.CaptureFixture[str],
     shared_cache_root: Path,

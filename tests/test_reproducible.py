@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # trains three models, each in its own process
+
 SCRIPT = """
 import sys
 from pathlib import Path

@@ -62,6 +62,7 @@ def test_independent_random_models_sit_inside_their_nulls() -> None:
         assert null is not None and null.z is not None and abs(null.z) < 4
 
 
+@pytest.mark.slow
 def test_cka_against_direct_numpy(brown_30: Embedding, brown_29: Embedding) -> None:
     view = alignment_view(brown_30, brown_29, repetitions=2, top_n=2000)
     shared = shared_vocabulary([brown_30.vocab, brown_29.vocab], top_n=2000)

@@ -13,11 +13,18 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
+import time
 import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from polyterm.core.embedding import Embedding
+from polyterm.engine.cache import ModelCache
+from polyterm.engine.progress import Progress
+from tests.shared_models import SharedLibrary, run_temp_root
 
 REPO = Path(__file__).resolve().parent.parent
 README_TEST_COMMAND = 'pip install -e ".[glove,test]" && pytest -q -p no:cacheprovider'
@@ -50,6 +57,54 @@ def test_ci_runs_the_readme_command_and_then_the_slow_tests() -> None:
     assert README_TEST_COMMAND in commands
     assert SLOW_COMMAND in commands
     assert commands.index(SLOW_COMMAND) > commands.index(README_TEST_COMMAND)
+
+
+def test_workers_share_one_session_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.getbasetemp()
+    expected = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    assert run_temp_root(tmp_path_factory) == expected
+
+
+def test_a_model_opened_by_two_workers_at_once_is_trained_once(tmp_path: Path) -> None:
+    """The second opener waits for the first one's training and reads its cache entry."""
+    started = threading.Event()
+    trained: list[str] = []
+
+    def first_progress(p: Progress) -> None:
+        if p.stage == "train" and "first" not in trained:
+            trained.append("first")
+            started.set()
+            time.sleep(1.0)  # the second opener arrives during this training
+
+    def second_progress(p: Progress) -> None:
+        if p.stage == "train" and "second" not in trained:
+            trained.append("second")
+
+    def library() -> SharedLibrary:  # one per worker: its own cache object, shared folders
+        return SharedLibrary(ModelCache(tmp_path / "cache"), tmp_path / "locks")
+
+    results: dict[str, Embedding] = {}
+    first = threading.Thread(
+        target=lambda: results.setdefault("first", library().open("lee_4", progress=first_progress))
+    )
+    first.start()
+    assert started.wait(120), "the first opener never started training"
+    results["second"] = library().open("lee_4", progress=second_progress)
+    first.join(120)
+    assert trained == ["first"]
+    assert list(results["first"].vocab) == list(results["second"].vocab)
+
+
+async def test_a_notification_outlasts_a_slow_test() -> None:
+    """Under load a test may look for a notification more than its timeout after it was
+    raised; in tests notifications never expire, so the answer does not depend on load."""
+    from textual.app import App
+
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        app.notify("still here", timeout=0.01)
+        await pilot.pause(0.2)
+        assert [n.message for n in app._notifications] == ["still here"]
 
 
 # -- running pytest itself (a process each: slow) ---------------------------------------------

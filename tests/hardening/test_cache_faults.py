@@ -289,6 +289,7 @@ print("DONE", flush=True)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "where", ["train", "write"], ids=["sigkill-training", "sigkill-cache-write"]
 )

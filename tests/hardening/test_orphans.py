@@ -43,6 +43,7 @@ def _is_worker(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_sigkill_of_a_multi_model_train_ends_its_workers(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [

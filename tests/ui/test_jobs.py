@@ -15,6 +15,7 @@ from tests.ui.conftest import SCAN
 from tests.ui.helpers import plain, settle, type_text, until
 
 
+@pytest.mark.slow
 async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
     seen: list[JobProgress] = []
     app = PolytermApp(startup=False)
@@ -33,6 +34,7 @@ async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:
         assert load_session(config_dir()) == Session(("lee_8",), "polyterm-dark")
 
 
+@pytest.mark.slow
 async def test_cancelling_a_job_leaves_no_cache_entry(fixed_catalogue) -> None:
     app = PolytermApp(startup=False)
     pressed: list[int] = []
@@ -205,6 +207,7 @@ async def test_messages_arriving_while_the_app_closes_are_dropped(
     assert app.return_code in (None, 0)
 
 
+@pytest.mark.slow
 async def test_several_trainings_cancelled_one_by_one_leave_nothing(fixed_catalogue) -> None:
     """Three models of one corpus queue behind its lock; cancelling each (the running one
     and the waiting ones) ends every job, trains nothing and leaves no temp files."""

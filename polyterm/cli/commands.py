@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import stat
@@ -33,7 +32,7 @@ from polyterm.errors import PolytermError, SpecError
 from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
-from polyterm.views.serialise import to_json
+from polyterm.views.serialise import dumps, to_json
 
 
 class _ProgressPrinter:
@@ -171,7 +170,7 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
     if glove_installed():
         available.append("glove-6b-50")
     if args.format == "json":
-        print(json.dumps({"cached": rows, "available": available}, indent=2))
+        print(dumps({"cached": rows, "available": available}))
         return 0
     if args.format == "markdown":
         header = ["model", "kind", "words", "dims", "MB"]

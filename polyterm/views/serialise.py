@@ -1,14 +1,23 @@
-"""JSON form of any view: dataclasses → dicts, enums → values, floats kept as floats."""
+"""JSON form of any view: dataclasses → dicts, enums → values, floats kept as floats.
+
+Strings keep their non-ASCII text as it is (``café``, ``東京``), but every character
+`polyterm.safe_text` treats as unsafe (C0/C1 controls, DEL, bidi controls, line and
+paragraph separators, NEL, BOM) is written as a ``\\uXXXX`` escape: a word from a hostile
+vector file can neither act on the terminal that shows the JSON nor reorder its text.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
+import re
 from enum import Enum
 from typing import Any
 
 import numpy as np
+
+from polyterm.safe_text import _UNSAFE
 
 
 def to_plain(obj: Any) -> Any:
@@ -39,5 +48,21 @@ def to_plain(obj: Any) -> Any:
     return obj
 
 
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # C0 inside a string is already escaped; outside one it is the indent's own newline.
+    return match.group() if code < 0x20 else f"\\u{code:04x}"
+
+
+def dumps(data: Any) -> str:
+    """`data` (JSON-serialisable) as indented JSON, unsafe characters escaped.
+
+    The encoder already escapes C0 controls in strings; everything else `_UNSAFE` matches can only
+    occur inside a string (JSON's own syntax is ASCII), where ``\\uXXXX`` is the same
+    character to any JSON reader.
+    """
+    return _UNSAFE.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def to_json(obj: Any) -> str:
-    return json.dumps(to_plain(obj), indent=2, ensure_ascii=False)
+    return dumps(to_plain(obj))

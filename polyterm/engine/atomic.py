@@ -115,7 +115,7 @@ def pid_alive(pid: int) -> bool:
     does a pid no process can have, so that a sweep leaves such a name alone)."""
     if pid == os.getpid():
         return True
-    if not 0 < pid < 2**22:  # above Linux's largest pid_max: not a name polyterm gave, keep it
+    if not 0 < pid < 2**31:  # no pid_t can hold it: not a name polyterm gave, keep it
         return True
     try:
         os.kill(pid, 0)

@@ -123,6 +123,8 @@ def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
 def _read_entry(path: Path) -> CacheEntry:
     """The entry in folder `path` with its manifest checked (OSError, ValueError for an
     unreadable one, CorruptEntry for one that is not what polyterm writes)."""
+    if os.path.islink(path):
+        raise CorruptEntry(f"cache entry {path.name} is a link (polyterm never follows links)")
     with open(path / MANIFEST, "rb", opener=_regular_file_opener) as fh:
         data = fh.read(MANIFEST_MAX_BYTES + 1)
     if len(data) > MANIFEST_MAX_BYTES:
@@ -361,6 +363,25 @@ def _is_own_marker(path: Path) -> bool:
     return head == MARKER_TEXT.encode()
 
 
+def _is_untagged_cache(root: Path, entries: list[Path]) -> bool:
+    """Whether `root` is a cache polyterm made before it wrote tags: nothing but real
+    ``models``/``tmp``/``corpora`` folders, and every folder in ``models`` an entry (a real
+    folder with a regular ``manifest.json`` of polyterm's format). A user's project that
+    happens to hold ``models/`` and ``tmp/`` is not one."""
+    try:
+        if (root / "models") not in entries or not all(
+            e.name in CACHE_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries
+        ):
+            return False
+        for entry in (root / "models").iterdir():
+            manifest = _read_entry(entry).manifest  # raises for anything but an entry
+            if manifest.get("format") != FORMAT_VERSION:
+                return False
+    except (OSError, ValueError, CorruptEntry):
+        return False
+    return True
+
+
 def _claim(root: Path) -> None:
     """Make `root` a polyterm cache root, or raise ForeignFolder / OSError.
 
@@ -373,12 +394,7 @@ def _claim(root: Path) -> None:
     if _is_own_marker(root / MARKER):
         return
     entries = list(root.iterdir())
-    legacy = (
-        bool(entries)
-        and (root / "models") in entries
-        and all(e.name in CACHE_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries)
-    )
-    if entries and not legacy:
+    if entries and not _is_untagged_cache(root, entries):
         raise ForeignFolder(
             f"{root} is not a polyterm cache and is not empty (polyterm only uses a new or "
             f"empty folder, or one it made, which holds its {MARKER}); {_CHOOSE}"
@@ -508,7 +524,7 @@ class ModelCache:
             words = (p / fname).read_bytes().decode("utf-8").split("\n")[:-1]
             fname = "counts.npy"
             counts = None
-            if (p / fname).exists():
+            if fname in entry.manifest["files"]:  # only files the manifest lists (verified)
                 counts = np.load(p / fname, allow_pickle=False)
             fname = ORDERINGS
             extremes = None
@@ -625,7 +641,7 @@ class ModelCache:
                 os.rename(final, trash)
             except FileNotFoundError:
                 continue  # another writer moved it first
-            shutil.rmtree(trash, ignore_errors=True)
+            _discard(trash)
         raise OSError(errno.EEXIST, "another process keeps writing this entry")
 
     def _valid(self, path: Path) -> bool:
@@ -645,7 +661,16 @@ class ModelCache:
             raise CacheError(
                 f"cannot remove the cache entry {entry.path.name}: {exc.strerror or exc}"
             ) from None
-        shutil.rmtree(trash, ignore_errors=True)
+        _discard(trash)
+
+
+def _discard(path: Path) -> None:
+    """Delete a folder polyterm moved out of the way (a link there: the link only)."""
+    if os.path.islink(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 WarnCallback = Callable[[str], None]

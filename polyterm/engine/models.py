@@ -8,6 +8,7 @@ This is the one entry point the CLI and the explorer use::
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ class ModelLibrary:
 
     def _drop(self, spec: ModelSpec) -> None:
         path = self.cache.entry_path(spec)
-        if path.exists():
+        if os.path.lexists(path):  # a link too (removed as a link, never followed)
             self.cache.remove(CacheEntry(path, {}))
 
     def open(

@@ -117,3 +117,60 @@ def test_a_signed_header_is_an_error_not_a_one_dimensional_model(
     path.write_text("-5 2\ncat 1 2\ndog 3 4\n")
     run = cli("neighbours", "cat", "--models", path, "--cache-dir", tmp_path / "c")
     run.assert_clean_error(r"looks like a header with a signed count")
+
+
+# -- cache: a project folder holding models/ and tmp/, unlisted files, linked entries ---------
+def test_a_project_with_models_and_tmp_folders_is_not_adopted(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    project = tmp_path / "P"
+    (project / "models" / "mywork").mkdir(parents=True)
+    (project / "models" / "mywork" / "w.bin").write_text("weights")
+    (project / "tmp").mkdir()
+    stale_named = project / "tmp" / f"12345678-{'e' * 32}"
+    stale_named.mkdir()
+    run = cli("models", "--cache-dir", project)
+    run.assert_clean_error(r"is not a polyterm cache")
+    assert sorted(p.name for p in project.iterdir()) == ["models", "tmp"]  # no tag, no corpora
+    assert stale_named.is_dir() and (project / "models" / "mywork" / "w.bin").is_file()
+
+
+def _entry(tmp_path: Path) -> tuple[ModelCache, Path]:
+    from polyterm.engine.specs import parse_spec
+
+    cache = ModelCache(tmp_path / "cache")
+    entry = cache.write(
+        parse_spec("lee_3"), ["a", "b", "c"], np.eye(3, dtype=np.float32), manifest={"source": "t"}
+    )
+    return cache, entry.path
+
+
+def test_a_fifo_the_manifest_does_not_list_is_never_opened(tmp_path: Path) -> None:
+    from polyterm.engine.specs import parse_spec
+
+    cache, path = _entry(tmp_path)
+    os.mkfifo(path / "counts.npy")  # not in the manifest: the entry was written without counts
+    entry = cache.find(parse_spec("lee_3"))
+    assert entry is not None
+    model = cache.open(entry)  # used to block forever on the FIFO
+    assert model.counts is None and list(model.vocab) == ["a", "b", "c"]
+
+
+def test_a_linked_entry_is_corrupt_and_only_the_link_is_removed(tmp_path: Path) -> None:
+    import shutil
+
+    from polyterm.engine.cache import CorruptEntry
+    from polyterm.engine.models import ModelLibrary
+    from polyterm.engine.specs import parse_spec
+
+    cache, path = _entry(tmp_path)
+    outside = tmp_path / "outside"
+    shutil.move(str(path), outside)
+    path.symlink_to(outside)
+    with pytest.raises(CorruptEntry, match="link"):
+        cache.find(parse_spec("lee_3"))
+    assert cache.entries() == []
+    ModelLibrary(cache)._drop(parse_spec("lee_3"))
+    assert not os.path.lexists(path)
+    assert (outside / "vectors.npy").is_file()  # the target is untouched
+    assert list((cache.root / "tmp").iterdir()) == []  # no link left behind in tmp/

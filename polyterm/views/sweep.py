@@ -37,6 +37,7 @@ from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.cache import Manifest
+from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 
@@ -212,6 +213,10 @@ def _pair(
     )
 
 
+def _words(n: int) -> str:
+    return f"{n:,} word{'s' * (n != 1)}"
+
+
 def _coherence_inputs(
     model: Embedding, x: F64, k: int, top_n: int | None, reference: Embedding | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floating[Any]]]:
@@ -221,12 +226,30 @@ def _coherence_inputs(
     taken among the words both models know and measured in the reference, whose
     frequency order defines the null's frequency bins.
     """
+    if k < 2:
+        raise PolytermError(
+            f"the coherence of a dimension needs its top 2 or more words, not {k}: "
+            "use --k 2 or more"
+        )
     if reference is None:
         n = x.shape[0]
+        if n < k:
+            raise PolytermError(
+                f"{model.name} has only {_words(n)}: too few to measure the coherence of "
+                f"each dimension's top {k} words; "
+                + (f"lower --k to {n} or less" if n >= 2 else "choose a larger model")
+            )
         return np.argpartition(x, n - k, axis=0)[n - k :].T.astype(np.int64), x
     shared = shared_vocabulary([model.vocab, reference.vocab], top_n=top_n)
     xs = np.asarray(model.vectors, dtype=np.float64)[shared.indices[0]]
     n = xs.shape[0]
+    if n < k:
+        raise PolytermError(
+            f"{model.name} and the reference {reference.name} share only {_words(n)}: too "
+            f"few to measure the coherence of each dimension's top {k} words in the "
+            "reference; choose a reference that shares more words"
+            + (f" or lower --k to {n} or less" if n >= 2 else "")
+        )
     local = np.argpartition(xs, n - k, axis=0)[n - k :].T
     rows = shared.indices[1][local].astype(np.int64)
     depth = max(top_n or len(reference), int(rows.max()) + 1)

@@ -74,3 +74,41 @@ def test_json_escapes_unsafe_characters(
         assert "café" in run.out  # other non-ASCII kept as is
         decoded = {w for w in UNSAFE_WORDS if w in text}
         assert len(decoded) >= 5, decoded
+
+
+# -- 2. too few words for the coherence of a dimension's top words: one error line ---------
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_report_of_a_tiny_model_is_a_clean_error(cli: CliFn, tmp_path: Path, n: int) -> None:
+    small = _vector_file(tmp_path / "s.txt", ["cat", "dog", "car", "bus"][:n], dims=3)
+    cli("report", small, "--cache-dir", tmp_path / "cache", "-q").assert_clean_error(
+        rf"s has only {n} words: too few .* top 10 words; lower --k to {n} or less"
+    )
+
+
+def test_report_with_k_one_is_a_clean_error(cli: CliFn, tmp_path: Path) -> None:
+    small = _vector_file(tmp_path / "s.txt", ["cat", "dog", "car"], dims=3)
+    run = cli("report", small, "--k", "1", "--cache-dir", tmp_path / "cache", "-q")
+    run.assert_clean_error(r"top 2 or more words, not 1: use --k 2 or more")
+
+
+def test_report_of_a_tiny_model_within_k_reports(cli: CliFn, tmp_path: Path) -> None:
+    small = _vector_file(tmp_path / "s.txt", ["cat", "dog", "car"], dims=3)
+    run = cli("report", small, "--k", "3", "--cache-dir", tmp_path / "cache", "-q")
+    assert run.code == 0 and run.out.startswith("# Polysemantic universality"), run.err
+
+
+@pytest.mark.parametrize(
+    ("words", "pattern"),
+    [
+        (["zzqx", "qqzx"], r"share only 0 words: too few .* choose a reference that shares more"),
+        (["the", "of", "and"], r"share only 3 words: too few .* or lower --k to 3 or less"),
+    ],
+    ids=["none-shared", "few-shared"],
+)
+def test_sweep_reference_sharing_too_few_words_is_a_clean_error(
+    cli: CliFn, lee: list[str], tmp_path: Path, words: list[str], pattern: str
+) -> None:
+    reference = _vector_file(tmp_path / "ref.txt", words, dims=3)
+    run = cli("sweep", "lee", "--dims", "20", "--seeds", "1", "--repetitions", "2",
+              "--reference", reference, *lee)  # fmt: skip
+    run.assert_clean_error(r"lee_20\S* and the reference ref " + pattern)

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from polyterm.safe_text import visible
-from polyterm.widgets.pane import plain, theme_colour
+from polyterm.widgets.pane import FitTable, cut, plain, share, theme_colour
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.alignment import AlignmentView, DimensionPair
@@ -44,6 +45,16 @@ MODE_TITLES = {
     CompareMode.ALIGNED: "aligned dimensions (after Procrustes)",
     CompareMode.SUMMARY: "whole-model summary",
 }
+
+
+class NullKind(StrEnum):
+    """The two nulls every statistic is set beside (`Statistic.null(kind)`)."""
+
+    ROTATION = "rotation"
+    SHUFFLE = "shuffle"
+
+
+MEAN_MATCHED_R = "mean matched |r|"  # the statistic whose null the curve is drawn against
 NARROW = 48  # below this width the pair's word lists are shown as lines, not columns
 WIDE_SUMMARY = 80  # from this width the statistics are a table, else two lines each
 
@@ -63,13 +74,11 @@ class AlignmentDisplay(Vertical):
         self.view: AlignmentView | None = None
         self.mode = CompareMode.MATCHED
         self.pairs: tuple[DimensionPair, ...] = ()
+        self._focus: int | None = None  # the dimension of A being browsed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="align-pairs-box"):
-            table: DataTable[Text | str] = DataTable(
-                id="align-table", cursor_type="row", zebra_stripes=True
-            )
-            yield table
+            yield FitTable(id="align-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="align-detail")
         with VerticalScroll(id="align-summary", classes="hidden"):
             yield Static(id="summary-stats")
@@ -90,14 +99,28 @@ class AlignmentDisplay(Vertical):
             return f"{line} · {v.repetitions} null draws, seed {v.seed}"
         if self.mode is CompareMode.ALIGNED and v.reduced_to:
             line += (
-                f" · {v.b.name if v.b.dims > v.a.dims else v.a.name} reduced to "
-                f"{v.reduced_to} dims by PCA"
+                f" · {v.b.name if v.b.dims > v.a.dims else v.a.name} reduced to its first "
+                f"{v.reduced_to} principal axes (PCA)"
             )
         return line
 
+    def column_labels(self) -> tuple[str, str]:
+        """What the pairs' two index columns hold: each model's own dimensions (matched),
+        or the axes Procrustes pairs (aligned): A's rotated onto B's, the larger model's
+        taken from its PCA when the two differ in size."""
+        v = self.view
+        if v is None or self.mode is not CompareMode.ALIGNED:
+            return (f"{v.a.name} dim", f"{v.b.name} dim") if v else ("dim", "dim")
+        reduced = (v.a.name if v.a.dims > v.b.dims else v.b.name) if v.reduced_to else None
+        a = f"{v.a.name} {'PCA ' if reduced == v.a.name else ''}axis, rotated"
+        b = f"{v.b.name} {'PCA ' if reduced == v.b.name else ''}axis"
+        return a, b
+
     def show(self, view: AlignmentView, mode: CompareMode, focus_dim: int | None = None) -> None:
-        """Render `view` as `mode` (matched, aligned or summary)."""
-        self.view, self.mode = view, mode
+        """Render `view` as `mode` (matched, aligned or summary); as it is if unchanged."""
+        if self.view is view and self.mode is mode and self._focus == focus_dim:
+            return
+        self.view, self.mode, self._focus = view, mode, focus_dim
         summary = mode is CompareMode.SUMMARY
         self.query_one("#align-pairs-box").set_class(summary, "hidden")
         self.query_one("#align-summary").set_class(not summary, "hidden")
@@ -108,37 +131,56 @@ class AlignmentDisplay(Vertical):
 
     # -- pairs ---------------------------------------------------------------------------------
     def _pairs(self, pairs: tuple[DimensionPair, ...], focus_dim: int | None) -> None:
-        assert self.view is not None
-        a, b = self.view.a.name, self.view.b.name
+        view, (a_label, b_label) = self.view, self.column_labels()
+        assert view is not None
         self.pairs = pairs
-        table = self.query_one("#align-table", DataTable)
-        table.clear(columns=True)
-        b_label = f"{b} PCA" if self.mode is CompareMode.ALIGNED and self.view.reduced_to else b
-        table.add_column(plain(a), key="a")
-        table.add_column(plain(b_label), key="b")
-        for label in ("r", "Jaccard", "shared top words"):
-            table.add_column(label, key=label)
+        table = self.query_one("#align-table", FitTable)
         accent = theme_colour(self.app, "accent", "yellow")
-        for i, p in enumerate(pairs):
-            table.add_row(
-                str(p.dim_a),
-                str(p.dim_b),
-                f"{p.r:+.3f}",
-                f"{p.jaccard:.2f}",
-                plain(", ".join(visible(w) for w in p.shared) or "—", f"bold {accent}"),
-                key=str(i),
+
+        def draw(room: int | None) -> None:
+            # the widest layout whose shared words keep room; narrower: the models' names
+            # only, then without the Jaccard column (the detail below gives both)
+            a_name, b_name = view.a.name, view.b.name
+            layouts = (
+                (a_label, b_label, True, 20),
+                (a_name, b_name, True, 12),
+                (a_name, b_name, False, 0),
             )
-        row = next((i for i, p in enumerate(pairs) if p.dim_a == focus_dim), 0)
+            for first, second, jaccard, least in layouts:
+                widths = [len(first), len(second), len("+0.000")] + [len("Jaccard")] * jaccard
+                left = share(room, widths, 1, least=8)
+                if left is None or left >= least:
+                    break
+            table.clear(columns=True)
+            table.add_column(plain(first), key="a")
+            table.add_column(plain(second), key="b")
+            for label in ("r", "Jaccard"):
+                if label != "Jaccard" or jaccard:
+                    table.add_column(label, key=label)
+            # the shared words wrap onto more lines rather than run past the edge
+            header = cut("shared top words", left)
+            table.add_column(header, key="shared top words", width=left)
+            for i, p in enumerate(pairs):
+                words = Text(", ".join(visible(w) for w in p.shared) or "—", f"bold {accent}")
+                cells: list[Text | str] = [str(p.dim_a), str(p.dim_b), f"{p.r:+.3f}"]
+                if jaccard:
+                    cells.append(f"{p.jaccard:.2f}")
+                tall = left is not None and words.cell_len > left
+                table.add_row(*cells, words, key=str(i), height=None if tall else 1)
+
+        table.fill(draw)
+        # the top (the strongest pairs) unless a dimension past the first is being browsed
+        row = next((i for i, p in enumerate(pairs) if focus_dim and p.dim_a == focus_dim), 0)
         if pairs:
             table.move_cursor(row=row, animate=False)
             # once laid out, so that the row is scrolled into sight
             self.call_after_refresh(table.move_cursor, row=row, animate=False)
         self._detail(row)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "align-table":
-            event.stop()
-            self._detail(event.cursor_row)
+    @on(DataTable.RowHighlighted, "#align-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._detail(event.cursor_row)
 
     def on_resize(self) -> None:
         if self.view is not None and self.mode is CompareMode.SUMMARY:
@@ -163,22 +205,23 @@ class AlignmentDisplay(Vertical):
         def word(w: str) -> Text:
             return plain(f"{w}*", accent) if w in shared else plain(w)
 
+        a_label, b_label = self.column_labels()
         if self.size.width < NARROW:  # one line per model
             lines = [
                 Text.assemble(
                     (f"{visible(name)} {dim}{e}: ", "bold"), Text(", ").join(word(w) for w in words)
                 )
                 for name, dim, e, words in (
-                    (v.a.name, p.dim_a, "", p.words_a),
-                    (v.b.name, p.dim_b, end, p.words_b),
+                    (a_label, p.dim_a, "", p.words_a),
+                    (b_label, p.dim_b, end, p.words_b),
                 )
             ]
             box.update(Group(head, *lines))
             return
         grid = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
         grid.add_column("#", justify="right", style="dim")
-        grid.add_column(plain(f"{v.a.name} dim {p.dim_a}"))
-        grid.add_column(plain(f"{v.b.name} dim {p.dim_b}{end}"))
+        grid.add_column(plain(f"{a_label} {p.dim_a}"))
+        grid.add_column(plain(f"{b_label} {p.dim_b}{end}"))
         for i in range(max(len(p.words_a), len(p.words_b))):
             cells = [
                 word(w)
@@ -203,8 +246,8 @@ class AlignmentDisplay(Vertical):
                 stats.add_row(
                     s.name,
                     f"{s.observed:.3f}",
-                    null_cell(s.null("rotation")),
-                    null_cell(s.null("shuffle")),
+                    null_cell(s.null(NullKind.ROTATION)),
+                    null_cell(s.null(NullKind.SHUFFLE)),
                 )
         else:  # narrow: each statistic on a line, its nulls on the next
             stats = Group(
@@ -213,8 +256,8 @@ class AlignmentDisplay(Vertical):
                         (f"{s.name} ", "bold"),
                         f"{s.observed:.3f}\n",
                         (
-                            f"  rotation {null_cell(s.null('rotation'))} · shuffle "
-                            f"{null_cell(s.null('shuffle'))}",
+                            f"  rotation {null_cell(s.null(NullKind.ROTATION))} · shuffle "
+                            f"{null_cell(s.null(NullKind.SHUFFLE))}",
                             "dim",
                         ),
                     )
@@ -223,7 +266,7 @@ class AlignmentDisplay(Vertical):
             )
         self.query_one("#summary-stats", Static).update(stats)
         curve = view.matched_curve
-        rotation = view.statistic("mean matched |r|").null("rotation")
+        rotation = view.statistic(MEAN_MATCHED_R).null(NullKind.ROTATION)
         note = (
             ""
             if rotation is None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ItemGrid, VerticalScroll
@@ -24,6 +26,16 @@ from polyterm.widgets.pane import Pane, Question, SafeInput, plain
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
 BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
 SHARED_LEGEND = "word* = in more than one model's list"
+
+
+@dataclass(frozen=True, slots=True)
+class CalcQuestion:
+    """What the calculator asks: an expression, how to sum it, in which models."""
+
+    text: str
+    convention: Convention
+    include_query: bool
+    models: tuple[str, ...]
 
 
 class HistoryInput(SafeInput):
@@ -100,6 +112,7 @@ class CalculatorPane(Pane):
         self.convention = Convention.NORMALISED
         self.include_query = False
         self.last_text = ""
+        self.asked: CalcQuestion | None = None  # asked, not answered yet
 
     def compose(self) -> ComposeResult:
         yield HistoryInput(placeholder=f"an expression, e.g. {EXAMPLES}", id="calc-input")
@@ -118,14 +131,15 @@ class CalculatorPane(Pane):
     def _show_convention(self) -> None:
         words = "included" if self.include_query else "excluded"
         line = Text(f"convention: {self.convention.label} · query words {words}")
-        if isinstance(self.view, QueryView) and self.view.overlap.recurring:
+        if self.asked is not None:
+            line.append(" · computing …")
+        elif isinstance(self.view, QueryView) and self.view.overlap.recurring:
             line.append(" · ")
             line.append(SHARED_LEGEND, self.shared_style())
         self.query_one("#calc-convention", Static).update(line)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "calc-input":
-            return
+    @on(Input.Submitted, "#calc-input")
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
         if not text:
@@ -159,7 +173,23 @@ class CalculatorPane(Pane):
         text, conv, inc, models = self.last_text, self.convention, self.include_query, chosen
         if not text or not models:
             return None
+        self.asked = CalcQuestion(text, conv, inc, tuple(m.name for m in models))
+        self._show_convention()
         return lambda _: expression_view(models, text, convention=conv, include_query=inc)
+
+    def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
+        """Boxes of models no longer selected go at once (the answer follows)."""
+        if not self.is_mounted or not isinstance(self.view, QueryView):
+            return
+        names = {m.name for m in chosen}
+        for box in self.query_one("#calc-grid").query_children(".calc-model").results(Static):
+            if str(box.border_title) not in names:
+                box.remove()
+
+    def work_stopped(self, cancelled: bool = False) -> None:
+        super().work_stopped(cancelled)
+        self.asked = None
+        self._show_convention()
 
     # -- rendering ----------------------------------------------------------------------
     def show_error(self, text: str, position: int | None = None) -> None:
@@ -175,7 +205,7 @@ class CalculatorPane(Pane):
         box.set_class(not text, "hidden")
 
     def show(self, view: QueryView) -> None:
-        self.view = view
+        self.view, self.asked = view, None
         self.show_error("")
         self._show_convention()
         shared = {w for w, _ in view.overlap.recurring}

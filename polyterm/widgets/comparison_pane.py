@@ -20,12 +20,23 @@ from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
 from polyterm.widgets.alignment_display import MODE_TITLES, AlignmentDisplay, CompareMode
-from polyterm.widgets.pane import Pane, ProgressFn, Question, SafeInput, WorkProgress, plain
+from polyterm.widgets.pane import (
+    FitTable,
+    Pane,
+    ProgressFn,
+    Question,
+    SafeInput,
+    WorkProgress,
+    cut,
+    plain,
+    share,
+)
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
 
 ALIGN_K = 10
+WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values beside the words
 ALIGN_TOP_N = 10_000
 ALIGN_REPETITIONS = 20
 ALIGN_SEED = 0
@@ -273,10 +284,7 @@ class ComparisonPane(Pane):
         yield WorkProgress(id="compare-progress")
         yield Static("", id="compare-message", classes="message hidden")
         with Vertical(id="compare-index"):
-            table: DataTable[Text | str] = DataTable(
-                id="compare-table", cursor_type="row", zebra_stripes=True
-            )
-            yield table
+            yield FitTable(id="compare-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="compare-pairs")
         yield AlignmentDisplay()
 
@@ -317,12 +325,14 @@ class ComparisonPane(Pane):
             self.view = self.query_view
             if self._rendered != q:
                 self._show_query(self.query_view)
+                self._show_overlap(self.query_view)
                 self._rendered = q
             title.update(plain(self._query_title(self.query_view)))
             return
         self.view = None
         if self._rendered is not None:  # an earlier answer: gone at once
-            self.query_one("#compare-table", DataTable).clear(columns=True)
+            table = self.query_one("#compare-table", FitTable)
+            table.fill(lambda _: table.clear(columns=True))
             self.query_one("#compare-pairs", Static).update("")
             self._rendered = None
         if q is None:
@@ -395,13 +405,22 @@ class ComparisonPane(Pane):
         return f"nearest words to “{view.query}” (cosine, {view.convention.value})"
 
     def _show_query(self, view: QueryView) -> None:
+        table = self.query_one("#compare-table", FitTable)
+        table.fill(lambda room: self._draw_query(table, view, room))
+
+    def _draw_query(self, table: FitTable, view: QueryView, room: int | None) -> None:
+        """The by-index table, each model's column cut to fit `room` cells: words end in
+        … when cut, and a column too narrow for word and value shows the word only."""
         ok = [r for r in view.results if r.error is None]
         shared = {w for w, _ in view.overlap.recurring}
-        table = self.query_one("#compare-table", DataTable)
+        first = len("J / RBO") if len(ok) > 1 else len("rank")
+        column = share(room, (first,), len(ok), least=8)
+        values = column is None or column >= WORD_AND_VALUE
+        words = None if column is None else column - len(" +0.000") if values else column
         table.clear(columns=True)
         table.add_column("rank", key="rank")
         for r in ok:
-            table.add_column(plain(r.model.name), key=r.model.name)
+            table.add_column(cut(plain(r.model.name), column), key=r.model.name)
         ends = [("top", [r.entries for r in ok])]
         if view.kind is QueryKind.DIMENSION:
             ends.append(("bottom", [r.bottom for r in ok]))
@@ -412,8 +431,9 @@ class ComparisonPane(Pane):
                 for entries in lists:
                     if i < len(entries):
                         e = entries[i]
-                        cell = self.word_text(e.word, e.word in shared)
-                        cell.append(f" {e.value:.3f}", style="dim")
+                        cell = cut(self.word_text(e.word, e.word in shared), words)
+                        if values:
+                            cell.append(f" {e.value:.3f}", style="dim")
                         cells.append(cell)
                     else:
                         cells.append("")
@@ -424,8 +444,12 @@ class ComparisonPane(Pane):
                 pairs = [p for p in view.overlap.pairs if r.model.name in (p.a, p.b)]
                 j = sum(p.jaccard for p in pairs) / len(pairs)
                 rbo = sum(p.rbo for p in pairs) / len(pairs)
-                summary.append(Text(f"{j:.2f} / {rbo:.2f}", style="bold"))
+                pair = f"{j:.2f} / {rbo:.2f}" if values else f"{j:.2f}/{rbo:.2f}"
+                summary.append(cut(Text(pair, style="bold"), column))
             table.add_row(*summary, key="summary")
+
+    def _show_overlap(self, view: QueryView) -> None:
+        """Under the table: each pair of models' overlap, and any model's problem."""
         self.query_one("#compare-pairs", Static).update(self._pairs(view))
         errors = [f"{r.model.name}: {r.error}" for r in view.results if r.error]
         if errors:

@@ -7,11 +7,12 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, ProgressBar, Static
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
 from polyterm.core.embedding import Embedding
 from polyterm.safe_text import visible, without_unsafe
@@ -39,6 +40,66 @@ def theme_colour(app: App[Any], name: str, fallback: str) -> str:
     except Exception:
         return fallback
     return value
+
+
+def cut(text: Text | str, width: int | None) -> Text:
+    """`text` cut to `width` cells, ending in `…` (as it is if it fits or `width` is None)."""
+    out = text.copy() if isinstance(text, Text) else Text(text)
+    if width is not None and out.cell_len > width:
+        out.truncate(max(1, width), overflow="ellipsis")
+    return out
+
+
+def share(room: int | None, fixed: Sequence[int], flexible: int, least: int = 6) -> int | None:
+    """The cells left for each of `flexible` columns of a table `room` cells wide whose
+    other columns hold `fixed` cells each (every column is padded by one cell on each
+    side); None when there is no limit yet (not laid out). Never below `least`: a table
+    narrower than that scrolls rather than cut every word to nothing."""
+    if room is None or flexible <= 0:
+        return None
+    padding = 2 * (len(fixed) + flexible)
+    return max(least, (room - sum(fixed) - padding) // flexible)
+
+
+class FitTable(DataTable[Text | str]):
+    """A table drawn to fit its width: `fill(draw)` calls `draw(room)` now and again
+    whenever the width changes, `room` being the cells the columns may use (None before
+    the table is laid out); `draw` cuts what does not fit with `cut`, so that no column
+    runs past the pane's edge unmarked."""
+
+    def __init__(self, *, reserve: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reserve = reserve  # cells its siblings keep when its width is `auto`
+        self._draw: Callable[[int | None], object] | None = None
+        self._drawn_for: int | None = None
+
+    def room(self) -> int | None:
+        """The cells its columns may use (None when not laid out yet)."""
+        width = self.size.width
+        if self.styles.width is not None and self.styles.width.is_auto:
+            # as wide as its content: the room is what its container leaves it
+            parent = self.parent
+            width = parent.size.width - self.reserve if isinstance(parent, Widget) else 0
+        if width <= 0:
+            return None
+        return max(0, width - self.styles.scrollbar_size_vertical)  # room for the scrollbar
+
+    def fill(self, draw: Callable[[int | None], object]) -> None:
+        self._draw = draw
+        self._redraw(keep_cursor=False)
+
+    def _redraw(self, keep_cursor: bool = True) -> None:
+        if self._draw is None:
+            return
+        row = self.cursor_row
+        self._drawn_for = self.room()
+        self._draw(self._drawn_for)
+        if keep_cursor and 0 < row < self.row_count:
+            self.move_cursor(row=row, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._draw is not None and self.room() != self._drawn_for:
+            self._redraw()
 
 
 class SafeInput(Input):

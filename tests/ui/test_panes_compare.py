@@ -105,3 +105,31 @@ async def test_alignment_of_an_old_pair_is_never_shown(
         select(app, "toy_c", False)  # one model: the hint, not the last pair
         assert display.has_class("hidden") and "toy_b" not in title(app)
         assert plain(app.main.query_one("#compare-message")).strip().startswith("Select two")
+
+
+async def test_matched_table_opens_at_the_top_at_80x24(
+    toy_models: list[Embedding], fixed_catalogue: object
+) -> None:
+    app = app_with(toy_models[:2])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")
+        await settle(pilot)
+        table = app.main.query_one("#align-table", DataTable)
+        assert table.row_count and table.cursor_row == 0 and table.scroll_y == 0
+        pair = app.compare.alignment.matched[0]
+        assert f"{pair.dim_a}" in plain(app.main.query_one("#align-detail"))
+
+
+async def test_aligned_headers_say_which_model_was_reduced_by_pca(fixed_catalogue: object) -> None:
+    from tests.ui.conftest import toy_model
+
+    app = app_with([toy_model("big", 1, dims=8), toy_model("small", 2, dims=6)])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v", "v")
+        await settle(pilot)
+        table = app.main.query_one("#align-table", DataTable)
+        labels = [str(c.label) for c in table.ordered_columns][:2]
+        assert labels == ["big PCA axis, rotated", "small axis"]
+        assert "big reduced to its first 6 principal axes (PCA)" in title(app)

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 KeyRow = tuple[str, str]
 """(the key as shown, what it does)."""
@@ -89,6 +89,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-dialog") as box:
             box.border_title = "Keys"
+            box.border_subtitle = "↑↓ scroll · esc closes"
             with VerticalScroll(id="help-scroll"):
                 for name, rows in self.sections:
                     table = Table(
@@ -103,10 +104,9 @@ class HelpScreen(ModalScreen[None]):
                     for key, text in rows:
                         table.add_row(Text(key), Text(text))
                     yield Static(table, classes="help-section")
-            yield Button("Close (esc)", id="help-close", variant="primary")
 
-    def on_button_pressed(self) -> None:
-        self.dismiss()
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll", VerticalScroll).focus()  # arrows scroll the list
 
     def action_close(self) -> None:
         self.dismiss()

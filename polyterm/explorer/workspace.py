@@ -66,7 +66,9 @@ class Workspace:
     of changes.
     """
 
-    def __init__(self, app: App[Any], host: WorkspaceHost, models: Sequence[Embedding] = ()):
+    def __init__(
+        self, app: App[Any], host: WorkspaceHost, models: Sequence[Embedding] = ()
+    ) -> None:
         self.app = app
         self.host = host
         self.models: dict[str, Embedding] = {m.name: m for m in models}

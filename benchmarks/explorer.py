@@ -84,8 +84,10 @@ async def _key_to_repaint(ctx: Context, presses: int) -> tuple[list[float], str]
             expected = (pane.params.dim + 1) % model.dims
             start = time.perf_counter()
             app.simulate_key("n")
-            await _until(lambda e=expected: pane.view is not None and pane.view.dim == e,
-                         f"dimension {expected}")
+            await _until(
+                lambda e=expected: pane.view is not None and pane.view.dim == e,
+                f"dimension {expected}",
+            )
             await pilot.pause(0)  # handle the table updates, then re-composite the screen
             times.append(time.perf_counter() - start)
             await pilot.pause()  # let everything settle, untimed
@@ -106,12 +108,20 @@ def line_9(ctx: Context) -> list[Row]:
         start = time.perf_counter()
         dimension_view(model, dim)
         compute.append(time.perf_counter() - start)
-    return [Row(9, f"key → repainted dimension view, {len(model):,} words "
-                   f"(Pilot, median of {presses})",
-                median(times), "s", kind="absolute", op="<=", target=0.1,
-                note=f"dimension_view alone {median(compute) * 1e3:.0f} ms; "
-                     f"slowest press {max(times) * 1e3:.0f} ms{closing}",
-                samples={"key_to_repaint": times, "dimension_view": compute}).judge()]
+    return [
+        Row(
+            9,
+            f"key → repainted dimension view, {len(model):,} words (Pilot, median of {presses})",
+            median(times),
+            "s",
+            kind="absolute",
+            op="<=",
+            target=0.1,
+            note=f"dimension_view alone {median(compute) * 1e3:.0f} ms; "
+            f"slowest press {max(times) * 1e3:.0f} ms{closing}",
+            samples={"key_to_repaint": times, "dimension_view": compute},
+        ).judge()
+    ]
 
 
 async def _stalls(ctx: Context, specs: list[str]) -> tuple[tuple[list[float], float], str]:
@@ -122,20 +132,20 @@ async def _stalls(ctx: Context, specs: list[str]) -> tuple[tuple[list[float], fl
     ticks: list[float] = []
 
     async def body(pilot: Any) -> tuple[list[float], float]:
-        await _until(lambda: app.library is not None, "the app's cache")
+        await _until(lambda: app.workspace.library is not None, "the app's cache")
         await pilot.pause()
         app.set_interval(HEARTBEAT, lambda: ticks.append(time.perf_counter()))
         await asyncio.sleep(0.2)
         start = time.perf_counter()
         for spec in specs:
-            app.select(spec, True)
+            app.workspace.select(spec, True)
 
         def finished() -> bool:
-            return all(s in app.models or s not in app.selected for s in specs)
+            return all(s in app.workspace.models or s not in app.workspace.selected for s in specs)
 
         await _until(finished, "the sweep", timeout=1800)
         elapsed = time.perf_counter() - start
-        missing = [s for s in specs if s not in app.models]
+        missing = [s for s in specs if s not in app.workspace.models]
         if missing:
             raise RuntimeError(f"the explorer did not train {', '.join(missing)}")
         window = [t for t in ticks if t >= start]
@@ -155,8 +165,17 @@ def line_10(ctx: Context) -> list[Row]:
     if not gaps:
         raise RuntimeError("the heartbeat never ticked")
     late = sum(g > 0.1 for g in gaps)
-    return [Row(10, f"longest event-loop stall while {len(specs)} Brown models train",
-                max(gaps), "s", kind="absolute", op="<=", target=0.1,
-                note=f"{HEARTBEAT * 1e3:.0f} ms heartbeat over {elapsed:.1f} s: "
-                     f"median gap {median(gaps) * 1e3:.0f} ms, {late} gaps > 100 ms{closing}",
-                samples={"longest_gaps": sorted(gaps)[-20:]}).judge()]
+    return [
+        Row(
+            10,
+            f"longest event-loop stall while {len(specs)} Brown models train",
+            max(gaps),
+            "s",
+            kind="absolute",
+            op="<=",
+            target=0.1,
+            note=f"{HEARTBEAT * 1e3:.0f} ms heartbeat over {elapsed:.1f} s: "
+            f"median gap {median(gaps) * 1e3:.0f} ms, {late} gaps > 100 ms{closing}",
+            samples={"longest_gaps": sorted(gaps)[-20:]},
+        ).judge()
+    ]

@@ -31,12 +31,12 @@ async def shoot(out: Path, query: str, pane: str, timeout: float, view: str = "i
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         for name in MODELS:
-            app.select(name, True)
+            app.workspace.select(name, True)
         start = time.monotonic()
-        while not all(n in app.models for n in MODELS):
-            if not app.jobs or time.monotonic() - start > timeout:
+        while not all(n in app.workspace.models for n in MODELS):
+            if not app.workspace.jobs or time.monotonic() - start > timeout:
                 print(
-                    f"could not open {', '.join(n for n in MODELS if n not in app.models)}",
+                    f"could not open {', '.join(n for n in MODELS if n not in app.workspace.models)}",
                     file=sys.stderr,
                 )
                 return 1

@@ -35,10 +35,8 @@ async def shoot(out: Path, query: str, pane: str, timeout: float, view: str = "i
         start = time.monotonic()
         while not all(n in app.workspace.models for n in MODELS):
             if not app.workspace.jobs or time.monotonic() - start > timeout:
-                print(
-                    f"could not open {', '.join(n for n in MODELS if n not in app.workspace.models)}",
-                    file=sys.stderr,
-                )
+                missing = [n for n in MODELS if n not in app.workspace.models]
+                print(f"could not open {', '.join(missing)}", file=sys.stderr)
                 return 1
             await pilot.pause(0.5)
         await pilot.press("3")

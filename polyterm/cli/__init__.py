@@ -119,6 +119,10 @@ def int_list(option: str, lo: int, hi: int) -> Callable[[str], list[int]]:
     def parse(text: str) -> list[int]:
         from polyterm.engine.specs import parse_int_list
 
+        if text.strip() and any(not part.strip() for part in text.split(",")):
+            raise argparse.ArgumentTypeError(
+                f"{option}: {text!r} has an empty item: write e.g. 300,100,30 or 30-25"
+            )
         try:
             values = parse_int_list(text)
         except PolytermError as exc:
@@ -146,6 +150,10 @@ def non_empty(option: str) -> Callable[[str], str]:
     return parse
 
 
+CACHE_DIR_HELP = (
+    "cache folder (default: $POLYTERM_CACHE_DIR or the platform cache folder; an empty "
+    "POLYTERM_CACHE_DIR counts as unset, as an empty XDG_CACHE_HOME does)"
+)
 FORMAT_HELP = "table (a terminal table, the default), markdown or json"
 MODEL_HELP = "a model spec: brown_30, lee_50_s2, glove-6b-50, gensim:NAME or a vector file's path"
 MODELS_HELP = "comma-separated model specs, e.g. brown_30,brown_29"
@@ -173,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
         "--cache-dir",
-        help="cache folder (default: $POLYTERM_CACHE_DIR or the platform cache folder)",
+        type=non_empty("--cache-dir"),
+        help=CACHE_DIR_HELP,
     )
     common.add_argument(
         "--download",
@@ -213,13 +222,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, starts the explorer.",
     )
     parser.add_argument("--version", action="version", version=f"polyterm {__version__}")
-    parser.add_argument("--theme", help="explorer theme name")
-    parser.add_argument("--cache-dir", dest="app_cache_dir", help=argparse.SUPPRESS)
+    parser.add_argument("--theme", type=non_empty("--theme"), help="explorer theme name")
+    parser.add_argument(
+        "--cache-dir", dest="app_cache_dir", type=non_empty("--cache-dir"), help=argparse.SUPPRESS
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("train", parents=[common], help="train word2vec models (in parallel)")
     p.add_argument("specs", nargs="*", help="model specs such as brown_30 brown_29")
-    p.add_argument("--corpus", help="corpus for --dims/--seeds (e.g. brown, lee)")
+    p.add_argument(
+        "--corpus", type=non_empty("--corpus"), help="corpus for --dims/--seeds (e.g. brown, lee)"
+    )
     p.add_argument(
         "--dims",
         type=int_list("--dims", 1, MAX_DIMS),
@@ -333,14 +346,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("model_a", help="the first model: " + MODEL_HELP)
     p.add_argument("model_b", help="the second model")
-    p.add_argument("--pairs", help="word pairs, e.g. cat-car,water-fire (default: built-in list)")
+    p.add_argument(
+        "--pairs",
+        type=non_empty("--pairs"),
+        help="word pairs, e.g. cat-car,water-fire (default: built-in list)",
+    )
 
     p = sub.add_parser(
         "sweep",
         parents=[common, science],
         help="train a range of sizes and seeds, then compare them",
     )
-    p.add_argument("corpus", help="corpus name, e.g. brown or lee")
+    p.add_argument("corpus", type=non_empty("corpus"), help="corpus name, e.g. brown or lee")
     p.add_argument(
         "--dims",
         type=int_list("--dims", 1, MAX_DIMS),
@@ -354,7 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="seeds of each size (default 1,2: two seeds give the noise floor)",
     )
     p.add_argument("--jobs", type=jobs_type, help="parallel training processes (default: cores)")
-    p.add_argument("--reference", help="measure coherence in this model (default: each itself)")
+    p.add_argument(
+        "--reference",
+        type=non_empty("--reference"),
+        help="measure coherence in this model (default: each itself)",
+    )
 
     p = sub.add_parser(
         "report", parents=[common], help="a complete markdown write-up of a study of several models"

@@ -25,7 +25,7 @@ from polyterm.engine.corpus import available_nltk_corpora
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.pretrained import glove_installed
 from polyterm.engine.progress import Progress
-from polyterm.engine.settings import cache_dir
+from polyterm.engine.settings import CACHE_ENV, cache_dir
 from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
 from polyterm.engine.sweep import default_jobs, train_many
 from polyterm.errors import PolytermError, SpecError
@@ -63,7 +63,20 @@ def _library(args: argparse.Namespace, err: Console) -> ModelLibrary:
     def warn(msg: str) -> None:
         print_warning(err, msg)
 
-    return ModelLibrary(open_cache(cache_dir(args.cache_dir), warn), warn=warn)
+    return ModelLibrary(open_cache(_cache_root(args.cache_dir), warn), warn=warn)
+
+
+def _cache_root(option: str | None) -> Path:
+    """--cache-dir (the parser refuses an empty one), else $POLYTERM_CACHE_DIR, else the
+    platform folder. An empty POLYTERM_CACHE_DIR counts as unset (as an empty
+    XDG_CACHE_HOME does); one of only blanks names no folder and is an error."""
+    env = os.environ.get(CACHE_ENV)
+    if option is None and env and not env.strip():
+        raise PolytermError(
+            f"{CACHE_ENV} holds only blanks: set it to a folder or unset it "
+            "(an empty value counts as unset)"
+        )
+    return cache_dir(option)
 
 
 def _options(args: argparse.Namespace) -> OpenOptions:

@@ -112,3 +112,41 @@ def test_sweep_reference_sharing_too_few_words_is_a_clean_error(
     run = cli("sweep", "lee", "--dims", "20", "--seeds", "1", "--repetitions", "2",
               "--reference", reference, *lee)  # fmt: skip
     run.assert_clean_error(r"lee_20\S* and the reference ref " + pattern)
+
+
+# -- 3. an empty value is an error, never a silent default ---------------------------------
+@pytest.mark.parametrize(
+    ("argv", "pattern"),
+    [
+        (["models", "--cache-dir", ""], r"--cache-dir needs a value, not an empty one"),
+        (["models", "--cache-dir", "  "], r"--cache-dir needs a value"),
+        (["--cache-dir", ""], r"--cache-dir needs a value"),
+        (["universality", "a", "b", "--pairs", ""], r"--pairs needs a value"),
+        (["sweep", "lee", "--reference", ""], r"--reference needs a value"),
+        (["sweep", "lee", "--dims", "5,,6"], r"--dims: '5,,6' has an empty item"),
+        (["sweep", "lee", "--dims", "5,"], r"--dims: '5,' has an empty item"),
+        (["train", "--corpus", "lee", "--dims", "5", "--seeds", "1,,2"], r"--seeds: .* empty item"),
+        (["train", "--corpus", "", "--dims", "5"], r"--corpus needs a value"),
+        (["sweep", "", "--dims", "5"], r"corpus needs a value"),
+    ],
+    ids=["cache-dir", "cache-dir-blank", "explorer-cache-dir", "pairs", "reference",
+         "dims-inner", "dims-trailing", "seeds", "corpus", "sweep-corpus"],
+)  # fmt: skip
+def test_an_empty_value_is_an_error(cli: CliFn, argv: list[str], pattern: str) -> None:
+    cli(*argv).assert_clean_error(pattern)
+
+
+def test_an_empty_cache_env_counts_as_unset_and_a_blank_one_is_an_error(
+    cli: CliFn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    default = tmp_path / "platform-cache"
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda *a, **k: str(default))
+    monkeypatch.setenv("POLYTERM_CACHE_DIR", "")
+    run = cli("models", "--format", "json")
+    assert run.code == 0, run.err
+    assert default.is_dir()  # the platform folder, as with no POLYTERM_CACHE_DIR at all
+    monkeypatch.setenv("POLYTERM_CACHE_DIR", "   ")
+    cli("models").assert_clean_error(r"POLYTERM_CACHE_DIR holds only blanks: .*unset it")
+    assert not (Path.cwd() / "   ").exists()

@@ -52,3 +52,35 @@ async def test_shared_words_have_a_legend(fixed_catalogue: object) -> None:
         assert any("*" in plain(b) for b in app.main.query(".calc-model").results(Static))
         header = plain(app.main.query_one("#calc-convention", Static))
         assert "*" in header and "more than one model" in header
+
+
+async def test_unselected_models_leave_at_once_and_the_header_says_computing(
+    fixed_catalogue: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from polyterm.views import query
+
+    app = four_models_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("3")
+        await ask(pilot, "cat - car")
+        release = threading.Event()
+        real = query.expression_view
+
+        def held(*args: object, **kwargs: object) -> object:
+            release.wait(30)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(query, "expression_view", held)
+        getattr(app, "workspace", app).select("toy_d", False)
+        await pilot.pause()
+        await pilot.pause()  # the answer is held back: the pane shows the question's state
+        boxes = list(app.main.query(".calc-model").results(Static))
+        assert [str(b.border_title) for b in boxes] == NAMES[:3]
+        assert "computing" in plain(app.main.query_one("#calc-convention", Static))
+        release.set()
+        await settle(pilot)
+        boxes = list(app.main.query(".calc-model").results(Static))
+        assert [str(b.border_title) for b in boxes] == NAMES[:3]
+        assert "computing" not in plain(app.main.query_one("#calc-convention", Static))

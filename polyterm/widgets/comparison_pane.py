@@ -122,6 +122,13 @@ class ComparisonPane(Pane):
             tooltip="Switch the view: by index, matched dimensions, aligned dimensions "
             "(after Procrustes), whole-model summary",
         ),
+        Binding(
+            "slash",
+            "query",
+            "Query",
+            id="compare.query",
+            tooltip="Type a word, an expression or #<dim> in the query box (esc leaves it)",
+        ),
     ]
 
     Asked = Pane.Asked
@@ -292,6 +299,14 @@ class ComparisonPane(Pane):
         if self.mode is CompareMode.INDEX:
             return self.query_one("#compare-table", DataTable)
         return self.query_one(AlignmentDisplay).main_widget()  # type: ignore[no-any-return]
+
+    def action_query(self) -> None:
+        """Focus the query box (it belongs to the by-index table, shown first if needed)."""
+        for _ in CompareMode:
+            if self.mode is CompareMode.INDEX:
+                break
+            self.action_view()
+        self.query_one("#compare-input", Input).focus()
 
     def action_view(self) -> None:
         self.mode = self.mode.next()

@@ -11,8 +11,10 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import NoReturn, TextIO
 
 from rich.console import Console
 
@@ -43,6 +45,61 @@ def print_error(err: Console, message: str) -> None:
 def print_warning(err: Console, message: str) -> None:
     """A `polyterm: warning:` line, control characters from data made visible."""
     err.print(f"polyterm: warning: {visible(message)}", style="yellow", soft_wrap=True)
+
+
+_KNOWN_WARNINGS = (
+    (
+        re.compile(r"Precision loss occurred in moment calculation"),
+        "a dimension's values are all (nearly) equal: its skewness and kurtosis are "
+        "undefined or unreliable (shown as nan)",
+    ),
+)
+"""Python warnings (scipy's, numpy's) said in polyterm's words: pattern, line."""
+
+
+def warning_line(message: Warning | str, category: type[Warning]) -> str:
+    """A Python warning as the text of one `polyterm: warning:` line."""
+    first = str(message).strip().splitlines()
+    text = first[0].strip() if first else ""
+    for pattern, line in _KNOWN_WARNINGS:
+        if pattern.search(text):
+            return line
+    return f"{text} ({category.__name__})" if text else category.__name__
+
+
+@contextmanager
+def warnings_as_lines(err: Console) -> Iterator[None]:
+    """Python warnings raised while a command runs become `polyterm: warning:` lines, each
+    distinct one once (never a file:line and a source line). Deprecation and resource
+    warnings (about libraries, not the user's data) are ignored unless -W or
+    PYTHONWARNINGS asks for them."""
+    seen: set[str] = set()
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = warning_line(message, category)
+        if text not in seen:
+            seen.add(text)
+            print_warning(err, text)
+
+    with warnings.catch_warnings():
+        if not sys.warnoptions:
+            warnings.simplefilter("default")
+            for quiet in (
+                DeprecationWarning,
+                PendingDeprecationWarning,
+                ImportWarning,
+                ResourceWarning,
+            ):
+                warnings.simplefilter("ignore", quiet)
+        warnings.showwarning = show
+        yield
 
 
 MAX_WORDS = 10**9
@@ -436,7 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from polyterm.cli import commands
 
     try:
-        code = commands.run(args, err)
+        with warnings_as_lines(err):
+            code = commands.run(args, err)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
     except BrokenPipeError:

@@ -150,3 +150,44 @@ def test_an_empty_cache_env_counts_as_unset_and_a_blank_one_is_an_error(
     monkeypatch.setenv("POLYTERM_CACHE_DIR", "   ")
     cli("models").assert_clean_error(r"POLYTERM_CACHE_DIR holds only blanks: .*unset it")
     assert not (Path.cwd() / "   ").exists()
+
+
+# -- 4. Python warnings become one polyterm warning line each ------------------------------
+def test_a_constant_dimension_warns_once_in_polyterm_words(cli: CliFn, tmp_path: Path) -> None:
+    model = tmp_path / "c.txt"
+    model.write_text("3 2\ncat 1 .5\ndog 1 .7\ncar 1 .2\n")
+    run = cli("dims", model, "--cache-dir", tmp_path / "cache", "-q")
+    assert run.code == 0, run.err
+    assert "RuntimeWarning" not in run.err and "Precision loss" not in run.err
+    assert ".py:" not in run.err  # no file:line, no source line
+    (line,) = run.warnings()
+    assert "values are all (nearly) equal" in line
+    assert run.err.strip() == line
+
+
+def test_each_distinct_python_warning_is_one_line(
+    cli: CliFn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import warnings
+
+    from rich.console import Console
+
+    import polyterm.cli.commands as commands
+
+    def noisy(args: argparse.Namespace, err: Console) -> int:
+        for _ in range(3):
+            warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+        warnings.warn("invalid value encountered in divide", RuntimeWarning, stacklevel=1)
+        warnings.warn("something else\nsecond line", UserWarning, stacklevel=1)
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)  # about a library: quiet
+        return 0
+
+    monkeypatch.setitem(commands.COMMANDS, "models", noisy)
+    run = cli("models")
+    assert run.code == 0
+    assert run.warnings() == [
+        "polyterm: warning: invalid value encountered in divide (RuntimeWarning)",
+        "polyterm: warning: something else (UserWarning)",
+    ]
+    assert "second line" not in run.err and "old API" not in run.err

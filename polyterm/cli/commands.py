@@ -351,6 +351,20 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
+def output_path(text: str) -> Path:
+    """--output as a file path; one that names a folder by its spelling (ending in a
+    separator, `.` or `..`, which `Path` would silently drop) is an error."""
+    seps = os.sep + (os.altsep or "")
+    last = re.split(f"[{re.escape(seps)}]", text)[-1]
+    if text.endswith(tuple(seps)) or last in (".", ".."):
+        ending = repr(last) if last else "a separator"
+        raise PolytermError(
+            f"--output {text} names a folder (it ends with {ending}): "
+            "give a file name, e.g. report.md"
+        )
+    return Path(text)
+
+
 def check_output(target: Path, force: bool) -> None:
     """Refuse, before any work, an output that cannot or must not be written.
 
@@ -395,7 +409,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
 
-    target = Path(args.output) if args.output else None
+    target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)
     models = _open(args, err, args.models)

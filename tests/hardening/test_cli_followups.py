@@ -191,3 +191,21 @@ def test_each_distinct_python_warning_is_one_line(
         "polyterm: warning: something else (UserWarning)",
     ]
     assert "second line" not in run.err and "old API" not in run.err
+
+
+# -- 5. an output path spelled as a folder is an error -------------------------------------
+@pytest.mark.parametrize(
+    ("suffix", "ending"),
+    [("new.md/", "a separator"), ("new.md//", "a separator"), ("new.md/.", "'.'"),
+     ("sub/..", "'..'")],
+    ids=["slash", "two-slashes", "dot", "dot-dot"],
+)  # fmt: skip
+def test_report_output_ending_in_a_separator_is_a_folder(
+    cli: CliFn, tmp_path: Path, suffix: str, ending: str
+) -> None:
+    (tmp_path / "sub").mkdir()
+    target = f"{tmp_path}/{suffix}"
+    run = cli("report", "lee_20", "-o", target, "--cache-dir", tmp_path / "cache", "-q")
+    run.assert_clean_error(rf"--output .* names a folder \(it ends with {ending}\)")
+    assert not (tmp_path / "new.md").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written or cached

@@ -29,7 +29,7 @@ from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary, cli_models, models_table
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_TOP_N = 10_000
@@ -407,11 +407,13 @@ def alignment_view(
         raise PolytermError(f"--repetitions must be at least 2, not {repetitions}")
     shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
     n = len(shared.words)
-    if n < max(3 * k, max(model_a.dims, model_b.dims) + 2):
+    if n < max(model_a.dims, model_b.dims) + 2:
         raise PolytermError(
             f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
             f"{model_a.dims}- and {model_b.dims}-dimensional models"
         )
+    if n < 3 * k:
+        raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n // 3))
     if not 1 <= k <= n:
         raise PolytermError(f"k must be between 1 and {n}")
     a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from polyterm.core.embedding import Embedding
+from polyterm.core.shared_vocab import SharedVocabulary
 from polyterm.engine.cache import Manifest
 from polyterm.views.protocol import Data, Table
 
@@ -106,4 +107,16 @@ def models_table(models: Sequence[ModelSummary]) -> Table:
             for m in models
         ),
         numeric=(False, False, True, True, False, False),
+    )
+
+
+def too_large_k(a: str, b: str, shared: SharedVocabulary, k: int, most: int) -> str:
+    """The message for a --k the shared words cannot serve (`most`: the largest that can)."""
+    n = len(shared.words)
+    more = shared.total_shared > n  # --top-n cut the shared words
+    return (
+        f"--k {k:,} is too large: {a} and {b} "
+        + (f"are compared over {n:,} shared words" if more else f"share {n:,} words")
+        + f", which allow --k {most:,} at most; lower --k"
+        + (f" or raise --top-n (they share {shared.total_shared:,} words)" if more else "")
     )

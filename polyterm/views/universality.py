@@ -29,7 +29,7 @@ from polyterm.core.nulls import NullSummary, summarise_null
 from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary, cli_models, models_table
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -216,8 +216,13 @@ def universality_view(
 ) -> UniversalityView:
     shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
     n = len(shared.words)
+    if n <= 3:
+        raise PolytermError(
+            f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
+            "their neighbourhoods"
+        )
     if n <= k + 2:
-        raise PolytermError(f"{model_a.name} and {model_b.name} share only {n} words")
+        raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n - 3))
     a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
     b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
     nu = neighbourhood_universality(a, b, k=k)

@@ -209,3 +209,25 @@ def test_report_output_ending_in_a_separator_is_a_folder(
     run.assert_clean_error(rf"--output .* names a folder \(it ends with {ending}\)")
     assert not (tmp_path / "new.md").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written or cached
+
+
+# -- 6. a --k larger than the shared words allow is named as the problem -------------------
+@pytest.mark.parametrize(
+    ("argv", "pattern"),
+    [
+        (["align", "lee_20", "lee_20", "--k", "100000"],
+         r"^polyterm: error: --k 100,000 is too large: lee_20 and lee_20 share 1,\d{3} words, "
+         r"which allow --k \d{3} at most; lower --k$"),
+        (["align", "lee_20", "lee_20", "--k", "600", "--top-n", "1000"],
+         r"--k 600 is too large: .* compared over 1,000 shared words, which allow --k 333 at "
+         r"most; lower --k or raise --top-n \(they share 1,\d{3} words\)$"),
+        (["universality", "lee_20", "lee_20", "--k", "100000"],
+         r"--k 100,000 is too large: lee_20 and lee_20 share 1,\d{3} words, which allow --k "
+         r"1,\d{3} at most; lower --k$"),
+    ],
+    ids=["align", "align-top-n", "universality"],
+)  # fmt: skip
+def test_too_large_k_is_named(cli: CliFn, lee: list[str], argv: list[str], pattern: str) -> None:
+    run = cli(*argv, *lee)
+    run.assert_clean_error(pattern)
+    assert "too few to compare" not in run.err

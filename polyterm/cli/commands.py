@@ -283,8 +283,13 @@ def _pairs(text: str | None) -> list[tuple[str, str]] | None:
     out = []
     for item in text.split(","):
         a, sep, b = item.strip().partition("-")
-        if not sep or not a or not b:
+        if not sep or not a.strip() or not b.strip():
             raise SpecError(f"--pairs item {item!r} should look like cat-car")
+        if a.strip() == b.strip():
+            raise SpecError(
+                f"--pairs item {item!r} pairs a word with itself: its difference vector is "
+                "zero and has no neighbours; pair two different words"
+            )
         out.append((a.strip(), b.strip()))
     return out
 
@@ -303,6 +308,10 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
         seed=args.seed,
     )
     _emit(view, args.format)
+    for pair in view.unusable_pairs:
+        print_warning(
+            err, f"{pair}: the difference vector is zero in a model (no direction): not scored"
+        )
     return 0
 
 

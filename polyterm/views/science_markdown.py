@@ -81,6 +81,12 @@ def universality_markdown(view: UniversalityView) -> str:
             f" Pairs not in both vocabularies: {words(view.missing_pairs)}."
             if view.missing_pairs
             else ""
+        )
+        + (
+            " Pairs whose difference vector is zero in a model (no direction, not scored): "
+            f"{words(view.unusable_pairs)}."
+            if view.unusable_pairs
+            else ""
         ),
         "### Readings\n\n" + "\n".join(f"- {md(r)}" for r in view.readings()),
         reproduce(view.command()),

@@ -23,12 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from polyterm.core.embedding import Embedding, unit_rows
+from polyterm.core.expression import Expression, Term
 from polyterm.core.neighbourhood_universality import neighbourhood_universality
-from polyterm.core.neighbours import top_k_rows
+from polyterm.core.neighbours import query_vector, top_k_rows
 from polyterm.core.nulls import NullSummary, summarise_null
 from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
-from polyterm.errors import PolytermError
+from polyterm.errors import PolytermError, ZeroVectorError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
 
@@ -85,6 +86,9 @@ class UniversalityView:
     pairs: tuple[PairResult, ...]
     missing_pairs: tuple[str, ...]
     chance_jaccard: float
+    # pairs whose difference vector is zero in a model (`the - the`, or two words with one
+    # vector): no direction, so no neighbours to compare; never scored
+    unusable_pairs: tuple[str, ...] = ()
 
     @property
     def mean_pair_jaccard(self) -> float | None:
@@ -170,7 +174,10 @@ class UniversalityView:
     def _pairs_option(self) -> str:
         """`--pairs` when the pairs asked for were not the built-in list."""
         asked = [(p.a, p.b) for p in self.pairs]
-        asked += [tuple(m.split(" - ", 1)) for m in self.missing_pairs]  # type: ignore[misc]
+        asked += [
+            tuple(m.split(" - ", 1))  # type: ignore[misc]
+            for m in (*self.missing_pairs, *self.unusable_pairs)
+        ]
         if set(asked) == set(DEFAULT_PAIRS):
             return ""
         return " --pairs " + shlex.quote(",".join(f"{x}-{y}" for x, y in asked))
@@ -242,10 +249,13 @@ def universality_view(
 
     ua, ub = unit_rows(a), unit_rows(b)
     row = {w: i for i, w in enumerate(words)}
-    results, missing = [], []
+    results, missing, unusable = [], [], []
     for x, y in pairs:
         if x not in row or y not in row:
             missing.append(f"{x} - {y}")
+            continue
+        if _zero_difference(x, y, (model_a, model_b)):
+            unusable.append(f"{x} - {y}")
             continue
         lists = []
         for u in (ua, ub):
@@ -269,4 +279,16 @@ def universality_view(
         pairs=tuple(results),
         missing_pairs=tuple(missing),
         chance_jaccard=expected_random_jaccard(k, n),
+        unusable_pairs=tuple(unusable),
     )
+
+
+def _zero_difference(x: str, y: str, models: Sequence[Embedding]) -> bool:
+    """Whether unit(x) − unit(y) is zero (or rounding noise) in any of `models`."""
+    expr = Expression(f"{x} - {y}", (Term(x, 1.0), Term(y, -1.0)))
+    try:
+        for m in models:
+            query_vector(m, expr)
+    except ZeroVectorError:
+        return True
+    return False

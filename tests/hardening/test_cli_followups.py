@@ -231,3 +231,45 @@ def test_too_large_k_is_named(cli: CliFn, lee: list[str], argv: list[str], patte
     run = cli(*argv, *lee)
     run.assert_clean_error(pattern)
     assert "too few to compare" not in run.err
+
+
+# -- 7. a pair whose difference vector is zero is refused or unusable, never scored --------
+@pytest.mark.parametrize("pairs", ["the-the", "cat-car, the - the ", "dog-dog"])
+def test_a_pair_of_one_word_twice_is_refused(cli: CliFn, lee: list[str], pairs: str) -> None:
+    run = cli("universality", "lee_20", "lee_20", "--pairs", pairs, *lee)
+    run.assert_clean_error(r"--pairs item .* pairs a word with itself: its difference vector")
+
+
+def test_a_pair_with_one_vector_is_reported_unusable(cli: CliFn, tmp_path: Path) -> None:
+    twin = tmp_path / "twin.txt"
+    twin.write_text(
+        "cat 1 2 3\ncar 1 2 3\ndog 3 1 2\nthe 2 2 1\nbus 0 1 0\ntree 1 0 0\nsun 0 0 1\n"
+    )
+    base = ["universality", twin, twin, "--pairs", "cat-car,dog-the", "--k", "2",
+            "--repetitions", "2", "--cache-dir", tmp_path / "cache", "-q"]  # fmt: skip
+    run = cli(*base, "--format", "json")
+    assert run.code == 0, run.err
+    data = json.loads(run.out)
+    assert [(p["a"], p["b"]) for p in data["pairs"]] == [("dog", "the")]  # cat - car not scored
+    assert data["unusable_pairs"] == ["cat - car"]
+    assert run.warnings() == [
+        "polyterm: warning: cat - car: the difference vector is zero in a model "
+        "(no direction): not scored"
+    ]
+    assert "--pairs dog-the,cat-car" in data["command"]  # the reproduce command keeps it
+    markdown = cli(*base, "--format", "markdown").out
+    assert "zero in a model (no direction, not scored): cat - car" in markdown
+    assert "| cat − car" not in markdown
+
+
+def test_the_view_never_scores_a_zero_difference(lee_model: object) -> None:
+    from polyterm.views.universality import universality_view
+
+    view = universality_view(
+        lee_model,  # type: ignore[arg-type]
+        lee_model,  # type: ignore[arg-type]
+        pairs=[("the", "the"), ("the", "of")],
+        repetitions=2,
+    )
+    assert [(p.a, p.b) for p in view.pairs] == [("the", "of")]
+    assert view.unusable_pairs == ("the - the",)

@@ -104,8 +104,8 @@ def test_cli_tables_show_control_characters_as_escapes(
         ("repeats", "{one}", "--k", "12"),
         ("diff", "cat - dog", "--models", "{one},{two}", "--k", "30"),
         ("compare", "--dim", "1", "--models", "{one},{two}", "--k", "16"),
-        ("align", "{one}", "{two}", "--repetitions", "2"),
-        ("universality", "{one}", "{two}"),
+        ("align", "{one}", "{two}", "--repetitions", "2", "--format", "markdown"),
+        ("universality", "{one}", "{two}", "--format", "markdown"),
     ],
 )
 def test_cli_markdown_is_inert(

@@ -9,7 +9,6 @@ from typing import Any
 
 from polyterm.engine.atomic import write_text_atomic
 from polyterm.views.markdown import render_markdown
-from polyterm.views.query import DimensionView, QueryView, RepeatsView
 from polyterm.widgets.catalogue import ModelsView
 
 _SLUG = re.compile(r"[^A-Za-z0-9_]+")
@@ -20,23 +19,15 @@ def slug(text: str) -> str:
 
 
 def describe(view: Any) -> str:
-    """A short name for a view, used in file names."""
-    if isinstance(view, QueryView):
-        models = "-vs-".join(r.model.name for r in view.results[:3])
-        what = f"dim-{view.query}" if view.kind.value == "dimension" else view.query
-        return f"{what}-{models}"
-    if isinstance(view, DimensionView):
-        return f"{view.model.name}-dim-{view.dim}"
-    if isinstance(view, RepeatsView):
-        return f"{view.model.name}-repeats"
+    """A view's file-name stem: its `slug()` (the question and every model, or the first
+    models and a hash of all of them; see `polyterm.views.protocol`), "models" for the
+    models listing."""
     if isinstance(view, ModelsView):
         return "models"
-    name = type(view).__name__
-    if name == "AlignmentView":
-        return f"align-{view.a.name}-vs-{view.b.name}"
-    if name == "SweepView":
-        return f"sweep-{view.corpus or '-'.join(r.model.name for r in view.models[:3])}"
-    return name
+    stem = getattr(view, "slug", None)
+    if callable(stem):  # file-name safe already; made so again, never cut
+        return _SLUG.sub("-", str(stem())).strip("-") or "view"
+    return slug(type(view).__name__)
 
 
 def export_markdown(views: Sequence[tuple[str, Any]]) -> str:
@@ -51,8 +42,10 @@ def export_markdown(views: Sequence[tuple[str, Any]]) -> str:
 def default_path(pane: str, views: Sequence[Any], folder: Path | None = None) -> Path:
     """`./polyterm-<pane>-<what>.md`, numbered so an earlier export is never overwritten."""
     folder = Path.cwd() if folder is None else Path(folder)
+    # The view's slug as it is: already file-name safe, and cutting it could drop the hash
+    # that tells two model sets apart.
     what = describe(views[0]) if len(views) == 1 else "all-panes"
-    stem = f"polyterm-{slug(pane)}-{slug(what)}" if len(views) == 1 else f"polyterm-{what}"
+    stem = f"polyterm-{slug(pane)}-{what}" if len(views) == 1 else f"polyterm-{what}"
     path = folder / f"{stem}.md"
     n = 2
     while path.exists():

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from polyterm.core.embedding import Embedding
 from tests.hardening.conftest import Run
 
 CliFn = Callable[..., Run]
@@ -262,14 +263,39 @@ def test_a_pair_with_one_vector_is_reported_unusable(cli: CliFn, tmp_path: Path)
     assert "| cat − car" not in markdown
 
 
-def test_the_view_never_scores_a_zero_difference(lee_model: object) -> None:
+def test_the_view_never_scores_a_zero_difference(lee_model: Embedding) -> None:
     from polyterm.views.universality import universality_view
 
     view = universality_view(
-        lee_model,  # type: ignore[arg-type]
-        lee_model,  # type: ignore[arg-type]
+        lee_model,
+        lee_model,
         pairs=[("the", "the"), ("the", "of")],
         repetitions=2,
     )
     assert [(p.a, p.b) for p in view.pairs] == [("the", "of")]
     assert view.unusable_pairs == ("the - the",)
+
+
+# -- 9. an explorer export's file name names every model, or a hash of them ----------------
+def _toy(name: str, seed: int) -> Embedding:
+    words = ["the", "cat", "dog", "car", "bus", "tree"]
+    return Embedding.from_arrays(name, words, np.random.default_rng(seed).normal(size=(6, 4)))
+
+
+def test_export_names_use_the_view_slug(tmp_path: Path) -> None:
+    from polyterm.explorer.export import default_path
+    from polyterm.views.query import expression_view
+
+    four = [_toy(f"model_{c}", i) for i, c in enumerate("abcd")]
+    view = expression_view(four, "cat - car", k=2)
+    path = default_path("calc", [view], tmp_path)
+    assert path.name == f"polyterm-calc-{view.slug()}.md"
+    for m in ("model_a", "model_b", "model_c", "model_d"):  # every model, not the first three
+        assert m in path.name
+
+    many = [_toy(f"a_rather_long_model_name_{i:02d}", i) for i in range(8)]
+    others = [_toy(f"a_rather_long_model_name_{i:02d}", i) for i in (0, 1, 2, 3, 4, 5, 6, 9)]
+    first = default_path("calc", [expression_view(many, "cat", k=2)], tmp_path)
+    second = default_path("calc", [expression_view(others, "cat", k=2)], tmp_path)
+    assert first != second  # same first models, different sets: the hash tells them apart
+    assert len(first.name) <= len("polyterm-calc-.md") + 80

@@ -77,6 +77,8 @@ MARKER_TEXT = (
 """Written when polyterm creates a cache root (the Cache Directory Tagging standard, so
 backup tools skip it); a non-empty folder without it is not polyterm's to sweep."""
 CACHE_FOLDERS = ("models", "tmp", "corpora")
+_MARKER_TEMP = re.compile(r"^\.CACHEDIR\.TAG\.\d+\.[a-z0-9_]{8}\.tmp$")
+"""`atomic_file`'s temp name for the tag: a root holding only that is being claimed."""
 _OWN_TEMP = re.compile(r"^(?P<pid>\d+)-(?:(?:old-|rm-)?[0-9a-f]{32}|probe-[a-z0-9_]{8})$")
 """Names polyterm gives what it makes in ``tmp/``: ``<pid>-[old-|rm-]<uuid hex>`` folders and
 ``<pid>-probe-<random>`` files (the writability check)."""
@@ -393,7 +395,8 @@ def _claim(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     if _is_own_marker(root / MARKER):
         return
-    entries = list(root.iterdir())
+    # another process claiming this root at the same moment: its tag is being written
+    entries = [e for e in root.iterdir() if not _MARKER_TEMP.match(e.name)]
     if entries and not _is_untagged_cache(root, entries):
         raise ForeignFolder(
             f"{root} is not a polyterm cache and is not empty (polyterm only uses a new or "

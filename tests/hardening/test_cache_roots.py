@@ -223,3 +223,11 @@ def test_a_killed_writes_leftover_is_removed_on_the_next_write(tmp_path: Path) -
     assert not dead.exists()
     assert live.exists() and other.exists() and mine.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["study.md"]
+
+
+def test_two_processes_claiming_a_new_root_at_once_both_succeed(tmp_path: Path) -> None:
+    root = tmp_path / "racing"
+    root.mkdir()
+    (root / f".{MARKER}.{DEAD_PID}.abcd_123.tmp").write_text("half-written tag")
+    ModelCache(root)  # the other process's tag in progress does not make the root foreign
+    assert (root / MARKER).is_file()

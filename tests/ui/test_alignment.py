@@ -230,12 +230,11 @@ async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tm
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        path = tmp_path / "polyterm-compare-align-toy_a-vs-toy_b.md"
+        path = tmp_path / "polyterm-compare-align-toy_a-toy_b.md"
         assert path.read_text() == export_markdown([("Compare", expected)])
         await pilot.press("5", "r")
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        assert (tmp_path / "polyterm-sweep-sweep-toy.md").read_text() == export_markdown(
-            [("Sweep", sweep)]
-        )
+        swept = tmp_path / "polyterm-sweep-sweep-toy-toy_a-toy_b-toy_c.md"
+        assert swept.read_text() == export_markdown([("Sweep", sweep)])

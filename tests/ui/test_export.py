@@ -51,7 +51,7 @@ def test_golden_views(toy_models) -> None:
 def test_default_path_is_descriptive_and_never_overwrites(tmp_path, toy_models) -> None:
     view = expression_view(toy_models[:2], "cat - car")
     first = default_path("calc", [view], tmp_path)
-    assert first.name == "polyterm-calc-cat-car-toy_a-vs-toy_b.md"
+    assert first.name == "polyterm-calc-cat-car-toy_a-toy_b.md"
     first.write_text("x")
     assert default_path("calc", [view], tmp_path).name.endswith("-2.md")
 
@@ -70,7 +70,7 @@ async def test_export_keys_write_the_focused_pane_and_all(
         await settle(pilot)
         files = sorted((tmp_path / "out").iterdir())
         assert [f.name for f in files] == [
-            "polyterm-calc-king-man-woman-toy_a-vs-toy_b-vs-toy_c.md"
+            "polyterm-calc-king-man-woman-toy_a-toy_b-toy_c.md"
         ]
         query = expression_view(toy_models, "king - man + woman")
         expected = export_markdown([("Calculator", query)])

@@ -230,8 +230,9 @@ class PolytermApp(App[int]):
         )
 
     async def on_event(self, event: events.Event) -> None:
-        """alt+1…5 as most terminals send them (see `_ALT_DIGITS`): the pane, even from a
-        text box (which would type the character)."""
+        """alt+1…5 as terminals send them (see `_ALT_DIGITS`: Textual reads ESC 4 as "¢"):
+        the pane, even from a text box. The price: ¡ ™ £ ¢ ∞ cannot be typed there as keys
+        (they are indistinguishable from alt+1…5); pasting them works (a paste is not a key)."""
         if isinstance(event, events.Key) and event.key in _ALT_DIGITS:
             n = _ALT_DIGITS.index(event.key)
             if self.screen is self.main:
@@ -431,9 +432,17 @@ class PolytermApp(App[int]):
     def reopen(self, file: FileModel) -> None:
         """Select and open a file model kept in the session."""
         ws = self.workspace
+        if file.trusted:  # the file may have changed since it was trusted: never run it unasked
+            self.notify(
+                f"{file.name} is a pickle you trusted last time; open it again with Load (o) "
+                "to trust it now",
+                severity="warning",
+            )
+            self.files.pop(file.name, None)
+            return
         if file.name not in ws.selected:
             ws.selected.append(file.name)
-        ws.open_model(file.path, OpenOptions(file.limit, file.trusted), file.name)
+        ws.open_model(file.path, OpenOptions(file.limit), file.name)
         self.selection_changed()
 
     @on(ModelsPane.Selected)

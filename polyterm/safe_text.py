@@ -39,11 +39,6 @@ def without_unsafe(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
-def has_unsafe(text: str) -> bool:
-    """Whether `visible` would change `text`."""
-    return _UNSAFE.search(text) is not None
-
-
 _MD_SPECIAL = str.maketrans(
     {
         "\\": "\\\\",

@@ -284,6 +284,11 @@ def _read_text(
         expected_rows, dims = header
         if dims < 1:
             raise ModelFileError(f"{path}: header {first.strip()!r} has no dimensions")
+        if expected_rows < 1:
+            raise ModelFileError(
+                f"{path}: header {first.strip()!r} promises no words, so there are no vectors "
+                "to read; fix the header's word count"
+            )
         if dims > max_dims:
             raise _too_many_dims(path, f"header says {dims} dimensions", max_dims)
 

@@ -69,7 +69,7 @@ class JobState:
     """A running (or just finished) job as the models pane shows it."""
 
     job_id: int
-    spec: str
+    name: str  # the model's display name (a spec, or a file model's name)
     kind: str  # "train" or "load"
     progress: JobProgressReport | None = None
 
@@ -126,7 +126,7 @@ def _(view: ModelsView) -> str:
                 ["model", "job", "progress", "status"],
                 [
                     (
-                        md(j.spec),
+                        md(j.name),
                         j.kind,
                         f"{(j.progress.fraction if j.progress else 0):.0%}",
                         md(j.line),

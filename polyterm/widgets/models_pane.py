@@ -57,7 +57,7 @@ class JobList(Widget):
             filled = round(fraction * width)
             if i:
                 out.append("\n")
-            out.append(f"{verb} {visible(job.spec)}", "bold")
+            out.append(f"{verb} {visible(job.name)}", "bold")
             out.append(f"  {visible(job.line)}\n")
             out.append("━" * filled, done)
             out.append("━" * (width - filled), todo)
@@ -107,7 +107,7 @@ class ModelRow:
 
 def model_rows(view: ModelsView) -> list[ModelRow]:
     """The table's rows in order: loaded, cached, running, then the ones to make."""
-    jobs = {j.spec: j for j in view.jobs}
+    jobs = {j.name: j for j in view.jobs}
     loaded = {m.name for m in view.loaded}
     cached = {c.name: c for c in view.catalogue.cached}
     rows: list[ModelRow] = []
@@ -384,13 +384,13 @@ class ModelsPane(Pane):
         short = self.layout_plan.short_state if self.layout_plan else False
         table = self.table
         for job in jobs:
-            if job.spec not in self.state_cells or self.state_cells[job.spec] in ("loaded",):
+            if job.name not in self.state_cells or self.state_cells[job.name] in ("loaded",):
                 continue
             state = RowState.TRAINING if job.kind == "train" else RowState.OPENING
-            text = ModelRow(job.spec, state, fraction=_fraction(job)).state_text(short)
-            if text != self.state_cells[job.spec]:
-                self.state_cells[job.spec] = text
-                table.update_cell(job.spec, "state", plain(text))
+            text = ModelRow(job.name, state, fraction=_fraction(job)).state_text(short)
+            if text != self.state_cells[job.name]:
+                self.state_cells[job.name] = text
+                table.update_cell(job.name, "state", plain(text))
         self._show_jobs(jobs)
 
     def _show_jobs(self, jobs: tuple[JobState, ...]) -> None:

@@ -174,3 +174,10 @@ def test_a_linked_entry_is_corrupt_and_only_the_link_is_removed(tmp_path: Path) 
     assert not os.path.lexists(path)
     assert (outside / "vectors.npy").is_file()  # the target is untouched
     assert list((cache.root / "tmp").iterdir()) == []  # no link left behind in tmp/
+
+
+def test_a_text_header_of_zero_words_is_an_error(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    path = tmp_path / "zero.txt"
+    path.write_text("0 3\nfoo 1 2 3\nbar 4 5 6\n")
+    run = cli("neighbours", "foo", "--models", path, "--cache-dir", tmp_path / "c")
+    run.assert_clean_error(r"promises no words")

@@ -93,3 +93,24 @@ async def test_one_cancel_gives_one_toast(fixed_catalogue) -> None:
         await settle(pilot)
         lock.release()
     assert len([m for m in seen if "lee_7" in m]) == 1, seen
+
+
+async def test_a_trusted_pickle_is_not_reopened_unasked(fixed_catalogue, tmp_path) -> None:
+    """Trust was given to the file as it was then; it may have changed since: ask again."""
+    from polyterm.session import Session, save_session
+
+    path = tmp_path / "mine.pkl"
+    path.write_bytes(b"not opened")
+    save_session(
+        config_dir(),
+        Session(("mine",), "polyterm-dark", files=(FileModel("mine", str(path), None, True),)),
+    )
+    seen: list[str] = []
+    app = PolytermApp()
+    original = app.notify
+    app.notify = lambda message, **kw: (seen.append(message), original(message, **kw))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "mine" not in app.workspace.models and not app.workspace.jobs
+        assert "mine" not in app.workspace.selected
+    assert any("trusted last time" in m for m in seen)

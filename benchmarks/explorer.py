@@ -127,6 +127,9 @@ def line_9(ctx: Context) -> list[Row]:
 async def _stalls(ctx: Context, specs: list[str]) -> tuple[tuple[list[float], float], str]:
     app_cls, _ = _app_class()
     root = ctx.work / "explorer-sweep"
+    from polyterm.engine.cache import ModelCache
+
+    ModelCache(root)  # a new root: polyterm tags it before the corpora are copied in
     shutil.copytree(ctx.cache_root / "corpora", root / "corpora", dirs_exist_ok=True)
     app = app_cls(cache_dir=root, startup=False)
     ticks: list[float] = []

@@ -33,8 +33,8 @@ def line_7(ctx: Context) -> list[Row]:
     def polyterm_sweep() -> float:
         root = ctx.work / f"sweep-{runs['n']}"
         runs["n"] += 1
-        shutil.copytree(ctx.cache_root / "corpora", root / "corpora")
-        library = ModelLibrary(ModelCache(root))
+        library = ModelLibrary(ModelCache(root))  # a new root: polyterm tags it first
+        shutil.copytree(ctx.cache_root / "corpora", root / "corpora", dirs_exist_ok=True)
         start = time.perf_counter()
         outcome = train_many(specs, library)
         elapsed = time.perf_counter() - start

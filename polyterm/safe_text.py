@@ -19,7 +19,11 @@ import re
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _SEPARATORS = "\u2028\u2029\u0085"
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + _SEPARATORS + "\ufeff\ufff9-\ufffb]")
+# lone surrogates: bytes of a file name that are not UTF-8 (Python's surrogateescape)
+_SURROGATES = "\ud800-\udfff"
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f" + _BIDI + _SEPARATORS + "\ufeff\ufff9-\ufffb" + _SURROGATES + "]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:

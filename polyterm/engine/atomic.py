@@ -86,7 +86,8 @@ def write_bytes_atomic(target: Path, data: bytes, *, overwrite: bool = True) -> 
 
 
 def write_text_atomic(target: Path, text: str, *, overwrite: bool = True) -> None:
-    write_bytes_atomic(target, text.encode("utf-8"), overwrite=overwrite)
+    # backslashreplace: a lone surrogate (a file name's non-UTF-8 byte) is written as \udcff
+    write_bytes_atomic(target, text.encode("utf-8", "backslashreplace"), overwrite=overwrite)
 
 
 def sweep_stale_temp_files(

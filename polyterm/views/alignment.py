@@ -418,6 +418,12 @@ def alignment_view(
         raise PolytermError(f"k must be between 1 and {n}")
     a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
     b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
+    for model, x in ((model_a, a), (model_b, b)):
+        if not np.any(np.ptp(x, axis=0) > 0):
+            raise PolytermError(
+                f"every dimension of {model.name} is constant over the {n} shared words (all "
+                "their vectors are equal): there is no variation to align or compare"
+            )
     matching = match_dimensions(a, b, k=k)
     procrustes = procrustes_align(a, b, k=k)
     top_b = _TopWordsOfB(b, k)

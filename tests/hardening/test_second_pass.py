@@ -181,3 +181,36 @@ def test_a_text_header_of_zero_words_is_an_error(tmp_path: Path, cli: Callable[.
     path.write_text("0 3\nfoo 1 2 3\nbar 4 5 6\n")
     run = cli("neighbours", "foo", "--models", path, "--cache-dir", tmp_path / "c")
     run.assert_clean_error(r"promises no words")
+
+
+# -- third pass: file names that are not UTF-8, models without variation ---------------------
+def _bad_name(tmp_path: Path) -> Path:
+    folder = os.fsencode(tmp_path)
+    path = os.path.join(folder, b"bad\xff\xfe.txt")
+    with open(path, "w") as fh:
+        fh.write("4 2\ncat 1 0.1\ndog 0.9 0.2\ncar 0.1 1\nbus 0.2 0.8\n")
+    return Path(os.fsdecode(path))
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_written(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    path = _bad_name(tmp_path)
+    cache = ["--cache-dir", str(tmp_path / "c"), "-q"]
+    run = cli("neighbours", "cat", "--models", path, "--format", "json", *cache)
+    assert run.code == 0, run.err
+    assert "\udcff" not in run.out and "\\udcff" in run.out  # escaped, valid UTF-8
+    out = tmp_path / "r.md"
+    run = cli("report", path, "--k", "2", "--repetitions", "2", "-o", out, *cache)
+    assert run.code == 0 and "internal error" not in run.err, run.err
+    text = out.read_bytes().decode("utf-8")  # valid UTF-8, the bytes shown as escapes
+    assert "\\udcff" in text
+
+
+def test_aligning_a_model_whose_vectors_are_all_equal_is_an_error(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    same = tmp_path / "same.txt"
+    same.write_text("5 2\na 1 1\nb 1 1\nc 1 1\nd 1 1\ne 1 1\n")
+    run = cli("align", same, same, "--k", "1", "--repetitions", "3", "--cache-dir", tmp_path / "c")
+    run.assert_clean_error(r"constant over the 5 shared words")

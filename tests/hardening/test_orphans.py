@@ -13,27 +13,9 @@ from pathlib import Path
 import pytest
 
 from polyterm.engine.parent_watch import EXIT_ORPHANED, exit_with_parent
+from tests.processes import children, running
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            continue
-    return out
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (an un-reaped dead process still has a /proc entry)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _is_worker(pid: int) -> bool:
@@ -68,22 +50,22 @@ def test_sigkill_of_a_multi_model_train_ends_its_workers(tmp_path: Path) -> None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(workers) < 2:
             assert proc.poll() is None, "train ended before its workers started"
-            workers = {c for c in _children(proc.pid) if _is_worker(c)}
+            workers = {c for c in children(proc.pid) if _is_worker(c)}
             time.sleep(0.1)
         assert len(workers) == 2, workers
         time.sleep(1.0)  # the workers are past their start-up, training
-        assert all(_running(w) for w in workers)
+        assert all(running(w) for w in workers)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(_running(w) for w in workers):
+        while time.monotonic() < deadline and any(running(w) for w in workers):
             time.sleep(0.1)
-        orphans = [w for w in workers if _running(w)]
+        orphans = [w for w in workers if running(w)]
     finally:
         if proc.poll() is None:
             proc.kill()
         for w in workers:
-            if _running(w):
+            if running(w):
                 os.kill(w, signal.SIGKILL)
     assert orphans == [], "workers outlived the killed train"
 

@@ -21,6 +21,7 @@ from polyterm.explorer import trainer
 from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.workspace import Workspace
 from polyterm.widgets.catalogue import Catalogue
+from tests.processes import children, running
 from tests.ui.conftest import SCAN
 from tests.ui.helpers import settle
 
@@ -99,24 +100,6 @@ def test_the_training_child_watches_the_explorer(monkeypatch: pytest.MonkeyPatch
     assert calls[0] == "watch 4242"  # first thing, before anything can hang
 
 
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out |= {int(c) for c in (task / "children").read_text().split()}
-        except OSError:
-            continue
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 STAND_IN = """
 import sys, threading
 from pathlib import Path
@@ -146,7 +129,7 @@ def test_kill_9_of_the_explorer_ends_its_training_child(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and child is None:
             assert proc.poll() is None, "the stand-in ended before its child started"
-            for c in _children(proc.pid):
+            for c in children(proc.pid):
                 if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes():
                     child = c
             time.sleep(0.1)
@@ -155,12 +138,12 @@ def test_kill_9_of_the_explorer_ends_its_training_child(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _running(child):
+        while time.monotonic() < deadline and running(child):
             time.sleep(0.1)
-        orphan = _running(child)
+        orphan = running(child)
     finally:
         if proc.poll() is None:
             proc.kill()
-        if child is not None and _running(child):
+        if child is not None and running(child):
             os.kill(child, signal.SIGKILL)
     assert not orphan, "the training child outlived the killed explorer"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from itertools import combinations
 
 from polyterm.core.embedding import Embedding
+from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.safe_text import visible
 from polyterm.views.alignment import alignment_view
@@ -50,6 +51,8 @@ def build_report(
     repetitions: int = 20,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    bases: Sequence[BasisRequest] = (BasisRequest(),),
+    store: BasisStore | None = None,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons."""
     say = progress or (lambda _m: None)

@@ -36,6 +36,7 @@ from polyterm.core.nulls import (
 from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, models_table
@@ -313,6 +314,8 @@ def sweep_view(
     seed: int = 0,
     reference: Embedding | None = None,
     progress: Callable[[float], None] | None = None,
+    bases: Sequence[BasisRequest] = (BasisRequest(),),
+    store: BasisStore | None = None,
 ) -> SweepView:
     """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds."""
     ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))

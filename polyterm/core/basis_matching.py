@@ -48,7 +48,6 @@ from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from polyterm.core.arrays import F64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
-from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
 from polyterm.core.bases import BasisName, CancelFlag, ProgressFn, check_cancel, parse_basis_name
 from polyterm.core.matching import (
@@ -236,28 +235,6 @@ class BasisMatching:
     best_b_p: F64
     best_b_shared: npt_bool
     fdr_q: float
-
-    def to_dict(self, *, include_matrix: bool = False) -> dict[str, Any]:
-        """JSON-serialisable copy (NaN becomes None)."""
-        return {
-            "matching": self.matching.to_dict(include_matrix=include_matrix),
-            "null": {
-                "kind": self.null.kind,
-                "seed": self.null.seed,
-                "repetitions": int(self.null.max_abs_r.size),
-                "max_abs_r": [_json_float(v) for v in self.null.max_abs_r],
-                "mean_matched_abs_r": [_json_float(v) for v in self.null.mean_matched_abs_r],
-            },
-            "mean_matched": self.mean_matched.to_dict(),
-            "matched_p": self.matched_p.tolist(),
-            "matched_shared": self.matched_shared.tolist(),
-            "n_shared": self.n_shared,
-            "best_a_p": self.best_a_p.tolist(),
-            "best_a_shared": self.best_a_shared.tolist(),
-            "best_b_p": self.best_b_p.tolist(),
-            "best_b_shared": self.best_b_shared.tolist(),
-            "fdr_q": self.fdr_q,
-        }
 
 
 def match_bases(

@@ -29,14 +29,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
-from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
 from polyterm.core.neighbours import top_k_rows
 
@@ -149,35 +147,6 @@ class DimensionMatching:
     top_words_b: tuple[tuple[str, ...], ...] | None
     n_words: int
     dims: tuple[int, int]
-
-    def to_dict(self, *, include_matrix: bool = False) -> dict[str, Any]:
-        """JSON-serialisable copy; the d1 × d2 ``correlation`` only if ``include_matrix``.
-
-        Non-finite floats become None.
-        """
-        out: dict[str, Any] = {
-            "matched_a": self.matched_a.tolist(),
-            "matched_b": self.matched_b.tolist(),
-            "matched_r": self.matched_r.tolist(),
-            "matched_abs_curve": self.matched_abs_curve.tolist(),
-            "mean_matched_abs_r": _json_float(self.mean_matched_abs_r),
-            "semi_a_to_b": self.semi_a_to_b.tolist(),
-            "semi_a_to_b_r": self.semi_a_to_b_r.tolist(),
-            "semi_b_to_a": self.semi_b_to_a.tolist(),
-            "semi_b_to_a_r": self.semi_b_to_a_r.tolist(),
-            "mean_semi_abs_r_a": _json_float(self.mean_semi_abs_r_a),
-            "mean_semi_abs_r_b": _json_float(self.mean_semi_abs_r_b),
-            "k": self.k,
-            "topk_jaccard": self.topk_jaccard.tolist(),
-            "mean_topk_jaccard": _json_float(self.mean_topk_jaccard),
-            "top_words_a": _word_lists(self.top_words_a),
-            "top_words_b": _word_lists(self.top_words_b),
-            "n_words": self.n_words,
-            "dims": list(self.dims),
-        }
-        if include_matrix:
-            out["correlation"] = self.correlation.tolist()
-        return out
 
 
 def _mean(x: F64) -> float:

@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
-from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
 from polyterm.core.arrays import unit_rows64 as _unit_rows
 from polyterm.core.overlap import rbo
@@ -91,17 +90,6 @@ class DistributionSummary:
             max=float(values.max()),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable copy (NaN becomes None)."""
-        return {
-            "mean": _json_float(self.mean),
-            "median": _json_float(self.median),
-            "q1": _json_float(self.q1),
-            "q3": _json_float(self.q3),
-            "min": _json_float(self.min),
-            "max": _json_float(self.max),
-        }
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class NeighbourhoodUniversality:
@@ -131,25 +119,6 @@ class NeighbourhoodUniversality:
     neighbours_a: I64
     neighbours_b: I64
     n_words: int
-
-    def to_dict(self, *, include_neighbours: bool = False) -> dict[str, Any]:
-        """JSON-serialisable copy; the n × k neighbour rows only if ``include_neighbours``."""
-        out: dict[str, Any] = {
-            "jaccard": self.jaccard.tolist(),
-            "rbo": self.rbo.tolist(),
-            "jaccard_summary": self.jaccard_summary.to_dict(),
-            "rbo_summary": self.rbo_summary.to_dict(),
-            "most_universal": self.most_universal.tolist(),
-            "least_universal": self.least_universal.tolist(),
-            "rank_by": self.rank_by,
-            "k": self.k,
-            "p": self.p,
-            "n_words": self.n_words,
-        }
-        if include_neighbours:
-            out["neighbours_a"] = self.neighbours_a.tolist()
-            out["neighbours_b"] = self.neighbours_b.tolist()
-        return out
 
 
 def neighbourhood_universality(

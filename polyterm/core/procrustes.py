@@ -39,13 +39,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from polyterm.core.arrays import F64, I64, FloatArray, gram
 from polyterm.core.arrays import as_matrix as _as_matrix
-from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
 from polyterm.core.arrays import unit_rows64 as _unit_rows
 from polyterm.core.matching import paired_top_k_jaccard, standardised_columns
@@ -113,31 +111,6 @@ class ProcrustesResult:
     unit_rows: bool
     aligned: F64
     target: F64
-
-    def to_dict(self, *, include_matrix: bool = False) -> dict[str, Any]:
-        """JSON-serialisable copy; the d × d ``rotation`` only if ``include_matrix``.
-
-        Non-finite floats become None.
-        """
-        out: dict[str, Any] = {
-            "reduced_to": self.reduced_to,
-            "dims": list(self.dims),
-            "relative_residual": _json_float(self.relative_residual),
-            "displacement": self.displacement.tolist(),
-            "mean_displacement": _json_float(self.mean_displacement),
-            "most_stable": self.most_stable.tolist(),
-            "least_stable": self.least_stable.tolist(),
-            "aligned_r": self.aligned_r.tolist(),
-            "mean_abs_aligned_r": _json_float(self.mean_abs_aligned_r),
-            "k": self.k,
-            "topk_jaccard": self.topk_jaccard.tolist(),
-            "mean_topk_jaccard": _json_float(self.mean_topk_jaccard),
-            "centre": self.centre,
-            "unit_rows": self.unit_rows,
-        }
-        if include_matrix:
-            out["rotation"] = self.rotation.tolist()
-        return out
 
 
 def procrustes_align(

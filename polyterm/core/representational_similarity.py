@@ -29,13 +29,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy.linalg import qr  # type: ignore[import-untyped]
 
 from polyterm.core.arrays import F64, FloatArray, gram
-from polyterm.core.arrays import json_float as _json_float
 
 
 def _as_pair(a: FloatArray, b: FloatArray) -> tuple[F64, F64]:
@@ -77,15 +75,6 @@ class LinearCKA:
     standardised: bool
     n_words: int
     dims: tuple[int, int]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable copy (NaN becomes None)."""
-        return {
-            "cka": _json_float(self.cka),
-            "standardised": self.standardised,
-            "n_words": self.n_words,
-            "dims": list(self.dims),
-        }
 
 
 def linear_cka(a: FloatArray, b: FloatArray, *, standardise: bool = False) -> LinearCKA:
@@ -182,19 +171,6 @@ class SVCCAResult:
     variance_kept_b: float
     variance_threshold: float
     n_words: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable copy (NaN becomes None)."""
-        return {
-            "correlations": self.correlations.tolist(),
-            "mean_correlation": _json_float(self.mean_correlation),
-            "kept_a": self.kept_a,
-            "kept_b": self.kept_b,
-            "variance_kept_a": _json_float(self.variance_kept_a),
-            "variance_kept_b": _json_float(self.variance_kept_b),
-            "variance_threshold": self.variance_threshold,
-            "n_words": self.n_words,
-        }
 
 
 def svcca(a: FloatArray, b: FloatArray, *, variance_threshold: float = 0.99) -> SVCCAResult:

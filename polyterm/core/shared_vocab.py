@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,18 +50,6 @@ class SharedVocabulary:
 
     def __len__(self) -> int:
         return len(self.words)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable plain-python copy (lists of str/int, floats)."""
-        return {
-            "words": list(self.words),
-            "indices": [[int(i) for i in idx] for idx in self.indices],
-            "coverage": [float(c) for c in self.coverage],
-            "sizes": list(self.sizes),
-            "total_shared": self.total_shared,
-            "casefold": self.casefold,
-            "top_n": self.top_n,
-        }
 
 
 def _first_rows(words: Sequence[str], casefold: bool) -> dict[str, int]:

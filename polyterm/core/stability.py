@@ -44,7 +44,6 @@ from typing import Any
 import numpy as np
 
 from polyterm.core.arrays import F64, I64, FloatArray
-from polyterm.core.arrays import json_float as _json_float
 from polyterm.core.arrays import readonly as _readonly
 from polyterm.core.bases import (
     DEFAULT_FIT_ROWS,
@@ -177,25 +176,6 @@ class Stability:
     def index(self) -> F64:
         """Per reference component, its stability index (Iq)."""
         return self.quality.index
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable copy (NaN becomes None)."""
-        q = self.quality
-        return {
-            "basis": self.basis,
-            "seeds": list(self.seeds),
-            "fit_rows": self.fit_rows,
-            "threshold": self.threshold,
-            "index": [_json_float(v) for v in q.index],
-            "intra": [_json_float(v) for v in q.intra],
-            "extra": [_json_float(v) for v in q.extra],
-            "cluster": q.cluster.tolist(),
-            "cluster_size": q.cluster_size.tolist(),
-            "cluster_runs": q.cluster_runs.tolist(),
-            "unstable": self.unstable.tolist(),
-            "mean_index": _json_float(self.mean_index),
-            "n_stable": self.n_stable,
-        }
 
 
 def _ica_similarity(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 
 import numpy as np
@@ -53,7 +52,6 @@ def test_planted_laplace_sources_are_stable() -> None:
     assert result.index.min() > 0.95
     assert result.n_stable == 8 and not result.unstable.any()
     np.testing.assert_array_equal(result.quality.cluster_runs, 5)
-    json.dumps(result.to_dict())
 
 
 def test_gaussian_sources_are_unstable() -> None:

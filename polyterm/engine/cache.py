@@ -76,7 +76,9 @@ MARKER_TEXT = (
 )
 """Written when polyterm creates a cache root (the Cache Directory Tagging standard, so
 backup tools skip it); a non-empty folder without it is not polyterm's to sweep."""
-CACHE_FOLDERS = ("models", "tmp", "corpora")
+CACHE_FOLDERS = ("models", "tmp", "corpora", "bases")
+_UNTAGGED_FOLDERS = ("models", "tmp", "corpora")
+"""What a cache made before the tag (and before ``bases``) holds: how one is recognised."""
 _MARKER_TEMP = re.compile(r"^\.CACHEDIR\.TAG\.\d+\.[a-z0-9_]{8}\.tmp$")
 """`atomic_file`'s temp name for the tag: a root holding only that is being claimed."""
 _OWN_TEMP = re.compile(r"^(?P<pid>\d+)-(?:(?:old-|rm-)?[0-9a-f]{32}|probe-[a-z0-9_]{8})$")
@@ -109,29 +111,88 @@ def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
     files = manifest.get("files")
     if not isinstance(files, dict) or not set(REQUIRED_FILES) <= set(files):
         raise bad("does not list the entry's files")
-    for fname, meta in files.items():
-        if not (isinstance(fname, str) and _FILE_NAME.match(fname)):
-            raise bad(f"lists a bad file name {fname!r}")
-        if not (
-            isinstance(meta, dict)
-            and isinstance(meta.get("size"), int)
-            and isinstance(meta.get("mtime_ns"), int)
-            and isinstance(meta.get("sha256"), str)
-        ):
-            raise bad(f"has no size, time and sha256 for {fname}")
+    check_file_records(files, name)
     return manifest
 
 
-def _read_entry(path: Path) -> CacheEntry:
-    """The entry in folder `path` with its manifest checked (OSError, ValueError for an
-    unreadable one, CorruptEntry for one that is not what polyterm writes)."""
+def read_manifest(path: Path) -> Any:
+    """The JSON of ``<path>/manifest.json``, never through a link (OSError, ValueError for
+    an unreadable one, CorruptEntry for a linked folder or an oversized manifest)."""
     if os.path.islink(path):
         raise CorruptEntry(f"cache entry {path.name} is a link (polyterm never follows links)")
     with open(path / MANIFEST, "rb", opener=_regular_file_opener) as fh:
         data = fh.read(MANIFEST_MAX_BYTES + 1)
     if len(data) > MANIFEST_MAX_BYTES:
         raise CorruptEntry(f"cache entry {path.name}: the manifest is larger than polyterm writes")
-    return CacheEntry(path, _check_manifest(json.loads(data.decode("utf-8")), path.name))
+    return json.loads(data.decode("utf-8"))
+
+
+def _read_entry(path: Path) -> CacheEntry:
+    """The entry in folder `path` with its manifest checked (OSError, ValueError for an
+    unreadable one, CorruptEntry for one that is not what polyterm writes)."""
+    return CacheEntry(path, _check_manifest(read_manifest(path), path.name))
+
+
+def check_file_records(files: Any, name: str) -> dict[str, dict[str, Any]]:
+    """`files` if it is a manifest's ``files`` map as polyterm writes it (plain file names,
+    each with size, mtime_ns and sha256), else CorruptEntry."""
+    if not isinstance(files, dict):
+        raise CorruptEntry(f"cache entry {name}: the manifest does not list the entry's files")
+    for fname, meta in files.items():
+        if not (isinstance(fname, str) and _FILE_NAME.match(fname)):
+            raise CorruptEntry(f"cache entry {name}: the manifest lists a bad file name {fname!r}")
+        if not (
+            isinstance(meta, dict)
+            and isinstance(meta.get("size"), int)
+            and isinstance(meta.get("mtime_ns"), int)
+            and isinstance(meta.get("sha256"), str)
+        ):
+            raise CorruptEntry(
+                f"cache entry {name}: the manifest has no size, time and sha256 for {fname}"
+            )
+    return files
+
+
+def verify_files(path: Path, files: Mapping[str, Any], *, full: bool = False) -> None:
+    """Raise CorruptEntry naming the first file of folder `path` that does not match its
+    record in `files` (checked by `check_file_records`): missing, not a regular file (a
+    link is never followed), another size, or (when its mtime differs from the record, or
+    `full`) another sha256."""
+    for fname, meta in files.items():
+        p = path / fname
+        try:
+            st = os.lstat(p)
+        except OSError:
+            raise CorruptEntry(f"cache entry {path.name}: {fname} is missing") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise CorruptEntry(
+                f"cache entry {path.name}: {fname} is not a regular file "
+                "(polyterm never follows links in its cache)"
+            )
+        if st.st_size != meta["size"]:
+            raise CorruptEntry(
+                f"cache entry {path.name}: {fname} has {st.st_size} bytes, "
+                f"the manifest says {meta['size']}"
+            )
+        if (full or st.st_mtime_ns != meta["mtime_ns"]) and _sha256(p) != meta["sha256"]:
+            raise CorruptEntry(f"cache entry {path.name}: {fname} was changed")
+
+
+def file_records(folder: Path) -> dict[str, dict[str, Any]]:
+    """Size, mtime and sha256 of every file in `folder` (a temp folder being built), in
+    name order: the ``files`` map of a manifest."""
+    files: dict[str, dict[str, Any]] = {}
+    for f in sorted(folder.iterdir()):
+        st = f.stat()
+        files[f.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256(f)}
+    return files
+
+
+def fsync_files(folder: Path) -> None:
+    """Flush every file of `folder` to disk (before it is renamed into place)."""
+    for f in folder.iterdir():
+        with f.open("rb") as fh:
+            os.fsync(fh.fileno())
 
 
 def _regular_file_opener(path: str, flags: int) -> int:
@@ -372,7 +433,7 @@ def _is_untagged_cache(root: Path, entries: list[Path]) -> bool:
     happens to hold ``models/`` and ``tmp/`` is not one."""
     try:
         if (root / "models") not in entries or not all(
-            e.name in CACHE_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries
+            e.name in _UNTAGGED_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries
         ):
             return False
         for entry in (root / "models").iterdir():
@@ -435,6 +496,11 @@ class ModelCache:
     def models_dir(self) -> Path:
         return self.root / "models"
 
+    @property
+    def bases_dir(self) -> Path:
+        """Where `polyterm.engine.bases.BasisStore` keeps fitted bases and their codes."""
+        return self.root / "bases"
+
     def entry_path(self, spec: ModelSpec) -> Path:
         slug = _SLUG.sub("_", spec.name)[:80]
         return self.models_dir / f"{slug}-{cache_key(spec)}"
@@ -493,24 +559,7 @@ class ModelCache:
     def verify(self, entry: CacheEntry, *, full: bool = False) -> None:
         """Raise CorruptEntry naming the first file that does not match the manifest."""
         files: Mapping[str, Any] = _check_manifest(entry.manifest, entry.path.name)["files"]
-        for fname, meta in files.items():
-            p = entry.path / fname
-            try:
-                st = os.lstat(p)
-            except OSError:
-                raise CorruptEntry(f"cache entry {entry.path.name}: {fname} is missing") from None
-            if not stat.S_ISREG(st.st_mode):
-                raise CorruptEntry(
-                    f"cache entry {entry.path.name}: {fname} is not a regular file "
-                    "(polyterm never follows links in its cache)"
-                )
-            if st.st_size != meta["size"]:
-                raise CorruptEntry(
-                    f"cache entry {entry.path.name}: {fname} has {st.st_size} bytes, "
-                    f"the manifest says {meta['size']}"
-                )
-            if (full or st.st_mtime_ns != meta["mtime_ns"]) and _sha256(p) != meta["sha256"]:
-                raise CorruptEntry(f"cache entry {entry.path.name}: {fname} was changed")
+        verify_files(entry.path, files, full=full)
 
     def open(self, entry: CacheEntry, *, verified: bool = False) -> Embedding:
         """Verify (unless the caller just did) and mmap an entry."""
@@ -586,14 +635,7 @@ class ModelCache:
                 (tmp / "vocab.txt").write_bytes("".join(w + "\n" for w in words).encode("utf-8"))
                 if counts is not None:
                     np.save(tmp / "counts.npy", np.asarray(counts, dtype=np.int64))
-                files: dict[str, dict[str, Any]] = {}
-                for f in sorted(tmp.iterdir()):
-                    st = f.stat()
-                    files[f.name] = {
-                        "size": st.st_size,
-                        "mtime_ns": st.st_mtime_ns,
-                        "sha256": _sha256(f),
-                    }
+                files = file_records(tmp)
                 full_manifest = {
                     **manifest,
                     "format": FORMAT_VERSION,
@@ -611,9 +653,7 @@ class ModelCache:
                     "versions": library_versions(),
                 }
                 (tmp / MANIFEST).write_text(json.dumps(full_manifest, indent=1), encoding="utf-8")
-                for f in tmp.iterdir():
-                    with f.open("rb") as fh:
-                        os.fsync(fh.fileno())
+                fsync_files(tmp)
                 self._install(tmp, final)
         except OSError as exc:
             raise CacheError(
@@ -630,6 +670,13 @@ class ModelCache:
     def _install(self, tmp: Path, final: Path) -> None:
         """Rename `tmp` to `final`. A valid entry already there (another writer of the same
         spec won the race) is kept and ours dropped; a corrupt one is replaced."""
+        self.install(tmp, final, self._valid)
+
+    def install(self, tmp: Path, final: Path, valid: Callable[[Path], bool]) -> None:
+        """Rename the folder `tmp` (made by `building`) to `final`. When `final` exists and
+        `valid(final)` (another writer of the same entry won the race) it is kept and ours
+        dropped; otherwise it is moved into ``tmp/`` and removed (a link: only the link),
+        and the rename tried again."""
         for _attempt in range(5):
             try:
                 os.rename(tmp, final)
@@ -637,7 +684,7 @@ class ModelCache:
             except OSError as exc:
                 if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-            if self._valid(final):
+            if valid(final):
                 return  # the building() context removes our copy
             trash = self.root / "tmp" / f"{os.getpid()}-old-{uuid.uuid4().hex}"
             try:
@@ -655,14 +702,19 @@ class ModelCache:
         return True
 
     def remove(self, entry: CacheEntry) -> None:
+        self.remove_folder(entry.path)
+
+    def remove_folder(self, path: Path) -> None:
+        """Remove the entry folder `path` (of ``models/`` or ``bases/``): moved into ``tmp/``
+        first, then deleted; a link there is removed, never its target."""
         trash = self.root / "tmp" / f"{os.getpid()}-rm-{uuid.uuid4().hex}"
         try:
-            os.rename(entry.path, trash)
+            os.rename(path, trash)
         except FileNotFoundError:
             return  # already gone (another process removed or replaced it)
         except OSError as exc:
             raise CacheError(
-                f"cannot remove the cache entry {entry.path.name}: {exc.strerror or exc}"
+                f"cannot remove the cache entry {path.name}: {exc.strerror or exc}"
             ) from None
         _discard(trash)
 

@@ -23,7 +23,7 @@ from polyterm.views.markdown import md, models_section, render_markdown, table
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
-from polyterm.views.sweep import model_row, sweep_view
+from polyterm.views.sweep import COHERENCE_CAPTION, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
 
 
@@ -67,11 +67,14 @@ def build_report(
         + table(
             ["model", f"distinct share of top-{k} words", "rotated-basis null",
              "mean excess kurtosis", "rotated-basis null", "mean coherence",
-             "frequency-matched null"],
+             "frequency-matched null", "rotated-basis null", "dims with coherence z > 2",
+             "random basis"],
             [(md(r.model.name), f"{r.repeat_share.observed:.3f}", null_text(r.repeat_share),
               f"{r.kurtosis.observed:.2f}", null_text(r.kurtosis), f"{r.coherence:.3f}",
-              f"{r.coherence_null:.3f}") for r in rows],
+              f"{r.coherence_null:.3f}", null_text(r.coherence_rotation),
+              f"{r.coherent_dims}/{r.dims}", f"{r.coherent_dims_null:.1f}") for r in rows],
         )
+        + f"\n\n{COHERENCE_CAPTION}"
     )  # fmt: skip
     for r in rows:
         share, null = r.repeat_share.observed, r.repeat_share.null_mean
@@ -84,6 +87,7 @@ def build_report(
                 else "— the basis itself shapes the repeats."
             )
         )
+        readings.append(r.coherence_reading())
     for m in models:
         say(f"dimensions of {m.name}")
         body.append(_section(render_markdown(repeats_view(m, k=k, restrict=restrict))))
@@ -112,7 +116,7 @@ def build_report(
             say("sweep table")
             sweep = sweep_view(trained, corpus=corpora.pop(), k=k, top_n=restrict,
                                repetitions=max(2, repetitions // 2), seed=seed)  # fmt: skip
-            readings += sweep.readings()
+            readings += [r for r in sweep.readings() if r not in readings]
             body.append(_section(render_markdown(sweep)))
 
     head = [

@@ -3,7 +3,10 @@
 Per model (each beside a null): the repeat statistic (distinct share of the dimensions'
 top-k words; null: the same model in random rotated bases), the mean excess kurtosis of
 dimensions (same null), and the mean coherence of dimensions' top-k words measured in the
-model itself (null: frequency-matched random words).
+model itself, beside two nulls: frequency-matched random words, and the same model in
+random rotated bases (`polyterm.core.coherence.basis_coherence`). Only the second says
+whether a *dimension* is coherent: a random direction's top words are near one another
+too, so beating random words is no evidence for the basis.
 
 Across models: linear CKA, mean matched |r| (Hungarian) with its rotation null, and the
 Procrustes relative residual — for adjacent sizes at the same seed, and for the same size
@@ -25,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from polyterm.core.basis_statistics import mean_excess_kurtosis, top_k_distinct_share
-from polyterm.core.coherence import coherence_many
+from polyterm.core.coherence import BasisCoherence, basis_coherence, coherence_many
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions
 from polyterm.core.nulls import (
@@ -44,6 +47,13 @@ from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 
 F64 = npt.NDArray[np.float64]
 DEFAULT_TOP_N = 10_000
+COHERENCE_CAPTION = (
+    "Coherence = mean pairwise cosine of a dimension's top-k words. Its rotated-basis null "
+    "is the same statistic for the same model in randomly rotated bases (random "
+    "directions): a dimension is coherent only when it beats those. A dimension's z is its "
+    "rank among all the random directions' coherences as a normal quantile; 'random basis' "
+    "is how many axes of a random basis pass z > 2 the same way."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +63,34 @@ class ModelRow:
     seed: int | None
     repeat_share: NullSummary  # distinct share of top-k words (1.0 = no repeats)
     kurtosis: NullSummary
-    coherence: float
-    coherence_null: float
-    coherent_dims: int  # dimensions whose coherence z > 2
+    coherence: float  # mean over dimensions of their top-k words' coherence
+    coherence_null: float  # the same for frequency-matched random words
+    coherent_dims: int  # dimensions whose coherence rank z > 2 among random directions'
+    coherence_rotation: NullSummary | None = None  # mean coherence of random rotated bases
+    coherent_dims_null: float = 0.0  # what a random basis gives for coherent_dims
+
+    def coherence_reading(self) -> str:
+        """Whether the dimensions are more coherent than random directions, in words."""
+        rot = self.coherence_rotation
+        name = self.model.name
+        if rot is None:
+            return ""
+        z = "" if rot.z is None else f", z = {rot.z:.1f}"
+        head = (
+            f"{name}: its dimensions' top words have mean coherence {self.coherence:.3f}, "
+            f"against {rot.null_mean:.3f} ± {rot.null_sd:.3f} for the same model in randomly "
+            f"rotated bases{z}; {self.coherent_dims} of {self.dims} dimensions are more "
+            f"coherent than 97.7% of random directions (a random basis: "
+            f"{self.coherent_dims_null:.1f}). "
+        )
+        if rot.z is not None and rot.z > 2:
+            return head + "Its dimensions are more coherent than random directions."
+        if rot.z is not None and rot.z < -2:
+            return head + "Its dimensions are less coherent than random directions."
+        return head + (
+            "Its dimensions are no more coherent than random directions: a dimension's "
+            "coherence here says nothing about that dimension, only about the geometry."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +137,9 @@ class SweepView:
                     "rotated-basis null",
                     "mean coherence",
                     "frequency-matched null",
+                    "rotated-basis null",
                     "dims with coherence z > 2",
+                    "random basis",
                 ),
                 tuple(
                     (
@@ -115,11 +152,14 @@ class SweepView:
                         null_text(r.kurtosis),
                         f"{r.coherence:.3f}",
                         f"{r.coherence_null:.3f}",
+                        null_text(r.coherence_rotation),
                         f"{r.coherent_dims}/{r.dims}",
+                        f"{r.coherent_dims_null:.1f}",
                     )
                     for r in self.models
                 ),
-                numeric=(False,) + (True,) * 9,
+                caption=COHERENCE_CAPTION,
+                numeric=(False,) + (True,) * 11,
             ),
             Table(
                 "pairs",
@@ -182,6 +222,7 @@ class SweepView:
                 f"(rotation null {p.matched_r.null_mean:.3f}); two seeds at the same size: "
                 f"CKA {lo:.3f}–{hi:.3f}. The two sizes are {verdict}."
             )
+        out += [r.coherence_reading() for r in self.models if r.coherence_rotation is not None]
         return tuple(out)
 
 
@@ -292,6 +333,7 @@ def _model_row(
     kurt = single_model_null(mean_excess_kurtosis, x, repetitions=repetitions, seed=seed)
     tops, judge = _coherence_inputs(model, x, k, top_n, reference)
     coh = coherence_many(tops, judge, repetitions=max(repetitions, 20), seed=seed)
+    rotated = _rotated_coherence(model, x, k, top_n, reference, max(repetitions, 20), seed)
     return ModelRow(
         model=ModelSummary.of(model),
         dims=model.dims,
@@ -300,8 +342,33 @@ def _model_row(
         kurtosis=kurt,
         coherence=float(np.mean([c.observed for c in coh])),
         coherence_null=float(np.mean([c.null_mean for c in coh])),
-        coherent_dims=sum(1 for c in coh if c.z is not None and c.z > 2),
+        coherent_dims=rotated.coherent_dims,
+        coherence_rotation=rotated.mean,
+        coherent_dims_null=rotated.null_coherent_dims,
     )
+
+
+def _rotated_coherence(
+    model: Embedding,
+    x: F64,
+    k: int,
+    top_n: int | None,
+    reference: Embedding | None,
+    repetitions: int,
+    seed: int,
+) -> BasisCoherence:
+    """The dimensions' coherence against random directions of the same model, judged as
+    `_coherence_inputs` judges them (in the model itself, or in the reference)."""
+    if reference is None:
+        return basis_coherence(x, k, repetitions=repetitions, seed=seed)
+    shared = shared_vocabulary([model.vocab, reference.vocab], top_n=top_n)
+    xs = np.asarray(model.vectors, dtype=np.float64)[shared.indices[0]]
+    rows = shared.indices[1]
+    depth = max(top_n or len(reference), int(rows.max()) + 1)
+    return basis_coherence(
+        xs, k, judge=np.asarray(reference.vectors[:depth]), rows=rows,
+        repetitions=repetitions, seed=seed,
+    )  # fmt: skip
 
 
 def sweep_view(

@@ -1,5 +1,15 @@
 """Two models compared as wholes: matching, Procrustes, CKA, SVCCA — each beside its null.
 
+Both models may be expressed in a basis (`polyterm.engine.bases`: raw, pca, ica, dict:K):
+every statistic is then computed on their codes, and the matched axes/atoms are read
+against the null that fits the basis (`polyterm.core.basis_matching`: a rotation in the
+whitened space for pca/ica and in the raw space for raw, a shuffle of the words for
+dict:K), with a max-|r| p-value per matched pair, the number of pairs shared at a
+false-discovery rate, and, for ica and dict:K, each component's within-model stability
+(`BasisStore.stability`): a pair with an unstable side cannot be called universal.
+`basis_comparison` gives that per-basis summary alone (the report's "where universality
+lives" table).
+
 Everything is computed over the vocabulary the two models share, in the first model's
 frequency order, optionally cut to the `top_n` most frequent shared words (rare words are
 mostly noise in small corpora). Nulls, R repetitions from one seeded generator:
@@ -14,26 +24,33 @@ mostly noise in small corpora). Nulls, R repetitions from one seeded generator:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from polyterm.core.arrays import gram
+from polyterm.core.basis_matching import DEFAULT_FDR_Q, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions, standardised_columns
 from polyterm.core.neighbours import top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
-from polyterm.core.shared_vocab import shared_vocabulary
+from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
+from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
+from polyterm.engine.bases import BasisRequest, BasisStore, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
-from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import Cell, Data, Label, Phrase, Table, joined, null_text, slug_of
 
 DEFAULT_TOP_N = 10_000
 DEFAULT_REPETITIONS = 20
+DEFAULT_MATCH_REPETITIONS = 1000
+"""Null draws of the per-pair max-|r| p-values (cheap: the smallest p is 1 / (1 + R), so
+Benjamini–Hochberg over m pairs needs R of about 20·m or more to call any pair shared)."""
+DEFAULT_STABILITY_RUNS = DEFAULT_RUNS
 PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]
@@ -68,6 +85,353 @@ class DimensionPair:
         return tuple(w for w in self.words_a if w in set(self.words_b))
 
 
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BasisPair:
+    """Axis/atom `axis_a` of A matched one-to-one to `axis_b` of B (Hungarian on |r|).
+
+    `p` is the max-|r| p-value (the null distribution of the largest |r| over all pairs);
+    `shared` is Benjamini–Hochberg at the comparison's FDR on those p-values. `stability_a`
+    and `stability_b` are the components' within-model stability indices (ica, dict:K;
+    None when not computed), `stable` whether both reach the threshold (None: unknown).
+    `words_b` is B's top end, or its bottom end when r < 0 in a signed basis; for dict:K
+    (non-negative codes) always its top end.
+    """
+
+    axis_a: int
+    axis_b: int
+    r: float
+    p: float
+    shared: bool
+    words_a: tuple[str, ...]
+    words_b: tuple[str, ...]
+    stability_a: float | None = None
+    stability_b: float | None = None
+    stable: bool | None = None
+
+    @property
+    def universal(self) -> bool:
+        """Shared at the FDR, and no side known to be unstable."""
+        return self.shared and self.stable is not False
+
+    @property
+    def common_words(self) -> tuple[str, ...]:
+        return tuple(w for w in self.words_a if w in set(self.words_b))
+
+
+@dataclass(frozen=True, slots=True)
+class BasisComparison:
+    """Two models matched axis to axis (atom to atom) in one basis, beside its null.
+
+    Attributes:
+        basis: the basis both models are expressed in.
+        n_words: shared words the codes are compared over.
+        codes: (axes/atoms of A, of B).
+        null_kind: ``rotation`` (raw; pca/ica: in the whitened space) or ``shuffle`` (dict:K).
+        repetitions, seed: of the null draws.
+        fdr_q: the false-discovery rate of ``n_shared``.
+        mean_matched: mean matched |r| beside the null's mean matched |r|.
+        n_pairs: matched pairs (min of `codes`).
+        n_shared: matched pairs shared at `fdr_q`.
+        best_shared: axes/atoms of A (of B) whose best partner (max |r|) is shared at
+            `fdr_q` (the feature-universality count for dictionaries).
+        stability_runs: runs of the within-model stability (0: not computed).
+        n_stable: matched pairs whose two sides are both stable (None: not computed).
+        n_universal: pairs shared at `fdr_q` with both sides stable (None: not computed).
+        stable_components: (stable components of A, of B) (None: not computed).
+        pairs: every matched pair, by |r| descending.
+    """
+
+    basis: BasisRequest
+    n_words: int
+    codes: tuple[int, int]
+    null_kind: str
+    repetitions: int
+    seed: int
+    fdr_q: float
+    mean_matched: NullSummary
+    n_pairs: int
+    n_shared: int
+    best_shared: tuple[int, int]
+    stability_runs: int
+    n_stable: int | None
+    n_universal: int | None
+    stable_components: tuple[int, int] | None
+    pairs: tuple[BasisPair, ...]
+
+    @property
+    def mean_matched_abs_r(self) -> float:
+        return self.mean_matched.observed
+
+    @property
+    def null_mean(self) -> float:
+        return self.mean_matched.null_mean
+
+    @property
+    def null_sd(self) -> float:
+        return self.mean_matched.null_sd
+
+    @property
+    def unit(self) -> str:
+        """What a component of the basis is called: dim, axis or atom."""
+        return _unit(self.basis)
+
+    def top_shared(self, n: int = PAIRS_SHOWN) -> tuple[BasisPair, ...]:
+        """The first `n` pairs shared at the FDR (strongest first)."""
+        return tuple(p for p in self.pairs if p.shared)[:n]
+
+    def null_description(self) -> str:
+        return _null_description(self.basis, self.repetitions)
+
+    def shared_text(self) -> str:
+        """``3 of 30`` (and, when stability is known, how many of them are stable)."""
+        text = f"{self.n_shared} of {self.n_pairs}"
+        if self.n_universal is not None:
+            text += f" ({self.n_universal} with both sides stable)"
+        return text
+
+
+def _unit(request: BasisRequest) -> str:
+    kind = request.name.kind
+    return "dim" if kind == "raw" else "atom" if kind == "dict" else "axis"
+
+
+def _units(request: BasisRequest) -> str:
+    return {"dim": "dimensions", "atom": "atoms", "axis": "axes"}[_unit(request)]
+
+
+def _null_description(request: BasisRequest, repetitions: int) -> str:
+    kind = request.name.kind
+    if kind == "raw":
+        return f"{repetitions:,} random rotations of A"
+    if kind == "dict":
+        return f"{repetitions:,} shuffles of A's words (the null for non-negative codes)"
+    return f"{repetitions:,} random rotations of A in the whitened space"
+
+
+def _component_stability(
+    stability: Stability | None, n: int
+) -> tuple[tuple[float, ...] | None, float]:
+    if stability is None:
+        return None, STABILITY_THRESHOLD
+    index = tuple(float(v) for v in stability.index)
+    if len(index) != n:
+        raise PolytermError(
+            f"the stability of the {stability.basis} basis has {len(index)} components, "
+            f"not the {n} its codes have"
+        )
+    return index, float(stability.threshold)
+
+
+def compare_codes(
+    a: F64,
+    b: F64,
+    words: tuple[str, ...],
+    request: BasisRequest,
+    *,
+    k: int = 10,
+    repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    seed: int = 0,
+    fdr_q: float = DEFAULT_FDR_Q,
+    stability: tuple[Stability | None, Stability | None] = (None, None),
+    stability_runs: int = 0,
+    progress: ProgressFn | None = None,
+) -> BasisComparison:
+    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis."""
+    if repetitions < 2:
+        raise PolytermError(f"--match-repetitions must be at least 2, not {repetitions}")
+    null = default_null(request.name)
+    try:
+        result = match_bases(
+            a, b, null=null, repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k, words=words,
+            progress=progress,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise PolytermError(f"cannot match the {request.label()} codes: {exc}") from None
+    m = result.matching
+    index_a, threshold_a = _component_stability(stability[0], a.shape[1])
+    index_b, threshold_b = _component_stability(stability[1], b.shape[1])
+    signed = request.name.kind != "dict"
+    pairs = []
+    for p, (i, j, r) in enumerate(zip(m.matched_a, m.matched_b, m.matched_r, strict=True)):
+        i, j = int(i), int(j)
+        sa = None if index_a is None else index_a[i]
+        sb = None if index_b is None else index_b[j]
+        stable = None
+        if sa is not None or sb is not None:
+            stable = (sa is None or sa >= threshold_a) and (sb is None or sb >= threshold_b)
+        words_a = m.top_words_a[p] if m.top_words_a is not None else ()
+        if signed and m.top_words_b is not None:
+            words_b = m.top_words_b[p]
+        else:
+            words_b = tuple(words[int(t)] for t in top_k_rows(np.asarray(b[:, j]), k))
+        pairs.append(
+            BasisPair(
+                axis_a=i,
+                axis_b=j,
+                r=float(r),
+                p=float(result.matched_p[p]),
+                shared=bool(result.matched_shared[p]),
+                words_a=words_a,
+                words_b=words_b,
+                stability_a=sa,
+                stability_b=sb,
+                stable=stable,
+            )
+        )
+    known = any(s is not None for s in stability)
+    return BasisComparison(
+        basis=request,
+        n_words=int(a.shape[0]),
+        codes=(int(a.shape[1]), int(b.shape[1])),
+        null_kind=null,
+        repetitions=repetitions,
+        seed=seed,
+        fdr_q=fdr_q,
+        mean_matched=result.mean_matched,
+        n_pairs=len(pairs),
+        n_shared=result.n_shared,
+        best_shared=(int(result.best_a_shared.sum()), int(result.best_b_shared.sum())),
+        stability_runs=stability_runs if known else 0,
+        n_stable=sum(bool(p.stable) for p in pairs) if known else None,
+        n_universal=sum(p.shared and bool(p.stable) for p in pairs) if known else None,
+        stable_components=(
+            (
+                stability[0].n_stable if stability[0] is not None else a.shape[1],
+                stability[1].n_stable if stability[1] is not None else b.shape[1],
+            )
+            if known
+            else None
+        ),
+        pairs=tuple(pairs),
+    )
+
+
+def in_basis(
+    store: BasisStore,
+    model: Embedding,
+    request: BasisRequest,
+    *,
+    progress: ProgressFn | None = None,
+) -> Embedding:
+    """`model` in `request`'s basis; a model already in it is returned as it is, and a
+    basis that cannot be fitted (too few words) is one PolytermError line."""
+    current = request_of(model)
+    if current == request:
+        return model
+    if not current.is_raw:
+        raise PolytermError(
+            f"{model.name} is already in the {current.label()} basis, not {request.label()}"
+        )
+    try:
+        return store.in_basis(model, request, progress=progress)
+    except ValueError as exc:
+        raise PolytermError(
+            f"cannot fit the {request.label()} basis of {model.name}: {exc}"
+        ) from None
+
+
+def basis_stability(
+    store: BasisStore,
+    model: Embedding,
+    request: BasisRequest,
+    runs: int,
+    *,
+    progress: ProgressFn | None = None,
+) -> Stability | None:
+    """Within-model stability of `model`'s components in `request`'s basis (ica and
+    dict:K; None for raw and pca, or when `runs` is 0)."""
+    if runs <= 0 or request.name.kind not in ("ica", "dict"):
+        return None
+    if runs < 2:
+        raise PolytermError(f"--stability-runs must be 0 (skip) or at least 2, not {runs}")
+    if not request_of(model).is_raw:
+        raise PolytermError(f"the stability of {model.name} needs the model itself, not its codes")
+    try:
+        return store.stability(model, request, runs=runs, progress=progress)
+    except ValueError as exc:
+        raise PolytermError(
+            f"cannot measure the stability of the {request.label()} basis of {model.name}: {exc}"
+        ) from None
+
+
+def basis_comparison(
+    model_a: Embedding,
+    model_b: Embedding,
+    request: BasisRequest,
+    store: BasisStore,
+    *,
+    top_n: int | None = DEFAULT_TOP_N,
+    repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    seed: int = 0,
+    stability_runs: int = DEFAULT_STABILITY_RUNS,
+    k: int = 10,
+    fdr_q: float = DEFAULT_FDR_Q,
+    progress: ProgressFn | None = None,
+) -> BasisComparison:
+    """Two models (as they are in the cache) matched in `request`'s basis, over their
+    `top_n` most frequent shared words (0/None: all), against the null that fits the
+    basis, with each pair's p-value, the count shared at `fdr_q` and (ica, dict:K, when
+    `stability_runs` > 0) the components' within-model stability.
+
+    ``comparison.top_shared()`` gives the strongest shared pairs with both sides' words.
+    """
+    coded = [in_basis(store, m, request, progress=progress) for m in (model_a, model_b)]
+    stabilities = (
+        basis_stability(store, model_a, request, stability_runs, progress=progress),
+        basis_stability(store, model_b, request, stability_runs, progress=progress),
+    )
+    shared = _shared_words(coded[0], coded[1], top_n, k)
+    a, b = _shared_rows(coded[0], coded[1], shared)
+    return compare_codes(
+        a,
+        b,
+        shared.words,
+        request,
+        k=k,
+        repetitions=repetitions,
+        seed=seed,
+        fdr_q=fdr_q,
+        stability=stabilities,
+        stability_runs=stability_runs,
+        progress=progress,
+    )
+
+
+def _shared_words(
+    model_a: Embedding, model_b: Embedding, top_n: int | None, k: int
+) -> SharedVocabulary:
+    shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
+    n = len(shared.words)
+    if n < max(model_a.dims, model_b.dims) + 2:
+        raise PolytermError(
+            f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
+            f"{model_a.dims}- and {model_b.dims}-dimensional models"
+        )
+    if n < 3 * k:
+        raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n // 3))
+    if not 1 <= k <= n:
+        raise PolytermError(f"k must be between 1 and {n}")
+    return shared
+
+
+def _shared_rows(
+    model_a: Embedding, model_b: Embedding, shared: SharedVocabulary
+) -> tuple[F64, F64]:
+    n = len(shared.words)
+    a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
+    b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
+    for model, x in ((model_a, a), (model_b, b)):
+        if not np.any(np.ptp(x, axis=0) > 0):
+            raise PolytermError(
+                f"every dimension of {model.name} is constant over the {n} shared words (all "
+                "their vectors are equal): there is no variation to align or compare"
+            )
+    return a, b
+
+
 @dataclass(frozen=True, slots=True)
 class AlignmentView:
     a: ModelSummary
@@ -86,17 +450,24 @@ class AlignmentView:
     reduced_to: int | None
     most_stable: tuple[str, ...]
     least_stable: tuple[str, ...]
+    basis_matching: BasisComparison | None = None
+    """The matched pairs read against the basis's own null (max-|r| p-values, FDR)."""
+    stability_runs: int = 0
+
+    @property
+    def basis(self) -> BasisRequest:
+        return self.a.basis
 
     def statistic(self, name: str) -> Statistic:
         return next(s for s in self.statistics if s.name == name)
 
     def title(self) -> Phrase:
         return Phrase.of(
-            Data(self.a.name), " vs ", Data(self.b.name), ": matching, alignment and similarity"
+            Data(self.a.label), " vs ", Data(self.b.label), ": matching, alignment and similarity"
         )
 
     def slug(self) -> str:
-        return slug_of("align", [self.a.name, self.b.name])
+        return slug_of("align", [self.a.slug_name, self.b.slug_name])
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `statistics` beside their nulls; `matched` and `aligned` dimension
@@ -122,13 +493,132 @@ class AlignmentView:
                         s.meaning,
                     )
                     for s in self.statistics
-                ),
+                )
+                + self._basis_rows(),
                 numeric=(False, True, True, True, False),
             ),
-            self._pairs_table(
-                "matched", "Matched dimensions (Hungarian on |r|, before rotation)", self.matched
+            (
+                self._pairs_table(
+                    "matched",
+                    "Matched dimensions (Hungarian on |r|, before rotation)",
+                    self.matched,
+                )
+                if self.basis.is_raw or self.basis_matching is None
+                else self._basis_pairs_table(self.basis_matching)
             ),
             self._pairs_table("aligned", "Aligned dimensions (after Procrustes)", self.aligned),
+        )
+
+    def _basis_rows(self) -> tuple[tuple[Cell, ...], ...]:
+        """The statistics rows of the basis's matching: pairs shared at the FDR (and, for
+        dict:K, best partners shared; with stability, the stable pairs)."""
+        c = self.basis_matching
+        if c is None:
+            return ()
+        unit = _unit(c.basis)
+
+        def nulls(text: str) -> tuple[str, str]:
+            return (text, "—") if c.null_kind == "rotation" else ("—", text)
+
+        null = f"max |r| of {c.repetitions:,} draws"
+        rows: list[tuple[Cell, ...]] = [
+            (
+                f"pairs shared at FDR {c.fdr_q:g}",
+                f"{c.n_shared} of {c.n_pairs}",
+                *nulls(null),
+                f"matched {unit} pairs whose max-|r| p-value (against "
+                f"{c.null_description()}) passes Benjamini–Hochberg at {c.fdr_q:g}",
+            )
+        ]
+        if c.basis.name.kind == "dict":
+            rows.append(
+                (
+                    f"best partners shared at FDR {c.fdr_q:g}",
+                    f"{c.best_shared[0]} of {c.codes[0]} / {c.best_shared[1]} of {c.codes[1]}",
+                    *nulls(null),
+                    "atoms of A (of B) whose best partner in the other model (max |r|) is shared",
+                )
+            )
+        if c.n_stable is not None and c.stable_components is not None:
+            rows.append(
+                (
+                    "stable matched pairs",
+                    f"{c.n_stable} of {c.n_pairs}",
+                    "—",
+                    "—",
+                    f"both sides' within-model stability index >= {STABILITY_THRESHOLD:g} "
+                    f"({c.stability_runs} runs; stable {_units(c.basis)}: "
+                    f"{c.stable_components[0]} of {c.codes[0]} in A, "
+                    f"{c.stable_components[1]} of {c.codes[1]} in B)",
+                )
+            )
+            rows.append(
+                (
+                    "universal pairs",
+                    f"{c.n_universal} of {c.n_pairs}",
+                    "—",
+                    "—",
+                    "shared at the FDR and stable on both sides (an unstable side cannot "
+                    "be called universal)",
+                )
+            )
+        return tuple(rows)
+
+    def _basis_pairs_table(self, c: BasisComparison) -> Table:
+        a, b = Data(self.a.name), Data(self.b.name)
+        unit = "atom" if c.basis.name.kind == "dict" else "axis"
+        with_stability = c.n_stable is not None
+        columns: tuple[Label, ...] = (
+            Phrase.of(a, f" {unit}"),
+            Phrase.of(b, f" {unit}"),
+            "r",
+            "p (max |r|)",
+            f"shared at FDR {c.fdr_q:g}",
+        )
+        if with_stability:
+            columns += ("stability A", "stability B", "universal")
+        columns += (
+            Phrase.of("top words in ", a),
+            Phrase.of("top words in ", b)
+            if unit == "atom"
+            else Phrase.of("top words in ", b, " (bottom if r < 0)"),
+        )
+        rows = []
+        for p in c.pairs[:PAIRS_SHOWN]:
+            row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, "yes" if p.shared else "no"]
+            if with_stability:
+                row += [
+                    p.stability_a,
+                    p.stability_b,
+                    "yes" if p.universal else ("no: unstable" if p.shared else "no"),
+                ]
+            row += [joined(p.words_a, bold=p.common_words), joined(p.words_b, bold=p.common_words)]
+            rows.append(tuple(row))
+        numeric: tuple[bool, ...] = (True, True, True, True, False)
+        if with_stability:
+            numeric += (True, True, False)
+        return Table(
+            "matched",
+            f"Matched {_units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
+            f"against {c.null_description()}",
+            columns,
+            tuple(rows),
+            caption=(
+                f"{c.n_shared} of {c.n_pairs} pairs shared at FDR {c.fdr_q:g}"
+                + (
+                    f"; stability below {STABILITY_THRESHOLD:g} marks an unstable {unit}"
+                    if with_stability
+                    else ""
+                )
+                + (
+                    "; a non-negative atom has no bottom end (its smallest codes are zeros), "
+                    "so only top ends are shown"
+                    if unit == "atom"
+                    else ""
+                )
+                + "."
+            ),
+            numeric=(*numeric, False, False),
         )
 
     def _pairs_table(self, key: str, title: str, pairs: tuple[DimensionPair, ...]) -> Table:
@@ -161,6 +651,14 @@ class AlignmentView:
     def command(self) -> str:
         opts = f" --k {self.k} --repetitions {self.repetitions} --seed {self.seed}"
         opts += f" --top-n {self.top_n}" if self.top_n else " --top-n 0"
+        c = self.basis_matching
+        if c is not None and c.repetitions != DEFAULT_MATCH_REPETITIONS:
+            opts += f" --match-repetitions {c.repetitions}"
+        if (
+            self.basis.name.kind in ("ica", "dict")
+            and self.stability_runs != DEFAULT_STABILITY_RUNS
+        ):
+            opts += f" --stability-runs {self.stability_runs}"
         return f"polyterm align {cli_models([self.a, self.b])}{opts}"
 
     def readings(self) -> tuple[str, ...]:
@@ -196,7 +694,31 @@ class AlignmentView:
                 f"Linear CKA is {c.observed:.3f} (1 = same geometry up to rotation and "
                 f"scale), against {sh.null_mean:.3f} for shuffled words{_z_text(sh)}."
             )
+        if self.basis_matching is not None:
+            out.append(basis_reading(self.basis_matching))
         return tuple(out)
+
+
+def basis_reading(c: BasisComparison) -> str:
+    """One sentence on a basis comparison: mean matched |r| beside its null, the pairs
+    shared at the FDR and, when known, how many of them are stable."""
+    text = (
+        f"In the {c.basis.label()} basis, matched {_units(c.basis)} correlate with mean |r| "
+        f"{c.mean_matched_abs_r:.3f}, against {c.null_mean:.3f} ± {c.null_sd:.3f} for "
+        f"{c.null_description()}{_z_text(c.mean_matched)}; {c.n_shared} of {c.n_pairs} "
+        f"matched pairs are shared at FDR {c.fdr_q:g} (max-|r| p-values)"
+    )
+    if c.basis.name.kind == "dict":
+        text += (
+            f", and {c.best_shared[0]} of {c.codes[0]} atoms find a shared best partner "
+            "in the other model"
+        )
+    if c.n_universal is not None:
+        text += (
+            f"; {c.n_universal} of the shared pairs are stable on both sides "
+            f"(stability index >= {STABILITY_THRESHOLD:g} over {c.stability_runs} runs)"
+        )
+    return text + "."
 
 
 def _z_text(n: NullSummary) -> str:
@@ -401,29 +923,38 @@ def alignment_view(
     repetitions: int = DEFAULT_REPETITIONS,
     seed: int = 0,
     progress: Callable[[float], None] | None = None,
+    match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    stability: tuple[Stability | None, Stability | None] = (None, None),
+    stability_runs: int = 0,
 ) -> AlignmentView:
-    """Compare two models over their shared vocabulary, every statistic with its nulls."""
+    """Compare two models over their shared vocabulary, every statistic with its nulls.
+
+    Both models may be in one basis (`BasisStore.in_basis`, or use `alignment_in_basis`):
+    the matched pairs are then read against that basis's null (`match_repetitions` draws)
+    beside `stability` (each model's `BasisStore.stability`, for ica and dict:K).
+    """
     if repetitions < 2:
         raise PolytermError(f"--repetitions must be at least 2, not {repetitions}")
-    shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
-    n = len(shared.words)
-    if n < max(model_a.dims, model_b.dims) + 2:
+    request = request_of(model_a)
+    if request_of(model_b) != request:
         raise PolytermError(
-            f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
-            f"{model_a.dims}- and {model_b.dims}-dimensional models"
+            f"{model_a.name} and {model_b.name} are in different bases "
+            f"({request.label()} and {request_of(model_b).label()}): compare them in one"
         )
-    if n < 3 * k:
-        raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n // 3))
-    if not 1 <= k <= n:
-        raise PolytermError(f"k must be between 1 and {n}")
-    a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
-    b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
-    for model, x in ((model_a, a), (model_b, b)):
-        if not np.any(np.ptp(x, axis=0) > 0):
-            raise PolytermError(
-                f"every dimension of {model.name} is constant over the {n} shared words (all "
-                "their vectors are equal): there is no variation to align or compare"
-            )
+    shared = _shared_words(model_a, model_b, top_n, k)
+    n = len(shared.words)
+    a, b = _shared_rows(model_a, model_b, shared)
+    basis_matching = compare_codes(
+        a,
+        b,
+        shared.words,
+        request,
+        k=k,
+        repetitions=match_repetitions,
+        seed=seed,
+        stability=stability,
+        stability_runs=stability_runs,
+    )
     matching = match_dimensions(a, b, k=k)
     procrustes = procrustes_align(a, b, k=k)
     top_b = _TopWordsOfB(b, k)
@@ -466,6 +997,8 @@ def alignment_view(
             if name in draws[kind]
         )
         statistics.append(Statistic(name, value, nulls, meanings[name]))
+    if not request.is_raw:
+        statistics = _basis_nulls(statistics, basis_matching)
     words = shared.words
     # Aligned pairs: column i of A·R against column i of B (of B's PCA basis if reduced).
     ident = np.arange(procrustes.aligned.shape[1], dtype=np.int64)
@@ -505,4 +1038,60 @@ def alignment_view(
         reduced_to=procrustes.reduced_to,
         most_stable=tuple(words[int(i)] for i in procrustes.most_stable[:10]),
         least_stable=tuple(words[int(i)] for i in procrustes.least_stable[:10]),
+        basis_matching=basis_matching,
+        stability_runs=stability_runs,
+    )
+
+
+def _basis_nulls(statistics: list[Statistic], comparison: BasisComparison) -> list[Statistic]:
+    """In a basis, mean matched |r| is read against the basis's own null (its many
+    draws); for dict:K the rotation null is dropped everywhere (rotating non-negative
+    sparse codes gives dense signed ones no dictionary makes)."""
+    out = []
+    for s in statistics:
+        nulls = s.nulls
+        if comparison.null_kind == "shuffle":
+            nulls = tuple(x for x in nulls if x.kind != "rotation")
+        if s.name == "mean matched |r|":
+            nulls = tuple(
+                comparison.mean_matched if x.kind == comparison.null_kind else x for x in nulls
+            )
+            if not any(x.kind == comparison.null_kind for x in nulls):
+                nulls = (comparison.mean_matched, *nulls)
+        out.append(replace(s, nulls=nulls))
+    return out
+
+
+def alignment_in_basis(
+    model_a: Embedding,
+    model_b: Embedding,
+    request: BasisRequest,
+    store: BasisStore,
+    *,
+    k: int = 10,
+    top_n: int | None = DEFAULT_TOP_N,
+    repetitions: int = DEFAULT_REPETITIONS,
+    match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    stability_runs: int = DEFAULT_STABILITY_RUNS,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> AlignmentView:
+    """`alignment_view` of two models (as they are in the cache) in `request`'s basis,
+    fitted (or reused) by `store`, with the components' stability for ica and dict:K."""
+    stability = (
+        basis_stability(store, model_a, request, stability_runs, progress=progress),
+        basis_stability(store, model_b, request, stability_runs, progress=progress),
+    )
+    coded = [in_basis(store, m, request, progress=progress) for m in (model_a, model_b)]
+    return alignment_view(
+        coded[0],
+        coded[1],
+        k=k,
+        top_n=top_n,
+        repetitions=repetitions,
+        seed=seed,
+        match_repetitions=match_repetitions,
+        stability=stability,
+        stability_runs=stability_runs,
+        progress=None if progress is None else (lambda f: progress(f, "nulls")),
     )

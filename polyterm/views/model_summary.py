@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from polyterm.core.embedding import Embedding
 from polyterm.core.shared_vocab import SharedVocabulary
+from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.engine.cache import Manifest
 from polyterm.views.protocol import Data, Table
 
@@ -26,15 +27,42 @@ class ModelSummary:
     """What the CLI needs to open this model again: its name, or a file model's path."""
     limit: int | None = field(default=None, metadata={"json": False})
     trusted: bool = field(default=False, metadata={"json": False})
+    basis: BasisRequest = field(default=BasisRequest(), metadata={"json": "unless-default"})
+    """The basis the model is expressed in (raw: the model itself); `name` then names it
+    (``brown_30 [ica]``) and `spec` stays the model's own."""
 
     @property
     def cli_spec(self) -> str:
         """`spec` quoted for a shell (a path with spaces or quotes stays one argument)."""
         return shlex.quote(self.spec or self.name)
 
+    @property
+    def label(self) -> str:
+        """`name`, with the basis's fit and seed when they are not the defaults
+        (``brown_30 [ica, fit on 5,000 words, seed 3]``): for titles."""
+        suffix = f" [{self.basis.name}]"
+        if self.basis.is_raw or not self.name.endswith(suffix):
+            return self.name
+        return f"{self.name[: -len(suffix)]} [{self.basis.label()}]"
+
+    @property
+    def slug_name(self) -> str:
+        """`name` for a file-name stem: the basis and any non-default fit and seed."""
+        if self.basis.is_raw:
+            return self.name
+        text = self.name if self.name.endswith("]") else f"{self.name} {self.basis.name}"
+        if self.basis.fit_words != BasisRequest().fit_words:
+            text += f" fit{self.basis.fit_words}"
+        if self.basis.seed != 0:
+            text += f" seed{self.basis.seed}"
+        return text
+
     @classmethod
     def of(cls, model: Embedding) -> ModelSummary:
         m = Manifest.of(model.manifest)
+        basis = request_of(model)
+        record = model.manifest.get("basis")
+        base = str(record.get("model", model.name)) if isinstance(record, dict) else model.name
         details = ""
         if m.params is not None:
             p = m.params
@@ -51,6 +79,10 @@ class ModelSummary:
             details = m.file_format
             if m.limit:
                 details += f", first {m.limit:,} words"
+        if not basis.is_raw:
+            fitted = f"{basis.name} basis fitted on the {basis.fit_words:,} most frequent words"
+            fitted += f", seed {basis.seed}"
+            details = f"{fitted}; {details}" if details else fitted
         return cls(
             name=model.name,
             kind=m.kind,
@@ -59,9 +91,10 @@ class ModelSummary:
             source=m.source,
             details=details,
             content_sha256=m.content_sha256[:16],
-            spec=m.path or model.name,
+            spec=m.path or base,
             limit=m.limit if m.kind == "file" else None,
             trusted=m.trusted,
+            basis=basis,
         )
 
 
@@ -78,7 +111,8 @@ def shell_word(text: str) -> str:
 
 def cli_models(models: Sequence[ModelSummary], sep: str = " ") -> str:
     """Models as CLI arguments (`sep`-joined, each shell-quoted), then the options that open
-    them as they were opened (`--limit`, `--trust`): a line that runs as it is."""
+    them as they were opened (`--limit`, `--trust`) and in their basis (`--basis` …): a
+    line that runs as it is."""
     args = sep.join(m.spec or m.name for m in models)
     text = shlex.quote(args) if sep != " " else " ".join(m.cli_spec for m in models)
     limits = {m.limit for m in models if m.limit}
@@ -86,6 +120,9 @@ def cli_models(models: Sequence[ModelSummary], sep: str = " ") -> str:
         text += f" --limit {limits.pop()}"
     if any(m.trusted for m in models):
         text += " --trust"
+    bases = {m.basis for m in models}
+    if len(bases) == 1:
+        text += bases.pop().cli_options()
     return text
 
 

@@ -17,16 +17,29 @@ from typing import Any
 
 import numpy as np
 
+from polyterm.core.bases import BasisName
 from polyterm.safe_text import _UNSAFE
+
+
+def _shown(field: dataclasses.Field[Any], value: Any) -> bool:
+    """Whether a dataclass field is written: ``metadata={"json": False}`` never,
+    ``"unless-default"`` only when it differs from its default (so a new field leaves
+    the JSON of the views that do not use it unchanged)."""
+    rule = field.metadata.get("json", True)
+    if rule == "unless-default":
+        return bool(value != field.default)
+    return bool(rule)
 
 
 def to_plain(obj: Any) -> Any:
     """Convert a view (or any nested dataclass) to JSON-serialisable Python."""
+    if isinstance(obj, BasisName):
+        return str(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {
-            f.name: to_plain(getattr(obj, f.name))
+            f.name: to_plain(value)
             for f in dataclasses.fields(obj)
-            if f.metadata.get("json", True)
+            if _shown(f, value := getattr(obj, f.name))
         }
         for extra in ("command",):
             method = getattr(obj, extra, None)

@@ -10,29 +10,79 @@ basis a number is in and to write the CLI line that reproduces it.
 
 The fit uses the model's `fit_words` most frequent words (its first rows: models are
 stored in frequency order) and is seeded, so the same request gives the same arrays.
+
+Where results are kept:
+
+- Always in memory, on the model (`Embedding.memoised`), for the model's life.
+- On disk too when the store has a cache (`BasisStore(cache)`) and the model came from
+  it (its manifest has a ``content_sha256``; an in-memory model, or a model that is itself
+  in a basis, is kept in memory only). One folder per (model content, basis, fit words,
+  seed) in ``<cache>/bases/``, named ``<content_sha256>-<basis>-f<fit words>-s<seed>``:
+  the fitted arrays (``array-<name>.npy``), the codes of every word (``codes.npy``,
+  float32, opened with mmap), the codes at unit length (``unit.npy``), both ends of every
+  axis (``extremes.npy``, as model entries store them, so dimension views read 100 rows
+  instead of sorting a column) and ``manifest.json`` (the request, the fit's params, the
+  shape, per-file size and sha256, library versions including scikit-learn's, creation
+  time). Stability results (`stability`) get their own small folder, named as above plus
+  ``-stability-r<runs>``. Asking for the fitted basis alone also writes the codes: one
+  entry holds both. An entry fitted under another scikit-learn version is reused as it
+  is (its manifest records the version that made it).
+- Entries are built in the cache's ``tmp/`` and renamed into place (a cancelled or failed
+  fit leaves nothing), verified on open (size, and sha256 when the time stamp moved;
+  the small files always by sha256; arrays without pickle), and a damaged or mismatching
+  one is reported through ``warn`` ("… was damaged; refitting it"), removed (a link: the
+  link only, never its target) and fitted again. When the cache cannot be written the
+  result is kept in memory with a warning.
+- Requests for the same entry from several threads wait for one fit (a lock per entry);
+  several processes may fit the same entry at once, and the first complete one is kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import json
+import os
+import re
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from polyterm.core.bases import (
     DEFAULT_FIT_ROWS,
     BasisName,
     CancelFlag,
     FittedBasis,
+    check_cancel,
     fit_basis,
     parse_basis_name,
 )
-from polyterm.core.embedding import Embedding
-from polyterm.core.stability import DEFAULT_RUNS, Stability, basis_stability
+from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
+from polyterm.core.embedding import Embedding, unit_rows
+from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability, basis_stability
+from polyterm.engine.cache import (
+    MANIFEST,
+    CorruptEntry,
+    ModelCache,
+    check_file_records,
+    file_records,
+    fsync_files,
+    library_versions,
+    read_manifest,
+    verify_files,
+)
+from polyterm.errors import CacheError
 
 ProgressFn = Callable[[float, str], None]
 WarnFn = Callable[[str], None]
+T = TypeVar("T")
 
 RAW = BasisName("raw")
 
@@ -105,13 +155,244 @@ def request_of(model: Embedding) -> BasisRequest:
     )
 
 
+ENTRY_FORMAT = 1
+"""``format`` of a basis or stability entry's manifest."""
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_BLOCK_ROWS = 50_000
+_FIT_SHARE = 0.6
+"""Share of an uncached `in_basis` call's progress taken by the fit (then the codes)."""
+_SMALL_FILES_FULL_HASH = 1 << 24
+"""Files up to this size are re-hashed on every open (the arrays, the orderings)."""
+_STABILITY_ARRAYS: dict[str, str] = {
+    "index": "f",
+    "intra": "f",
+    "extra": "f",
+    "cluster": "i",
+    "cluster_size": "i",
+    "cluster_runs": "i",
+    "unstable": "b",
+}
+
+_locks_guard = threading.Lock()
+_locks: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+@contextlib.contextmanager
+def _locked(key: tuple[Any, ...]) -> Iterator[None]:
+    """Hold the lock of `key` (one per entry, shared by every store in the process)."""
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        yield
+
+
+def _scaled(progress: ProgressFn | None, low: float, high: float) -> ProgressFn | None:
+    """`progress` with fractions mapped from [0, 1] onto [low, high]."""
+    if progress is None:
+        return None
+    report = progress
+
+    def scaled(fraction: float, stage: str) -> None:
+        report(low + (high - low) * min(1.0, max(0.0, fraction)), stage)
+
+    return scaled
+
+
+def _model_key(model: Embedding) -> str | None:
+    """The content sha256 that names `model`'s entries, or None (kept in memory only):
+    an in-memory model has none, and a model already in a basis carries its source's."""
+    if isinstance(model.manifest.get("basis"), Mapping):
+        return None
+    sha = model.manifest.get("content_sha256")
+    return sha if isinstance(sha, str) and _SHA256.match(sha) else None
+
+
+def _basis_slug(name: BasisName) -> str:
+    return f"dict{name.atoms}" if name.kind == "dict" else name.kind
+
+
+def entry_name(content_sha256: str, request: BasisRequest) -> str:
+    """The folder name of a basis entry in ``<cache>/bases/``."""
+    return f"{content_sha256}-{_basis_slug(request.name)}-f{request.fit_words}-s{request.seed}"
+
+
+def stability_entry_name(content_sha256: str, request: BasisRequest, runs: int) -> str:
+    """The folder name of a stability entry in ``<cache>/bases/``."""
+    return f"{entry_name(content_sha256, request)}-stability-r{runs}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _versions(params: Mapping[str, Any]) -> dict[str, str]:
+    versions = library_versions()
+    sklearn = sys.modules.get("sklearn")
+    versions["scikit-learn"] = str(
+        params.get("sklearn") or getattr(sklearn, "__version__", None) or "?"
+    )
+    return versions
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A basis entry as opened: the fit and the codes (mmaps), all checked."""
+
+    fitted: FittedBasis
+    codes: npt.NDArray[np.float32]
+    unit: npt.NDArray[np.float32] | None
+    extremes: npt.NDArray[np.int64] | None
+
+
+def _bad(path: Path, why: str) -> CorruptEntry:
+    return CorruptEntry(f"basis entry {path.name}: {why}")
+
+
+def _verify(path: Path, files: Mapping[str, Any]) -> None:
+    """Small files by sha256 every time; large ones when size or time stamp moved."""
+    small = {f: m for f, m in files.items() if m["size"] <= _SMALL_FILES_FULL_HASH}
+    large = {f: m for f, m in files.items() if m["size"] > _SMALL_FILES_FULL_HASH}
+    verify_files(path, small, full=True)
+    verify_files(path, large)
+
+
+def _read_checked(
+    path: Path, kind: str, key: str, request: BasisRequest, runs: int | None
+) -> dict[str, Any]:
+    """The manifest of the entry at `path` with its request checked and its files verified
+    (CorruptEntry, OSError or ValueError otherwise)."""
+    manifest = read_manifest(path)
+    if not isinstance(manifest, dict) or manifest.get("format") != ENTRY_FORMAT:
+        raise _bad(path, "the manifest is not one polyterm wrote")
+    if manifest.get("kind") != kind:
+        raise _bad(path, f"the manifest is not a {kind} entry")
+    want: dict[str, Any] = {
+        "basis": str(request.name),
+        "fit_words": request.fit_words,
+        "seed": request.seed,
+    }
+    if runs is not None:
+        want["runs"] = runs
+    model = manifest.get("model")
+    if manifest.get("request") != want or not (
+        isinstance(model, dict) and model.get("content_sha256") == key
+    ):
+        raise _bad(path, "the manifest names another model or request")
+    files = check_file_records(manifest.get("files"), path.name)
+    _verify(path, files)
+    return manifest
+
+
+def _load(path: Path, fname: str, files: Mapping[str, Any], *, mmap: bool = False) -> Any:
+    if fname not in files:
+        raise _bad(path, f"the manifest does not list {fname}")
+    try:
+        return np.load(path / fname, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise _bad(path, f"{fname}: {exc}") from None
+
+
+def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -> _Stored:
+    """Open and check the basis entry at `path` for `model` (CorruptEntry, OSError or
+    ValueError when it is damaged or is not this model's)."""
+    manifest = _read_checked(path, "basis", key, request, None)
+    files = manifest["files"]
+    params = manifest.get("params")
+    names = manifest.get("arrays")
+    if not (isinstance(params, dict) and isinstance(names, list)):
+        raise _bad(path, "the manifest has no params or arrays")
+    expected = {f"array-{n}.npy" for n in names if isinstance(n, str)}
+    expected |= {"codes.npy", "unit.npy", "extremes.npy"}
+    if len(expected) != len(names) + 3 or set(files) != expected:
+        raise _bad(path, "the manifest lists other files than a basis entry holds")
+    arrays = {n: _load(path, f"array-{n}.npy", files) for n in names}
+    try:
+        fitted = FittedBasis.from_arrays(params, arrays)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _bad(path, f"the fitted arrays are not a basis ({exc})") from None
+    if fitted.name != request.name or fitted.dims != model.dims:
+        raise _bad(path, "the fitted basis is not for this model")
+    if fitted.params.get("seed") != request.seed or (
+        fitted.params.get("fit_rows_requested") != request.fit_words
+    ):
+        raise _bad(path, "the fitted basis was fitted another way")
+    n, k = len(model), fitted.n_codes
+    if manifest.get("shape") != [n, k]:
+        raise _bad(path, "the shape does not match the model")
+    codes = _load(path, "codes.npy", files, mmap=True)
+    unit = _load(path, "unit.npy", files, mmap=True)
+    extremes = _load(path, "extremes.npy", files)
+    for label, matrix in (("codes", codes), ("unit", unit)):
+        if matrix.dtype != np.float32 or matrix.shape != (n, k):
+            raise _bad(path, f"{label}.npy is not float32 of shape {n} × {k}")
+    if not (
+        extremes.dtype == np.int64
+        and extremes.shape == (2, 2, k, min(ORDER_DEPTH, n))
+        and (extremes.size == 0 or (extremes.min() >= 0 and extremes.max() < n))
+    ):
+        raise _bad(path, "extremes.npy does not match the codes")
+    return _Stored(fitted, codes, unit, extremes)
+
+
+def _open_stability(path: Path, key: str, request: BasisRequest, runs: int) -> Stability:
+    """Open and check the stability entry at `path` (CorruptEntry, OSError, ValueError)."""
+    manifest = _read_checked(path, "stability", key, request, runs)
+    files = manifest["files"]
+    if set(files) != {f"{n}.npy" for n in _STABILITY_ARRAYS}:
+        raise _bad(path, "the manifest lists other files than a stability entry holds")
+    result = manifest.get("result")
+    if not isinstance(result, dict):
+        raise _bad(path, "the manifest has no result")
+    arrays = {n: _load(path, f"{n}.npy", files) for n in _STABILITY_ARRAYS}
+    k = arrays["index"].shape[0] if arrays["index"].ndim == 1 else -1
+    for n, kind in _STABILITY_ARRAYS.items():
+        if arrays[n].shape != (k,) or arrays[n].dtype.kind != kind:
+            raise _bad(path, f"{n}.npy does not match the other arrays")
+        arrays[n] = np.array(arrays[n])
+        arrays[n].flags.writeable = False
+    try:
+        seeds = tuple(int(s) for s in result["seeds"])
+        stability = Stability(
+            basis=str(result["basis"]),
+            seeds=seeds,
+            fit_rows=int(result["fit_rows"]),
+            threshold=float(result["threshold"]),
+            quality=ClusterQuality(
+                index=arrays["index"],
+                intra=arrays["intra"],
+                extra=arrays["extra"],
+                cluster=arrays["cluster"],
+                cluster_size=arrays["cluster_size"],
+                cluster_runs=arrays["cluster_runs"],
+            ),
+            unstable=arrays["unstable"],
+            mean_index=float(result["mean_index"]),
+            n_stable=int(result["n_stable"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(path, f"the result is incomplete ({exc})") from None
+    if (
+        stability.basis != str(request.name)
+        or len(seeds) != runs
+        or stability.n_stable != int((~stability.unstable).sum())
+    ):
+        raise _bad(path, "the result does not match its arrays")
+    return stability
+
+
 class BasisStore:
-    """Fits bases of models and keeps them: in memory for the model's life (and, once
-    a cache is given, on disk beside the model so a second run never refits)."""
+    """Fits bases of models and keeps them: in memory for the model's life and, when a
+    cache is given, on disk in the cache's ``bases/`` folder so a second run never refits
+    (see the module docstring)."""
 
-    def __init__(self, warn: WarnFn | None = None) -> None:
+    def __init__(self, cache: ModelCache | None = None, warn: WarnFn | None = None) -> None:
+        self.cache = cache
         self.warn: WarnFn = warn or (lambda _msg: None)
+        self._said: set[str] = set()
 
+    # -- the API ------------------------------------------------------------------------
     def fitted(
         self,
         model: Embedding,
@@ -121,9 +402,12 @@ class BasisStore:
         cancel: CancelFlag | None = None,
     ) -> FittedBasis:
         """The fitted basis of `model` (ValueError when the model cannot take it)."""
-        key = ("basis", str(request.name), request.fit_words, request.seed)
-        return model.memoised(
-            key,
+        key = _model_key(model)
+        if self._bases_dir(key) is not None and not request.is_raw:
+            return self._stored(model, request, progress, cancel).fitted
+        return self._memo(
+            model,
+            ("basis", str(request.name), request.fit_words, request.seed),
             lambda: fit_basis(
                 model.vectors,
                 request.name,
@@ -145,20 +429,20 @@ class BasisStore:
         """`model` with its vectors replaced by its codes in `request`'s basis."""
         if request.is_raw:
             return model
-        key = ("in_basis", str(request.name), request.fit_words, request.seed)
+        memo_key = ("in_basis", str(request.name), request.fit_words, request.seed)
 
         def compute() -> Embedding:
-            fitted = self.fitted(model, request, progress=progress, cancel=cancel)
-            codes = fitted.transform(model.vectors, cancel=cancel)
-            return Embedding(
-                name=f"{model.name} [{request.name}]",
-                vocab=model.vocab,
-                vectors=np.ascontiguousarray(codes, dtype=np.float32),
-                counts=model.counts,
-                manifest={**model.manifest, "basis": basis_record(model, request, fitted)},
+            if self._bases_dir(_model_key(model)) is not None:
+                stored = self._stored(model, request, progress, cancel)
+                return self._embedding(model, request, stored)
+            fitted = self.fitted(
+                model, request, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
+            )
+            return self._embedding(
+                model, request, self._in_memory(model, request, progress, cancel, fitted)
             )
 
-        return model.memoised(key, compute)
+        return self._memo(model, memo_key, compute)
 
     def stability(
         self,
@@ -171,16 +455,323 @@ class BasisStore:
     ) -> Stability:
         """Icasso stability of each component of an ica or dict:K basis (ValueError for
         another kind)."""
-        key = ("stability", str(request.name), request.fit_words, request.seed, runs)
-        return model.memoised(
-            key,
-            lambda: basis_stability(
+        memo_key = ("stability", str(request.name), request.fit_words, request.seed, runs)
+
+        def compute() -> Stability:
+            result = None
+            key = _model_key(model)
+            folder = self._bases_dir(key)
+            path = None
+            if folder is not None and key is not None:
+                path = entry = folder / stability_entry_name(key, request, runs)
+                try:
+                    result = self._reuse(entry, lambda: _open_stability(entry, key, request, runs))
+                except CacheError as exc:
+                    self.warn(f"{exc}; the stability of {model.name} is kept for this run only")
+                    path = None
+            if result is None:
+                result = basis_stability(
+                    model.vectors,
+                    request.name,
+                    runs=runs,
+                    seed=request.seed,
+                    fit_rows=request.fit_words,
+                    cancel=cancel,
+                    progress=progress,
+                )
+                if path is not None and key is not None:
+                    self._write_stability(path, model, key, request, runs, result, cancel)
+            return result
+
+        return self._memo(model, memo_key, compute)
+
+    # -- memory -------------------------------------------------------------------------
+    def _memo(self, model: Embedding, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`model.memoised`, with one computation at a time per key (threads wait)."""
+        try:
+            return cast(T, model.memo[key])
+        except KeyError:
+            pass
+        identity = _model_key(model) or id(model)
+        root = None if self.cache is None else str(self.cache.root)
+        with _locked((root, identity, *key)):
+            return model.memoised(key, compute)
+
+    @staticmethod
+    def _embedding(model: Embedding, request: BasisRequest, stored: _Stored) -> Embedding:
+        return Embedding(
+            name=f"{model.name} [{request.name}]",
+            vocab=model.vocab,
+            vectors=stored.codes,
+            unit_vectors=stored.unit,
+            counts=model.counts,
+            extreme_rows=stored.extremes,
+            manifest={**model.manifest, "basis": basis_record(model, request, stored.fitted)},
+        )
+
+    # -- disk ---------------------------------------------------------------------------
+    def _bases_dir(self, key: str | None) -> Path | None:
+        """The cache's ``bases/`` folder (made if missing), or None: no cache, a model
+        without a content key, or a folder that is not a real one (a link is refused)."""
+        if self.cache is None or key is None:
+            return None
+        folder = self.cache.bases_dir
+        try:
+            folder.mkdir(exist_ok=True)
+            if stat.S_ISDIR(os.lstat(folder).st_mode):
+                return folder
+        except OSError:
+            pass
+        message = (
+            f"{folder} is not a folder polyterm can use (a link or unreadable; polyterm never "
+            "follows links inside its cache): bases are kept for this run only"
+        )
+        if message not in self._said:
+            self._said.add(message)
+            self.warn(message)
+        return None
+
+    def _reuse(self, path: Path, open_entry: Callable[[], T]) -> T | None:
+        """The entry at `path` opened, None when there is none; a damaged one is reported,
+        removed (a link: the link only) and None returned (so it is made again). Something
+        else in its place (a file, a FIFO) is left alone: CacheError."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CacheError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if not (stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            raise CacheError(f"{path} is not a folder polyterm made; polyterm leaves it alone")
+        try:
+            return open_entry()
+        except (CorruptEntry, OSError, ValueError) as exc:
+            self.warn(f"{exc}: the stored result was damaged; refitting it")
+        assert self.cache is not None
+        try:
+            self.cache.remove_folder(path)
+        except CacheError as exc:
+            self.warn(str(exc))
+        return None
+
+    def _stored(
+        self,
+        model: Embedding,
+        request: BasisRequest,
+        progress: ProgressFn | None,
+        cancel: CancelFlag | None,
+    ) -> _Stored:
+        """The basis entry of `model`, opened from disk or fitted and written now."""
+        memo_key = ("basis-entry", str(request.name), request.fit_words, request.seed)
+
+        def compute() -> _Stored:
+            key = _model_key(model)
+            folder = self._bases_dir(key)
+            assert key is not None and folder is not None
+            path = folder / entry_name(key, request)
+            try:
+                stored = self._reuse(path, lambda: _open_basis(path, model, key, request))
+            except CacheError as exc:
+                self.warn(
+                    f"{exc}; the {request.name} basis of {model.name} is kept for this run only"
+                )
+                return self._in_memory(model, request, progress, cancel)
+            if stored is not None:
+                if progress is not None:
+                    progress(1.0, "done")
+                return stored
+            fitted = fit_basis(
                 model.vectors,
                 request.name,
-                runs=runs,
-                seed=request.seed,
                 fit_rows=request.fit_words,
+                seed=request.seed,
                 cancel=cancel,
-                progress=progress,
-            ),
+                progress=_scaled(progress, 0.0, _FIT_SHARE),
+            )
+            return self._write_basis(path, model, key, request, fitted, progress, cancel)
+
+        return self._memo(model, memo_key, compute)
+
+    @staticmethod
+    def _in_memory(
+        model: Embedding,
+        request: BasisRequest,
+        progress: ProgressFn | None,
+        cancel: CancelFlag | None,
+        fitted: FittedBasis | None = None,
+    ) -> _Stored:
+        """Fit (unless given) and transform without writing anything."""
+        if fitted is None:
+            fitted = fit_basis(
+                model.vectors,
+                request.name,
+                fit_rows=request.fit_words,
+                seed=request.seed,
+                cancel=cancel,
+                progress=_scaled(progress, 0.0, _FIT_SHARE),
+            )
+        codes = fitted.transform(
+            model.vectors, cancel=cancel, progress=_scaled(progress, _FIT_SHARE, 1.0)
         )
+        return _Stored(fitted, np.ascontiguousarray(codes, np.float32), None, None)
+
+    def _write_basis(
+        self,
+        path: Path,
+        model: Embedding,
+        key: str,
+        request: BasisRequest,
+        fitted: FittedBasis,
+        progress: ProgressFn | None,
+        cancel: CancelFlag | None,
+    ) -> _Stored:
+        """Write the entry (codes in blocks, straight into the files) and open it."""
+        assert self.cache is not None
+        cache = self.cache
+        what = f"storing the {request.name} basis of {model.name}"
+        n, k = len(model), fitted.n_codes
+        try:
+            with cache.building() as tmp:
+                arrays = fitted.to_arrays()
+                for name, value in arrays.items():
+                    np.save(tmp / f"array-{name}.npy", value, allow_pickle=False)
+                codes = np.lib.format.open_memmap(
+                    tmp / "codes.npy", mode="w+", dtype=np.float32, shape=(n, k)
+                )
+                unit = np.lib.format.open_memmap(
+                    tmp / "unit.npy", mode="w+", dtype=np.float32, shape=(n, k)
+                )
+                for start in range(0, n, _BLOCK_ROWS):
+                    check_cancel(cancel, what)
+                    stop = min(n, start + _BLOCK_ROWS)
+                    block = fitted.transform(model.vectors[start:stop])
+                    codes[start:stop] = block
+                    unit[start:stop] = unit_rows(block)
+                    if progress is not None:
+                        progress(_FIT_SHARE + 0.3 * stop / max(1, n), "codes")
+                check_cancel(cancel, what)
+                extremes = np.stack([extreme_rows(codes), extreme_rows(unit)])
+                np.save(tmp / "extremes.npy", extremes, allow_pickle=False)
+                codes.flush()
+                unit.flush()
+                del codes, unit
+                check_cancel(cancel, what)
+                files = file_records(tmp)
+                manifest = {
+                    "format": ENTRY_FORMAT,
+                    "kind": "basis",
+                    "model": {
+                        "name": model.name,
+                        "content_sha256": key,
+                        "shape": [n, model.dims],
+                    },
+                    "request": {
+                        "basis": str(request.name),
+                        "fit_words": request.fit_words,
+                        "seed": request.seed,
+                    },
+                    "params": dict(fitted.params),
+                    "arrays": sorted(arrays),
+                    "shape": [n, k],
+                    "files": files,
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "versions": _versions(fitted.params),
+                }
+                (tmp / MANIFEST).write_text(
+                    json.dumps(manifest, indent=1, default=_json_default), encoding="utf-8"
+                )
+                fsync_files(tmp)
+                check_cancel(cancel, what)
+                cache.install(tmp, path, lambda p: self._valid(p, model, key, request))
+            stored = _open_basis(path, model, key, request)
+        except (OSError, CorruptEntry, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.warn(
+                f"could not store the {request.name} basis of {model.name} in {cache.root}: "
+                f"{reason}; it is kept for this run only"
+            )
+            return self._in_memory(model, request, progress, cancel, fitted)
+        if progress is not None:
+            progress(1.0, "done")
+        return stored
+
+    @staticmethod
+    def _valid(path: Path, model: Embedding, key: str, request: BasisRequest) -> bool:
+        try:
+            _open_basis(path, model, key, request)
+        except (CorruptEntry, OSError, ValueError):
+            return False
+        return True
+
+    def _write_stability(
+        self,
+        path: Path,
+        model: Embedding,
+        key: str,
+        request: BasisRequest,
+        runs: int,
+        result: Stability,
+        cancel: CancelFlag | None,
+    ) -> None:
+        """Write a stability entry (a failure is a warning: the result is still used)."""
+        assert self.cache is not None
+        cache = self.cache
+        quality = result.quality
+        arrays = {
+            "index": quality.index,
+            "intra": quality.intra,
+            "extra": quality.extra,
+            "cluster": quality.cluster,
+            "cluster_size": quality.cluster_size,
+            "cluster_runs": quality.cluster_runs,
+            "unstable": result.unstable,
+        }
+
+        def valid(p: Path) -> bool:
+            try:
+                _open_stability(p, key, request, runs)
+            except (CorruptEntry, OSError, ValueError):
+                return False
+            return True
+
+        try:
+            with cache.building() as tmp:
+                for name, value in arrays.items():
+                    np.save(tmp / f"{name}.npy", np.asarray(value), allow_pickle=False)
+                manifest = {
+                    "format": ENTRY_FORMAT,
+                    "kind": "stability",
+                    "model": {
+                        "name": model.name,
+                        "content_sha256": key,
+                        "shape": [len(model), model.dims],
+                    },
+                    "request": {
+                        "basis": str(request.name),
+                        "fit_words": request.fit_words,
+                        "seed": request.seed,
+                        "runs": runs,
+                    },
+                    "result": {
+                        "basis": result.basis,
+                        "seeds": list(result.seeds),
+                        "fit_rows": result.fit_rows,
+                        "threshold": result.threshold,
+                        "mean_index": result.mean_index,
+                        "n_stable": result.n_stable,
+                    },
+                    "files": file_records(tmp),
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "versions": _versions({}),
+                }
+                (tmp / MANIFEST).write_text(
+                    json.dumps(manifest, indent=1, default=_json_default), encoding="utf-8"
+                )
+                fsync_files(tmp)
+                check_cancel(cancel, f"storing the stability of {model.name}")
+                cache.install(tmp, path, valid)
+        except OSError as exc:
+            self.warn(
+                f"could not store the stability of the {request.name} basis of {model.name} "
+                f"in {cache.root}: {exc.strerror or exc}; it is kept for this run only"
+            )

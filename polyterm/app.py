@@ -30,16 +30,21 @@ from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.settings import cache_dir, config_dir
 from polyterm.engine.specs import FileSpec
 from polyterm.errors import PolytermError
+from polyterm.explorer.basis_fits import BasisFits
 from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.export import write_export
 from polyterm.explorer.questions import Questions
 from polyterm.explorer.running import while_running
 from polyterm.explorer.workspace import Workspace
 from polyterm.messages import (
+    BasisFailed,
+    BasisProgress,
+    BasisReady,
     CatalogueReady,
     JobFailed,
     JobFinished,
     JobProgress,
+    StabilityReady,
     ViewFailed,
     ViewProgress,
     ViewReady,
@@ -58,7 +63,7 @@ from polyterm.views.model_summary import ModelSummary
 from polyterm.widgets.calculator_pane import CalculatorPane
 from polyterm.widgets.catalogue import ModelsView
 from polyterm.widgets.comparison_pane import ComparisonPane
-from polyterm.widgets.dimension_pane import DimensionPane
+from polyterm.widgets.dimension_pane import DimensionPane, StabilityNote
 from polyterm.widgets.models_pane import ModelsPane
 from polyterm.widgets.pane import Pane
 from polyterm.widgets.sweep_pane import SweepPane
@@ -202,6 +207,7 @@ class PolytermApp(App[int]):
         self.main = MainScreen()
         self.workspace = Workspace(self, self, models)
         self.questions = Questions(self, self.workspace, self.main, export_dir)
+        self.bases = BasisFits(self, self.workspace.basis_store)
         self.requested_theme = theme
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
@@ -334,6 +340,39 @@ class PolytermApp(App[int]):
     @while_running
     def on_view_failed(self, message: ViewFailed) -> None:
         self.questions.failed(message)
+
+    @while_running
+    def on_basis_progress(self, message: BasisProgress) -> None:
+        if message.pane == "dims":
+            self.dims_pane.basis_progress(
+                message.model, message.basis, message.fraction, message.stage
+            )
+
+    @while_running
+    def on_basis_ready(self, message: BasisReady) -> None:
+        if message.pane == "dims":
+            self.dims_pane.basis_ready(message.source, message.basis, message.model)
+        self.bases.stability(message.source, message.basis)
+
+    @while_running
+    def on_basis_failed(self, message: BasisFailed) -> None:
+        pane = self.dims_pane
+        if message.pane != "dims" or pane.fitting != (message.model, message.basis):
+            return  # replaced by a newer request, or cancelled already
+        pane.basis_failed(message.model, message.basis, message.cancelled)
+        if not message.cancelled:
+            self.notify(message.error, title="Basis", severity="error", timeout=15)
+
+    @while_running
+    def on_stability_ready(self, message: StabilityReady) -> None:
+        note = StabilityNote(message.source, message.index, message.threshold, message.error)
+        self.dims_pane.stability_ready(note, message.basis)
+        if message.error:
+            self.notify(
+                f"no stability index for {message.source.name} in {message.basis}: {message.error}",
+                title="Basis",
+                severity="warning",
+            )
 
     @on(TabbedContent.TabActivated, "#tabs")
     @while_running
@@ -475,11 +514,20 @@ class PolytermApp(App[int]):
         self.push_screen(ConfirmScreen(message.title, message.question, message.yes), answer)
 
     # -- what the panes follow ---------------------------------------------------------------
+    @on(DimensionPane.BasisRequested)
+    def _basis_requested(self, message: DimensionPane.BasisRequested) -> None:
+        source = self.workspace.models.get(message.model)
+        if message.basis == "raw" or source is None:
+            self.bases.cancel("dims")
+        else:
+            self.bases.fit("dims", source, message.basis)
+
     @on(DimensionPane.Changed)
     def _dims_changed(self, message: DimensionPane.Changed) -> None:
         self.questions.ask(self.dims_pane)
         p = message.params
-        if not p.repeats and p.model in self.workspace.models:
+        # the by-index comparison follows raw dimensions (a basis's axes are the model's own)
+        if not p.repeats and p.basis == "raw" and p.model in self.workspace.models:
             self.compare.follow_dimension(p.dim, p.k, p.restrict, p.scale, p.model)
             self.questions.ask(self.compare)  # only computed once the pane is in sight
 
@@ -566,8 +614,15 @@ class PolytermApp(App[int]):
 
     def action_cancel(self, job_id: int | None = None) -> None:
         """This pane's computation, else a job, else any pane's computation."""
+        pane_id = self.main.current_pane().PANE_ID
+        if job_id is None and self.bases.cancel(pane_id):
+            fitting = self.dims_pane.fitting if pane_id == "dims" else None
+            if fitting is not None:  # said now: a fit cancelled before it began never ends
+                self.dims_pane.basis_failed(*fitting, cancelled=True)
+            self.notify("cancelling the basis fit…")
+            return
         views = self.questions.view_workers()
-        mine = [w for w in views if w.group == f"view-{self.main.current_pane().PANE_ID}"]
+        mine = [w for w in views if w.group == f"view-{pane_id}"]
         if job_id is None and (mine or (views and not self.workspace.jobs)):
             for worker in mine or views:
                 worker.cancel()

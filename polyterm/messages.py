@@ -105,3 +105,63 @@ class Warned(Message):
     def __init__(self, text: str) -> None:
         self.text = text
         super().__init__()
+
+
+class BasisProgress(Message):
+    """A basis being fitted for a pane reports progress (the newest replaces older ones)."""
+
+    def __init__(self, pane: str, model: str, basis: str, fraction: float, stage: str) -> None:
+        self.pane = pane
+        self.model = model
+        self.basis = basis
+        self.fraction = fraction
+        self.stage = stage
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BasisProgress) and message.pane == self.pane
+
+
+class BasisReady(Message):
+    """`source` expressed in `basis` (`model` is the in-basis Embedding, its codes)."""
+
+    def __init__(self, pane: str, source: Embedding, basis: str, model: Embedding) -> None:
+        self.pane = pane
+        self.source = source
+        self.basis = basis
+        self.model = model
+        super().__init__()
+
+
+class BasisFailed(Message):
+    """A basis could not be fitted (a user-facing message) or its fit was cancelled."""
+
+    def __init__(
+        self, pane: str, model: str, basis: str, error: str, cancelled: bool = False
+    ) -> None:
+        self.pane = pane
+        self.model = model
+        self.basis = basis
+        self.error = error
+        self.cancelled = cancelled
+        super().__init__()
+
+
+class StabilityReady(Message):
+    """The within-model stability index of each component of `source` in `basis`
+    (`index` empty and `error` set when it could not be computed)."""
+
+    def __init__(
+        self,
+        source: Embedding,
+        basis: str,
+        index: tuple[float, ...],
+        threshold: float,
+        error: str = "",
+    ) -> None:
+        self.source = source
+        self.basis = basis
+        self.index = index
+        self.threshold = threshold
+        self.error = error
+        super().__init__()

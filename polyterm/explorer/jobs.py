@@ -15,14 +15,20 @@ from typing import Any
 
 from textual.message import Message
 
+from polyterm.core.embedding import Embedding
+from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.progress import Progress
 from polyterm.errors import Cancelled, ExpressionError, PolytermError
 from polyterm.explorer.trainer import make_in_process
 from polyterm.messages import (
+    BasisFailed,
+    BasisProgress,
+    BasisReady,
     JobFailed,
     JobFinished,
     JobProgress,
+    StabilityReady,
     ViewFailed,
     ViewProgress,
     ViewReady,
@@ -153,3 +159,53 @@ def answer(
         post(ViewFailed(pane, str(exc), token))
     except Exception as exc:  # a bug: say so, the app stays up
         post(ViewFailed(pane, f"unexpected error: {exc!r}", token))
+
+
+def fit_basis_for(
+    post: Post,
+    pane: str,
+    source: Embedding,
+    basis: str,
+    store: BasisStore,
+    cancel: threading.Event,
+) -> None:
+    """Express `source` in `basis` (fitting it unless the store has it) and post
+    `BasisReady`, or `BasisFailed` with a one-line reason (a model too small for the
+    basis, a cancelled fit). Progress is posted at most every `VIEW_PROGRESS_INTERVAL`."""
+    last = [0.0]
+
+    def progress(fraction: float, stage: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= VIEW_PROGRESS_INTERVAL:
+            last[0] = now
+            post(BasisProgress(pane, source.name, basis, fraction, stage))
+
+    try:
+        request = BasisRequest.of(basis)
+        model = store.in_basis(source, request, progress=progress, cancel=cancel)
+    except Cancelled:
+        post(BasisFailed(pane, source.name, basis, "cancelled", cancelled=True))
+    except (ValueError, PolytermError) as exc:
+        post(BasisFailed(pane, source.name, basis, f"cannot fit {basis} to {source.name}: {exc}"))
+    except Exception as exc:  # a bug: say so, the app stays up
+        post(BasisFailed(pane, source.name, basis, f"unexpected error: {exc!r}"))
+    else:
+        post(BasisReady(pane, source, basis, model))
+
+
+def stability_for(
+    post: Post, source: Embedding, basis: str, store: BasisStore, cancel: threading.Event
+) -> None:
+    """The within-model stability of `source`'s components in `basis` (ica or dict:K),
+    posted as `StabilityReady` (with `error` set when it cannot be computed)."""
+    try:
+        stability = store.stability(source, BasisRequest.of(basis), cancel=cancel)
+    except Cancelled:
+        return
+    except (ValueError, PolytermError) as exc:
+        post(StabilityReady(source, basis, (), 0.0, str(exc)))
+    except Exception as exc:  # a bug: say so, the app stays up
+        post(StabilityReady(source, basis, (), 0.0, f"unexpected error: {exc!r}"))
+    else:
+        index = tuple(float(x) for x in stability.index)
+        post(StabilityReady(source, basis, index, stability.threshold))

@@ -18,6 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from polyterm.core.embedding import Embedding
+from polyterm.engine.bases import BasisStore
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import PolytermError
@@ -79,6 +80,14 @@ class Workspace:
         self.first_run_jobs: set[str] = set()
         self.corpus_locks: dict[str, threading.Lock] = {}
         self._job_ids = itertools.count(1)
+        self._basis_store: BasisStore | None = None
+
+    def basis_store(self) -> BasisStore:
+        """The one store of fitted bases every pane uses (made on first use, once the
+        cache is open: a basis fitted once is reused, within this run and the next)."""
+        if self._basis_store is None:
+            self._basis_store = BasisStore(warn=self.warn_from_thread)
+        return self._basis_store
 
     def notify(self, message: str, **kwargs: Any) -> None:
         self.host.notify(message, **kwargs)

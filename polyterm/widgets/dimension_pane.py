@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import ClassVar
 
+import numpy as np
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,11 +18,26 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from polyterm.core.bases import DEFAULT_FIT_ROWS
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
+from polyterm.views.protocol import Table as ViewTable
 from polyterm.views.query import DimensionView, RepeatsView
+from polyterm.views.rich_cells import rich_cell
 from polyterm.widgets.histogram import Histogram
-from polyterm.widgets.pane import FitTable, Pane, Question, SafeInput, cut, plain, share
+from polyterm.widgets.pane import (
+    RAW_BASIS,
+    FitTable,
+    Pane,
+    Question,
+    SafeInput,
+    axis_noun,
+    basis_kind,
+    cut,
+    next_basis,
+    plain,
+    share,
+)
 from polyterm.widgets.prefetch import Ahead
 
 AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
@@ -48,6 +65,7 @@ class DimensionParams:
     scale: Scale = Scale.RAW
     mode: DimsMode = DimsMode.DIMENSION
     restrict_chosen: bool = False  # by the user (`r`), else the default for the model's size
+    basis: str = RAW_BASIS  # raw, pca, ica or dict:K (`b` cycles)
 
     @property
     def repeats(self) -> bool:
@@ -60,15 +78,50 @@ class DimensionParams:
         return replace(self, restrict=LARGE_RESTRICT if words > LARGE_VOCABULARY else None)
 
     def describe(self, dims: int | None, words: int | None = None) -> str:
-        of = f"/{dims - 1}" if dims else ""
-        what = "repeats over all dimensions" if self.repeats else f"dimension {self.dim}{of}"
+        """The header: the model, what is shown (in which basis), the options; `dims` is
+        the number of dimensions (axes, atoms) in the basis shown."""
+        raw = self.basis == RAW_BASIS
+        noun = axis_noun(self.basis)
+        if self.repeats:
+            what = "repeats over all " + ("dimensions" if raw else f"{self.basis} {noun}s")
+        elif raw:
+            what = f"dimension {self.dim}" + (f"/{dims - 1}" if dims else "")
+        else:
+            what = f"{self.basis} {noun} {self.dim}" + (f" of {dims}" if dims else "")
+        scale = self.scale.value if raw or self.scale is not Scale.RAW else "codes"
         if self.restrict and not self.restrict_chosen and words:
             restrict = f"{self.restrict:,} most frequent of {words:,} words (r: all)"
         elif self.restrict:
             restrict = f"top {self.restrict:,} words"
         else:
             restrict = "whole vocabulary"
-        return f"{self.model or 'no model'} · {what} · {self.scale.value} · k={self.k} · {restrict}"
+        return f"{self.model or 'no model'} · {what} · {scale} · k={self.k} · {restrict}"
+
+
+def view_table(view: object, key: str) -> ViewTable | None:
+    """The view's table `key` (the view protocol's `tables()`), or None."""
+    tables = getattr(view, "tables", None)
+    if tables is None:
+        return None
+    return next((t for t in tables() if t.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class StabilityNote:
+    """The within-model stability of a model's components in one basis (or why not)."""
+
+    source: Embedding
+    index: tuple[float, ...]
+    threshold: float
+    error: str = ""
+
+    def text(self, component: int) -> str:
+        if self.error:
+            return "n/a"
+        if not 0 <= component < len(self.index):
+            return "n/a"
+        value = self.index[component]
+        return f"{value:.2f}" + (" unstable" if value < self.threshold else "")
 
 
 def _step(steps: tuple[int | None, ...], value: int | None, by: int) -> int | None:
@@ -120,6 +173,14 @@ class DimensionPane(Pane):
             id="dims.repeats",
             tooltip="Toggle the repeats view: words that recur across dimensions",
         ),
+        Binding(
+            "b",
+            "basis",
+            "Basis",
+            id="dims.basis",
+            tooltip="Cycle the basis: raw dimensions, pca, ica, dict:K atoms (K = 4 × dims); "
+            "a basis is fitted in the background (x cancels), the pane answers meanwhile",
+        ),
     ]
 
     class Changed(Message):
@@ -129,6 +190,15 @@ class DimensionPane(Pane):
             self.params = params
             super().__init__()
 
+    class BasisRequested(Message):
+        """Express `model` in `basis` (raw: stop fitting); the app fits it in a worker
+        and calls `basis_ready` or `basis_failed`."""
+
+        def __init__(self, model: str, basis: str) -> None:
+            self.model = model
+            self.basis = basis
+            super().__init__()
+
     def __init__(self) -> None:
         super().__init__()
         self.params = DimensionParams()
@@ -136,6 +206,11 @@ class DimensionPane(Pane):
         self.model_words: dict[str, int] = {}  # vocabulary sizes, for the default restriction
         self.pending = ""  # said after the header until the answer shows (computing, cancelled)
         self.ahead = Ahead()  # the neighbouring dimensions, computed ahead
+        # models in a basis: (model name, basis) → (the loaded model, it in the basis)
+        self.in_basis: dict[tuple[str, str], tuple[Embedding, Embedding]] = {}
+        self.stability: dict[tuple[str, str], StabilityNote] = {}
+        self.fitting: tuple[str, str] | None = None  # (model, basis) being fitted
+        self.fit_note = ""  # the fit's progress, said in the header
 
     def on_unmount(self) -> None:
         self.ahead.close()
@@ -178,13 +253,23 @@ class DimensionPane(Pane):
         elif model not in dims:
             model = next(iter(dims), None)
         if model != self.params.model:
-            self._change(model=model, dim=min(self.params.dim, dims.get(model or "", 1) - 1))
+            self._to_model(model)
         else:
             self._header()
 
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         self.model_words = {name: len(model) for name, model in loaded.items()}
-        if self.params.for_size(self._words()) != self.params:
+        # a model closed or reopened (retrained): its bases go with it
+        for key, (source, _) in list(self.in_basis.items()):
+            if loaded.get(key[0]) is not source:
+                del self.in_basis[key]
+        for key, note in list(self.stability.items()):
+            if loaded.get(key[0]) is not note.source:
+                del self.stability[key]
+        p = self.params
+        if p.basis != RAW_BASIS and (p.model or "", p.basis) not in self.in_basis:
+            self._change(basis=RAW_BASIS, dim=min(p.dim, self.model_dims.get(p.model or "", 1) - 1))
+        elif self.params.for_size(self._words()) != self.params:
             self._change()  # the model's size is known now: its default restriction
         else:
             self._header()
@@ -192,14 +277,31 @@ class DimensionPane(Pane):
     def _words(self) -> int | None:
         return self.model_words.get(self.params.model or "")
 
+    def dims_shown(self, model: str | None = None, basis: str | None = None) -> int | None:
+        """The dimensions (axes, atoms) of `model` in `basis` (the shown ones by default)."""
+        model = self.params.model if model is None else model
+        basis = self.params.basis if basis is None else basis
+        if basis != RAW_BASIS:
+            found = self.in_basis.get((model or "", basis))
+            return found[1].dims if found is not None else None
+        return self.model_dims.get(model or "")
+
     def _header(self) -> None:
-        dims = self.model_dims.get(self.params.model or "")
-        text = self.params.describe(dims, self._words())
-        if self.pending:
-            text += f" · {self.pending}"
+        text = self.params.describe(self.dims_shown(), self._words())
+        for note in (self.pending, self.fit_note):
+            if note:
+                text += f" · {note}"
         if not self.model_dims:
             text = "No model loaded yet: open one in the Models pane (1)."
         self.query_one("#dims-header", Static).update(plain(text))
+
+    def _to_model(self, model: str | None) -> None:
+        """Browse `model`: in the basis shown if it has it fitted already, else raw."""
+        basis = (
+            self.params.basis if (model or "", self.params.basis) in self.in_basis else RAW_BASIS
+        )
+        dims = self.dims_shown(model, basis) or 1
+        self._change(model=model, basis=basis, dim=min(self.params.dim, dims - 1))
 
     def _change(self, **changes: object) -> None:
         params = replace(self.params, **changes)  # type: ignore[arg-type]
@@ -224,6 +326,12 @@ class DimensionPane(Pane):
         if self.params.model not in self.model_words:  # asked before models_changed
             self.model_words[model.name] = len(model)
             self.params = self.params.for_size(len(model))
+        if self.params.basis != RAW_BASIS:
+            found = self.in_basis.get((model.name, self.params.basis))
+            if found is None or found[0] is not model:  # reopened meanwhile: raw again
+                self.params = replace(self.params, basis=RAW_BASIS, dim=0)
+            else:
+                model = found[1]
         p = self.params
         self.pending = "computing …"
         self._header()
@@ -243,9 +351,76 @@ class DimensionPane(Pane):
 
         return compute
 
+    # -- bases ----------------------------------------------------------------------------
+    def action_basis(self) -> None:
+        """The next basis of the model browsed: at once if fitted, else fitted first (the
+        pane stays on the basis it shows until the fit is in)."""
+        model = self.params.model
+        dims = self.model_dims.get(model or "")
+        if model is None or not dims:
+            return
+        current = self.fitting[1] if self.fitting and self.fitting[0] == model else None
+        basis = next_basis(current or self.params.basis, dims)
+        if basis == RAW_BASIS or (model, basis) in self.in_basis:
+            if self.fitting is not None:
+                self.post_message(self.BasisRequested(model, RAW_BASIS))  # stop the fit
+            self.fitting, self.fit_note = None, ""
+            self._switch(model, basis)
+            return
+        self.fitting = (model, basis)
+        fit = min(DEFAULT_FIT_ROWS, self.model_words.get(model, DEFAULT_FIT_ROWS))
+        self.fit_note = f"fitting {basis} on {fit:,} words …"
+        self._header()
+        self.post_message(self.BasisRequested(model, basis))
+
+    def _switch(self, model: str, basis: str) -> None:
+        dims = self.dims_shown(model, basis) or 1
+        self._change(basis=basis, dim=min(self.params.dim, dims - 1))
+
+    def basis_progress(self, model: str, basis: str, fraction: float, stage: str) -> None:
+        if self.fitting == (model, basis):
+            fit = min(DEFAULT_FIT_ROWS, self.model_words.get(model, DEFAULT_FIT_ROWS))
+            self.fit_note = f"fitting {basis} on {fit:,} words … {fraction:.0%} (x cancels)"
+            self._header()
+
+    def basis_ready(self, source: Embedding, basis: str, model: Embedding) -> None:
+        """`source` in `basis` is in: browse it if that is what the pane is fitting."""
+        self.in_basis[(source.name, basis)] = (source, model)
+        if self.fitting == (source.name, basis):
+            self.fitting, self.fit_note = None, ""
+            if self.params.model == source.name:
+                self._switch(source.name, basis)
+            else:
+                self._header()
+
+    def basis_failed(self, model: str, basis: str, cancelled: bool) -> None:
+        """The fit stopped: the pane stays on the basis it shows (the app says why)."""
+        if self.fitting == (model, basis):
+            self.fitting = None
+            self.fit_note = f"{basis} cancelled" if cancelled else f"{basis}: no fit"
+            self._header()
+
+    def stability_ready(self, note: StabilityNote, basis: str) -> None:
+        self.stability[(note.source.name, basis)] = note
+        p = self.params
+        if (
+            p.basis == basis
+            and p.model == note.source.name
+            and isinstance(self.view, DimensionView)
+        ):
+            self._show_dimension(self.view)
+
+    def _stability_text(self, component: int) -> str | None:
+        """The component's stability in the basis shown (None for raw and pca)."""
+        p = self.params
+        if basis_kind(p.basis) not in ("ica", "dict"):
+            return None
+        note = self.stability.get((p.model or "", p.basis))
+        return "computing …" if note is None else note.text(component)
+
     # -- actions ------------------------------------------------------------------------
     def action_step(self, by: int) -> None:
-        dims = self.model_dims.get(self.params.model or "")
+        dims = self.dims_shown()
         if dims:
             self._change(dim=(self.params.dim + by) % dims, mode=DimsMode.DIMENSION)
 
@@ -259,13 +434,16 @@ class DimensionPane(Pane):
     def _goto_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         event.input.add_class("hidden")
-        dims = self.model_dims.get(self.params.model or "", 0)
+        dims = self.dims_shown() or 0
         try:
             dim = int(event.value)
         except ValueError:
             dim = -1
         if not 0 <= dim < dims:
-            self.notify(f"no dimension {event.value!r}: use 0 to {dims - 1}", severity="warning")
+            noun = axis_noun(self.params.basis)
+            self.notify(
+                f"no {noun} {event.value!r}: use 0 to {dims - 1}", severity="warning", markup=False
+            )
         else:
             self._change(dim=dim, mode=DimsMode.DIMENSION)
         self.focus_main()
@@ -287,8 +465,7 @@ class DimensionPane(Pane):
         names = list(self.model_dims)
         if names:
             i = names.index(self.params.model) if self.params.model in names else -1
-            name = names[(i + 1) % len(names)]
-            self._change(model=name, dim=min(self.params.dim, self.model_dims[name] - 1))
+            self._to_model(names[(i + 1) % len(names)])
 
     def action_repeats(self) -> None:
         repeats = self.params.mode is DimsMode.REPEATS
@@ -312,47 +489,77 @@ class DimensionPane(Pane):
             self._show_dimension(view)
 
     def _show_dimension(self, view: DimensionView) -> None:
+        """The view's `ends` table and its `statistics` (labels as the view writes them),
+        with the component's stability in an ica or dict:K basis."""
         table = self.query_one("#dims-table", FitTable)
-        value = "value" if view.scale is Scale.RAW else "cosine"
-        rows = list(zip(view.top, view.bottom, strict=False))
+        atoms = basis_kind(self.params.basis) == "dict"
+        ends = view_table(view, "ends")
+        columns = list(ends.columns) if ends else []
+        rows = [list(r) for r in ends.rows] if ends else []
+        if atoms and len(columns) == 5:
+            # a non-negative atom's bottom end is its zeros, not a meaning: the top only
+            columns, rows = columns[:3], [r[:3] for r in rows]
+        numeric = [
+            bool(ends and i < len(ends.numeric) and ends.numeric[i]) for i in range(len(columns))
+        ]
+        labels = [rich_cell(c) for c in columns]
+        cells = [[rich_cell(c) for c in r] for r in rows]
+        for row in cells:
+            for i, cell in enumerate(row):
+                if numeric[i]:
+                    cell.justify = "right"
+        widths = [
+            max([labels[i].cell_len, *(r[i].cell_len for r in cells if i < len(r))])
+            for i in range(len(columns))
+            if numeric[i]
+        ]
 
         def draw(room: int | None) -> None:
-            numbers = len(str(len(rows))), max(len(value), 6), max(len(value), 6)
-            words = share(room, numbers, 2, least=8)  # each word column
-            short = words is not None and words < len("bottom word")
+            words = share(room, widths, numeric.count(False), least=8)  # each word column
             table.clear(columns=True)
-            top, bottom = ("top", "bottom") if short else ("top word", "bottom word")
-            table.add_columns("#", top, value, bottom, value)
-            for i, (t, b) in enumerate(rows):
-                table.add_row(
-                    str(i + 1),
-                    cut(plain(t.word), words),
-                    f"{t.value:+.3f}",
-                    cut(plain(b.word), words),
-                    f"{b.value:+.3f}",
-                )
+            for i, label in enumerate(labels):
+                table.add_column(label if numeric[i] else cut(label, words))
+            for row in cells:
+                table.add_row(*(c if numeric[i] else cut(c, words) for i, c in enumerate(row)))
 
         table.fill(draw)
         s = view.stats
         self.query_one("#dims-hist", Histogram).show(s.histogram, s.bin_edges)
         # the card describes the raw coordinates in both scales (the lists follow `s`)
-        raw = "histogram of raw values" if view.scale is Scale.RAW else "raw values' histogram"
+        raw = self.params.basis == RAW_BASIS
+        what = "raw values" if raw else f"{self.params.basis} codes"
+        head = f"histogram of {what}" if view.scale is Scale.RAW else f"{what}' histogram"
         also = "" if view.scale is Scale.RAW else " (the lists: cosines)"
-        self.query_one("#dims-card-title", Static).update(f"{raw} · {s.count:,} words{also}")
+        self.query_one("#dims-card-title", Static).update(f"{head} · {s.count:,} words{also}")
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim")
         grid.add_column(justify="right")
-        rho = "n/a" if s.frequency_spearman is None else f"{s.frequency_spearman:+.3f}"
-        for label, value in (
-            ("mean", f"{s.mean:+.3f}"),
-            ("std", f"{s.std:.3f}"),
-            ("skewness", f"{s.skewness:+.3f}"),
-            ("excess kurtosis", f"{s.kurtosis:+.3f}"),
-            ("ρ with frequency rank", rho),
-            ("share of norm²", f"{s.norm_share:.1%}"),
-        ):
-            grid.add_row(label, value)
+        statistics = view_table(view, "statistics")
+        if statistics is not None and statistics.rows:
+            for label, value in zip(statistics.columns, statistics.rows[0], strict=False):
+                grid.add_row(rich_cell(label), rich_cell(value))
+            labels_text = " ".join(rich_cell(c).plain for c in statistics.columns)
+        else:
+            labels_text = ""
+        if atoms and "use" not in labels_text:
+            used = self._atom_users(view.dim)
+            if used is not None:
+                grid.add_row("words using it (code > 0)", f"{used:,}")
+        stability = self._stability_text(view.dim)
+        if stability is not None:
+            grid.add_row(
+                "stability (Icasso)",
+                Text(stability, style="bold" if "unstable" in stability else ""),
+            )
         self.query_one("#dims-stats", Static).update(grid)
+
+    def _atom_users(self, atom: int) -> int | None:
+        """How many words use `atom` (a positive code), over the whole vocabulary."""
+        p = self.params
+        found = self.in_basis.get((p.model or "", p.basis))
+        if found is None or not 0 <= atom < found[1].dims:
+            return None
+        return int(np.count_nonzero(found[1].vectors[:, atom] > 0))
 
     def _show_repeats(self, view: RepeatsView) -> None:
         lines = []

@@ -21,6 +21,37 @@ ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
 """What a pane asks: computed in a worker, given a progress callback (fraction 0…1) that
 raises `polyterm.errors.Cancelled` once the worker is cancelled."""
+BasisSource = Callable[[Embedding, str, ProgressFn], Embedding]
+"""`source(model, basis, progress)`: the model expressed in a basis (raw, pca, ica,
+dict:K), fitted in the calling worker if needed; given to the panes by the app (widgets do
+not import the engine)."""
+
+RAW_BASIS = "raw"
+DICT_ATOMS_PER_DIM = 4  # the dictionary `b` offers: 4 × the model's dimensions
+
+
+def basis_cycle(dims: int) -> tuple[str, ...]:
+    """The bases `b` steps through for a model of `dims` dimensions, in order."""
+    return (RAW_BASIS, "pca", "ica", f"dict:{DICT_ATOMS_PER_DIM * max(1, dims)}")
+
+
+def next_basis(current: str, dims: int) -> str:
+    """The basis after `current` in `basis_cycle(dims)` (raw after the last, or after a
+    basis not in the cycle)."""
+    cycle = basis_cycle(dims)
+    i = cycle.index(current) if current in cycle else len(cycle) - 1
+    return cycle[(i + 1) % len(cycle)]
+
+
+def basis_kind(basis: str) -> str:
+    """``raw``, ``pca``, ``ica`` or ``dict`` (for ``dict:K``)."""
+    return basis.split(":", 1)[0]
+
+
+def axis_noun(basis: str) -> str:
+    """What one code of the basis is called: a dimension, an axis or an atom."""
+    kind = basis_kind(basis)
+    return "dimension" if kind == RAW_BASIS else "atom" if kind == "dict" else "axis"
 
 
 def plain(text: object, style: str | Style = "") -> Text:

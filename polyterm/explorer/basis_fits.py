@@ -1,0 +1,95 @@
+"""Bases for the panes: models expressed in pca, ica or dict:K, fitted in the background.
+
+`BasisFits` is a plain object the app holds beside its `Workspace` and `Questions`. A pane
+asks for a model in a basis (the Dimensions pane's `b`); the fit runs in a thread worker
+of the pane's own group (a newer request replaces an older one; `x` cancels it) while the
+pane keeps answering in the basis it shows. Once an ica or dict:K basis is in, its
+within-model stability is computed in another worker. One `BasisStore` serves every pane
+and question, so a basis fitted for one pane is reused by the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from polyterm.core.embedding import Embedding
+from polyterm.engine.bases import BasisRequest, BasisStore
+from polyterm.errors import PolytermError
+from polyterm.explorer.jobs import fit_basis_for, stability_for
+
+StoreFactory = Callable[[], BasisStore]
+
+
+class BasisFits:
+    """Fits the bases the panes ask for, one fit per pane at a time."""
+
+    def __init__(self, app: App[Any], store: StoreFactory) -> None:
+        self.app = app
+        self._store = store
+        self.stability_asked: set[tuple[int, str]] = set()  # (id of the model, basis)
+
+    @property
+    def store(self) -> BasisStore:
+        return self._store()
+
+    def fit(self, pane: str, source: Embedding, basis: str) -> None:
+        """Express `source` in `basis` in a worker; BasisReady or BasisFailed follows."""
+        store, post = self.store, self.app.post_message
+        self.app.run_worker(
+            lambda: fit_basis_for(
+                post, pane, source, basis, store, get_current_worker().cancelled_event
+            ),
+            name=f"basis {basis} of {source.name}",
+            group=f"basis-{pane}",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def fitting(self, pane: str) -> list[Worker[Any]]:
+        """The pane's fits that are running (or starting)."""
+        return [
+            w
+            for w in self.app.workers
+            if w.group == f"basis-{pane}" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+
+    def cancel(self, pane: str) -> bool:
+        """Cancel the pane's fit; whether there was one."""
+        workers = self.fitting(pane)
+        for worker in workers:
+            worker.cancel()
+        return bool(workers)
+
+    def stability(self, source: Embedding, basis: str) -> None:
+        """The stability of `source`'s components in `basis` (ica, dict:K), once per model
+        and basis; StabilityReady follows."""
+        key = (id(source), basis)
+        if BasisRequest.of(basis).name.kind not in ("ica", "dict") or key in self.stability_asked:
+            return
+        self.stability_asked.add(key)
+        store, post = self.store, self.app.post_message
+        self.app.run_worker(
+            lambda: stability_for(post, source, basis, store, get_current_worker().cancelled_event),
+            name=f"stability {basis} of {source.name}",
+            group="stability",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def in_basis(
+        self, source: Embedding, basis: str, progress: Callable[[float], None]
+    ) -> Embedding:
+        """`source` in `basis`, in the calling worker (a pane's question): `progress` gets
+        the fit's fraction and raises `Cancelled` once the question is cancelled."""
+        request = BasisRequest.of(basis)
+        if request.is_raw:
+            return source
+        try:
+            return self.store.in_basis(source, request, progress=lambda f, _stage: progress(f))
+        except ValueError as exc:
+            raise PolytermError(f"cannot fit {basis} to {source.name}: {exc}") from exc

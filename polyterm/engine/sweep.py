@@ -4,6 +4,10 @@ Each model still trains with one worker thread (so it is bit-for-bit reproducibl
 speed-up comes from training different models in parallel processes. Progress reports
 travel back on a queue; cancelling sets a shared event that every process checks. Every
 worker ends when the sweep's process dies (`exit_with_parent`), even by ``kill -9``.
+
+With ``cluster=`` (``local:N`` or a Dask scheduler's address) the models are trained as
+tasks on a Dask cluster instead (`polyterm.engine.cluster`, the optional
+``polyterm[cluster]`` extra); without it Dask is never imported.
 """
 
 from __future__ import annotations
@@ -66,8 +70,17 @@ def train_many(
     jobs: int | None = None,
     progress: ProgressCallback = no_progress,
     cancel: CancelFlag | None = None,
+    cluster: str | None = None,
 ) -> SweepOutcome:
-    """Make every spec that is not cached yet, in parallel processes."""
+    """Make every spec that is not cached yet, in parallel processes (`jobs`, default one
+    per core), or as tasks on the Dask cluster `cluster` (``local:N`` or a scheduler
+    address; `jobs` is then unused: the cluster's workers decide)."""
+    if cluster is not None:
+        from polyterm.engine.cluster import train_on_cluster
+
+        return train_on_cluster(
+            specs, library, cluster, options=options, progress=progress, cancel=cancel
+        )
     cached = tuple(s.name for s in specs if library.cached(s) is not None)
     todo = [s for s in specs if s.name not in cached]
     if not todo:

@@ -1,0 +1,428 @@
+"""Training a sweep's models as tasks on a Dask cluster (the optional ``polyterm[cluster]``).
+
+``train_many(..., cluster="tcp://host:8786")`` (or ``cluster="local:4"``) comes here.
+Each model's training is one task: the worker trains it single-threaded (the same bytes
+as a local training of the same spec) and returns the vectors, vocabulary, counts and
+its manifest fields; the client writes the entry into its own cache with the cache's
+atomic, verified write, so workers need neither the client's disk nor its cache, and a
+task that dies leaves nothing behind. A corpus is tokenised on the client and scattered
+once to every worker (``broadcast=True``), not once per task.
+
+Faults: a worker that dies mid-task has its task rerun elsewhere by the scheduler (and a
+task that raises something unexpected is retried, `RETRIES` times); a scheduler that
+cannot be reached is one `ClusterError` line before any corpus is read; cancelling (the
+cancel flag, Ctrl-C) cancels the outstanding tasks and tells running ones to stop.
+Progress from the workers (per model, naming the worker) reaches the same
+`ProgressCallback` as a local sweep's.
+
+Dask is imported only inside functions: without ``cluster=`` nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue as queue_mod
+import re
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, astuple, dataclass
+from typing import TYPE_CHECKING, Any
+
+from polyterm.engine.corpus import CorpusInfo, Sentences, load_corpus
+from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
+from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
+from polyterm.engine.specs import TrainSpec
+from polyterm.errors import Cancelled, PolytermError
+
+if TYPE_CHECKING:
+    from polyterm.engine.sweep import SweepOutcome
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds to reach a scheduler before giving up with one error line."""
+RETRIES = 2
+"""Reruns of a task that raised an unexpected error (a worker that dies is rerun anyway)."""
+POLL = 0.1
+"""Seconds between the client's looks at its tasks, the progress queue and the cancel flag."""
+REPORT_EVERY = 0.5
+"""Seconds between a worker's progress events for one model (stage changes always go)."""
+CANCEL_CHECK_EVERY = 1.0
+"""Seconds between a worker's looks at the sweep's cancel event (a scheduler round trip)."""
+MAX_LOCAL_WORKERS = 256
+INSTALL_HINT = 'install the cluster extra: pip install "polyterm[cluster]"'
+_LOCAL = re.compile(r"^local(?::(?P<n>\d+))?$")
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>[^\s/:]+|\[[0-9a-fA-F:.]+\])"
+    r"(?::(?P<port>\d{1,5}))?/?$"
+)
+DEFAULT_PORT = 8786
+
+
+class ClusterError(PolytermError):
+    """A cluster that cannot be used: a bad address, an unreachable scheduler, no Dask."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterTarget:
+    """Where a sweep's tasks go: a `LocalCluster` of `local_workers` processes, or the
+    scheduler at `address`."""
+
+    text: str
+    address: str | None = None
+    local_workers: int | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.local_workers is not None
+
+
+def parse_cluster(text: str) -> ClusterTarget:
+    """``local:N`` (``local``: one worker per core) or a scheduler address
+    (``tcp://host:8786``, ``host:8786``, ``host``); ClusterError for anything else."""
+    value = text.strip()
+    m = _LOCAL.match(value)
+    if m is not None:
+        if m["n"] is None:
+            from polyterm.engine.sweep import default_jobs
+
+            return ClusterTarget(value, local_workers=default_jobs())
+        n = int(m["n"])
+        if not 1 <= n <= MAX_LOCAL_WORKERS:
+            raise ClusterError(
+                f"--cluster {value}: a local cluster has 1 to {MAX_LOCAL_WORKERS} worker processes"
+            )
+        return ClusterTarget(value, local_workers=n)
+    a = _ADDRESS.match(value)
+    if a is None or (a["port"] is not None and not 0 < int(a["port"]) < 65536):
+        raise ClusterError(
+            f"--cluster {text!r} is neither local:N nor a scheduler address such as "
+            f"tcp://host:{DEFAULT_PORT}"
+        )
+    scheme = a["scheme"] or "tcp"
+    port = a["port"] or str(DEFAULT_PORT)
+    return ClusterTarget(value, address=f"{scheme}://{a['host']}:{port}")
+
+
+def _distributed() -> Any:
+    """The `distributed` module, imported on first use (typed loosely: the extra may be
+    missing where polyterm is type-checked)."""
+    import importlib
+
+    return importlib.import_module("distributed")
+
+
+def dask_available() -> bool:
+    """Whether the cluster extra (dask.distributed) is installed (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+@contextlib.contextmanager
+def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
+    """A `distributed.Client` for `target`, closed at the end (a local cluster too).
+
+    A local cluster has `local_workers` processes of one thread each and no dashboard. A
+    scheduler that does not answer within `timeout` seconds is a ClusterError.
+    """
+    if not dask_available():
+        raise ClusterError(f"--cluster {target.text} needs Dask: {INSTALL_HINT}")
+    dd = _distributed()
+    cluster = None
+    try:
+        if target.is_local:
+            try:
+                cluster = dd.LocalCluster(
+                    n_workers=target.local_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            except (RuntimeError, OSError) as exc:
+                why = " ".join(str(exc).split())[:160]
+                raise ClusterError(
+                    f"could not start a local Dask cluster of {target.local_workers} "
+                    f"worker processes ({why})"
+                ) from None
+            client = dd.Client(cluster, timeout=timeout)
+        else:
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            client = dd.Client(target.address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        why = " ".join(str(exc).split())[:160]
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {target.address or target.text} within "
+            f"{timeout:g} s ({why}); start one with `dask scheduler` (and `dask worker "
+            "ADDRESS` on each machine) or use --cluster local:N"
+        ) from None
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(Exception):
+            client.close()
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close()
+
+
+# -- the task (runs on a worker) ----------------------------------------------------------
+
+
+class _Throttle:
+    """A worker's progress reporter: a Dask event per stage change or every REPORT_EVERY s."""
+
+    def __init__(self, topic: str, worker: Any) -> None:
+        self.topic = topic
+        self.worker = worker
+        self.last = (0.0, "")
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        if p.stage == self.last[1] and now - self.last[0] < REPORT_EVERY:
+            return
+        self.last = (now, p.stage)
+        self.worker.log_event(self.topic, (self.worker.address, astuple(p)))
+
+
+class _RemoteCancel:
+    """The sweep's cancel event as a CancelFlag, asked at most every CANCEL_CHECK_EVERY s."""
+
+    def __init__(self, name: str) -> None:
+        self.event = _distributed().Event(name)
+        self.checked = time.monotonic()
+        self.value = False
+
+    def is_set(self) -> bool:
+        now = time.monotonic()
+        if not self.value and now - self.checked >= CANCEL_CHECK_EVERY:
+            self.checked = now
+            with contextlib.suppress(Exception):  # the scheduler gone: the client stops us
+                self.value = bool(self.event.is_set())
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedOnWorker:
+    """What a training task sends back: everything the client's cache write needs."""
+
+    spec_name: str
+    words: list[str] | None
+    vectors: Any  # numpy float32 (n, d)
+    counts: Any  # numpy int64 (n,)
+    seconds: float
+    worker: str
+    error: str | None = None
+    cancelled: bool = False
+
+
+def train_task(
+    spec: TrainSpec, sentences: Sentences, topic: str, cancel_name: str
+) -> TrainedOnWorker:
+    """Train `spec` on a worker (one thread, as a local training) and return the arrays.
+
+    A user-fixable error comes back as `error` (retrying would fail the same way);
+    anything else raises, and the scheduler retries the task.
+    """
+    from polyterm.engine.training import train_word2vec
+
+    worker = _distributed().get_worker()
+    report = _Throttle(topic, worker)
+    try:
+        trained = train_word2vec(
+            spec, sentences, progress=report, cancel=_RemoteCancel(cancel_name)
+        )
+    except Cancelled as exc:
+        return TrainedOnWorker(spec.name, None, None, None, 0.0, worker.address, str(exc), True)
+    except PolytermError as exc:
+        return TrainedOnWorker(spec.name, None, None, None, 0.0, worker.address, str(exc))
+    report(Progress(spec.name, "write", 0.98, "sending the vectors to the client"))
+    return TrainedOnWorker(
+        spec.name, trained.words, trained.vectors, trained.counts, trained.seconds, worker.address
+    )
+
+
+# -- the client ----------------------------------------------------------------------------
+
+
+def training_manifest(
+    spec: TrainSpec, info: CorpusInfo, seconds: float, *, trained_on: str, cluster: str
+) -> dict[str, Any]:
+    """The manifest fields of a trained model (as `ModelLibrary._train` writes them), plus
+    where it was trained."""
+    return {
+        "kind": "word2vec",
+        "source": f"word2vec (gensim) on {info.source}",
+        "corpus": info.as_dict(),
+        "params": {**asdict(spec.params), "workers": 1, "hashfxn": "blake2b-64"},
+        "train_seconds": round(seconds, 3),
+        "frequency_ordered": True,
+        "trained_on": trained_on,
+        "cluster": cluster,
+    }
+
+
+def train_on_cluster(
+    specs: Sequence[TrainSpec],
+    library: ModelLibrary,
+    cluster: str | ClusterTarget,
+    *,
+    options: OpenOptions = DEFAULT_OPTIONS,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    retries: int = RETRIES,
+) -> SweepOutcome:
+    """Make every spec not cached yet as tasks on `cluster`, writing each into `library`'s
+    cache as it arrives. The scheduler is reached before any corpus is read."""
+    from polyterm.engine.sweep import SweepOutcome
+
+    target = cluster if isinstance(cluster, ClusterTarget) else parse_cluster(cluster)
+    cached = tuple(s.name for s in specs if library.cached(s) is not None)
+    todo = [s for s in specs if s.name not in cached]
+    if not todo:
+        return SweepOutcome((), cached, ())
+    with connect(target, timeout=connect_timeout) as client:
+        trained, failed = _run(client, target, todo, library, options, progress, cancel, retries)
+    return SweepOutcome(tuple(trained), cached, tuple(failed))
+
+
+def _run(
+    client: Any,
+    target: ClusterTarget,
+    todo: Sequence[TrainSpec],
+    library: ModelLibrary,
+    options: OpenOptions,
+    progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    retries: int,
+) -> tuple[list[str], list[tuple[str, str]]]:
+    run_id = uuid.uuid4().hex[:12]
+    topic, cancel_name = f"polyterm-progress-{run_id}", f"polyterm-cancel-{run_id}"
+    events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
+    client.subscribe_topic(topic, events.put)
+    stop = _distributed().Event(cancel_name, client=client)
+    futures: dict[Any, TrainSpec] = {}
+    try:
+        corpora: dict[tuple[str, str | None], tuple[Any, CorpusInfo]] = {}
+        for key in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
+            sentences, info = load_corpus(
+                key[0],
+                library.cache.root,
+                path=key[1],
+                download=options.download,
+                progress=progress,
+                cancel=cancel,
+            )
+            progress(Progress(key[0], "corpus", 0.0, f"sending {key[0]} to every worker"))
+            [scattered] = client.scatter([sentences], broadcast=True, hash=False)
+            corpora[key] = (scattered, info)
+            del sentences
+        for spec in todo:
+            fut = client.submit(
+                train_task,
+                spec,
+                corpora[(spec.corpus, spec.corpus_path)][0],
+                topic,
+                cancel_name,
+                key=f"polyterm-train-{spec.name}-{run_id}",
+                pure=False,
+                retries=retries,
+            )
+            futures[fut] = spec
+            progress(Progress(spec.name, "queued", 0.0, f"queued on {target.text}"))
+        trained: list[str] = []
+        failed: list[tuple[str, str]] = []
+        pending = set(futures)
+        while pending:
+            _drain(events, progress)
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("the sweep")
+            done = [f for f in pending if f.done()]
+            if not done:
+                time.sleep(POLL)
+                continue
+            for fut in done:
+                pending.discard(fut)
+                spec = futures[fut]
+                error = _collect(fut, spec, corpora, library, target, progress)
+                if error is None:
+                    trained.append(spec.name)
+                else:
+                    failed.append((spec.name, error))
+                fut.release()
+        _drain(events, progress)
+        order = {s.name: i for i, s in enumerate(todo)}
+        return sorted(trained, key=order.__getitem__), sorted(failed, key=lambda f: order[f[0]])
+    except BaseException:  # Cancelled, KeyboardInterrupt, an error writing the cache
+        with contextlib.suppress(Exception):
+            stop.set()
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures), force=True)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(topic)
+
+
+def _collect(
+    fut: Any,
+    spec: TrainSpec,
+    corpora: dict[tuple[str, str | None], tuple[Any, CorpusInfo]],
+    library: ModelLibrary,
+    target: ClusterTarget,
+    progress: ProgressCallback,
+) -> str | None:
+    """Write a finished task's model into the cache; the error line when there is none."""
+    if fut.status != "finished":
+        exc = fut.exception()
+        name = type(exc).__name__
+        if name == "KilledWorker":
+            return f"the workers training it kept dying on {target.text} ({exc})"
+        return f"training on {target.text} failed: {name}: {exc}"
+    result: TrainedOnWorker = fut.result()
+    if result.cancelled:
+        raise Cancelled(result.error or f"training {spec.name}")
+    if result.error is not None or result.words is None:
+        return result.error or "the worker sent no vectors"
+    info = corpora[(spec.corpus, spec.corpus_path)][1]
+    manifest = training_manifest(
+        spec, info, result.seconds, trained_on=result.worker, cluster=target.text
+    )
+    where = _short(result.worker)
+    progress(Progress(spec.name, "write", 0.99, f"writing the cache entry (from {where})"))
+    try:
+        library.cache.write(
+            spec, result.words, result.vectors, counts=result.counts, manifest=manifest
+        )
+    except PolytermError as exc:
+        return str(exc)
+    progress(Progress(spec.name, "done", 1.0, f"ready (trained on {where})"))
+    return None
+
+
+def _drain(events: queue_mod.SimpleQueue[Any], progress: ProgressCallback) -> None:
+    """Pass the workers' progress events on, naming the worker in each message."""
+    while True:
+        try:
+            event = events.get_nowait()
+        except queue_mod.Empty:
+            return
+        try:
+            _stamp, (worker, fields) = event
+            p = Progress(*fields)
+        except (TypeError, ValueError):
+            continue  # not one of ours
+        progress(Progress(**{**_as_dict(p), "message": f"{p.message} on {_short(worker)}"}))
+
+
+def _short(address: Any) -> str:
+    """A worker's address without the scheme: ``127.0.0.1:40123``."""
+    return str(address).split("://", 1)[-1]
+
+
+def _as_dict(p: Progress) -> dict[str, Any]:
+    return {f: getattr(p, f) for f in p.__dataclass_fields__}

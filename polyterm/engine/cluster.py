@@ -77,7 +77,7 @@ class ClusterTarget:
         return self.local_workers is not None
 
 
-def parse_cluster(text: str) -> ClusterTarget:
+def parse_cluster(text: str, what: str = "--cluster") -> ClusterTarget:
     """``local:N`` (``local``: one worker per core) or a scheduler address
     (``tcp://host:8786``, ``host:8786``, ``host``); ClusterError for anything else."""
     value = text.strip()
@@ -90,13 +90,13 @@ def parse_cluster(text: str) -> ClusterTarget:
         n = int(m["n"])
         if not 1 <= n <= MAX_LOCAL_WORKERS:
             raise ClusterError(
-                f"--cluster {value}: a local cluster has 1 to {MAX_LOCAL_WORKERS} worker processes"
+                f"{what} {value}: a local cluster has 1 to {MAX_LOCAL_WORKERS} worker processes"
             )
         return ClusterTarget(value, local_workers=n)
     a = _ADDRESS.match(value)
     if a is None or (a["port"] is not None and not 0 < int(a["port"]) < 65536):
         raise ClusterError(
-            f"--cluster {text!r} is neither local:N nor a scheduler address such as "
+            f"{what} {text!r} is neither local:N nor a scheduler address such as "
             f"tcp://host:{DEFAULT_PORT}"
         )
     scheme = a["scheme"] or "tcp"

@@ -545,8 +545,11 @@ class BasisStore:
             raise CacheError(f"{path} is not a folder polyterm made; polyterm leaves it alone")
         try:
             return open_entry()
-        except (CorruptEntry, OSError, ValueError) as exc:
-            self.warn(f"{exc}: the stored result was damaged; refitting it")
+        except CorruptEntry as exc:
+            reason = str(exc)
+        except (OSError, ValueError) as exc:
+            reason = f"basis entry {path.name}: {exc}"
+        self.warn(f"{reason}: the stored result was damaged; refitting it")
         assert self.cache is not None
         try:
             self.cache.remove_folder(path)

@@ -71,6 +71,7 @@ def _(view: QueryView) -> str:
                 _heading(t)
                 + markdown_table(t)
                 + "\n\nWords in **bold** occur in more than one model's list."
+                + (f" Values: {t.caption}." if not view.basis.is_raw else "")
             )
     errors = [f"- {md(r.model.name)}: {md(r.error)}" for r in view.results if r.error]
     if errors:
@@ -107,9 +108,11 @@ def _(view: DimensionView) -> str:
     parts = [
         f"## {phrase(view.title())}",
         f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
-        f"- values: {view.scale.label}",
+        f"- values: {view.value_label}",
         models_section_of(tables),
-        _heading(ends) + markdown_table(ends),
+        _heading(ends)
+        + markdown_table(ends)
+        + (f"\n\n{ends.caption}" if not view.basis.is_raw else ""),
         _heading(stats) + markdown_table(stats),
         "Histogram: "
         + " ".join(str(c) for c in s.histogram)
@@ -125,11 +128,12 @@ def _(view: RepeatsView) -> str:
     parts = [
         f"## {phrase(view.title())}",
         f"- k: {view.k}\n- restrict: {view.restrict or 'whole vocabulary'}\n"
-        f"- values: {view.scale.label}",
+        f"- values: {view.value_label}",
         models_section_of(tables),
     ]
-    for key in ("top", "bottom"):
-        t = table_by_key(tables, key)
+    for t in tables:
+        if t.key not in ("top", "bottom"):
+            continue
         parts.append(_heading(t) + t.caption)
         if t.rows:
             parts.append(markdown_table(t))

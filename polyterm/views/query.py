@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+import numpy as np
 
 from polyterm.core.dimensions import DimensionStats, Scale, dimension_extremes, dimension_stats
 from polyterm.core.embedding import Embedding
@@ -13,6 +15,7 @@ from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
 from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
+from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError, UnknownWordError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, shell_word
 from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, slug_of
@@ -22,6 +25,42 @@ class QueryKind(StrEnum):
     WORD = "word"
     EXPRESSION = "expression"
     DIMENSION = "dimension"
+
+
+def component_noun(basis: BasisRequest) -> str:
+    """What one column of a model in `basis` is called: dimension, axis or atom."""
+    kind = basis.name.kind
+    return "dimension" if kind == "raw" else "atom" if kind == "dict" else "axis"
+
+
+def component_nouns(basis: BasisRequest) -> str:
+    return {"dimension": "dimensions", "axis": "axes", "atom": "atoms"}[component_noun(basis)]
+
+
+def one_ended(basis: BasisRequest) -> bool:
+    """dict:K codes are non-negative: an atom's smallest codes are zeros, not a meaning,
+    so only its top end is shown."""
+    return basis.name.kind == "dict"
+
+
+def basis_phrase(basis: BasisRequest) -> str:
+    """``the ica basis`` or ``the ica basis (fit on 5,000 words, seed 3)``."""
+    rest = basis.label()[len(str(basis.name)) :].lstrip(", ")
+    return f"the {basis.name} basis" + (f" ({rest})" if rest else "")
+
+
+def _value_label(basis: BasisRequest, scale: Scale) -> str:
+    if basis.is_raw:
+        return scale.label
+    if scale is Scale.RAW:
+        return f"{basis.name} code"
+    noun = component_noun(basis)
+    return f"{basis.name} code divided by the word's code norm (cosine with the {noun})"
+
+
+def atom_usage(model: Embedding, atom: int) -> int:
+    """How many of the model's words use atom `atom` (code > 0, over every word)."""
+    return int(np.count_nonzero(np.asarray(model.vectors[:, atom]) > 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +102,18 @@ class QueryView:
     results: tuple[ModelResult, ...]
     overlap: SideBySide
 
+    usage: tuple[int | None, ...] = field(default=(), metadata={"json": "unless-default"})
+    """dict:K dimension queries: per result, how many words use the atom (code > 0)."""
+
+    @property
+    def basis(self) -> BasisRequest:
+        """The basis the models are in (raw, or the first model's)."""
+        return self.results[0].model.basis if self.results else BasisRequest()
+
     @property
     def value_label(self) -> str:
         if self.kind is QueryKind.DIMENSION:
-            return self.scale.label
+            return _value_label(self.basis, self.scale)
         return "cosine similarity"
 
     @property
@@ -78,12 +125,18 @@ class QueryView:
 
     def title(self) -> Phrase:
         if self.kind is QueryKind.DIMENSION:
-            return Phrase.of(f"Dimension {self.query} across models (by index, unaligned)")
+            basis = self.basis
+            if basis.is_raw:
+                return Phrase.of(f"Dimension {self.query} across models (by index, unaligned)")
+            return Phrase.of(
+                f"{component_noun(basis).capitalize()} {self.query} across models in "
+                f"{basis_phrase(basis)} (by index, unaligned)"
+            )
         return Phrase.of("Nearest words to ", Code(self.query))
 
     def slug(self) -> str:
         what = f"dim-{self.query}" if self.kind is QueryKind.DIMENSION else self.query
-        return slug_of(what, [r.model.name for r in self.results])
+        return slug_of(what, [r.model.slug_name for r in self.results])
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `top` (and, for a dimension, `bottom`): rank and each answering
@@ -91,7 +144,11 @@ class QueryView:
         ok = [r for r in self.results if r.error is None]
         shared = {w for w, _ in self.overlap.recurring}
         out = [models_table([r.model for r in self.results])]
-        ends = ("top", "bottom") if self.kind is QueryKind.DIMENSION else ("top",)
+        ends = (
+            ("top", "bottom")
+            if self.kind is QueryKind.DIMENSION and not one_ended(self.basis)
+            else ("top",)
+        )
         for end in ends:
             depth = max((len(r.end(end)) for r in ok), default=0)
             rows: list[tuple[Cell, ...]] = []
@@ -108,13 +165,16 @@ class QueryView:
             title = (
                 f"{end.capitalize()} {self.k}" if self.kind is QueryKind.DIMENSION else "Neighbours"
             )
+            caption = self.caption
+            if self.kind is QueryKind.DIMENSION and one_ended(self.basis):
+                caption += self._usage_caption(ok)
             out.append(
                 Table(
                     end,
                     title,
                     ("rank", *(Data(r.model.name) for r in ok)),
                     tuple(rows),
-                    caption=self.caption,
+                    caption=caption,
                     numeric=(True,),
                 )
             )
@@ -132,6 +192,16 @@ class QueryView:
             )
         )
         return tuple(out)
+
+    def _usage_caption(self, ok: Sequence[ModelResult]) -> str:
+        used = dict(zip((r.model.name for r in self.results), self.usage, strict=False))
+        counts = [
+            f"{used[r.model.name]:,} of {r.model.vocabulary:,} words in {r.model.name}"
+            for r in ok
+            if used.get(r.model.name) is not None
+        ]
+        text = "; words using the atom (code > 0): " + ", ".join(counts) if counts else ""
+        return text + "; an atom's codes are non-negative: its bottom end is zeros, not shown"
 
     def command(self) -> str:
         """The CLI command that reproduces this view."""
@@ -219,23 +289,36 @@ def dimension_query_view(
     restrict: int | None = None,
     scale: Scale = Scale.RAW,
 ) -> QueryView:
-    """Dimension `dim` of every model (by index: dimensions are not aligned across models)."""
+    """Dimension `dim` of every model (by index: dimensions are not aligned across models);
+    models in a basis (`BasisStore.in_basis`, all in the same one) show axis or atom `dim`."""
+    bases = {request_of(m) for m in models}
+    if len(bases) > 1:
+        raise PolytermError(
+            "the models are in different bases ("
+            + ", ".join(sorted(b.label() for b in bases))
+            + "): compare them in one"
+        )
     results: list[ModelResult] = []
+    usage: list[int | None] = []
     for model in models:
         summary = ModelSummary.of(model)
         if not 0 <= dim < model.dims:
+            noun = component_nouns(summary.basis)
             results.append(
-                ModelResult(summary, error=f"{model.name} has dimensions 0 to {model.dims - 1}")
+                ModelResult(summary, error=f"{model.name} has {noun} 0 to {model.dims - 1}")
             )
+            usage.append(None)
             continue
         ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
+        ended = one_ended(summary.basis)
         results.append(
             ModelResult(
                 summary,
                 tuple(Entry(e.word, e.value) for e in ext.top),
-                tuple(Entry(e.word, e.value) for e in ext.bottom),
+                () if ended else tuple(Entry(e.word, e.value) for e in ext.bottom),
             )
         )
+        usage.append(atom_usage(model, dim) if ended else None)
     return QueryView(
         QueryKind.DIMENSION,
         str(dim),
@@ -246,6 +329,7 @@ def dimension_query_view(
         False,
         tuple(results),
         _compare(results, models),
+        usage=tuple(usage) if any(u is not None for u in usage) else (),
     )
 
 
@@ -271,32 +355,40 @@ class DimensionView:
     top: tuple[Entry, ...]
     bottom: tuple[Entry, ...]
     stats: DimensionStats
+    usage: int | None = field(default=None, metadata={"json": "unless-default"})
+    """dict:K: how many of the model's words use the atom (code > 0, over every word)."""
+
+    @property
+    def basis(self) -> BasisRequest:
+        return self.model.basis
+
+    @property
+    def noun(self) -> str:
+        """dimension (raw), axis (pca, ica) or atom (dict:K)."""
+        return component_noun(self.basis)
+
+    @property
+    def value_label(self) -> str:
+        return _value_label(self.basis, self.scale)
 
     def title(self) -> Phrase:
-        return Phrase.of(f"Dimension {self.dim} of ", Data(self.model.name))
+        return Phrase.of(f"{self.noun.capitalize()} {self.dim} of ", Data(self.model.label))
 
     def slug(self) -> str:
-        return slug_of(f"dim-{self.dim}", [self.model.name])
+        return slug_of(f"dim-{self.dim}", [self.model.slug_name])
 
     def tables(self) -> tuple[Table, ...]:
-        """`models`; `ends`: the words at both ends; `statistics`: of the raw coordinates."""
+        """`models`; `ends`: the words at both ends (a dict:K atom: its top end only, with
+        how many words use it); `statistics`: of the raw coordinates (or the codes)."""
         s = self.stats
         return (
             models_table([self.model]),
-            Table(
-                "ends",
-                "Words at both ends",
-                ("rank", "top word", "value", "bottom word", "value"),
-                tuple(
-                    (i + 1, Data(t.word), t.value, Data(b.word), b.value)
-                    for i, (t, b) in enumerate(zip(self.top, self.bottom, strict=False))
-                ),
-                caption=self.scale.label,
-                numeric=(True, False, True, False, True),
-            ),
+            self._ends(),
             Table(
                 "statistics",
-                "Statistics (raw coordinates)",
+                "Statistics (raw coordinates)"
+                if self.basis.is_raw
+                else f"Statistics ({self.basis.name} codes)",
                 (
                     "words",
                     "mean",
@@ -305,7 +397,8 @@ class DimensionView:
                     "excess kurtosis",
                     "Spearman ρ with frequency rank",
                     "share of squared norm",
-                ),
+                )
+                + (("words using the atom",) if self.usage is not None else ()),
                 (
                     (
                         s.count,
@@ -315,10 +408,56 @@ class DimensionView:
                         s.kurtosis,
                         "n/a" if s.frequency_spearman is None else s.frequency_spearman,
                         s.norm_share,
-                    ),
+                    )
+                    + ((self.usage,) if self.usage is not None else ()),
                 ),
-                numeric=(True,) * 7,
+                numeric=(True,) * (7 + (self.usage is not None)),
             ),
+        )
+
+    def _ends(self) -> Table:
+        if self.basis.is_raw:
+            return Table(
+                "ends",
+                "Words at both ends",
+                ("rank", "top word", "value", "bottom word", "value"),
+                tuple(
+                    (i + 1, Data(t.word), t.value, Data(b.word), b.value)
+                    for i, (t, b) in enumerate(zip(self.top, self.bottom, strict=False))
+                ),
+                caption=self.scale.label,
+                numeric=(True, False, True, False, True),
+            )
+        noun = self.noun
+        if one_ended(self.basis):
+            used = (
+                ""
+                if self.usage is None
+                else (
+                    f"{self.usage:,} of {self.model.vocabulary:,} words use this atom (code > 0); "
+                )
+            )
+            return Table(
+                "ends",
+                "Words at the top of the atom",
+                ("rank", "top word", "code"),
+                tuple((i + 1, Data(t.word), t.value) for i, t in enumerate(self.top)),
+                caption=(
+                    f"{self.value_label}; {used}an atom's codes are non-negative, so its "
+                    "bottom end is zeros, not a meaning, and is not shown"
+                ),
+                numeric=(True, False, True),
+            )
+        return Table(
+            "ends",
+            f"Words at both ends of the {noun}",
+            ("rank", f"top of the {noun}", "code", f"bottom of the {noun}", "code"),
+            tuple(
+                (i + 1, Data(t.word), t.value, Data(b.word), b.value)
+                for i, (t, b) in enumerate(zip(self.top, self.bottom, strict=False))
+            ),
+            caption=self.value_label,
+            numeric=(True, False, True, False, True),
         )
 
     def command(self) -> str:
@@ -337,16 +476,23 @@ def dimension_view(
 ) -> DimensionView:
     if k < 1:
         raise PolytermError(f"k must be at least 1, not {k}")
+    summary = ModelSummary.of(model)
+    if not summary.basis.is_raw and not 0 <= dim < model.dims:
+        raise PolytermError(
+            f"{model.name} has {component_nouns(summary.basis)} 0 to {model.dims - 1}, not {dim}"
+        )
     ext = dimension_extremes(model, dim, k, scale=scale, restrict=restrict)
+    ended = one_ended(summary.basis)
     return DimensionView(
-        ModelSummary.of(model),
+        summary,
         dim,
         k,
         restrict,
         scale,
         tuple(Entry(e.word, e.value) for e in ext.top),
-        tuple(Entry(e.word, e.value) for e in ext.bottom),
+        () if ended else tuple(Entry(e.word, e.value) for e in ext.bottom),
         dimension_stats(model, dim, restrict=restrict),
+        usage=atom_usage(model, dim) if ended else None,
     )
 
 
@@ -361,24 +507,33 @@ class RepeatsView:
     top: RepeatStatistic
     bottom: RepeatStatistic
 
+    @property
+    def value_label(self) -> str:
+        return _value_label(self.model.basis, self.scale)
+
     def title(self) -> Phrase:
         return Phrase.of(
-            "Repeated words at the extremes of ", Data(self.model.name), "'s dimensions"
+            "Repeated words at the extremes of ",
+            Data(self.model.label),
+            f"'s {component_nouns(self.model.basis)}",
         )
 
     def slug(self) -> str:
-        return slug_of("repeats", [self.model.name])
+        return slug_of("repeats", [self.model.slug_name])
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `top` and `bottom`: the words that recur at that end of several
-        dimensions (the caption says how many distinct words fill the slots)."""
+        dimensions (the caption says how many distinct words fill the slots); a dict:K
+        model has only `top` (an atom's bottom end is zeros)."""
         out = [models_table([self.model])]
-        for stat in (self.top, self.bottom):
+        nouns = component_nouns(self.model.basis)
+        ends = (self.top,) if one_ended(self.model.basis) else (self.top, self.bottom)
+        for stat in ends:
             out.append(
                 Table(
                     stat.end,
-                    f"{stat.end.capitalize()} {stat.k} of {stat.dims} dimensions",
-                    ("word", "dimensions", "count"),
+                    f"{stat.end.capitalize()} {stat.k} of {stat.dims} {nouns}",
+                    ("word", "dimensions" if self.model.basis.is_raw else nouns, "count"),
                     tuple(
                         (Data(r.word), ", ".join(map(str, r.dims)), len(r.dims))
                         for r in stat.repeated
@@ -386,7 +541,7 @@ class RepeatsView:
                     caption=(
                         f"{stat.distinct} distinct words fill {stat.slots} slots "
                         f"({stat.distinct_share:.1%} distinct); {len(stat.repeated)} words "
-                        "recur in two or more dimensions."
+                        f"recur in two or more {nouns}."
                     ),
                     numeric=(False, False, True),
                 )

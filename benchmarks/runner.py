@@ -56,6 +56,7 @@ LINES = (
     Line(8, "align brown_300 with glove-6b-50", "align", "line_8"),
     Line(9, "explorer: key press → repainted dimension view", "explorer", "line_9"),
     Line(10, "explorer: longest event-loop stall during a sweep", "explorer", "line_10"),
+    Line(11, "ICA basis: fit and store (brown_30, glove-6b-50), reopen", "bases", "line_11"),
 )
 
 

@@ -137,8 +137,8 @@ def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Itera
                     n_workers=target.local_workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
+                    dashboard_address=":0",
+                    silence_logs=logging.CRITICAL,
                 )
             except (RuntimeError, OSError) as exc:
                 why = " ".join(str(exc).split())[:160]

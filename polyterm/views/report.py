@@ -1,6 +1,8 @@
 """`polyterm report`: a complete markdown write-up of a study of several models.
 
-Sections: a summary of plain readings; models and manifests; for each model its basis
+Sections: a summary of plain readings; models and manifests; with two or more models,
+"where universality lives" (every pair in every requested basis: raw, pca, ica, dict:K,
+each beside the null that fits it); for each model its basis
 statistics beside a rotated basis, the repeat statistic and its first dimensions' extremes;
 difference vectors of dissimilar pairs in every model; for each pair of models matching,
 Procrustes, CKA and SVCCA with nulls and neighbourhood universality; and, with two or more
@@ -18,18 +20,23 @@ from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.safe_text import visible
-from polyterm.views.alignment import alignment_view
+from polyterm.views.alignment import (
+    DEFAULT_MATCH_REPETITIONS,
+    DEFAULT_STABILITY_RUNS,
+    alignment_view,
+)
 from polyterm.views.markdown import md, models_section, render_markdown, table
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
 from polyterm.views.sweep import COHERENCE_CAPTION, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
+from polyterm.views.where_universality import where_universality_view
 
 
-def _section(markdown: str) -> str:
-    """A view's markdown nested one heading level down, without its own models table
-    (the report lists the models once, at the top)."""
+def _section(markdown: str, *, nest: bool = True) -> str:
+    """A view's markdown nested one heading level down (unless not `nest`), without its
+    own models table (the report lists the models once, at the top)."""
     out: list[str] = []
     skipping = False
     for line in markdown.splitlines():
@@ -38,7 +45,7 @@ def _section(markdown: str) -> str:
             if skipping:
                 continue
         if not skipping:
-            out.append("#" + line if line.startswith("##") else line)
+            out.append("#" + line if nest and line.startswith("##") else line)
     return "\n".join(out)
 
 
@@ -53,12 +60,29 @@ def build_report(
     progress: Callable[[str], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),
     store: BasisStore | None = None,
+    match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    stability_runs: int = DEFAULT_STABILITY_RUNS,
 ) -> str:
-    """The report's markdown. `restrict` applies to dimension extremes and comparisons."""
+    """The report's markdown. `restrict` applies to dimension extremes and comparisons.
+
+    With two or more models it opens with "where universality lives": every pair in
+    every basis of `bases` (fitted through `store`), each matched pair's max-|r| p-value
+    from `match_repetitions` null draws, and the components' stability over
+    `stability_runs` fits (ica, dict:K; 0 skips it)."""
     say = progress or (lambda _m: None)
     names = ", ".join(md(m.name) for m in models)
     readings: list[str] = []
-    body: list[str] = ["## Single dimensions"]
+    body: list[str] = []
+    if len(models) >= 2:
+        say("where universality lives")
+        where = where_universality_view(
+            models, bases=bases, store=store, top_n=restrict, k=k,
+            repetitions=match_repetitions, seed=seed, stability_runs=stability_runs,
+            progress=say,
+        )  # fmt: skip
+        readings += where.readings()
+        body.append(_section(render_markdown(where), nest=False))
+    body.append("## Single dimensions")
 
     say("basis statistics")
     rows = [model_row(m, k, restrict, max(2, repetitions // 2), seed) for m in models]
@@ -128,5 +152,12 @@ def build_report(
         models_section([ModelSummary.of(m) for m in models]),
     ]
     command = cli_models([ModelSummary.of(m) for m in models])
-    tail = [f"Reproduce with:\n\n```\npolyterm report {visible(command)} --k {k}\n```"]
+    names_of_bases = ",".join(str(b.name) for b in dict.fromkeys(bases))
+    options = f" --basis {names_of_bases}" if names_of_bases != "raw" else ""
+    fitted = next((b for b in bases if not b.is_raw), None)
+    if fitted is not None and fitted.fit_words != BasisRequest().fit_words:
+        options += f" --fit-words {fitted.fit_words}"
+    if fitted is not None and fitted.seed != 0:
+        options += f" --basis-seed {fitted.seed}"
+    tail = [f"Reproduce with:\n\n```\npolyterm report {visible(command)} --k {k}{options}\n```"]
     return "\n\n".join(head + body + tail) + "\n"

@@ -1,4 +1,4 @@
-"""Markdown for the whole-model views: alignment, universality, sweep.
+"""Markdown for the whole-model views: alignment, universality, sweep, where universality lives.
 
 Tables come from each view's `tables()` (`polyterm.views.protocol`); this module writes
 the document around them. It imports only `polyterm.views.markdown_parts`, and
@@ -24,6 +24,7 @@ from polyterm.views.markdown_parts import (
 from polyterm.views.protocol import Table, table_by_key
 from polyterm.views.sweep import SweepView, text_plot
 from polyterm.views.universality import UniversalityView
+from polyterm.views.where_universality import WhereUniversalityView
 
 __all__ = ["RENDERERS", "models_section", "null_text"]
 
@@ -123,8 +124,29 @@ def sweep_markdown(view: SweepView) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def where_universality_markdown(view: WhereUniversalityView) -> str:
+    tables = view.tables()
+    bases = table_by_key(tables, "bases")
+    axes = table_by_key(tables, "shared-axes")
+    scope = f"the {view.top_n:,} most frequent shared words" if view.top_n else "all shared words"
+    parts = [
+        f"## {phrase(view.title())}",
+        f"- bases: {', '.join(b.label() for b in view.bases)}\n"
+        f"- words: {scope} of each pair\n- k (top words per axis): {view.k}\n"
+        f"- nulls: {view.repetitions:,} draws, seed {view.seed}; false-discovery rate "
+        f"{view.fdr_q:g}; stability: {view.stability_runs} runs",
+        _section(table_by_key(tables, "models")),
+        _section(bases) + f"\n\n{bases.caption}",
+        "### Readings\n\n" + "\n".join(f"- {md(r)}" for r in view.readings()),
+        _section(axes) + (f"\n\n{axes.caption}" if axes.caption else ""),
+        reproduce(view.command()),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
 RENDERERS: dict[type, Callable[[Any], str]] = {
     AlignmentView: alignment_markdown,
     UniversalityView: universality_markdown,
     SweepView: sweep_markdown,
+    WhereUniversalityView: where_universality_markdown,
 }

@@ -1,0 +1,334 @@
+"""Where universality lives: every pair of models compared in every basis, side by side.
+
+The study's question is whether two models group words the same way along their axes.
+In the raw basis the answer is expected to be no, whatever the models share: word2vec's
+(and GloVe's) objective depends on the vectors only through dot products, so any rotation
+of a trained model is an equally good model and its raw dimensions are an arbitrary
+choice of the optimiser. A basis picked by the data (pca: directions of variance; ica:
+independent, skewed directions; dict:K: sparse atoms) can be shared where raw dimensions
+are not. For each pair of models and each basis this view shows, from
+`polyterm.views.alignment.basis_comparison`:
+
+- the mean matched |r| (Hungarian on |r| of the axes' activations over the shared words)
+  beside the null that fits the basis (a rotation of A, in the whitened space for pca/ica;
+  a shuffle of A's words for dict:K);
+- how many matched pairs are shared at the false-discovery rate (BH on max-|r|
+  p-values: under the null, the chance that *any* pair is called shared is at most the
+  rate, so the null gives 0 shared pairs with that probability);
+- the components that reproduce within each model (Icasso stability; ica and dict:K);
+- the strongest shared axes with their top words in both models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from polyterm.core.basis_matching import DEFAULT_FDR_Q
+from polyterm.core.embedding import Embedding
+from polyterm.engine.bases import BasisRequest, BasisStore
+from polyterm.views.alignment import (
+    DEFAULT_MATCH_REPETITIONS,
+    DEFAULT_STABILITY_RUNS,
+    DEFAULT_TOP_N,
+    BasisComparison,
+    basis_comparison,
+)
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table
+from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
+
+AXES_SHOWN = 5
+SHARED_Z = 2.0
+"""The mean matched |r| must exceed its null by this many null sd (and at least one pair
+must be shared at the FDR) for a basis to count as sharing the groupings."""
+
+
+@dataclass(frozen=True, slots=True)
+class PairInBases:
+    """One pair of models compared in each basis (in the view's basis order)."""
+
+    a: ModelSummary
+    b: ModelSummary
+    comparisons: tuple[BasisComparison, ...]
+
+    def shared_bases(self) -> tuple[BasisComparison, ...]:
+        """The bases in which the groupings are shared beyond chance (see `SHARED_Z`)."""
+        return tuple(c for c in self.comparisons if is_shared(c))
+
+
+def is_shared(c: BasisComparison) -> bool:
+    """Mean matched |r| more than `SHARED_Z` null sd above its null, and at least one
+    matched pair shared at the FDR."""
+    z = c.mean_matched.z
+    return z is not None and z > SHARED_Z and c.n_shared > 0
+
+
+def _stable_text(c: BasisComparison) -> str:
+    if c.stable_components is None:
+        kind = c.basis.name.kind
+        return "deterministic" if kind == "pca" else "—"
+    (sa, sb), (ka, kb) = c.stable_components, c.codes
+    return f"{sa} of {ka}; {sb} of {kb}"
+
+
+def _null_shared_text(c: BasisComparison) -> str:
+    return f"0 (any: ≤ {c.fdr_q:.0%})"
+
+
+@dataclass(frozen=True, slots=True)
+class WhereUniversalityView:
+    """Every pair of `models` in every basis of `bases` (`where_universality_view`)."""
+
+    models: tuple[ModelSummary, ...]
+    bases: tuple[BasisRequest, ...]
+    pairs: tuple[PairInBases, ...]
+    top_n: int | None
+    k: int
+    repetitions: int
+    seed: int
+    stability_runs: int
+    fdr_q: float
+    axes_shown: int = AXES_SHOWN
+
+    def title(self) -> Phrase:
+        names: list[str | Data] = []
+        for i, m in enumerate(self.models):
+            if i:
+                names.append(", ")
+            names.append(Data(m.name))
+        return Phrase.of("Where universality lives: ", *names)
+
+    def slug(self) -> str:
+        return slug_of("where-universality", [m.name for m in self.models])
+
+    def tables(self) -> tuple[Table, ...]:
+        """`models`; `bases`: each pair in each basis, every number beside its null;
+        `shared-axes`: the strongest shared axes/atoms of each pair and basis, with their
+        top words (words in both top lists in bold)."""
+        q = f"{self.fdr_q:g}"
+        rows: list[tuple[Cell, ...]] = []
+        for p in self.pairs:
+            for c in p.comparisons:
+                rows.append(
+                    (
+                        Data(p.a.name),
+                        Data(p.b.name),
+                        c.basis.label(),
+                        f"{c.codes[0]} × {c.codes[1]}",
+                        f"{c.mean_matched.observed:.3f}",
+                        null_text(c.mean_matched),
+                        c.null_kind,
+                        c.shared_text(),
+                        _null_shared_text(c),
+                        _stable_text(c),
+                        "yes" if is_shared(c) else "no",
+                    )
+                )
+        axes: list[tuple[Cell, ...]] = []
+        for p in self.pairs:
+            for c in p.comparisons:
+                for s in c.top_shared(self.axes_shown):
+                    common = s.common_words
+                    axes.append(
+                        (
+                            Data(p.a.name),
+                            Data(p.b.name),
+                            c.basis.label(),
+                            f"{c.unit} {s.axis_a}",
+                            f"{c.unit} {s.axis_b}",
+                            f"{s.r:+.3f}",
+                            f"{s.p:.4f}",
+                            "—" if s.stable is None else "yes" if s.stable else "no",
+                            joined(s.words_a, bold=common),
+                            joined(s.words_b, bold=common),
+                        )
+                    )
+        return (
+            models_table(self.models),
+            Table(
+                "bases",
+                "Each pair of models in each basis, beside its null",
+                (
+                    "A",
+                    "B",
+                    "basis",
+                    "axes",
+                    "mean matched |r|",
+                    "null (mean ± sd, z)",
+                    "null",
+                    f"pairs shared at FDR {q}",
+                    "null gives",
+                    "stable components (A; B)",
+                    "shared beyond chance",
+                ),
+                tuple(rows),
+                caption=(
+                    f"Matched one-to-one by |r| over {self._scope()}. A pair is shared "
+                    f"when Benjamini–Hochberg at {q} keeps its max-|r| p-value "
+                    f"({self.repetitions:,} null draws); under the null the chance that any "
+                    f"pair is called shared is at most {self.fdr_q:.0%}. Null: rotation "
+                    "(raw: of A; pca, ica: in the whitened space) or shuffle (dict:K: A's "
+                    "words permuted, a weaker null that also breaks the shared geometry). "
+                    + self._stability_text()
+                    + " 'Shared beyond chance': mean matched |r| more than "
+                    f"{SHARED_Z:g} null sd above its null and at least one pair shared."
+                ),
+                numeric=(False, False, False, True, True, True, False, True, True, True, False),
+            ),
+            Table(
+                "shared-axes",
+                f"Strongest shared axes (up to {self.axes_shown} per pair and basis)",
+                (
+                    "A",
+                    "B",
+                    "basis",
+                    "in A",
+                    "in B",
+                    "r",
+                    "p",
+                    "stable",
+                    f"top {self.k} words in A",
+                    f"top {self.k} words in B (bottom if r < 0)",
+                ),
+                tuple(axes),
+                caption="" if axes else "No pair is shared at the FDR in any basis.",
+                numeric=(False, False, False, True, True, True, True, False, False, False),
+            ),
+        )
+
+    def _stability_text(self) -> str:
+        if self.stability_runs <= 0:
+            return "Stability within each model was not measured."
+        return (
+            f"Stable: Icasso stability index ≥ 0.8 over {self.stability_runs} fits with "
+            "different seeds (ica, dict:K; pca is deterministic)."
+        )
+
+    def _scope(self) -> str:
+        return f"{self.top_n:,} most frequent shared words" if self.top_n else "all shared words"
+
+    def command(self) -> str:
+        names = ",".join(str(b.name) for b in self.bases)
+        opts = f" --k {self.k} --basis {names}"
+        fitted = next((b for b in self.bases if not b.is_raw), None)
+        if fitted is not None:
+            default = BasisRequest()
+            if fitted.fit_words != default.fit_words:
+                opts += f" --fit-words {fitted.fit_words}"
+            if fitted.seed != default.seed:
+                opts += f" --basis-seed {fitted.seed}"
+        return f"polyterm report {cli_models(self.models)}{opts}"
+
+    def readings(self) -> tuple[str, ...]:
+        """The study's answer in words: per pair, the bases in which the groupings are
+        shared beyond chance (if any), and why raw dimensions are not expected to be."""
+        out: list[str] = []
+        for p in self.pairs:
+            shared = p.shared_bases()
+            rest = [c for c in p.comparisons if not is_shared(c)]
+            head = f"{p.a.name} vs {p.b.name}: "
+            if shared:
+                text = (
+                    head
+                    + "the groupings are shared beyond chance in "
+                    + "; ".join(_basis_phrase(c) for c in shared)
+                )
+                if rest:
+                    text += "; not in " + "; ".join(_basis_phrase(c) for c in rest)
+                out.append(text + ".")
+            else:
+                out.append(
+                    head + "no basis shares the groupings beyond chance ("
+                    + "; ".join(_basis_phrase(c) for c in p.comparisons) + ")."
+                )  # fmt: skip
+            for c in shared:
+                if c.n_universal is not None and c.n_universal < c.n_shared:
+                    out.append(
+                        f"{p.a.name} vs {p.b.name} in {c.basis.label()}: of the {c.n_shared} "
+                        f"shared pairs, {c.n_universal} have both sides stable within their "
+                        "own model; a component that does not reproduce within its model "
+                        "cannot be called universal."
+                    )
+        if any(c.basis.is_raw for p in self.pairs for c in p.comparisons):
+            out.append(
+                "Raw dimensions are arbitrary: word2vec's and GloVe's objectives depend on the "
+                "vectors only through dot products, so every rotation of a trained model is "
+                "as good a model, and nothing makes two models' raw dimensions correspond. "
+                "A raw basis inside its rotation null is the expected answer, not a failure "
+                "to find structure; the question is whether a basis the data picks is shared."
+            )
+        if any(c.basis.name.kind == "dict" for p in self.pairs for c in p.comparisons):
+            out.append(
+                "Dictionary atoms are read against a shuffle of the words (non-negative codes "
+                "cannot be rotated), which keeps neither model's geometry: beating it is a "
+                "weaker claim than beating a rotation."
+            )
+        return tuple(out)
+
+
+def _basis_phrase(c: BasisComparison) -> str:
+    z = c.mean_matched.z
+    ztext = "" if z is None else f", z {z:+.1f}"
+    return (
+        f"{c.basis.label()} (mean matched |r| {c.mean_matched.observed:.3f} against "
+        f"{c.mean_matched.null_mean:.3f} ± {c.mean_matched.null_sd:.3f}{ztext}; "
+        f"{c.n_shared} of {c.n_pairs} {c.unit} pairs shared at FDR {c.fdr_q:g})"
+    )
+
+
+def where_universality_view(
+    models: Sequence[Embedding],
+    *,
+    bases: Sequence[BasisRequest] = (BasisRequest(),),
+    store: BasisStore | None = None,
+    top_n: int | None = DEFAULT_TOP_N,
+    k: int = 10,
+    repetitions: int = DEFAULT_MATCH_REPETITIONS,
+    seed: int = 0,
+    stability_runs: int = DEFAULT_STABILITY_RUNS,
+    fdr_q: float = DEFAULT_FDR_Q,
+    axes_shown: int = AXES_SHOWN,
+    progress: Callable[[str], None] | None = None,
+) -> WhereUniversalityView:
+    """Every pair of `models` (in the given order) compared in every basis of `bases`.
+
+    Each model's basis is fitted once per request (`store` keeps it; a new in-memory
+    store when None), and each comparison is `basis_comparison` (PolytermError when a
+    basis cannot be fitted or the models share too few words).
+    """
+    say = progress or (lambda _m: None)
+    store = store if store is not None else BasisStore()
+    requests = tuple(dict.fromkeys(bases)) or (BasisRequest(),)
+    pairs = []
+    for a, b in combinations(models, 2):
+        comparisons = []
+        for request in requests:
+            say(f"{a.name} vs {b.name} in {request.label()}")
+            comparisons.append(
+                basis_comparison(
+                    a,
+                    b,
+                    request,
+                    store,
+                    top_n=top_n,
+                    repetitions=repetitions,
+                    seed=seed,
+                    stability_runs=stability_runs,
+                    k=k,
+                    fdr_q=fdr_q,
+                )
+            )
+        pairs.append(PairInBases(ModelSummary.of(a), ModelSummary.of(b), tuple(comparisons)))
+    return WhereUniversalityView(
+        models=tuple(ModelSummary.of(m) for m in models),
+        bases=requests,
+        pairs=tuple(pairs),
+        top_n=top_n or None,
+        k=k,
+        repetitions=repetitions,
+        seed=seed,
+        stability_runs=stability_runs,
+        fdr_q=fdr_q,
+        axes_shown=axes_shown,
+    )

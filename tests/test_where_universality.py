@@ -22,6 +22,7 @@ from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.views.markdown import render_markdown
 from polyterm.views.protocol import plain, table_by_key
 from polyterm.views.report import build_report
+from polyterm.views.sweep import sweep_view
 from polyterm.views.where_universality import (
     WhereUniversalityView,
     is_shared,
@@ -144,3 +145,39 @@ def test_the_report_has_the_where_universality_section() -> None:
     assert "## Where universality lives: laplace_a, laplace_b" in text
     summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
     assert "the groupings are shared beyond chance in ica" in summary
+
+
+def test_the_sweep_shows_every_pair_in_every_basis() -> None:
+    a, b = _pair("laplace", 0.0, seed=0)
+    view = sweep_view(
+        [a, b], corpus="planted", k=5, top_n=None, repetitions=20, bases=(RAW, ICA),
+        store=BasisStore(),
+    )  # fmt: skip
+    rows = view.basis_pairs
+    assert [(p.relation, str(p.basis.name)) for p in rows] == [
+        ("adjacent sizes", "raw"),
+        ("adjacent sizes", "ica"),
+        ("seeds", "raw"),
+        ("seeds", "ica"),
+    ]
+    for p in rows:
+        z = p.matched_r.z
+        assert z is not None
+        if p.basis == ICA:
+            assert p.matched_r.observed > 0.95 and z > 2
+        else:
+            assert abs(z) < 2
+    table = table_by_key(view.tables(), "pairs-by-basis")
+    assert [plain(c) for c in table.rows[1]][3:5] == ["ica", f"{rows[1].matched_r.observed:.3f}"]
+    text = render_markdown(view)
+    assert "### Between models, per basis" in text
+    assert "--basis raw,ica" in view.command()
+    assert any(r.startswith("In the ica basis, pairs match") for r in view.readings())
+
+
+def test_a_raw_only_sweep_has_no_basis_table() -> None:
+    a, b = _pair("laplace", 0.0, seed=0)
+    view = sweep_view([a, b], corpus="planted", k=5, top_n=None, repetitions=3)
+    assert view.basis_pairs == ()
+    assert "pairs-by-basis" not in {t.key for t in view.tables()}
+    assert "--basis" not in view.command()

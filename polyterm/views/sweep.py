@@ -9,11 +9,12 @@ whether a *dimension* is coherent: a random direction's top words are near one a
 too, so beating random words is no evidence for the basis.
 
 Across models: linear CKA, mean matched |r| (Hungarian) with its rotation null, and the
-Procrustes relative residual — for adjacent sizes at the same seed, and for the same size
-at different seeds. The latter is the noise floor: two sizes differ meaningfully only
-where they differ more than two seeds of one size do. Adjacent sizes share their seed, and
-so their initial vectors' random stream, which makes them look more alike than
-independently initialised models would.
+Procrustes relative residual (and, with bases other than raw, every pair's mean matched
+|r| in each basis beside the null that fits it) — for adjacent sizes at the same seed,
+and for the same size at different seeds. The latter is the noise floor: two sizes differ
+meaningfully only where they differ more than two seeds of one size do. Adjacent sizes
+share their seed, and so their initial vectors' random stream, which makes them look more
+alike than independently initialised models would.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.errors import PolytermError
+from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 
@@ -104,6 +106,18 @@ class PairRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BasisPairRow:
+    """One pair of the sweep matched in one basis (its null fits the basis)."""
+
+    a: str
+    b: str
+    relation: str
+    basis: BasisRequest
+    matched_r: NullSummary
+    null_kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class SweepView:
     corpus: str
     k: int
@@ -112,6 +126,8 @@ class SweepView:
     models: tuple[ModelRow, ...]
     pairs: tuple[PairRow, ...]
     reference: str | None = None  # the model coherence is measured in (None: each itself)
+    bases: tuple[BasisRequest, ...] = (BasisRequest(),)
+    basis_pairs: tuple[BasisPairRow, ...] = ()  # every pair in every basis (when not raw only)
 
     def title(self) -> Phrase:
         return Phrase.of("Dimension sweep on ", Data(self.corpus) if self.corpus else "the corpus")
@@ -187,6 +203,33 @@ class SweepView:
                 ),
                 numeric=(False, False, False, True, True, True, True),
             ),
+        ) + ((self.basis_table(),) if self.basis_pairs else ())
+
+    def basis_table(self) -> Table:
+        """`pairs-by-basis`: every pair's mean matched |r| in every basis beside its null."""
+        return Table(
+            "pairs-by-basis",
+            "Between models, per basis",
+            ("A", "B", "relation", "basis", "mean matched |r|", "null (mean ± sd, z)", "null"),
+            tuple(
+                (
+                    Data(p.a),
+                    Data(p.b),
+                    p.relation,
+                    p.basis.label(),
+                    f"{p.matched_r.observed:.3f}",
+                    null_text(p.matched_r),
+                    p.null_kind,
+                )
+                for p in self.basis_pairs
+            ),
+            caption=(
+                "Axes/atoms matched one-to-one by |r| over the shared words. Null: a rotation "
+                "(raw: of A; pca, ica: in the whitened space) or a shuffle of A's words "
+                f"(dict:K), {self.repetitions} draws. The report's 'where universality lives' "
+                "adds the pairs shared at a false-discovery rate and the stability."
+            ),
+            numeric=(False, False, False, False, True, True, False),
         )
 
     def command(self) -> str:
@@ -195,7 +238,7 @@ class SweepView:
         ref = f" --reference {self.reference}" if self.reference else ""
         return (
             f"polyterm sweep {self.corpus} --dims {dims} --seeds {seeds} --k {self.k} "
-            f"--repetitions {self.repetitions}{ref}"
+            f"--repetitions {self.repetitions}{ref}{_basis_options(self.bases)}"
         )
 
     def readings(self) -> tuple[str, ...]:
@@ -223,7 +266,30 @@ class SweepView:
                 f"CKA {lo:.3f}–{hi:.3f}. The two sizes are {verdict}."
             )
         out += [r.coherence_reading() for r in self.models if r.coherence_rotation is not None]
+        for basis in dict.fromkeys(p.basis for p in self.basis_pairs):
+            rows = [p for p in self.basis_pairs if p.basis == basis]
+            beyond = [p for p in rows if p.matched_r.z is not None and p.matched_r.z > 2]
+            lo = min(p.matched_r.observed for p in rows)
+            hi = max(p.matched_r.observed for p in rows)
+            out.append(
+                f"In the {basis.label()} basis, pairs match with mean |r| {lo:.3f}–{hi:.3f}; "
+                f"{len(beyond)} of {len(rows)} pairs beyond their null (z > 2)."
+            )
         return tuple(out)
+
+
+def _basis_options(bases: Sequence[BasisRequest]) -> str:
+    """`--basis a,b` (and the fit and seed of the first fitted one) unless raw only."""
+    names = ",".join(str(b.name) for b in dict.fromkeys(bases))
+    if names == "raw" or not names:
+        return ""
+    text = f" --basis {names}"
+    fitted = next((b for b in bases if not b.is_raw), None)
+    if fitted is not None and fitted.fit_words != BasisRequest().fit_words:
+        text += f" --fit-words {fitted.fit_words}"
+    if fitted is not None and fitted.seed != 0:
+        text += f" --basis-seed {fitted.seed}"
+    return text
 
 
 def _seed(model: Embedding) -> int | None:
@@ -400,8 +466,21 @@ def sweep_view(
         by_dims.setdefault(m.dims, []).append(m)
     jobs = [(a, b, "adjacent sizes") for group in by_seed.values() for a, b in pairwise(group)]
     jobs += [(a, b, "seeds") for group in by_dims.values() for a, b in combinations(group, 2)]
+    requests = tuple(dict.fromkeys(bases)) or (BasisRequest(),)
+    by_basis = any(not r.is_raw for r in requests)
+    store = store if store is not None else BasisStore()
+    basis_pairs = []
     for i, (a, b, rel) in enumerate(jobs):
         pairs.append(_pair(a, b, rel, top_n, repetitions, seed))
+        if by_basis:
+            for request in requests:
+                c = basis_comparison(
+                    a, b, request, store, top_n=top_n, repetitions=max(repetitions, 2),
+                    seed=seed, stability_runs=0, k=k,
+                )  # fmt: skip
+                basis_pairs.append(
+                    BasisPairRow(a.name, b.name, rel, request, c.mean_matched, c.null_kind)
+                )
         if progress:
             progress(0.5 + (i + 1) / (2 * max(len(jobs), 1)))
     return SweepView(
@@ -412,6 +491,8 @@ def sweep_view(
         tuple(rows),
         tuple(pairs),
         reference.name if reference is not None else None,
+        requests,
+        tuple(basis_pairs),
     )
 
 

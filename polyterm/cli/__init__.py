@@ -195,6 +195,39 @@ def int_list(option: str, lo: int, hi: int) -> Callable[[str], list[int]]:
     return parse
 
 
+def basis_names(option: str, *, several: bool) -> Callable[[str], list[str]]:
+    """argparse type for --basis: ``raw``, ``pca``, ``ica`` or ``dict:K`` (``several``: a
+    comma-separated list of them, in order, each once); a bad name is one line."""
+
+    def parse(text: str) -> list[str]:
+        from polyterm.core.bases import parse_basis_name
+
+        items = [part.strip() for part in text.split(",")]
+        if not text.strip() or any(not part for part in items):
+            raise argparse.ArgumentTypeError(
+                f"{option}: {text!r} has an empty item: write e.g. "
+                + ("raw,pca,ica,dict:120" if several else "ica or dict:120")
+            )
+        if len(items) > 1 and not several:
+            raise argparse.ArgumentTypeError(
+                f"{option} takes one basis here, not {len(items)} ({text}): "
+                "this view shows one model in one basis"
+            )
+        names = []
+        for item in items:
+            try:
+                names.append(str(parse_basis_name(item)))
+            except ValueError as exc:
+                raise argparse.ArgumentTypeError(f"{option}: {exc}") from None
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise argparse.ArgumentTypeError(f"{option} names {', '.join(repeated)} more than once")
+        return names
+
+    parse.__name__ = option.lstrip("-")
+    return parse
+
+
 def non_empty(option: str) -> Callable[[str], str]:
     """argparse type: any text but an empty (or blank) one."""
 
@@ -217,9 +250,19 @@ MODELS_HELP = "comma-separated model specs, e.g. brown_30,brown_29"
 SCALE_HELP = "raw coordinates or cosine to the dimension's axis (default raw)"
 CONVENTION_HELP = "normalised: unit vectors before arithmetic (default); raw: as stored"
 INCLUDE_HELP = "keep the query's own words among the neighbours"
+BASIS_HELP = (
+    "the basis to read the model in: raw (its own dimensions, the default), pca (whitened "
+    "principal axes), ica (independent axes, Yamagiwa et al. 2023) or dict:K (K atoms of a "
+    "sparse non-negative dictionary, e.g. dict:120); fitted once and cached"
+)
+BASES_HELP = (
+    "one or more bases, comma-separated, e.g. raw,pca,ica,dict:120: one answer per basis, "
+    "in order (raw: the models' own dimensions, the default; see dims --help)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from polyterm.core.bases import DEFAULT_FIT_ROWS
     from polyterm.engine.readers import DEFAULT_MAX_DIMS
     from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
 
@@ -234,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     repetitions_type = bounded_int("--repetitions", 2, MAX_REPETITIONS)
     jobs_type = bounded_int("--jobs", 1, MAX_JOBS)
     seed_type = bounded_int("--seed", 0, MAX_SEED)
+    stability_runs_type = bounded_int(
+        "--stability-runs",
+        0,
+        1000,
+        below="--stability-runs must be 0 (skip) or at least 2, not {value}",
+    )
 
     common = _Parser(add_help=False)
     common.add_argument(
@@ -265,6 +314,34 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"refuse vector files of more dimensions (default {DEFAULT_MAX_DIMS:,})",
     )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    def basis_parent(several: bool) -> _Parser:
+        parent = _Parser(add_help=False)
+        parent.add_argument(
+            "--basis",
+            type=basis_names("--basis", several=several),
+            default=["raw"],
+            metavar="NAME[,NAME...]" if several else "NAME",
+            help=BASES_HELP if several else BASIS_HELP,
+        )
+        parent.add_argument(
+            "--fit-words",
+            type=bounded_int("--fit-words", 2, MAX_WORDS),
+            default=DEFAULT_FIT_ROWS,
+            metavar="N",
+            help=f"fit the basis on the N most frequent words (default {DEFAULT_FIT_ROWS:,})",
+        )
+        parent.add_argument(
+            "--basis-seed",
+            type=bounded_int("--basis-seed", 0, MAX_SEED),
+            default=0,
+            metavar="S",
+            help="seed of the basis fit (default 0)",
+        )
+        return parent
+
+    one_basis = basis_parent(several=False)
+    bases = basis_parent(several=True)
 
     out = _Parser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
@@ -328,7 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", parents=[common], help="list cached and available models")
     p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
 
-    p = sub.add_parser("dims", parents=[common, out], help="top/bottom words of a dimension")
+    p = sub.add_parser(
+        "dims", parents=[common, out, one_basis], help="top/bottom words of a dimension"
+    )
     p.add_argument("model", help=MODEL_HELP)
     p.add_argument(
         "--dim", type=dim_type, default=0, help="the dimension, numbered from 0 (default 0)"
@@ -337,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "repeats",
-        parents=[common, out],
+        parents=[common, out, one_basis],
         help="words that recur at the extremes of several dimensions",
     )
     p.add_argument("model", help=MODEL_HELP)
@@ -361,7 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--include-query", action="store_true", help=INCLUDE_HELP)
 
     p = sub.add_parser(
-        "compare", parents=[common, out], help="one query side by side in several models"
+        "compare",
+        parents=[common, out, one_basis],
+        help="one query side by side in several models",
     )
     p.add_argument("query", nargs="?", help="a word or an expression")
     p.add_argument("--dim", type=dim_type, help="compare dimension DIM (by index) instead")
@@ -390,15 +471,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "align",
-        parents=[common, science],
+        parents=[common, science, bases],
         help="matching, Procrustes, CKA and SVCCA of two models, with nulls",
     )
     p.add_argument("model_a", help="the first model: " + MODEL_HELP)
     p.add_argument("model_b", help="the second model")
+    p.add_argument(
+        "--match-repetitions",
+        type=bounded_int("--match-repetitions", 2, MAX_REPETITIONS),
+        default=1000,
+        metavar="R",
+        help="draws of the null behind each matched pair's max-|r| p-value and the pairs "
+        "shared at FDR 0.05 (default 1000; the smallest p is 1/(1+R))",
+    )
+    p.add_argument(
+        "--stability-runs",
+        type=stability_runs_type,
+        default=10,
+        metavar="N",
+        help="ica and dict:K: refit with N seeds to measure each component's stability "
+        "(default 10; 0 skips it)",
+    )
 
     p = sub.add_parser(
         "universality",
-        parents=[common, science],
+        parents=[common, science, bases],
         help="neighbourhood and difference-vector overlap of two models",
     )
     p.add_argument("model_a", help="the first model: " + MODEL_HELP)
@@ -411,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "sweep",
-        parents=[common, science],
+        parents=[common, science, bases],
         help="train a range of sizes and seeds, then compare them",
     )
     p.add_argument("corpus", type=non_empty("corpus"), help="corpus name, e.g. brown or lee")
@@ -435,7 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
-        "report", parents=[common], help="a complete markdown write-up of a study of several models"
+        "report",
+        parents=[common, bases],
+        help="a complete markdown write-up of a study of several models",
     )
     p.add_argument("models", nargs="+", help="two or more models: " + MODEL_HELP)
     p.add_argument("--k", type=k_type, default=10, help="list length (default 10)")
@@ -463,6 +562,11 @@ def build_parser() -> argparse.ArgumentParser:
 def option_conflict(args: argparse.Namespace) -> str | None:
     """What is wrong with a combination of options (each valid alone), or None."""
     k, restrict, top_n = (getattr(args, n, None) for n in ("k", "restrict", "top_n"))
+    if getattr(args, "stability_runs", None) == 1:
+        return (
+            "--stability-runs must be 0 (skip) or at least 2, not 1: "
+            "one run has nothing to agree with"
+        )
     if k is not None and restrict is not None and k > restrict:
         return (
             f"--k {k:,} is more than --restrict {restrict:,}: a list cannot be longer than "

@@ -20,6 +20,7 @@ from polyterm.cli import StdoutConsole, print_error, print_warning
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
+from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import open_cache
 from polyterm.engine.corpus import available_nltk_corpora
 from polyterm.engine.models import ModelLibrary, OpenOptions
@@ -32,7 +33,7 @@ from polyterm.errors import PolytermError, SpecError
 from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
-from polyterm.views.serialise import dumps, to_json
+from polyterm.views.serialise import dumps, to_json, to_plain
 
 
 class _ProgressPrinter:
@@ -86,9 +87,71 @@ def _options(args: argparse.Namespace) -> OpenOptions:
 
 
 def _open(args: argparse.Namespace, err: Console, names: list[str]) -> list[Embedding]:
+    return _open_with(args, err, names)[1]
+
+
+def _open_with(
+    args: argparse.Namespace, err: Console, names: list[str]
+) -> tuple[ModelLibrary, list[Embedding]]:
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
-    return [library.open(n, _options(args), progress=progress) for n in names]
+    return library, [library.open(n, _options(args), progress=progress) for n in names]
+
+
+def _requests(args: argparse.Namespace) -> list[BasisRequest]:
+    """--basis (one or several names, checked by the parser), --fit-words, --basis-seed."""
+    names: list[str] = getattr(args, "basis", None) or ["raw"]
+    try:
+        return [BasisRequest.of(n, fit_words=args.fit_words, seed=args.basis_seed) for n in names]
+    except ValueError as exc:
+        raise PolytermError(str(exc)) from None
+
+
+def _store(library: ModelLibrary, err: Console) -> BasisStore:
+    """One basis store per run, on the cache the models come from (a fitted basis is
+    kept beside its model; a second run reuses it)."""
+    return BasisStore(library.cache, warn=lambda msg: print_warning(err, msg))
+
+
+class _BasisProgress:
+    """Fitting progress (`fraction, stage`) as the training progress lines on stderr."""
+
+    def __init__(self, printer: _ProgressPrinter) -> None:
+        self.printer = printer
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        task, _, what = stage.partition(": ")
+        self.printer(
+            Progress(
+                task=task or "basis",
+                stage="done" if fraction >= 1.0 else "fit",
+                fraction=fraction,
+                message=what or stage,
+            )
+        )
+
+
+def _in_basis(
+    args: argparse.Namespace,
+    err: Console,
+    library: ModelLibrary,
+    models: list[Embedding],
+    request: BasisRequest,
+    store: BasisStore | None = None,
+) -> list[Embedding]:
+    """`models` in `request`'s basis (fitted now, with progress, or reused)."""
+    from polyterm.views.alignment import in_basis
+
+    if request.is_raw:
+        return models
+    store = store or _store(library, err)
+    progress = _BasisProgress(_ProgressPrinter(err, args.quiet))
+    return [in_basis(store, m, request, progress=progress) for m in models]
+
+
+def _one_basis(args: argparse.Namespace) -> BasisRequest:
+    (request,) = _requests(args)  # the parser allows one name on these commands
+    return request
 
 
 def _emit(view: Any, fmt: str) -> None:
@@ -212,7 +275,8 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_dims(args: argparse.Namespace, err: Console) -> int:
-    (model,) = _open(args, err, [args.model])
+    library, models = _open_with(args, err, [args.model])
+    (model,) = _in_basis(args, err, library, models, _one_basis(args))
     _emit(
         dimension_view(model, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
         args.format,
@@ -221,7 +285,8 @@ def cmd_dims(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
-    (model,) = _open(args, err, [args.model])
+    library, models = _open_with(args, err, [args.model])
+    (model,) = _in_basis(args, err, library, models, _one_basis(args))
     _emit(
         repeats_view(model, k=args.k, restrict=args.restrict, scale=Scale(args.scale)), args.format
     )
@@ -229,8 +294,15 @@ def cmd_repeats(args: argparse.Namespace, err: Console) -> int:
 
 
 def cmd_query(args: argparse.Namespace, err: Console) -> int:
-    models = _open(args, err, _model_list(args.models))
+    library, models = _open_with(args, err, _model_list(args.models))
+    request = _one_basis(args) if hasattr(args, "basis") else BasisRequest()
+    if not request.is_raw and getattr(args, "dim", None) is None:
+        raise SpecError(
+            f"--basis {request.name} reads dimensions: use it with --dim N "
+            "(neighbours are the same in every basis of a model)"
+        )
     if getattr(args, "dim", None) is not None:
+        models = _in_basis(args, err, library, models, request)
         view = dimension_query_view(
             models, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)
         )
@@ -261,19 +333,54 @@ def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
     return args.top_n or None  # the parser keeps it at 0 or more
 
 
-def cmd_align(args: argparse.Namespace, err: Console) -> int:
-    from polyterm.views.alignment import DEFAULT_TOP_N, alignment_view
+def _emit_all(views: list[Any], fmt: str) -> None:
+    """One view per basis, in order: tables and markdown one after another; JSON a single
+    object for one view and a list (in --basis order) for several."""
+    if len(views) == 1:
+        _emit(views[0], fmt)
+    elif fmt == "json":
+        print(dumps([to_plain(v) for v in views]))
+    else:
+        for i, view in enumerate(views):
+            if i and fmt == "markdown":
+                print()
+            _emit(view, fmt)
 
-    a, b = _open(args, err, [args.model_a, args.model_b])
-    view = alignment_view(
-        a,
-        b,
-        k=args.k,
-        top_n=_science_top_n(args, DEFAULT_TOP_N),
-        repetitions=args.repetitions,
-        seed=args.seed,
-    )
-    _emit(view, args.format)
+
+def cmd_align(args: argparse.Namespace, err: Console) -> int:
+    from polyterm.views.alignment import DEFAULT_TOP_N, alignment_in_basis, alignment_view
+
+    library, (a, b) = _open_with(args, err, [args.model_a, args.model_b])
+    store = _store(library, err)
+    progress = _BasisProgress(_ProgressPrinter(err, args.quiet))
+    views = []
+    for request in _requests(args):
+        if request.is_raw:
+            view = alignment_view(
+                a,
+                b,
+                k=args.k,
+                top_n=_science_top_n(args, DEFAULT_TOP_N),
+                repetitions=args.repetitions,
+                seed=args.seed,
+                match_repetitions=args.match_repetitions,
+            )
+        else:
+            view = alignment_in_basis(
+                a,
+                b,
+                request,
+                store,
+                k=args.k,
+                top_n=_science_top_n(args, DEFAULT_TOP_N),
+                repetitions=args.repetitions,
+                match_repetitions=args.match_repetitions,
+                stability_runs=args.stability_runs,
+                seed=args.seed,
+                progress=progress,
+            )
+        views.append(view)
+    _emit_all(views, args.format)
     return 0
 
 
@@ -297,21 +404,31 @@ def _pairs(text: str | None) -> list[tuple[str, str]] | None:
 def cmd_universality(args: argparse.Namespace, err: Console) -> int:
     from polyterm.views.universality import DEFAULT_PAIRS, DEFAULT_TOP_N, universality_view
 
-    a, b = _open(args, err, [args.model_a, args.model_b])
-    view = universality_view(
-        a,
-        b,
-        k=args.k,
-        top_n=_science_top_n(args, DEFAULT_TOP_N),
-        pairs=_pairs(args.pairs) or DEFAULT_PAIRS,
-        repetitions=args.repetitions,
-        seed=args.seed,
-    )
-    _emit(view, args.format)
-    for pair in view.unusable_pairs:
-        print_warning(
-            err, f"{pair}: the difference vector is zero in a model (no direction): not scored"
+    library, models = _open_with(args, err, [args.model_a, args.model_b])
+    store = _store(library, err)
+    pairs = _pairs(args.pairs) or DEFAULT_PAIRS
+    views = []
+    for request in _requests(args):
+        a, b = _in_basis(args, err, library, models, request, store)
+        views.append(
+            universality_view(
+                a,
+                b,
+                k=args.k,
+                top_n=_science_top_n(args, DEFAULT_TOP_N),
+                pairs=pairs,
+                repetitions=args.repetitions,
+                seed=args.seed,
+            )
         )
+    _emit_all(views, args.format)
+    for view in views:
+        for pair in view.unusable_pairs:
+            print_warning(
+                err,
+                f"{pair}: the difference vector is zero in {view.a.label} or {view.b.label} "
+                "(no direction): not scored",
+            )
     return 0
 
 
@@ -340,6 +457,8 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         repetitions=args.repetitions,
         seed=args.seed,
         reference=reference,
+        bases=_requests(args),
+        store=_store(library, err),
     )
     _emit(view, args.format)
     return 0
@@ -421,14 +540,20 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)
-    models = _open(args, err, args.models)
+    library, models = _open_with(args, err, args.models)
 
     def say(message: str) -> None:
         if not args.quiet:
             err.print(visible(f"report: {message}"), style="dim", soft_wrap=True)
 
     text = build_report(
-        models, k=args.k, restrict=args.restrict, repetitions=args.repetitions, progress=say
+        models,
+        k=args.k,
+        restrict=args.restrict,
+        repetitions=args.repetitions,
+        progress=say,
+        bases=_requests(args),
+        store=_store(library, err),
     )
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes

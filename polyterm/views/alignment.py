@@ -193,6 +193,10 @@ class BasisComparison:
         return text
 
 
+def _index_text(index: float | None) -> str:
+    return "—" if index is None else f"{index:.2f}"
+
+
 def _unit(request: BasisRequest) -> str:
     kind = request.name.kind
     return "dim" if kind == "raw" else "atom" if kind == "dict" else "axis"
@@ -309,6 +313,14 @@ def compare_codes(
     )
 
 
+def _tagged(progress: ProgressFn | None, tag: str) -> ProgressFn | None:
+    """`progress` with `tag` (the model and the basis) before each stage name."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda fraction, stage: report(fraction, f"{tag}: {stage}")
+
+
 def in_basis(
     store: BasisStore,
     model: Embedding,
@@ -326,7 +338,9 @@ def in_basis(
             f"{model.name} is already in the {current.label()} basis, not {request.label()}"
         )
     try:
-        return store.in_basis(model, request, progress=progress)
+        return store.in_basis(
+            model, request, progress=_tagged(progress, f"{model.name} [{request.label()}]")
+        )
     except ValueError as exc:
         raise PolytermError(
             f"cannot fit the {request.label()} basis of {model.name}: {exc}"
@@ -350,7 +364,12 @@ def basis_stability(
     if not request_of(model).is_raw:
         raise PolytermError(f"the stability of {model.name} needs the model itself, not its codes")
     try:
-        return store.stability(model, request, runs=runs, progress=progress)
+        return store.stability(
+            model,
+            request,
+            runs=runs,
+            progress=_tagged(progress, f"{model.name} [{request.label()}] stability, {runs} runs"),
+        )
     except ValueError as exc:
         raise PolytermError(
             f"cannot measure the stability of the {request.label()} basis of {model.name}: {exc}"
@@ -573,10 +592,10 @@ class AlignmentView:
             Phrase.of(b, f" {unit}"),
             "r",
             "p (max |r|)",
-            f"shared at FDR {c.fdr_q:g}",
+            f"shared (FDR {c.fdr_q:g})",
         )
         if with_stability:
-            columns += ("stability A", "stability B", "universal")
+            columns += ("stability A / B",)
         columns += (
             Phrase.of("top words in ", a),
             Phrase.of("top words in ", b)
@@ -585,18 +604,17 @@ class AlignmentView:
         )
         rows = []
         for p in c.pairs[:PAIRS_SHOWN]:
-            row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, "yes" if p.shared else "no"]
+            shared = "no"
+            if p.shared:
+                shared = "yes" if p.universal else "yes, unstable"
+            row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, shared]
             if with_stability:
-                row += [
-                    p.stability_a,
-                    p.stability_b,
-                    "yes" if p.universal else ("no: unstable" if p.shared else "no"),
-                ]
+                row.append(f"{_index_text(p.stability_a)} / {_index_text(p.stability_b)}")
             row += [joined(p.words_a, bold=p.common_words), joined(p.words_b, bold=p.common_words)]
             rows.append(tuple(row))
         numeric: tuple[bool, ...] = (True, True, True, True, False)
         if with_stability:
-            numeric += (True, True, False)
+            numeric += (True,)
         return Table(
             "matched",
             f"Matched {_units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
@@ -606,7 +624,9 @@ class AlignmentView:
             caption=(
                 f"{c.n_shared} of {c.n_pairs} pairs shared at FDR {c.fdr_q:g}"
                 + (
-                    f"; stability below {STABILITY_THRESHOLD:g} marks an unstable {unit}"
+                    f"; a stability index below {STABILITY_THRESHOLD:g} ({c.stability_runs} "
+                    f"runs) marks an unstable {unit}, and a shared pair with an unstable "
+                    "side cannot be called universal"
                     if with_stability
                     else ""
                 )

@@ -11,6 +11,8 @@ word the other model also has.
   the normalised difference unit(a) − unit(b) in each model (a and b excluded), and the
   Jaccard and RBO of the two lists. Chance: two random k-lists from n words share k²/n
   words on average.
+
+Models in a basis (`BasisStore.in_basis`) are compared by the cosines of their codes.
 """
 
 from __future__ import annotations
@@ -96,11 +98,11 @@ class UniversalityView:
 
     def title(self) -> Phrase:
         return Phrase.of(
-            "Universality of neighbourhoods: ", Data(self.a.name), " vs ", Data(self.b.name)
+            "Universality of neighbourhoods: ", Data(self.a.label), " vs ", Data(self.b.label)
         )
 
     def slug(self) -> str:
-        return slug_of("universality", [self.a.name, self.b.name])
+        return slug_of("universality", [self.a.slug_name, self.b.slug_name])
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `neighbourhood`: overlap of each shared word's neighbours beside its

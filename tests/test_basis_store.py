@@ -377,3 +377,28 @@ def test_threads_asking_for_one_basis_fit_it_once(
         t.join()
     assert errors == [] and counter.calls == 1 and len(results) == 4
     assert all(r.tobytes() == results[0].tobytes() for r in results)
+
+
+def test_caches_made_before_the_bases_folder_still_open(tmp_path: Path) -> None:
+    from polyterm.engine.cache import MARKER, ForeignFolder
+
+    # a tagged cache without bases/: opened, bases/ added, its model entry unchanged
+    model = _cached_model(tmp_path / "tagged")
+    shutil.rmtree(tmp_path / "tagged" / "bases")
+    assert _store(tmp_path / "tagged").in_basis(_cached_model(tmp_path / "tagged"), ICA).dims == 6
+    assert (tmp_path / "tagged" / "bases").is_dir()
+    # a cache from before the tag (models/, tmp/, corpora/ only) is still adopted
+    old = tmp_path / "old"
+    shutil.copytree(tmp_path / "tagged", old, symlinks=True)
+    (old / MARKER).unlink()
+    shutil.rmtree(old / "bases")
+    reopened = _cached_model(old)
+    assert (old / MARKER).is_file() and (old / "bases").is_dir()
+    assert np.asarray(reopened.vectors).tobytes() == np.asarray(model.vectors).tobytes()
+    # an untagged folder holding bases/ was never a polyterm cache: refused, left alone
+    project = tmp_path / "project"
+    shutil.copytree(tmp_path / "tagged", project, symlinks=True)
+    (project / MARKER).unlink()
+    with pytest.raises(ForeignFolder):
+        ModelCache(project)
+    assert not (project / MARKER).exists()

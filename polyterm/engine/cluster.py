@@ -50,6 +50,10 @@ REPORT_EVERY = 0.5
 CANCEL_CHECK_EVERY = 1.0
 """Seconds between a worker's looks at the sweep's cancel event (a scheduler round trip)."""
 MAX_LOCAL_WORKERS = 256
+QUIET = logging.CRITICAL + 1
+"""Dask's own log level during a sweep: nothing. What goes wrong reaches the user as one
+error line or a failed model; Dask's log lines (a worker restarting, a comm closed while
+cancelling) would otherwise print tracebacks into the CLI's output."""
 INSTALL_HINT = 'install the cluster extra: pip install "polyterm[cluster]"'
 _LOCAL = re.compile(r"^local(?::(?P<n>\d+))?$")
 _ADDRESS = re.compile(
@@ -138,7 +142,7 @@ def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Itera
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=":0",
-                    silence_logs=logging.CRITICAL,
+                    silence_logs=QUIET,
                 )
             except (RuntimeError, OSError) as exc:
                 why = " ".join(str(exc).split())[:160]
@@ -148,7 +152,7 @@ def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Itera
                 ) from None
             client = dd.Client(cluster, timeout=timeout)
         else:
-            logging.getLogger("distributed").setLevel(logging.ERROR)
+            logging.getLogger("distributed").setLevel(QUIET)
             client = dd.Client(target.address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         if cluster is not None:

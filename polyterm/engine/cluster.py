@@ -127,50 +127,65 @@ def dask_available() -> bool:
 def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
     """A `distributed.Client` for `target`, closed at the end (a local cluster too).
 
-    A local cluster has `local_workers` processes of one thread each and no dashboard. A
+    A local cluster has `local_workers` processes of one thread each (its dashboard on a
+    free port, so a second cluster never collides with the first). A
     scheduler that does not answer within `timeout` seconds is a ClusterError.
     """
     if not dask_available():
         raise ClusterError(f"--cluster {target.text} needs Dask: {INSTALL_HINT}")
     dd = _distributed()
-    cluster = None
-    try:
-        if target.is_local:
-            try:
-                cluster = dd.LocalCluster(
-                    n_workers=target.local_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                    silence_logs=QUIET,
-                )
-            except (RuntimeError, OSError) as exc:
-                why = " ".join(str(exc).split())[:160]
-                raise ClusterError(
-                    f"could not start a local Dask cluster of {target.local_workers} "
-                    f"worker processes ({why})"
-                ) from None
-            client = dd.Client(cluster, timeout=timeout)
-        else:
-            logging.getLogger("distributed").setLevel(QUIET)
-            client = dd.Client(target.address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        why = " ".join(str(exc).split())[:160]
-        raise ClusterError(
-            f"cannot reach the Dask scheduler at {target.address or target.text} within "
-            f"{timeout:g} s ({why}); start one with `dask scheduler` (and `dask worker "
-            "ADDRESS` on each machine) or use --cluster local:N"
-        ) from None
-    try:
-        yield client
-    finally:
-        with contextlib.suppress(Exception):
-            client.close()
-        if cluster is not None:
-            with contextlib.suppress(Exception):
+    with _quiet_dask():
+        cluster = None
+        try:
+            if target.is_local:
+                try:
+                    cluster = dd.LocalCluster(
+                        n_workers=target.local_workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=QUIET,
+                    )
+                except (RuntimeError, OSError) as exc:
+                    why = " ".join(str(exc).split())[:160]
+                    raise ClusterError(
+                        f"could not start a local Dask cluster of {target.local_workers} "
+                        f"worker processes ({why})"
+                    ) from None
+                client = dd.Client(cluster, timeout=timeout, set_as_default=False)
+            else:
+                client = dd.Client(target.address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            if cluster is not None:
                 cluster.close()
+            why = " ".join(str(exc).split())[:160]
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {target.address or target.text} within "
+                f"{timeout:g} s ({why}); start one with `dask scheduler` (and `dask worker "
+                "ADDRESS` on each machine) or use --cluster local:N"
+            ) from None
+        try:
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.close()
+            if cluster is not None:
+                with contextlib.suppress(Exception):
+                    cluster.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's loggers (in this process) silenced for the sweep, their levels restored after."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "dask")]
+    saved = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(QUIET)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, saved, strict=True):
+            lg.setLevel(level)
 
 
 # -- the task (runs on a worker) ----------------------------------------------------------

@@ -181,3 +181,18 @@ def test_a_raw_only_sweep_has_no_basis_table() -> None:
     assert view.basis_pairs == ()
     assert "pairs-by-basis" not in {t.key for t in view.tables()}
     assert "--basis" not in view.command()
+
+
+def _trained(model: Embedding, seed: int) -> Embedding:
+    params = {"dims": SOURCES, "seed": seed, "window": 5, "min_count": 5, "epochs": 5}
+    corpus = {"name": "toy", "sentences": 1, "tokens": WORDS, "sha256": "ab" * 32}
+    manifest = {"kind": "word2vec", "params": params, "corpus": corpus}
+    return Embedding.from_arrays(model.name, list(model.vocab), model.vectors, manifest=manifest)
+
+
+@pytest.mark.parametrize(("seed_b", "said"), [(1, True), (2, False)])
+def test_a_shared_seed_is_said_beside_a_shared_basis(seed_b: int, said: bool) -> None:
+    a, b = _pair("laplace", 0.0, seed=0)
+    view = _view(_trained(a, 1), _trained(b, seed_b))
+    assert view.pairs[0].same_seed is said
+    assert any("from the same seed" in r for r in view.readings()) is said

@@ -28,6 +28,7 @@ from itertools import combinations
 from polyterm.core.basis_matching import DEFAULT_FDR_Q
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
+from polyterm.engine.cache import Manifest
 from polyterm.views.alignment import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
@@ -51,6 +52,7 @@ class PairInBases:
     a: ModelSummary
     b: ModelSummary
     comparisons: tuple[BasisComparison, ...]
+    same_seed: bool = False  # both trained on one corpus from one seed
 
     def shared_bases(self) -> tuple[BasisComparison, ...]:
         """The bases in which the groupings are shared beyond chance (see `SHARED_Z`)."""
@@ -206,7 +208,9 @@ class WhereUniversalityView:
         )
 
     def _scope(self) -> str:
-        return f"{self.top_n:,} most frequent shared words" if self.top_n else "all shared words"
+        return (
+            f"the {self.top_n:,} most frequent shared words" if self.top_n else "all shared words"
+        )
 
     def command(self) -> str:
         names = ",".join(str(b.name) for b in self.bases)
@@ -239,9 +243,15 @@ class WhereUniversalityView:
                 out.append(text + ".")
             else:
                 out.append(
-                    head + "no basis shares the groupings beyond chance ("
-                    + "; ".join(_basis_phrase(c) for c in p.comparisons) + ")."
+                    head + "no basis shares the groupings beyond chance: "
+                    + ", ".join(_basis_phrase(c) for c in p.comparisons) + "."
                 )  # fmt: skip
+            if shared and p.same_seed:
+                out.append(
+                    f"{p.a.name} and {p.b.name} were trained on one corpus from the same "
+                    "seed (the same initial random stream), which makes them look alike: "
+                    "read their sharing against two seeds of one size (polyterm sweep)."
+                )
             for c in shared:
                 if c.n_universal is not None and c.n_universal < c.n_shared:
                     out.append(
@@ -275,6 +285,13 @@ def _basis_phrase(c: BasisComparison) -> str:
         f"{c.mean_matched.null_mean:.3f} ± {c.mean_matched.null_sd:.3f}{ztext}; "
         f"{c.n_shared} of {c.n_pairs} {c.unit} pairs shared at FDR {c.fdr_q:g})"
     )
+
+
+def _same_seed(a: Embedding, b: Embedding) -> bool:
+    ma, mb = Manifest.of(a.manifest), Manifest.of(b.manifest)
+    if ma.params is None or mb.params is None or ma.corpus is None or mb.corpus is None:
+        return False
+    return ma.params.seed == mb.params.seed and ma.corpus.sha256 == mb.corpus.sha256
 
 
 def where_universality_view(
@@ -319,7 +336,11 @@ def where_universality_view(
                     fdr_q=fdr_q,
                 )
             )
-        pairs.append(PairInBases(ModelSummary.of(a), ModelSummary.of(b), tuple(comparisons)))
+        pairs.append(
+            PairInBases(
+                ModelSummary.of(a), ModelSummary.of(b), tuple(comparisons), _same_seed(a, b)
+            )
+        )
     return WhereUniversalityView(
         models=tuple(ModelSummary.of(m) for m in models),
         bases=requests,

@@ -9,7 +9,9 @@
 
 Each fit row shows, as its baseline measured in the same run, scikit-learn's own
 ``FastICA(whiten="unit-variance")`` on the same fit rows (the optimiser alone, no codes,
-nothing stored); the reopen row shows opening the model's own cache entry. Every
+nothing stored), run like polyterm's fit with numpy's BLAS on one thread (see
+`polyterm.engine.bases.one_blas_thread`: on a busy machine FastICA with several BLAS
+threads took up to 6× longer); the reopen row shows opening the model's own cache entry. Every
 repetition of a fit writes into a fresh cache root, so nothing is reused. ``tiny`` runs
 on the synthetic GloVe stand-in with 1,000 fit words.
 """
@@ -33,8 +35,10 @@ REOPEN_TARGET = 0.05
 def _sklearn_fastica(vectors: Any, rows: int, seed: int) -> None:
     from sklearn.decomposition import FastICA
 
+    from polyterm.engine.bases import one_blas_thread
+
     fit = np.asarray(vectors[:rows], dtype=np.float64)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         FastICA(whiten="unit-variance", fun="logcosh", max_iter=1000, tol=1e-4,
                 random_state=seed).fit(fit)
@@ -83,7 +87,8 @@ def _fit_row(ctx: Context, fresh: Any, fit_words: int, target: float, label: str
                ours_s, "s", f"sklearn FastICA of the {rows_used:,} fit rows", base_s,
                "absolute", "<=", target,
                note=f"{ours_s / base_s:.2f}× scikit-learn's FastICA(whiten='unit-variance') "
-                    f"alone; {k} axes; entry written to a fresh cache root each time",
+                    f"alone (both with one BLAS thread); {k} axes; entry written to a fresh "
+                    "cache root each time",
                samples=samples).judge()
 
 

@@ -402,3 +402,26 @@ def test_caches_made_before_the_bases_folder_still_open(tmp_path: Path) -> None:
     with pytest.raises(ForeignFolder):
         ModelCache(project)
     assert not (project / MARKER).exists()
+
+
+def test_fits_run_with_one_blas_thread_and_the_setting_is_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
+
+    def blas_threads() -> list[int]:
+        return [int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    during: list[list[int]] = []
+
+    def fit(*args: Any, **kwargs: Any) -> Any:
+        during.append(blas_threads())
+        return fit_basis(*args, **kwargs)
+
+    monkeypatch.setattr(bases_module, "fit_basis", fit)
+    model = _cached_model(tmp_path)
+    _store(tmp_path).in_basis(model, ICA)
+    BasisStore().fitted(Embedding.from_arrays("plain", *_planted()), ICA)
+    assert before and during == [[1] * len(before)] * 2
+    assert blas_threads() == before

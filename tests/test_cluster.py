@@ -313,3 +313,29 @@ def test_target_object_is_accepted(tmp_path: Path) -> None:
     target = ClusterTarget("tcp://127.0.0.1:1", address="tcp://127.0.0.1:1")
     outcome = train_on_cluster([], library, target)  # nothing to do: no connection needed
     assert (outcome.trained, outcome.cached, outcome.failed) == ((), (), ())
+
+
+@pytest.mark.slow
+def test_explorer_trains_on_the_cluster_of_the_config_file(
+    dask_cluster: Any, tmp_path: Path
+) -> None:
+    """The explorer's training child reads ``cluster`` from config.toml and trains there."""
+    import threading as threading_mod
+
+    from polyterm.engine.models import DEFAULT_OPTIONS
+    from polyterm.explorer.trainer import make_in_process
+
+    address = dask_cluster.scheduler.address
+    config = Path(os.environ["POLYTERM_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'cluster = "{address}"\n', encoding="utf-8")
+    library = ModelLibrary(ModelCache(tmp_path / "cache"))
+    seen: list[Progress] = []
+    make_in_process(
+        "lee_4_s7", DEFAULT_OPTIONS, library, progress=seen.append, cancel=threading_mod.Event()
+    )
+    entry = library.cached(library.spec("lee_4_s7"))
+    assert entry is not None
+    assert entry.manifest["cluster"] == address
+    assert entry.manifest["trained_on"] in set(dask_cluster.scheduler_info()["workers"])
+    assert any(" on 127.0.0.1:" in p.message for p in seen if p.stage == "train")

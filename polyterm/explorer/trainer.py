@@ -25,6 +25,9 @@ from polyterm.engine.cache import ModelCache
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import Progress
+from polyterm.engine.settings import cluster_setting
+from polyterm.engine.specs import TrainSpec
+from polyterm.engine.sweep import train_many
 from polyterm.errors import Cancelled, PolytermError
 
 POLL = 0.1  # seconds between looks at the queue and the cancel flag
@@ -68,7 +71,9 @@ def _child(
 
     It ends with the explorer: a `kill -9` of the explorer gives it no chance to set
     `stop`, so the child watches `parent_pid` (the explorer's pid) and exits once it is
-    re-parented; its half-written entry stays in the cache's tmp folder, swept later."""
+    re-parented; its half-written entry stays in the cache's tmp folder, swept later.
+    When the config file names a Dask cluster (``cluster = "local:4"``), a model to train
+    is trained there (`polyterm.engine.cluster`) and written into the cache here."""
     exit_with_parent(parent_pid)
     _quiet()
     with suppress(OSError):
@@ -76,13 +81,18 @@ def _child(
     library = ModelLibrary(ModelCache(Path(cache_root)), warn=lambda t: out.put(("warn", t)))
     try:
         parsed = library.spec(spec, options)
-        if library.cached(parsed) is None:
-            library.make(
-                parsed,
-                options,
-                progress=lambda p: out.put(("progress", p)),
-                cancel=stop,
+        report = lambda p: out.put(("progress", p))  # noqa: E731
+        cluster = cluster_setting() if isinstance(parsed, TrainSpec) else None
+        if library.cached(parsed) is not None:
+            pass
+        elif cluster is not None and isinstance(parsed, TrainSpec):
+            outcome = train_many(
+                [parsed], library, options=options, progress=report, cancel=stop, cluster=cluster
             )
+            if outcome.failed:
+                raise PolytermError(outcome.failed[0][1])
+        else:
+            library.make(parsed, options, progress=report, cancel=stop)
     except Cancelled as exc:
         out.put(("cancelled", str(exc)))
     except PolytermError as exc:

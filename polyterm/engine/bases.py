@@ -28,13 +28,18 @@ Where results are kept:
   entry holds both. An entry fitted under another scikit-learn version is reused as it
   is (its manifest records the version that made it).
 - Entries are built in the cache's ``tmp/`` and renamed into place (a cancelled or failed
-  fit leaves nothing), verified on open (size, and sha256 when the time stamp moved;
-  the small files always by sha256; arrays without pickle), and a damaged or mismatching
-  one is reported through ``warn`` ("… was damaged; refitting it"), removed (a link: the
-  link only, never its target) and fitted again. When the cache cannot be written the
-  result is kept in memory with a warning.
+  fit leaves nothing), verified on open (every file's size; its sha256 when its time
+  stamp moved, and always for files up to 16 MiB: the fitted arrays, the orderings;
+  arrays load without pickle; no link is followed), and a damaged or mismatching one is
+  reported through ``warn`` ("… was damaged; refitting it"), removed (a link: the link
+  only, never its target) and fitted again. Anything else in an entry's place (a file,
+  a FIFO) is left alone. When the cache cannot be written the result is kept in memory
+  with a warning.
 - Requests for the same entry from several threads wait for one fit (a lock per entry);
   several processes may fit the same entry at once, and the first complete one is kept.
+
+Fits and stability runs use numpy's BLAS on one thread (`one_blas_thread`): FastICA
+iterates small products whose BLAS threads spin against each other on a busy machine.
 """
 
 from __future__ import annotations

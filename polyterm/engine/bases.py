@@ -458,7 +458,8 @@ class BasisStore:
         progress: ProgressFn | None = None,
         cancel: CancelFlag | None = None,
     ) -> FittedBasis:
-        """The fitted basis of `model` (ValueError when the model cannot take it)."""
+        """The fitted basis of `model` (ValueError when the model cannot take it). With a
+        cache, the entry written holds the codes too (a later `in_basis` reads them)."""
         key = _model_key(model)
         if self._bases_dir(key) is not None and not request.is_raw:
             return self._stored(model, request, progress, cancel).fitted

@@ -217,6 +217,8 @@ def test_cluster_sweep_equals_local_sweep_bit_for_bit(
     assert outcome.trained == tuple(s.name for s in SWEEP)
     assert outcome.failed == ()
     assert shas(library, SWEEP) == shas(local_reference, SWEEP)
+    local = local_reference.cached(SWEEP[0]).manifest  # type: ignore[union-attr]
+    assert local["trained_on"] == "local" and "cluster" not in local
     workers = set(dask_cluster.scheduler_info()["workers"])
     for spec in SWEEP:
         manifest = library.cached(spec).manifest  # type: ignore[union-attr]

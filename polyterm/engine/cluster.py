@@ -27,11 +27,11 @@ import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import astuple, dataclass
 from typing import TYPE_CHECKING, Any
 
 from polyterm.engine.corpus import CorpusInfo, Sentences, load_corpus
-from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
+from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions, training_manifest
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
 from polyterm.errors import Cancelled, PolytermError
@@ -265,23 +265,6 @@ def train_task(
 
 
 # -- the client ----------------------------------------------------------------------------
-
-
-def training_manifest(
-    spec: TrainSpec, info: CorpusInfo, seconds: float, *, trained_on: str, cluster: str
-) -> dict[str, Any]:
-    """The manifest fields of a trained model (as `ModelLibrary._train` writes them), plus
-    where it was trained."""
-    return {
-        "kind": "word2vec",
-        "source": f"word2vec (gensim) on {info.source}",
-        "corpus": info.as_dict(),
-        "params": {**asdict(spec.params), "workers": 1, "hashfxn": "blake2b-64"},
-        "train_seconds": round(seconds, 3),
-        "frequency_ordered": True,
-        "trained_on": trained_on,
-        "cluster": cluster,
-    }
 
 
 def train_on_cluster(

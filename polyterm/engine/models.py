@@ -15,7 +15,7 @@ from typing import Any
 
 from polyterm.core.embedding import Embedding
 from polyterm.engine.cache import CacheEntry, CorruptEntry, ModelCache, WarnCallback
-from polyterm.engine.corpus import load_corpus
+from polyterm.engine.corpus import CorpusInfo, load_corpus
 from polyterm.engine.pretrained import gensim_data_path, read_glove_6b_50
 from polyterm.engine.progress import (
     CancelFlag,
@@ -187,14 +187,31 @@ class ModelLibrary:
             cancel=cancel,
         )
         trained = train_word2vec(spec, sentences, progress=progress, cancel=cancel)
-        manifest = {
-            "kind": "word2vec",
-            "source": f"word2vec (gensim) on {info.source}",
-            "corpus": info.as_dict(),
-            "params": {**asdict(spec.params), "workers": 1, "hashfxn": "blake2b-64"},
-            "train_seconds": round(trained.seconds, 3),
-            "frequency_ordered": True,
-        }
+        manifest = training_manifest(spec, info, trained.seconds)
         check_cancel(cancel, f"training {spec.name}")
         loaded = LoadedVectors(trained.words, trained.vectors, trained.counts)
         return self._write(spec, loaded, manifest, progress)
+
+
+def training_manifest(
+    spec: TrainSpec,
+    info: CorpusInfo,
+    seconds: float,
+    *,
+    trained_on: str = "local",
+    cluster: str | None = None,
+) -> dict[str, Any]:
+    """The manifest fields of a trained model, and where it was trained: ``local`` (this
+    machine) or a Dask worker's address, with the `cluster` it belongs to."""
+    manifest: dict[str, Any] = {
+        "kind": "word2vec",
+        "source": f"word2vec (gensim) on {info.source}",
+        "corpus": info.as_dict(),
+        "params": {**asdict(spec.params), "workers": 1, "hashfxn": "blake2b-64"},
+        "train_seconds": round(seconds, 3),
+        "frequency_ordered": True,
+        "trained_on": trained_on,
+    }
+    if cluster is not None:
+        manifest["cluster"] = cluster
+    return manifest

@@ -172,20 +172,25 @@ def test_alignment_view_in_ica_names_the_basis_and_reproduces(
     assert "p (max \\|r\\|)" in md and "--basis ica" in md
 
 
-def test_an_unstable_side_is_marked_and_never_universal(store: BasisStore) -> None:
-    a, b = planted("gaussian", seed=0)  # the same Gaussian sample: shared, yet unstable
+def test_an_unstable_side_is_marked_and_never_universal() -> None:
+    """The same Gaussian sample in both models: ICA finds the same axes in both (its small
+    finite-sample non-Gaussianity is shared, so every pair is shared at the FDR), but in
+    A some of them do not reproduce across seeds (index about 0.78 and 0.80 here): those
+    pairs are shown as shared yet unstable, and are not counted as universal."""
+    a, b = planted("gaussian", seed=0)
     view = alignment_in_basis(
         a, b, BasisRequest.of("ica"), BasisStore(), top_n=None, repetitions=2,
         match_repetitions=R, stability_runs=4,
     )  # fmt: skip
     c = view.basis_matching
     assert c is not None and c.n_universal is not None
+    assert c.n_shared == D
     flagged = [p for p in c.pairs if p.shared and p.stable is False]
-    assert c.n_universal == sum(p.shared and bool(p.stable) for p in c.pairs)
+    assert flagged
     assert all(not p.universal for p in flagged)
-    shown = {plain(r[4]) for r in table_by_key(view.tables(), "matched").rows}
-    if flagged:
-        assert "yes, unstable" in shown
+    assert c.n_universal == D - len(flagged)
+    shown = [plain(r[4]) for r in table_by_key(view.tables(), "matched").rows]
+    assert shown.count("yes, unstable") == len(flagged)
 
 
 def test_raw_alignment_view_is_unchanged_but_for_the_added_lines(

@@ -423,11 +423,12 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
         )
     _emit_all(views, args.format)
     for view in views:
+        where = "" if view.a.basis.is_raw else f" in the {view.a.basis.label()} basis"
         for pair in view.unusable_pairs:
             print_warning(
                 err,
-                f"{pair}: the difference vector is zero in {view.a.label} or {view.b.label} "
-                "(no direction): not scored",
+                f"{pair}: the difference vector is zero in a model{where} (no direction): "
+                "not scored",
             )
     return 0
 

@@ -25,11 +25,11 @@ from polyterm.engine.models import ModelLibrary
 from polyterm.engine.specs import TrainParams, TrainSpec
 from polyterm.engine.sweep import SweepOutcome, default_jobs, train_many
 
-LINE = 11
+LINE = 12
 WORKERS = 2
 
 
-def line_11(ctx: Context) -> list[Row]:
+def line_12(ctx: Context) -> list[Row]:
     from polyterm.engine.cluster import dask_available
 
     if not dask_available():

@@ -271,6 +271,7 @@ class PolytermApp(App[int]):
 
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
+        self.compare.aligner = self.bases.alignment
         gc.freeze()  # long-lived objects: keep the collector's full passes short
         self.selection_changed(save=False)
         self.main.show_pane("models")

@@ -11,15 +11,18 @@ and question, so a basis fitted for one pane is reused by the others.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.errors import PolytermError
 from polyterm.explorer.jobs import fit_basis_for, stability_for
+from polyterm.widgets.comparison_pane import ALIGN_K, ALIGN_REPETITIONS, ALIGN_SEED, ALIGN_TOP_N
+
+if TYPE_CHECKING:
+    from polyterm.views.alignment import AlignmentView
 
 StoreFactory = Callable[[], BasisStore]
 
@@ -81,15 +84,32 @@ class BasisFits:
             exit_on_error=False,
         )
 
-    def in_basis(
-        self, source: Embedding, basis: str, progress: Callable[[float], None]
-    ) -> Embedding:
-        """`source` in `basis`, in the calling worker (a pane's question): `progress` gets
-        the fit's fraction and raises `Cancelled` once the question is cancelled."""
-        request = BasisRequest.of(basis)
-        if request.is_raw:
-            return source
-        try:
-            return self.store.in_basis(source, request, progress=lambda f, _stage: progress(f))
-        except ValueError as exc:
-            raise PolytermError(f"cannot fit {basis} to {source.name}: {exc}") from exc
+    def alignment(
+        self,
+        model_a: Embedding,
+        model_b: Embedding,
+        basis: str,
+        progress: Callable[[float], None],
+        *,
+        k: int = ALIGN_K,
+        top_n: int | None = ALIGN_TOP_N,
+        repetitions: int = ALIGN_REPETITIONS,
+        seed: int = ALIGN_SEED,
+    ) -> AlignmentView:
+        """The two models compared in `basis` (the Compare pane's matched, aligned and
+        summary views), in the calling worker: each model's basis fitted unless the store
+        has it, then the components' stability (ica, dict:K), then the alignment.
+        `progress` raises `Cancelled` once the pane's question is cancelled."""
+        from polyterm.views.alignment import alignment_in_basis
+
+        return alignment_in_basis(
+            model_a,
+            model_b,
+            BasisRequest.of(basis),
+            self.store,
+            k=k,
+            top_n=top_n,
+            repetitions=repetitions,
+            seed=seed,
+            progress=lambda fraction, _stage: progress(fraction),
+        )

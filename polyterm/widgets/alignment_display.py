@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from polyterm.safe_text import visible
-from polyterm.widgets.pane import FitTable, cut, plain, share, theme_colour
+from polyterm.views.rich_cells import rich_cell
+from polyterm.widgets.pane import RAW_BASIS, FitTable, axis_noun, cut, plain, share, theme_colour
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.alignment import AlignmentView, DimensionPair
@@ -45,6 +46,28 @@ MODE_TITLES = {
     CompareMode.ALIGNED: "aligned dimensions (after Procrustes)",
     CompareMode.SUMMARY: "whole-model summary",
 }
+
+
+def mode_title(mode: CompareMode, basis: str = RAW_BASIS) -> str:
+    """What the mode shows, naming the basis (raw: the models' own dimensions)."""
+    if basis == RAW_BASIS or mode not in MODE_TITLES:
+        return MODE_TITLES.get(mode, "")
+    units = f"{basis} {axis_noun(basis)}s".replace("axiss", "axes")
+    if mode is CompareMode.MATCHED:
+        return f"matched {units} (one-to-one on |r|)"
+    if mode is CompareMode.ALIGNED:
+        return f"aligned {units} (after Procrustes)"
+    return f"whole-model summary in {basis}"
+
+
+def base_name(name: str, basis: str) -> str:
+    """A model's name without the ` [basis]` its codes carry (the title names the basis)."""
+    return name.removesuffix(f" [{basis}]")
+
+
+# the matched table's columns every basis has (the display draws them itself); any other
+# column the view's `matched` table holds (p-values, FDR, stability) is shown as it is
+KNOWN_PAIR_COLUMNS = ("r", "Jaccard")
 
 
 class NullKind(StrEnum):
@@ -75,6 +98,8 @@ class AlignmentDisplay(Vertical):
         self.mode = CompareMode.MATCHED
         self.pairs: tuple[DimensionPair, ...] = ()
         self._focus: int | None = None  # the dimension of A being browsed
+        self.basis = RAW_BASIS
+        self._extras: tuple[list[Text], dict[tuple[str, str], list[Text]]] = ([], {})
 
     def compose(self) -> ComposeResult:
         with Vertical(id="align-pairs-box"):
@@ -87,14 +112,16 @@ class AlignmentDisplay(Vertical):
             yield Static(id="summary-readings")
 
     def main_widget(self) -> Any:
-        summary = self.mode is CompareMode.SUMMARY
+        summary = self.mode is CompareMode.SUMMARY and self.view is not None
         return self.query_one("#align-summary" if summary else "#align-table")
 
     def title(self) -> str:
         v = self.view
+        what = mode_title(self.mode, self.basis)
         if v is None:
-            return MODE_TITLES[self.mode]
-        line = f"{MODE_TITLES[self.mode]} · {v.a.name} vs {v.b.name} · {v.n_words:,} shared words"
+            return what
+        a, b = base_name(v.a.name, self.basis), base_name(v.b.name, self.basis)
+        line = f"{what} · {a} vs {b} · {v.n_words:,} shared words"
         if self.mode is CompareMode.SUMMARY:
             return f"{line} · {v.repetitions} null draws, seed {v.seed}"
         if self.mode is CompareMode.ALIGNED and v.reduced_to:
@@ -109,18 +136,29 @@ class AlignmentDisplay(Vertical):
         or the axes Procrustes pairs (aligned): A's rotated onto B's, the larger model's
         taken from its PCA when the two differ in size."""
         v = self.view
+        unit = "dim" if self.basis == RAW_BASIS else axis_noun(self.basis)
         if v is None or self.mode is not CompareMode.ALIGNED:
-            return (f"{v.a.name} dim", f"{v.b.name} dim") if v else ("dim", "dim")
+            if v is None:
+                return unit, unit
+            a, b = base_name(v.a.name, self.basis), base_name(v.b.name, self.basis)
+            return f"{a} {unit}", f"{b} {unit}"
         reduced = (v.a.name if v.a.dims > v.b.dims else v.b.name) if v.reduced_to else None
         a = f"{v.a.name} {'PCA ' if reduced == v.a.name else ''}axis, rotated"
         b = f"{v.b.name} {'PCA ' if reduced == v.b.name else ''}axis"
         return a, b
 
-    def show(self, view: AlignmentView, mode: CompareMode, focus_dim: int | None = None) -> None:
-        """Render `view` as `mode` (matched, aligned or summary); as it is if unchanged."""
+    def show(
+        self,
+        view: AlignmentView,
+        mode: CompareMode,
+        focus_dim: int | None = None,
+        basis: str = RAW_BASIS,
+    ) -> None:
+        """Render `view` (both models in `basis`) as `mode` (matched, aligned or
+        summary); as it is if unchanged."""
         if self.view is view and self.mode is mode and self._focus == focus_dim:
             return
-        self.view, self.mode, self._focus = view, mode, focus_dim
+        self.view, self.mode, self._focus, self.basis = view, mode, focus_dim, basis
         summary = mode is CompareMode.SUMMARY
         self.query_one("#align-pairs-box").set_class(summary, "hidden")
         self.query_one("#align-summary").set_class(not summary, "hidden")
@@ -129,25 +167,73 @@ class AlignmentDisplay(Vertical):
         else:
             self._pairs(view.matched if mode is CompareMode.MATCHED else view.aligned, focus_dim)
 
+    def clear(self) -> None:
+        """Show nothing (the pane's question is being computed): no earlier answer stays
+        in sight, and the pairs table stays to hold the focus."""
+        if self.view is None and not self.pairs:
+            return
+        self.view, self.pairs, self._extras = None, (), ([], {})
+        table = self.query_one("#align-table", FitTable)
+        table.fill(lambda _: table.clear(columns=True))
+        self.query_one("#align-detail", Static).update("")
+        self.query_one("#align-pairs-box").remove_class("hidden")
+        self.query_one("#align-summary").add_class("hidden")
+
     # -- pairs ---------------------------------------------------------------------------------
+    def extra_columns(self) -> tuple[list[Text], dict[tuple[str, str], list[Text]]]:
+        """The columns of the view's `matched` table beyond those drawn here (in a basis:
+        the max-|r| p-value, shared at the FDR, stability, universal), and their cells by
+        the pair's (A, B) indices; none in the aligned view."""
+        view = self.view
+        if view is None or self.mode is not CompareMode.MATCHED:
+            return [], {}
+        table = next((t for t in view.tables() if t.key == "matched"), None)
+        if table is None:
+            return [], {}
+        keep = [
+            i
+            for i, c in enumerate(table.columns)
+            if i >= 2
+            and rich_cell(c).plain not in KNOWN_PAIR_COLUMNS
+            and not rich_cell(c).plain.startswith("top words")
+        ]
+        labels = [rich_cell(table.columns[i]) for i in keep]
+        cells = {
+            (rich_cell(row[0]).plain, rich_cell(row[1]).plain): [
+                rich_cell(row[i]) if i < len(row) else Text("") for i in keep
+            ]
+            for row in table.rows
+            if len(row) >= 2
+        }
+        return labels, cells
+
     def _pairs(self, pairs: tuple[DimensionPair, ...], focus_dim: int | None) -> None:
         view, (a_label, b_label) = self.view, self.column_labels()
         assert view is not None
         self.pairs = pairs
         table = self.query_one("#align-table", FitTable)
         accent = theme_colour(self.app, "accent", "yellow")
+        extra_labels, extra_cells = self._extras = self.extra_columns()
+        extra_widths = [
+            max([label.cell_len, *(cells[i].cell_len for cells in extra_cells.values())])
+            for i, label in enumerate(extra_labels)
+        ]
 
         def draw(room: int | None) -> None:
             # the widest layout whose shared words keep room; narrower: the models' names
             # only, then without the Jaccard column (the detail below gives both)
-            a_name, b_name = view.a.name, view.b.name
+            a_name = base_name(view.a.name, self.basis)
+            b_name = base_name(view.b.name, self.basis)
+            extras = bool(extra_labels)
             layouts = (
-                (a_label, b_label, True, 20),
-                (a_name, b_name, True, 12),
-                (a_name, b_name, False, 0),
+                (a_label, b_label, True, extras, 20),
+                (a_name, b_name, True, extras, 12),
+                (a_name, b_name, False, extras, 12),
+                (a_name, b_name, False, False, 0),
             )
-            for first, second, jaccard, least in layouts:
+            for first, second, jaccard, extra, least in layouts:
                 widths = [len(first), len(second), len("+0.000")] + [len("Jaccard")] * jaccard
+                widths += extra_widths * extra
                 left = share(room, widths, 1, least=8)
                 if left is None or left >= least:
                     break
@@ -157,6 +243,9 @@ class AlignmentDisplay(Vertical):
             for label in ("r", "Jaccard"):
                 if label != "Jaccard" or jaccard:
                     table.add_column(label, key=label)
+            if extra:
+                for i, extra_label in enumerate(extra_labels):
+                    table.add_column(extra_label, key=f"extra-{i}")
             # the shared words wrap onto more lines rather than run past the edge
             header = cut("shared top words", left)
             table.add_column(header, key="shared top words", width=left)
@@ -165,6 +254,9 @@ class AlignmentDisplay(Vertical):
                 cells: list[Text | str] = [str(p.dim_a), str(p.dim_b), f"{p.r:+.3f}"]
                 if jaccard:
                     cells.append(f"{p.jaccard:.2f}")
+                if extra:
+                    blank = [Text("")] * len(extra_labels)
+                    cells += extra_cells.get((str(p.dim_a), str(p.dim_b)), blank)
                 tall = left is not None and words.cell_len > left
                 table.add_row(*cells, words, key=str(i), height=None if tall else 1)
 
@@ -197,10 +289,22 @@ class AlignmentDisplay(Vertical):
         shared = set(p.shared)
         accent = f"bold {theme_colour(self.app, 'accent', 'yellow')}"
         end = " (bottom)" if p.r < 0 else ""
-        head = Text.assemble(
+        head: Text | Group = Text.assemble(
             (f"top {v.k} words · r {p.r:+.3f} · Jaccard {p.jaccard:.2f} · ", "dim"),
             (f"{len(shared)} shared*", accent),
         )
+
+        labels, by_pair = self._extras
+        cells = by_pair.get((str(p.dim_a), str(p.dim_b)))
+        if cells:  # the view's own columns for the pair (p-value, FDR, stability), in a line
+            head = Group(
+                head,
+                Text(" · ").join(
+                    Text.assemble(label, " ", cell)
+                    for label, cell in zip(labels, cells, strict=False)
+                    if cell.plain
+                ),
+            )
 
         def word(w: str) -> Text:
             return plain(f"{w}*", accent) if w in shared else plain(w)
@@ -234,6 +338,23 @@ class AlignmentDisplay(Vertical):
         box.update(Group(head, grid))
 
     # -- summary ---------------------------------------------------------------------------
+    def extra_statistics(self) -> list[list[Text]]:
+        """Rows of the view's `statistics` table beyond its statistics with nulls (in a
+        basis: pairs shared at the FDR, stable and universal pairs), as the view writes
+        them: statistic, observed, the nulls' columns."""
+        view = self.view
+        if view is None:
+            return []
+        table = next((t for t in view.tables() if t.key == "statistics"), None)
+        if table is None:
+            return []
+        known = {s.name for s in view.statistics}
+        return [
+            [rich_cell(c) for c in row]
+            for row in table.rows
+            if row and rich_cell(row[0]).plain not in known and len(row) >= 4
+        ]
+
     def _summary(self, view: AlignmentView) -> None:
         stats: Table | Group
         if self.size.width >= WIDE_SUMMARY:
@@ -249,6 +370,8 @@ class AlignmentDisplay(Vertical):
                     null_cell(s.null(NullKind.ROTATION)),
                     null_cell(s.null(NullKind.SHUFFLE)),
                 )
+            for row in self.extra_statistics():
+                stats.add_row(*row[:4])
         else:  # narrow: each statistic on a line, its nulls on the next
             stats = Group(
                 *(
@@ -262,7 +385,13 @@ class AlignmentDisplay(Vertical):
                         ),
                     )
                     for s in view.statistics
-                )
+                ),
+                *(
+                    Text.assemble(
+                        (row[0].plain + " ", "bold"), row[1], ("  " + row[2].plain, "dim")
+                    )
+                    for row in self.extra_statistics()
+                ),
             )
         self.query_one("#summary-stats", Static).update(stats)
         curve = view.matched_curve

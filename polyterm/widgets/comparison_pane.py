@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,8 +19,9 @@ from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
-from polyterm.widgets.alignment_display import MODE_TITLES, AlignmentDisplay, CompareMode
+from polyterm.widgets.alignment_display import AlignmentDisplay, CompareMode, mode_title
 from polyterm.widgets.pane import (
+    RAW_BASIS,
     FitTable,
     Pane,
     ProgressFn,
@@ -28,12 +29,18 @@ from polyterm.widgets.pane import (
     SafeInput,
     WorkProgress,
     cut,
+    next_basis,
     plain,
     share,
 )
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
+
+Aligner = Callable[[Embedding, Embedding, str, ProgressFn], "AlignmentView"]
+"""`aligner(a, b, basis, progress)`: the two models compared in a basis (fitted first if
+needed, with the components' stability), in the calling worker; given by the app (widgets
+do not import the engine, which holds the fitted bases)."""
 
 ALIGN_K = 10
 WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values beside the words
@@ -89,6 +96,7 @@ class PairQuestion:
 
     a: str  # name@content hash: a retrained model of the same name is another question
     b: str
+    basis: str = RAW_BASIS  # both models in this basis (raw, pca, ica, dict:K)
 
 
 def model_key(model: Embedding | ModelSummary) -> str:
@@ -123,6 +131,14 @@ class ComparisonPane(Pane):
             "(after Procrustes), whole-model summary",
         ),
         Binding(
+            "b",
+            "basis",
+            "Basis",
+            id="compare.basis",
+            tooltip="Cycle the basis of the matched, aligned and summary views: raw, pca, "
+            "ica, dict:K (K = 4 × the first model's dims); both models are put in it first",
+        ),
+        Binding(
             "slash",
             "query",
             "Query",
@@ -147,6 +163,9 @@ class ComparisonPane(Pane):
         self.index_failed: IndexQuestion | None = None  # its problem is in the message box
         self._rendered: IndexQuestion | None = None  # what the by-index table shows now
         self.alignment: AlignmentView | None = None
+        self.alignment_for: PairQuestion | None = None  # the question `alignment` answers
+        self.basis = RAW_BASIS  # of the matched / aligned / summary views (`b`)
+        self.aligner: Aligner | None = None  # given by the app
         self.pair: tuple[Embedding, Embedding] | None = None
         self.computing: PairQuestion | None = None  # the pair being aligned now
         self.declined: PairQuestion | None = None  # cancelled: not restarted by itself
@@ -187,16 +206,13 @@ class ComparisonPane(Pane):
         """The pair question of now, if two models are selected."""
         if self.pair is None:
             return None
-        return PairQuestion(*(model_key(m) for m in self.pair))
+        a, b = self.pair
+        return PairQuestion(model_key(a), model_key(b), self.basis)
 
     def aligned_now(self) -> bool:
-        """Whether the alignment held is of the two models selected now."""
+        """Whether the alignment held is of the two models selected now, in the basis."""
         pair = self.pair_question()
-        return (
-            pair is not None
-            and self.alignment is not None
-            and pair == PairQuestion(model_key(self.alignment.a), model_key(self.alignment.b))
-        )
+        return pair is not None and self.alignment is not None and pair == self.alignment_for
 
     def answered_now(self) -> bool:
         """Whether the current mode's answer to its current question is held."""
@@ -234,10 +250,13 @@ class ComparisonPane(Pane):
             return None
         self.computing, self.declined, self.failed = pair, None, None
         a, b = self.pair
+        basis, aligner = self.basis, self.aligner
 
         def align(progress: ProgressFn) -> AlignmentView:
             from polyterm.views.alignment import alignment_view
 
+            if basis != RAW_BASIS and aligner is not None:
+                return aligner(a, b, basis, progress)
             return alignment_view(
                 a,
                 b,
@@ -261,7 +280,12 @@ class ComparisonPane(Pane):
     def work_started(self) -> None:
         if self.computing is not None and self.pair is not None:
             bar = self.query_one("#compare-progress", WorkProgress)
-            bar.start(f"aligning {self.pair[0].name} with {self.pair[1].name}")
+            a, b = self.pair[0].name, self.pair[1].name
+            basis = self.computing.basis
+            fit = "" if basis == RAW_BASIS else f"fitting {basis}, then "
+            bar.start(
+                f"{fit}aligning {a} with {b}" + ("" if basis == RAW_BASIS else f" in {basis}")
+            )
         self._show_mode()
 
     def work_stopped(self, cancelled: bool = False) -> None:
@@ -307,6 +331,20 @@ class ComparisonPane(Pane):
                 break
             self.action_view()
         self.query_one("#compare-input", Input).focus()
+
+    def action_basis(self) -> None:
+        """The next basis for the two models' views (from the by-index table: the matched
+        view in it)."""
+        dims = self.pair[0].dims if self.pair is not None else 0
+        self.basis = next_basis(self.basis, dims) if dims else RAW_BASIS
+        if self.mode is CompareMode.INDEX:
+            self.mode = CompareMode.MATCHED
+        self.declined = None
+        self.show_error("")
+        self._show_mode()
+        self.focus_main()
+        if not self.answered_now():
+            self.post_message(self.Asked(self))
 
     def action_view(self) -> None:
         self.mode = self.mode.next()
@@ -367,7 +405,7 @@ class ComparisonPane(Pane):
         if self.pair is None or pair is None:
             self.view = None
             display.add_class("hidden")
-            title.update(MODE_TITLES[self.mode])
+            title.update(mode_title(self.mode, self.basis))
             self.show_error(PAIR_HINT)
             return
         if self._hinted:
@@ -376,14 +414,18 @@ class ComparisonPane(Pane):
             self.view = self.alignment
             display.remove_class("hidden")
             model, dim = self.focus_dim or (None, None)
-            display.show(self.alignment, self.mode, dim if model == self.alignment.a.name else None)
+            focus = dim if model == self.alignment.a.name and self.basis == RAW_BASIS else None
+            display.show(self.alignment, self.mode, focus, self.basis)
             title.update(plain(display.title()))
             return
         self.view = None
-        display.add_class("hidden")
+        # emptied, not hidden: its table keeps the focus, so the pane's keys still answer
+        display.remove_class("hidden")
+        display.clear()
         state = {self.declined: "cancelled", self.failed: "no answer"}.get(pair, "computing …")
         a, b = self.pair
-        title.update(plain(f"{MODE_TITLES[self.mode]} · {a.name} vs {b.name} · {state}"))
+        what = mode_title(self.mode, self.basis)
+        title.update(plain(f"{what} · {a.name} vs {b.name} · {state}"))
 
     @on(Input.Submitted, "#compare-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -403,12 +445,15 @@ class ComparisonPane(Pane):
     def show(self, view: QueryView | AlignmentView) -> None:
         self.show_error("")
         super().work_stopped()  # the progress bar
+        asked = self.computing  # the newest question asked: the answer is to it
         self.computing = None
         if isinstance(view, QueryView):
             self.query_view, self.query_answers = view, self.index_asked
             self._rendered = None  # a new answer: drawn afresh
         else:
-            self.alignment = view
+            if asked is None:  # (not expected) taken as the pair of now
+                asked = self.pair_question()
+            self.alignment, self.alignment_for = view, asked
         self._show_mode()
 
     def _query_title(self, view: QueryView) -> str:

@@ -21,11 +21,6 @@ ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
 """What a pane asks: computed in a worker, given a progress callback (fraction 0…1) that
 raises `polyterm.errors.Cancelled` once the worker is cancelled."""
-BasisSource = Callable[[Embedding, str, ProgressFn], Embedding]
-"""`source(model, basis, progress)`: the model expressed in a basis (raw, pca, ica,
-dict:K), fitted in the calling worker if needed; given to the panes by the app (widgets do
-not import the engine)."""
-
 RAW_BASIS = "raw"
 DICT_ATOMS_PER_DIM = 4  # the dictionary `b` offers: 4 × the model's dimensions
 

@@ -15,6 +15,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.errors import Cancelled
 from polyterm.views.query import DimensionView
+from polyterm.views.rich_cells import rich_cell
 from polyterm.widgets.dimension_pane import DimensionPane
 from polyterm.widgets.pane import basis_cycle, next_basis
 from tests.ui.conftest import WORDS, toy_model
@@ -198,3 +199,69 @@ async def test_keys_answer_while_fitting_and_cancelling_leaves_the_pane_raw(
         assert pane.fitting is None and pane.params.basis == "raw"
         assert "pca cancelled" in header(app) and "dimension 1/7" in header(app)
         assert pane.view.model.name == "toy_a"
+
+
+async def test_compare_matched_view_in_ica_is_the_ica_pairing(fixed_catalogue: object) -> None:
+    from polyterm.views.alignment import alignment_in_basis
+    from polyterm.views.markdown import render_markdown
+    from polyterm.widgets.comparison_pane import (
+        ALIGN_K,
+        ALIGN_REPETITIONS,
+        ALIGN_SEED,
+        ALIGN_TOP_N,
+    )
+
+    a, b = toy_model("toy_a", 1), toy_model("toy_b", 2)
+    expected = alignment_in_basis(
+        toy_model("toy_a", 1),
+        toy_model("toy_b", 2),
+        BasisRequest.of("ica"),
+        BasisStore(),
+        k=ALIGN_K,
+        top_n=ALIGN_TOP_N,
+        repetitions=ALIGN_REPETITIONS,
+        seed=ALIGN_SEED,
+    )
+    app = PolytermApp(models=[a, b], startup=False, theme="polyterm-dark")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "b")  # from the by-index table: the matched view, in pca
+        pane = app.compare
+        await until(pilot, lambda: pane.aligned_now())
+        assert pane.mode == "matched" and pane.basis == "pca"
+        assert pane.view.a.name == "toy_a [pca]"
+        await pilot.press("b")
+        await until(pilot, lambda: pane.aligned_now())
+        await settle(pilot)
+        assert pane.basis == "ica" and pane.view is pane.alignment
+        title = plain(app.main.query_one("#compare-title", Static))
+        assert title.startswith("matched ica axes (one-to-one on |r|) · toy_a vs toy_b")
+        assert pane.view.matched == expected.matched
+        assert render_markdown(pane.view) == render_markdown(expected)
+        table = app.main.query_one("#align-table")
+        shown = [[str(c) for c in table.get_row_at(i)][:3] for i in range(table.row_count)]
+        assert shown == [[str(p.dim_a), str(p.dim_b), f"{p.r:+.3f}"] for p in expected.matched]
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels[:2] in (["toy_a axis", "toy_b axis"], ["toy_a", "toy_b"])
+        # the view's own columns for the pair (p-value, FDR, stability) under the table
+        detail = plain(app.main.query_one("#align-detail"))
+        first = expected.matched[0]
+        assert f"toy_a axis {first.dim_a}" in detail and first.words_a[0] in detail
+        matched = next(t for t in expected.tables() if t.key == "matched")
+        row = next(
+            r
+            for r in matched.rows
+            if [rich_cell(c).plain for c in r[:2]] == [str(first.dim_a), str(first.dim_b)]
+        )
+        extra = [
+            f"{rich_cell(label).plain} {rich_cell(cell).plain}"
+            for i, (label, cell) in enumerate(zip(matched.columns, row, strict=True))
+            if i >= 2
+            and rich_cell(label).plain not in ("r", "Jaccard")
+            and not rich_cell(label).plain.startswith("top words")
+        ]
+        assert any(x.startswith("p ") for x in extra)  # the max-|r| p-value
+        assert all(x in " ".join(detail.split()) for x in extra)
+        await pilot.press("b", "b")  # dict:32, then raw again: the pane's own dimensions
+        await until(pilot, lambda: pane.basis == "raw" and pane.aligned_now(), timeout=120)
+        assert pane.view.a.name == "toy_a"

@@ -193,6 +193,15 @@ class BasisComparison:
         return text
 
 
+def _null_short(c: BasisComparison) -> str:
+    """The null in a few words (the statistics table's meaning column stays narrow)."""
+    kind = c.basis.name.kind
+    what = "rotations of A" if kind == "raw" else "shuffles" if kind == "dict" else "rotations"
+    if kind in ("pca", "ica"):
+        what = "whitened rotations"
+    return f"{c.repetitions:,} {what}"
+
+
 def _index_text(index: float | None) -> str:
     return "—" if index is None else f"{index:.2f}"
 
@@ -534,7 +543,6 @@ class AlignmentView:
         c = self.basis_matching
         if c is None:
             return ()
-        unit = _unit(c.basis)
 
         def nulls(text: str) -> tuple[str, str]:
             return (text, "—") if c.null_kind == "rotation" else ("—", text)
@@ -545,8 +553,7 @@ class AlignmentView:
                 f"pairs shared at FDR {c.fdr_q:g}",
                 f"{c.n_shared} of {c.n_pairs}",
                 *nulls(null),
-                f"matched {unit} pairs whose max-|r| p-value (against "
-                f"{c.null_description()}) passes Benjamini–Hochberg at {c.fdr_q:g}",
+                f"max-|r| p-values vs {_null_short(c)}; Benjamini–Hochberg",
             )
         ]
         if c.basis.name.kind == "dict":

@@ -86,7 +86,8 @@ class Workspace:
         """The one store of fitted bases every pane uses (made on first use, once the
         cache is open: a basis fitted once is reused, within this run and the next)."""
         if self._basis_store is None:
-            self._basis_store = BasisStore(warn=self.warn_from_thread)
+            cache = self.library.cache if self.library is not None else None
+            self._basis_store = BasisStore(cache, warn=self.warn_from_thread)
         return self._basis_store
 
     def notify(self, message: str, **kwargs: Any) -> None:

@@ -341,3 +341,35 @@ def test_explorer_trains_on_the_cluster_of_the_config_file(
     assert entry.manifest["cluster"] == address
     assert entry.manifest["trained_on"] in set(dask_cluster.scheduler_info()["workers"])
     assert any(" on 127.0.0.1:" in p.message for p in seen if p.stage == "train")
+
+
+# -- the CLI ------------------------------------------------------------------------------
+
+
+def test_cli_passes_cluster_to_the_sweep_and_refuses_it_with_jobs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyterm.cli import commands, main
+
+    seen: dict[str, Any] = {}
+
+    def fake_train_many(specs: Any, library: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs, specs=[s.name for s in specs])
+        raise PolytermError("stop here")
+
+    monkeypatch.setattr(commands, "train_many", fake_train_many)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    assert main(["train", "lee_4", "--cluster", "local:2", *cache]) == 2
+    assert seen["cluster"] == "local:2" and seen["jobs"] is None and seen["specs"] == ["lee_4"]
+    seen.clear()
+    assert (
+        main(["sweep", "lee", "--dims", "4", "--seeds", "1", "--cluster", "tcp://h:1", *cache]) == 2
+    )
+    assert seen["cluster"] == "tcp://h:1" and seen["jobs"] is None
+    seen.clear()
+    assert main(["sweep", "lee", "--dims", "4", "--seeds", "1", *cache]) == 2
+    assert seen["cluster"] is None
+    capsys.readouterr()
+    assert main(["sweep", "lee", "--dims", "4", "--jobs", "2", "--cluster", "local:2", *cache]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--cluster: not allowed with argument --jobs" in err[0]

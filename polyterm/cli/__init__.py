@@ -244,6 +244,10 @@ CACHE_DIR_HELP = (
     "cache folder (default: $POLYTERM_CACHE_DIR or the platform cache folder; an empty "
     "POLYTERM_CACHE_DIR counts as unset, as an empty XDG_CACHE_HOME does)"
 )
+CLUSTER_HELP = (
+    "train on a Dask cluster instead of local processes: local:N (N worker processes on this "
+    "machine) or a scheduler address such as tcp://host:8786 (needs polyterm[cluster])"
+)
 FORMAT_HELP = "table (a terminal table, the default), markdown or json"
 MODEL_HELP = "a model spec: brown_30, lee_50_s2, glove-6b-50, gensim:NAME or a vector file's path"
 MODELS_HELP = "comma-separated model specs, e.g. brown_30,brown_29"
@@ -400,7 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_empty("--corpus-path"),
         help="a local text file or folder to train on",
     )
-    p.add_argument("--jobs", type=jobs_type, help="parallel processes (default: one per core)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=jobs_type, help="parallel processes (default: one per core)")
+    where.add_argument(
+        "--cluster", metavar="ADDRESS", type=non_empty("--cluster"), help=CLUSTER_HELP
+    )
 
     p = sub.add_parser("models", parents=[common], help="list cached and available models")
     p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
@@ -524,7 +532,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[1, 2],
         help="seeds of each size (default 1,2: two seeds give the noise floor)",
     )
-    p.add_argument("--jobs", type=jobs_type, help="parallel training processes (default: cores)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--jobs", type=jobs_type, help="parallel training processes (default: cores)"
+    )
+    where.add_argument(
+        "--cluster", metavar="ADDRESS", type=non_empty("--cluster"), help=CLUSTER_HELP
+    )
     p.add_argument(
         "--reference",
         type=non_empty("--reference"),

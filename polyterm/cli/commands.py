@@ -216,8 +216,9 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
         specs,
         library,
         options=_options(args),
-        jobs=_jobs(args, err),
+        jobs=None if args.cluster else _jobs(args, err),
         progress=_ProgressPrinter(err, args.quiet),
+        cluster=args.cluster,
     )
     for name in outcome.cached:
         err.print(visible(f"{name}: already in the cache"))
@@ -444,7 +445,12 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
     outcome = train_many(
-        specs, library, options=_options(args), jobs=_jobs(args, err), progress=progress
+        specs,
+        library,
+        options=_options(args),
+        jobs=None if args.cluster else _jobs(args, err),
+        progress=progress,
+        cluster=args.cluster,
     )
     for name, error in outcome.failed:
         raise PolytermError(f"{name}: {error}")

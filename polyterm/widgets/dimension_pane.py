@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import ClassVar
 
-import numpy as np
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -492,13 +491,9 @@ class DimensionPane(Pane):
         """The view's `ends` table and its `statistics` (labels as the view writes them),
         with the component's stability in an ica or dict:K basis."""
         table = self.query_one("#dims-table", FitTable)
-        atoms = basis_kind(self.params.basis) == "dict"
-        ends = view_table(view, "ends")
+        ends = view_table(view, "ends")  # for an atom, its top end only (the view says)
         columns = list(ends.columns) if ends else []
         rows = [list(r) for r in ends.rows] if ends else []
-        if atoms and len(columns) == 5:
-            # a non-negative atom's bottom end is its zeros, not a meaning: the top only
-            columns, rows = columns[:3], [r[:3] for r in rows]
         numeric = [
             bool(ends and i < len(ends.numeric) and ends.numeric[i]) for i in range(len(columns))
         ]
@@ -538,13 +533,6 @@ class DimensionPane(Pane):
         if statistics is not None and statistics.rows:
             for label, value in zip(statistics.columns, statistics.rows[0], strict=False):
                 grid.add_row(rich_cell(label), rich_cell(value))
-            labels_text = " ".join(rich_cell(c).plain for c in statistics.columns)
-        else:
-            labels_text = ""
-        if atoms and "use" not in labels_text:
-            used = self._atom_users(view.dim)
-            if used is not None:
-                grid.add_row("words using it (code > 0)", f"{used:,}")
         stability = self._stability_text(view.dim)
         if stability is not None:
             grid.add_row(
@@ -552,14 +540,6 @@ class DimensionPane(Pane):
                 Text(stability, style="bold" if "unstable" in stability else ""),
             )
         self.query_one("#dims-stats", Static).update(grid)
-
-    def _atom_users(self, atom: int) -> int | None:
-        """How many words use `atom` (a positive code), over the whole vocabulary."""
-        p = self.params
-        found = self.in_basis.get((p.model or "", p.basis))
-        if found is None or not 0 <= atom < found[1].dims:
-            return None
-        return int(np.count_nonzero(found[1].vectors[:, atom] > 0))
 
     def _show_repeats(self, view: RepeatsView) -> None:
         lines = []

@@ -45,6 +45,9 @@ CASES = {
     "compare_matched": steps("4", "v"),
     "compare_aligned": steps("4", "v", "v"),
     "compare_summary": steps("4", "v", "v", "v"),
+    "dims_ica": steps("2", "b", "b"),  # pca, then ica (fitted in the background)
+    "dims_dict": steps("2", "b", "b", "b"),
+    "compare_matched_ica": steps("4", "b", "b"),
     "sweep": steps("5", "r"),
     "maximised": steps("2", "f"),
     "train_modal": steps("t"),
@@ -67,6 +70,8 @@ BOTH = (
     "compare_aligned",
     "compare_summary",
     "sweep",
+    "dims_ica",
+    "compare_matched_ica",
 )
 PARAMS = [
     pytest.param(case, size, id=f"{case}-{size[0]}x{size[1]}")

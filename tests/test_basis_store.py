@@ -425,3 +425,139 @@ def test_fits_run_with_one_blas_thread_and_the_setting_is_restored(
     BasisStore().fitted(Embedding.from_arrays("plain", *_planted()), ICA)
     assert before and during == [[1] * len(before)] * 2
     assert blas_threads() == before
+
+
+# -- a basis fitted elsewhere (a cluster worker): stored() and put() ----------------------
+
+
+def _entry_files(root: Path, model: Embedding, request: BasisRequest) -> dict[str, Any]:
+    path = _entry_path(root, model, request)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    files = {f: (m["size"], m["sha256"]) for f, m in manifest["files"].items()}
+    return {"files": files, "params": manifest["params"]}
+
+
+def _fit_like_a_worker(model: Embedding, request: BasisRequest) -> Any:
+    """What a worker does: fit from the model's first fit_words rows only."""
+    head = np.array(model.vectors[: request.fit_words])
+    with bases_module.one_blas_thread():
+        return fit_basis(head, request.name, fit_rows=request.fit_words, seed=request.seed)
+
+
+def test_put_stores_a_basis_fitted_elsewhere_as_a_local_fit_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local_root, put_root = tmp_path / "local", tmp_path / "put"
+    _store(local_root).in_basis(_cached_model(local_root), ICA)  # the reference: a local fit
+    counter = FitCounter(monkeypatch)
+    model = _cached_model(put_root)
+    store = _store(put_root)
+    assert not store.stored(model, ICA)
+    assert store.stored(model, BasisRequest())  # raw: nothing to fit
+    seen: list[tuple[float, str]] = []
+    store.put(model, ICA, _fit_like_a_worker(model, ICA), progress=lambda f, s: seen.append((f, s)))
+    assert counter.calls == 0  # the store fitted nothing
+    assert seen[-1] == (1.0, "done")
+    assert store.stored(model, ICA)
+    # the entry is byte for byte the local fit's (its arrays, codes, unit codes, orderings)
+    assert _entry_files(put_root, model, ICA) == _entry_files(local_root, model, ICA)
+    assert list((put_root / "tmp").iterdir()) == []
+    # another process: stored() sees it without fitting, in_basis reads it
+    warnings: list[str] = []
+    again = _cached_model(put_root)
+    later = _store(put_root, warnings)
+    assert later.stored(again, ICA)
+    in_ica = later.in_basis(again, ICA)
+    assert counter.calls == 0 and warnings == []
+    assert isinstance(in_ica.vectors, np.memmap)
+    # an entry already there is kept: a second put writes nothing
+    mtime = (_entry_path(put_root, model) / "codes.npy").stat().st_mtime_ns
+    _store(put_root).put(_cached_model(put_root), ICA, _fit_like_a_worker(model, ICA))
+    assert (_entry_path(put_root, model) / "codes.npy").stat().st_mtime_ns == mtime
+
+
+def test_put_with_codes_made_elsewhere_in_blocks_equals_a_local_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bases_module, "_BLOCK_ROWS", 700)  # 3 blocks of the 2,000 words
+    request = BasisRequest.of("dict:5", fit_words=800, seed=2)
+    local_root, put_root = tmp_path / "local", tmp_path / "put"
+    _store(local_root).in_basis(_cached_model(local_root), request)
+    model = _cached_model(put_root)
+    fitted = _fit_like_a_worker(model, request)
+    assert bases_module.code_blocks(len(model)) == [(0, 700), (700, 1400), (1400, 2000)]
+    codes = np.empty((len(model), 5), dtype=np.float32)
+    for start, stop in bases_module.code_blocks(len(model)):  # as the workers compute them
+        with bases_module.one_blas_thread():
+            codes[start:stop] = fitted.transform(np.array(model.vectors[start:stop]))
+    counter = FitCounter(monkeypatch)
+    calls: list[int] = []
+    real_transform = type(fitted).transform
+
+    def counting_transform(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real_transform(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(fitted), "transform", counting_transform)
+    _store(put_root).put(model, request, fitted, codes=codes)
+    assert calls == [] and counter.calls == 0  # the given codes were used, none computed
+    assert _entry_files(put_root, model, request) == _entry_files(local_root, model, request)
+
+
+def test_put_refuses_another_basis_and_bad_codes(tmp_path: Path) -> None:
+    model = _cached_model(tmp_path)
+    store = _store(tmp_path)
+    other_seed = _fit_like_a_worker(model, BasisRequest.of("ica", fit_words=1_500, seed=4))
+    with pytest.raises(ValueError, match=r"not the ica, fit on 1,500 words, seed 3 basis of"):
+        store.put(model, ICA, other_seed)
+    pca = _fit_like_a_worker(model, BasisRequest.of("pca", fit_words=1_500, seed=3))
+    with pytest.raises(ValueError, match="not the ica"):
+        store.put(model, ICA, pca)
+    fitted = _fit_like_a_worker(model, ICA)
+    with pytest.raises(ValueError, match=r"not float32 of shape 2000 × 6"):
+        store.put(model, ICA, fitted, codes=np.zeros((2_000, 6), dtype=np.float64))
+    with pytest.raises(ValueError, match=r"not float32 of shape 2000 × 6"):
+        store.put(model, ICA, fitted, codes=np.zeros((1_999, 6), dtype=np.float32))
+    assert not store.stored(model, ICA)
+    assert list((tmp_path / "bases").iterdir()) == []
+    assert list((tmp_path / "tmp").iterdir()) == []
+    store.put(model, BasisRequest(), fitted)  # raw: nothing to store
+    assert list((tmp_path / "bases").iterdir()) == []
+
+
+def test_a_damaged_entry_is_not_stored_and_put_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _cached_model(tmp_path)
+    _store(tmp_path).in_basis(model, ICA)
+    reference = _entry_files(tmp_path, model, ICA)
+    _flip_codes_byte(_entry_path(tmp_path, model))
+    counter = FitCounter(monkeypatch)
+    warnings: list[str] = []
+    store = _store(tmp_path, warnings)
+    fresh = _cached_model(tmp_path)
+    assert not store.stored(fresh, ICA)
+    assert warnings == []  # asking does not report or remove anything
+    store.put(fresh, ICA, _fit_like_a_worker(fresh, ICA))
+    assert len(warnings) == 1 and "damaged" in warnings[0]
+    assert _entry_files(tmp_path, model, ICA) == reference
+    assert store.stored(_cached_model(tmp_path), ICA)
+    assert counter.calls == 0  # nothing was fitted here
+
+
+def test_put_keeps_a_model_without_a_content_key_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words, vectors = _planted()
+    plain = Embedding.from_arrays("plain", words, vectors)
+    store = _store(tmp_path)
+    assert not store.stored(plain, ICA)
+    fitted = _fit_like_a_worker(plain, ICA)
+    counter = FitCounter(monkeypatch)
+    store.put(plain, ICA, fitted)
+    assert store.stored(plain, ICA)
+    in_ica = store.in_basis(plain, ICA)
+    assert counter.calls == 0
+    assert store.fitted(plain, ICA) is fitted
+    assert np.array_equal(np.asarray(in_ica.vectors), fitted.transform(vectors))
+    assert not (tmp_path / "bases").exists() or list((tmp_path / "bases").iterdir()) == []

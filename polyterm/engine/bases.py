@@ -164,6 +164,8 @@ ENTRY_FORMAT = 1
 """``format`` of a basis or stability entry's manifest."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BLOCK_ROWS = 50_000
+"""Rows per block of codes written into an entry (a multiple of the core's transform
+block, so a block computed elsewhere, e.g. on a cluster worker, is the same computation)."""
 _FIT_SHARE = 0.6
 """Share of an uncached `in_basis` call's progress taken by the fit (then the codes)."""
 _SMALL_FILES_FULL_HASH = 1 << 24
@@ -214,6 +216,14 @@ def one_blas_thread() -> Iterator[None]:
             if _blas_users == 0 and _blas_limiter is not None:
                 _blas_limiter.restore_original_limits()
                 _blas_limiter = None
+
+
+def code_blocks(n: int) -> list[tuple[int, int]]:
+    """The row ranges (start, stop) in which an entry's codes are computed and written.
+
+    Computing a block's codes anywhere else (`FittedBasis.transform` of exactly those rows,
+    numpy's BLAS on one thread) gives the bytes a local write gives."""
+    return [(start, min(n, start + _BLOCK_ROWS)) for start in range(0, n, _BLOCK_ROWS)]
 
 
 def _fit(
@@ -469,6 +479,94 @@ class BasisStore:
             lambda: _fit(model, request, cancel, progress),
         )
 
+    def stored(self, model: Embedding, request: BasisRequest) -> bool:
+        """Whether `request`'s basis of `model` is ready without fitting: raw, kept in
+        memory, or a sound entry in the cache (opened and verified, never fitted; a damaged
+        entry counts as missing and is replaced when the basis is next fitted or put)."""
+        if request.is_raw:
+            return True
+        memo_keys = [
+            (kind, str(request.name), request.fit_words, request.seed)
+            for kind in ("basis-entry", "in_basis", "basis")
+        ]
+        if any(k in model.memo for k in memo_keys):
+            return True
+        key = _model_key(model)
+        folder = self._bases_dir(key)
+        if folder is None or key is None:
+            return False
+        path = folder / entry_name(key, request)
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+            opened = _open_basis(path, model, key, request)
+        except (OSError, CorruptEntry, ValueError):
+            return False
+        self._memo(model, memo_keys[0], lambda: opened)
+        return True
+
+    def put(
+        self,
+        model: Embedding,
+        request: BasisRequest,
+        fitted: FittedBasis,
+        *,
+        codes: npt.NDArray[np.float32] | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelFlag | None = None,
+    ) -> None:
+        """Keep `fitted`, `request`'s basis of `model` fitted elsewhere (on a cluster
+        worker), as if it had been fitted here: with a cache, the same verified atomic
+        entry as a local fit (codes computed here unless `codes`, every word's codes in
+        row order, float32, computed elsewhere in `code_blocks` by `fitted.transform`);
+        otherwise in memory. An entry already stored is kept (the first complete one
+        wins, as for concurrent local fits). ValueError when `fitted` or `codes` is not
+        this request's basis of this model; nothing to do for raw."""
+        if request.is_raw:
+            return
+        if (
+            fitted.name != request.name
+            or fitted.dims != model.dims
+            or fitted.params.get("seed") != request.seed
+            or fitted.params.get("fit_rows_requested") != request.fit_words
+            or fitted.params.get("fit_rows") != min(request.fit_words, len(model))
+        ):
+            raise ValueError(f"the fitted basis is not the {request.label()} basis of {model.name}")
+        if codes is not None and (
+            codes.dtype != np.float32 or codes.shape != (len(model), fitted.n_codes)
+        ):
+            raise ValueError(
+                f"the codes of the {request.name} basis of {model.name} are not float32 of "
+                f"shape {len(model)} × {fitted.n_codes}"
+            )
+        basis_key = ("basis", str(request.name), request.fit_words, request.seed)
+        key = _model_key(model)
+        folder = self._bases_dir(key)
+        if folder is None or key is None:
+            self._memo(model, basis_key, lambda: fitted)
+            if progress is not None:
+                progress(1.0, "done")
+            return
+        path = folder / entry_name(key, request)
+
+        def compute() -> _Stored:
+            try:
+                stored = self._reuse(path, lambda: _open_basis(path, model, key, request))
+            except CacheError as exc:
+                self.warn(
+                    f"{exc}; the {request.name} basis of {model.name} is kept for this run only"
+                )
+                return self._in_memory(model, request, progress, cancel, fitted, codes)
+            if stored is not None:
+                return stored
+            return self._write_basis(path, model, key, request, fitted, progress, cancel, codes)
+
+        self._memo(
+            model, ("basis-entry", str(request.name), request.fit_words, request.seed), compute
+        )
+        if progress is not None:
+            progress(1.0, "done")
+
     def in_basis(
         self,
         model: Embedding,
@@ -647,14 +745,20 @@ class BasisStore:
         progress: ProgressFn | None,
         cancel: CancelFlag | None,
         fitted: FittedBasis | None = None,
+        codes: npt.NDArray[np.float32] | None = None,
     ) -> _Stored:
-        """Fit (unless given) and transform without writing anything."""
+        """Fit and transform (unless given) without writing anything."""
         if fitted is None:
             fitted = _fit(model, request, cancel, _scaled(progress, 0.0, _FIT_SHARE))
-        codes = fitted.transform(
-            model.vectors, cancel=cancel, progress=_scaled(progress, _FIT_SHARE, 1.0)
-        )
-        return _Stored(fitted, np.ascontiguousarray(codes, np.float32), None, None)
+        result: npt.NDArray[Any]
+        if codes is not None:
+            result = codes
+        else:
+            with one_blas_thread():
+                result = fitted.transform(
+                    model.vectors, cancel=cancel, progress=_scaled(progress, _FIT_SHARE, 1.0)
+                )
+        return _Stored(fitted, np.ascontiguousarray(result, np.float32), None, None)
 
     def _write_basis(
         self,
@@ -665,8 +769,10 @@ class BasisStore:
         fitted: FittedBasis,
         progress: ProgressFn | None,
         cancel: CancelFlag | None,
+        given: npt.NDArray[np.float32] | None = None,
     ) -> _Stored:
-        """Write the entry (codes in blocks, straight into the files) and open it."""
+        """Write the entry (codes in blocks, straight into the files; computed here with
+        BLAS on one thread, or copied from `given`) and open it."""
         assert self.cache is not None
         cache = self.cache
         what = f"storing the {request.name} basis of {model.name}"
@@ -682,10 +788,14 @@ class BasisStore:
                 unit = np.lib.format.open_memmap(
                     tmp / "unit.npy", mode="w+", dtype=np.float32, shape=(n, k)
                 )
-                for start in range(0, n, _BLOCK_ROWS):
+                block: npt.NDArray[Any]
+                for start, stop in code_blocks(n):
                     check_cancel(cancel, what)
-                    stop = min(n, start + _BLOCK_ROWS)
-                    block = fitted.transform(model.vectors[start:stop])
+                    if given is not None:
+                        block = given[start:stop]
+                    else:
+                        with one_blas_thread():
+                            block = fitted.transform(model.vectors[start:stop])
                     codes[start:stop] = block
                     unit[start:stop] = unit_rows(block)
                     if progress is not None:
@@ -731,7 +841,7 @@ class BasisStore:
                 f"could not store the {request.name} basis of {model.name} in {cache.root}: "
                 f"{reason}; it is kept for this run only"
             )
-            return self._in_memory(model, request, progress, cancel, fitted)
+            return self._in_memory(model, request, progress, cancel, fitted, given)
         if progress is not None:
             progress(1.0, "done")
         return stored

@@ -556,16 +556,16 @@ class BasisStore:
                 self.warn(
                     f"{exc}; the {request.name} basis of {model.name} is kept for this run only"
                 )
-                return self._in_memory(model, request, progress, cancel, fitted, codes)
-            if stored is not None:
-                return stored
-            return self._write_basis(path, model, key, request, fitted, progress, cancel, codes)
+                stored = self._in_memory(model, request, None, cancel, fitted, codes)
+            if stored is None:  # the write reports its progress, "done" last
+                return self._write_basis(path, model, key, request, fitted, progress, cancel, codes)
+            if progress is not None:
+                progress(1.0, "done")
+            return stored
 
         self._memo(
             model, ("basis-entry", str(request.name), request.fit_words, request.seed), compute
         )
-        if progress is not None:
-            progress(1.0, "done")
 
     def in_basis(
         self,

@@ -15,20 +15,36 @@ cancel flag, Ctrl-C) cancels the outstanding tasks and tells running ones to sto
 Progress from the workers (per model, naming the worker) reaches the same
 `ProgressCallback` as a local sweep's.
 
+Bases (`fit_bases_on_cluster`): each (model, non-raw basis) not stored yet is one task
+that receives only the model's first ``fit_words`` rows (scattered once per model) and
+returns the fitted basis as its params and arrays; the client stores it with
+`BasisStore.put`, the same verified atomic entry as a local fit. The codes of every word
+are one matrix product for pca and ica (made on the client); for ``dict:K`` they are the
+expensive part (a lasso per word), so they are made on the workers too, in the blocks a
+local write uses (`code_blocks`), and sent back. Fits and codes run with BLAS on one
+thread: the entry has the bytes of a local fit.
+
+One connection per run: inside ``with shared_connection(cluster):`` every function here
+that reaches the same cluster uses one client (one `LocalCluster` for ``local:N``),
+connected when first needed and closed when the block ends.
+
 Dask is imported only inside functions: without ``cluster=`` nothing here imports it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import queue as queue_mod
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from polyterm.engine.corpus import CorpusInfo, Sentences, load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions, training_manifest
@@ -37,6 +53,9 @@ from polyterm.engine.specs import TrainSpec
 from polyterm.errors import Cancelled, PolytermError
 
 if TYPE_CHECKING:
+    from polyterm.core.bases import FittedBasis
+    from polyterm.core.embedding import Embedding
+    from polyterm.engine.bases import BasisRequest, BasisStore
     from polyterm.engine.sweep import SweepOutcome
 
 CONNECT_TIMEOUT = 10.0
@@ -123,13 +142,64 @@ def dask_available() -> bool:
     return importlib.util.find_spec("distributed") is not None
 
 
+class _Shared:
+    """The connection of a `shared_connection` block: made on first use, closed at its end."""
+
+    def __init__(self, target: ClusterTarget) -> None:
+        self.target = target
+        self.stack = contextlib.ExitStack()
+        self.client: Any = None
+
+    def get(self, timeout: float) -> Any:
+        if self.client is None:
+            self.client = self.stack.enter_context(_open(self.target, timeout=timeout))
+        return self.client
+
+
+_SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar(
+    "polyterm_cluster_shared", default=None
+)
+
+
+def as_target(cluster: str | ClusterTarget) -> ClusterTarget:
+    """`cluster` parsed (a ClusterTarget as it is)."""
+    return cluster if isinstance(cluster, ClusterTarget) else parse_cluster(cluster)
+
+
+@contextlib.contextmanager
+def shared_connection(cluster: str | ClusterTarget) -> Iterator[ClusterTarget]:
+    """Within the block, every `connect` to this cluster (training, basis fits) uses one
+    client, connected on first use (never, when nothing needs the cluster) and closed,
+    with its `LocalCluster`, when the block ends. Yields the parsed target."""
+    target = as_target(cluster)
+    shared = _Shared(target)
+    token = _SHARED.set(shared)
+    try:
+        with shared.stack:
+            yield target
+    finally:
+        _SHARED.reset(token)
+
+
 @contextlib.contextmanager
 def connect(target: ClusterTarget, *, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
-    """A `distributed.Client` for `target`, closed at the end (a local cluster too).
+    """A `distributed.Client` for `target`: the enclosing `shared_connection`'s when it is
+    for the same cluster (left open), else a new one closed at the end (a local cluster
+    too). A scheduler that does not answer within `timeout` seconds is a ClusterError."""
+    shared = _SHARED.get()
+    if shared is not None and shared.target == target:
+        yield shared.get(timeout)
+        return
+    with _open(target, timeout=timeout) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
+    """A new `distributed.Client` for `target`, closed at the end (a local cluster too).
 
     A local cluster has `local_workers` processes of one thread each (its dashboard on a
-    free port, so a second cluster never collides with the first). A
-    scheduler that does not answer within `timeout` seconds is a ClusterError.
+    free port, so a second cluster never collides with the first).
     """
     if not dask_available():
         raise ClusterError(f"--cluster {target.text} needs Dask: {INSTALL_HINT}")
@@ -282,7 +352,7 @@ def train_on_cluster(
     cache as it arrives. The scheduler is reached before any corpus is read."""
     from polyterm.engine.sweep import SweepOutcome
 
-    target = cluster if isinstance(cluster, ClusterTarget) else parse_cluster(cluster)
+    target = as_target(cluster)
     cached = tuple(s.name for s in specs if library.cached(s) is not None)
     todo = [s for s in specs if s.name not in cached]
     if not todo:
@@ -428,3 +498,362 @@ def _short(address: Any) -> str:
 
 def _as_dict(p: Progress) -> dict[str, Any]:
     return {f: getattr(p, f) for f in p.__dataclass_fields__}
+
+
+# -- basis fits ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BasisFitOutcome:
+    """What `fit_bases_on_cluster` did, each (model, basis) named by its `basis_label`."""
+
+    fitted: tuple[str, ...]
+    stored: tuple[str, ...]
+    """Already stored: nothing to fit (raw requests are not listed)."""
+    failed: tuple[tuple[str, str], ...]
+
+
+def basis_label(model: Embedding, request: BasisRequest) -> str:
+    """``brown_30 [ica]``, ``brown_30 [dict:120, seed 3]``: a basis fit in progress lines."""
+    return f"{model.name} [{request.label()}]"
+
+
+class _FitThrottle:
+    """A worker's basis-fit progress (`fraction, stage`) as throttled Dask events."""
+
+    def __init__(self, label: str, basis: str, topic: str, worker: Any) -> None:
+        self.label = label
+        self.basis = basis
+        self.report = _Throttle(topic, worker)
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        self.report(
+            Progress(self.label, "fit", 0.9 * fraction, f"fitting the {self.basis} basis ({stage})")
+        )
+
+
+def fit_task(
+    rows: Any, name: str, fit_words: int, seed: int, label: str, topic: str, cancel_name: str
+) -> dict[str, Any]:
+    """Fit the basis `name` on a worker from the model's first `fit_words` rows (all it
+    is sent), BLAS on one thread as a local fit; returns plain data: ``params`` (JSON-able)
+    and ``arrays`` (numpy), or ``error`` (a user-fixable one: a retry would fail the same
+    way) and ``cancelled``. Anything else raises and the scheduler retries the task."""
+    from polyterm.core.bases import fit_basis
+    from polyterm.engine.bases import one_blas_thread
+
+    worker = _distributed().get_worker()
+    report = _FitThrottle(label, name, topic, worker)
+    started = time.monotonic()
+    try:
+        with one_blas_thread():
+            fitted = fit_basis(
+                rows,
+                name,
+                fit_rows=fit_words,
+                seed=seed,
+                cancel=_RemoteCancel(cancel_name),
+                progress=report,
+            )
+    except Cancelled as exc:
+        return {"error": str(exc), "cancelled": True, "worker": worker.address}
+    except (PolytermError, ValueError) as exc:
+        return {"error": str(exc), "cancelled": False, "worker": worker.address}
+    report.report(Progress(label, "write", 0.9, "sending the fitted basis to the client"))
+    return {
+        "params": dict(fitted.params),
+        "arrays": fitted.to_arrays(),
+        "seconds": time.monotonic() - started,
+        "worker": worker.address,
+    }
+
+
+def codes_task(basis: dict[str, Any], rows: Any) -> dict[str, Any]:
+    """The codes (float32) of `rows` (one of `code_blocks`) in the basis sent as
+    ``{"params", "arrays"}``, BLAS on one thread: the bytes a local write computes."""
+    from polyterm.core.bases import FittedBasis
+    from polyterm.engine.bases import one_blas_thread
+
+    worker = _distributed().get_worker()
+    fitted = FittedBasis.from_arrays(basis["params"], basis["arrays"])
+    with one_blas_thread():
+        codes = fitted.transform(rows)
+    return {"codes": codes, "worker": worker.address}
+
+
+@dataclass(slots=True)
+class _BasisJob:
+    """One (model, basis) on its way: the fit, then (dict:K) its blocks of codes."""
+
+    label: str
+    model: Embedding
+    request: BasisRequest
+    fitted: FittedBasis | None = None
+    worker: str = ""
+    codes: np.ndarray[Any, np.dtype[np.float32]] | None = None
+    blocks_left: int = 0
+    code_workers: set[str] = field(default_factory=set)
+
+
+def fit_bases_on_cluster(
+    models: Sequence[Embedding],
+    requests: Sequence[BasisRequest],
+    store: BasisStore,
+    cluster: str | ClusterTarget,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelFlag | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    retries: int = RETRIES,
+) -> BasisFitOutcome:
+    """Fit every (model, non-raw request) that `store` does not hold yet as tasks on
+    `cluster`, storing each with `store.put` as it arrives (a later `store.in_basis`
+    finds it). The cluster is reached only when something needs fitting; a scheduler that
+    cannot be reached is one ClusterError line before any work."""
+    target = as_target(cluster)
+    pairs = [(m, r) for m in models for r in dict.fromkeys(requests) if not r.is_raw]
+    stored = tuple(basis_label(m, r) for m, r in pairs if store.stored(m, r))
+    todo = [_BasisJob(basis_label(m, r), m, r) for m, r in pairs if basis_label(m, r) not in stored]
+    if not todo:
+        return BasisFitOutcome((), stored, ())
+    with connect(target, timeout=connect_timeout) as client:
+        fitted, failed = _fit_run(client, target, todo, store, progress, cancel, retries)
+    return BasisFitOutcome(tuple(fitted), stored, tuple(failed))
+
+
+def _fit_run(
+    client: Any,
+    target: ClusterTarget,
+    todo: Sequence[_BasisJob],
+    store: BasisStore,
+    progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    retries: int,
+) -> tuple[list[str], list[tuple[str, str]]]:
+    from polyterm.engine.bases import code_blocks
+
+    run_id = uuid.uuid4().hex[:12]
+    topic, cancel_name = f"polyterm-progress-{run_id}", f"polyterm-cancel-{run_id}"
+    events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
+    client.subscribe_topic(topic, events.put)
+    stop = _distributed().Event(cancel_name, client=client)
+    fits: dict[Any, _BasisJob] = {}
+    blocks: dict[Any, _Block] = {}
+    done_labels: list[str] = []
+    failed: list[tuple[str, str]] = []
+
+    def fail(job: _BasisJob, error: str) -> None:
+        job.codes = None
+        failed.append((job.label, error))
+        progress(Progress(job.label, "done", 1.0, f"failed: {error}"))
+
+    rows: dict[int, Any] = {}  # the scattered fit rows, kept (and replicated) for retries
+    try:
+        for i, job in enumerate(todo):
+            model = job.model
+            if id(model) not in rows:  # each model's fit rows sent once, for all its bases
+                most = max(j.request.fit_words for j in todo if j.model is model)
+                head = np.ascontiguousarray(model.vectors[: min(most, len(model))])
+                [rows[id(model)]] = client.scatter([head], broadcast=True, hash=False)
+            fut = client.submit(
+                fit_task,
+                rows[id(model)],
+                str(job.request.name),
+                job.request.fit_words,
+                job.request.seed,
+                job.label,
+                topic,
+                cancel_name,
+                key=f"polyterm-basis-{i}-{run_id}",
+                pure=False,
+                retries=retries,
+            )
+            fits[fut] = job
+            progress(Progress(job.label, "queued", 0.0, f"queued on {target.text}"))
+        pending = set(fits)
+        while pending:
+            _drain(events, progress)
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("fitting the bases")
+            finished = [f for f in pending if f.done()]
+            if not finished:
+                time.sleep(POLL)
+                continue
+            for fut in finished:
+                pending.discard(fut)
+                if fut in fits:
+                    job = fits[fut]
+                    error = _fit_arrived(fut, job, target)
+                    if error is not None:
+                        fail(job, error)
+                    elif job.request.name.kind == "dict":
+                        new = _start_codes(client, job, code_blocks(len(job.model)), run_id)
+                        blocks.update(new)
+                        pending.update(new)
+                        progress(
+                            Progress(
+                                job.label,
+                                "codes",
+                                0.9,
+                                f"fitted on {_short(job.worker)}; its codes queued on "
+                                f"{target.text} in {len(new)} block(s)",
+                            )
+                        )
+                    else:
+                        _put(job, store, progress, cancel, done_labels, fail)
+                else:
+                    block = blocks.pop(fut)
+                    job = block.job
+                    if job.codes is None:  # the basis failed meanwhile: drop the block
+                        fut.release()
+                        continue
+                    error = _codes_arrived(fut, block, target)
+                    if error is not None and block.attempt < retries:
+                        # a block's rows live on one worker: a retry sends them again
+                        again = _submit_block(client, block, block.attempt + 1, run_id)
+                        blocks.update(again)
+                        pending.update(again)
+                    elif error is not None:
+                        for other in [f for f, b in blocks.items() if b.job is job]:
+                            other.cancel()
+                        fail(job, error)
+                    elif job.blocks_left == 0:
+                        _put(job, store, progress, cancel, done_labels, fail)
+                fut.release()
+        _drain(events, progress)
+        order = {job.label: i for i, job in enumerate(todo)}
+        return (
+            sorted(done_labels, key=order.__getitem__),
+            sorted(failed, key=lambda f: order[f[0]]),
+        )
+    except BaseException:  # Cancelled, KeyboardInterrupt, an error writing the cache
+        with contextlib.suppress(Exception):
+            stop.set()
+        with contextlib.suppress(Exception):
+            client.cancel([*fits, *blocks], force=True)
+        raise
+    finally:
+        for scattered in rows.values():
+            with contextlib.suppress(Exception):
+                scattered.release()
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(topic)
+
+
+def _task_error(fut: Any, target: ClusterTarget, what: str) -> str:
+    exc = fut.exception()
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return f"the workers {what} kept dying on {target.text} ({exc})"
+    return f"{what} on {target.text} failed: {name}: {exc}"
+
+
+def _fit_arrived(fut: Any, job: _BasisJob, target: ClusterTarget) -> str | None:
+    """Keep a finished fit task's basis in `job`; the error line when there is none."""
+    from polyterm.core.bases import FittedBasis
+
+    if fut.status != "finished":
+        return _task_error(fut, target, "fitting it")
+    result: dict[str, Any] = fut.result()
+    if result.get("cancelled"):
+        raise Cancelled(str(result.get("error") or f"fitting {job.label}"))
+    if result.get("error") is not None:
+        return str(result["error"])
+    try:
+        job.fitted = FittedBasis.from_arrays(result["params"], result["arrays"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"the worker sent no usable basis ({exc})"
+    job.worker = str(result.get("worker", "?"))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """One block of a dict basis's codes: rows [start, stop) of its job's model."""
+
+    job: _BasisJob
+    start: int
+    stop: int
+    basis: Any  # the scattered {"params", "arrays"}
+    attempt: int = 0
+
+
+def _start_codes(
+    client: Any, job: _BasisJob, ranges: list[tuple[int, int]], run_id: str
+) -> dict[Any, _Block]:
+    """Queue the codes of `job`'s model, one task per block of rows (its fitted basis
+    scattered to every worker once for all of them)."""
+    assert job.fitted is not None
+    job.codes = np.empty((len(job.model), job.fitted.n_codes), dtype=np.float32)
+    job.blocks_left = len(ranges)
+    [basis] = client.scatter(
+        [{"params": dict(job.fitted.params), "arrays": job.fitted.to_arrays()}],
+        broadcast=True,
+        hash=False,
+    )
+    out: dict[Any, _Block] = {}
+    for start, stop in ranges:
+        out.update(_submit_block(client, _Block(job, start, stop, basis), 0, run_id))
+    return out
+
+
+def _submit_block(client: Any, block: _Block, attempt: int, run_id: str) -> dict[Any, _Block]:
+    """Send a block's rows (scattered) and queue its codes task."""
+    rows = np.ascontiguousarray(block.job.model.vectors[block.start : block.stop])
+    [scattered] = client.scatter([rows], hash=False)
+    fut = client.submit(
+        codes_task,
+        block.basis,
+        scattered,
+        key=f"polyterm-codes-{uuid.uuid4().hex[:8]}-{block.start}-{attempt}-{run_id}",
+        pure=False,
+    )
+    return {fut: _Block(block.job, block.start, block.stop, block.basis, attempt)}
+
+
+def _codes_arrived(fut: Any, block: _Block, target: ClusterTarget) -> str | None:
+    """Copy a finished block of codes into its job; the error line when it did not come."""
+    job = block.job
+    if fut.status != "finished":
+        return _task_error(fut, target, "computing its codes")
+    result: dict[str, Any] = fut.result()
+    codes = np.asarray(result.get("codes"))
+    assert job.codes is not None
+    if codes.dtype != np.float32 or codes.shape != (block.stop - block.start, job.codes.shape[1]):
+        return "the worker sent codes of another shape"
+    job.codes[block.start : block.stop] = codes
+    job.blocks_left -= 1
+    job.code_workers.add(_short(result.get("worker", "?")))
+    return None
+
+
+def _put(
+    job: _BasisJob,
+    store: BasisStore,
+    progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    done_labels: list[str],
+    fail: Callable[[_BasisJob, str], None],
+) -> None:
+    """Store a job's basis (and its codes, when the workers made them) on the client."""
+    assert job.fitted is not None
+    where = _short(job.worker)
+    progress(Progress(job.label, "write", 0.95, f"storing the basis (fitted on {where})"))
+
+    def report(fraction: float, stage: str) -> None:
+        progress(
+            Progress(job.label, "write", 0.95 + 0.05 * fraction, f"storing the basis ({stage})")
+        )
+
+    try:
+        store.put(
+            job.model, job.request, job.fitted, codes=job.codes, progress=report, cancel=cancel
+        )
+    except ValueError as exc:
+        fail(job, str(exc))
+        return
+    finally:
+        job.codes = None
+    done_labels.append(job.label)
+    codes = f"; codes on {', '.join(sorted(job.code_workers))}" if job.code_workers else ""
+    progress(Progress(job.label, "done", 1.0, f"ready (fitted on {where}{codes})"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import stat
@@ -444,17 +445,22 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     )
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
-    outcome = train_many(
-        specs,
-        library,
-        options=_options(args),
-        jobs=None if args.cluster else _jobs(args, err),
-        progress=progress,
-        cluster=args.cluster,
-    )
-    for name, error in outcome.failed:
-        raise PolytermError(f"{name}: {error}")
-    models = [library.open(s, _options(args)) for s in specs]
+    requests = _requests(args)
+    store = _store(library, err)
+    with _cluster_session(args.cluster):  # one connection for the training and the fits
+        outcome = train_many(
+            specs,
+            library,
+            options=_options(args),
+            jobs=None if args.cluster else _jobs(args, err),
+            progress=progress,
+            cluster=args.cluster,
+        )
+        for name, error in outcome.failed:
+            raise PolytermError(f"{name}: {error}")
+        models = [library.open(s, _options(args)) for s in specs]
+        if args.cluster:
+            _fit_on_cluster(models, requests, store, args.cluster, progress)
     reference = library.open(args.reference, _options(args)) if args.reference else None
     view = sweep_view(
         models,
@@ -464,11 +470,39 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         repetitions=args.repetitions,
         seed=args.seed,
         reference=reference,
-        bases=_requests(args),
-        store=_store(library, err),
+        bases=requests,
+        store=store,
     )
     _emit(view, args.format)
     return 0
+
+
+def _cluster_session(cluster: str | None) -> contextlib.AbstractContextManager[object]:
+    """With --cluster, one Dask connection shared by everything the command runs there
+    (made when first needed); without it nothing (Dask is never imported)."""
+    if not cluster:
+        return contextlib.nullcontext()
+    from polyterm.engine.cluster import shared_connection
+
+    return shared_connection(cluster)
+
+
+def _fit_on_cluster(
+    models: list[Embedding],
+    requests: list[BasisRequest],
+    store: BasisStore,
+    cluster: str,
+    progress: _ProgressPrinter,
+) -> None:
+    """Fit the bases not stored yet as tasks on the cluster (the views then find them
+    stored); a basis that could not be fitted there is the command's one error line."""
+    if all(r.is_raw for r in requests):
+        return
+    from polyterm.engine.cluster import fit_bases_on_cluster
+
+    outcome = fit_bases_on_cluster(models, requests, store, cluster, progress=progress)
+    for label, error in outcome.failed:
+        raise PolytermError(f"{label}: {error}")
 
 
 _KINDS = (

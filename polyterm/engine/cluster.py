@@ -841,6 +841,8 @@ def _put(
     progress(Progress(job.label, "write", 0.95, f"storing the basis (fitted on {where})"))
 
     def report(fraction: float, stage: str) -> None:
+        if stage == "done":
+            return  # said below, with where it was fitted
         progress(
             Progress(job.label, "write", 0.95 + 0.05 * fraction, f"storing the basis ({stage})")
         )

@@ -282,10 +282,8 @@ class ComparisonPane(Pane):
             bar = self.query_one("#compare-progress", WorkProgress)
             a, b = self.pair[0].name, self.pair[1].name
             basis = self.computing.basis
-            fit = "" if basis == RAW_BASIS else f"fitting {basis}, then "
-            bar.start(
-                f"{fit}aligning {a} with {b}" + ("" if basis == RAW_BASIS else f" in {basis}")
-            )
+            where = "" if basis == RAW_BASIS else f"in {basis} (fitted first): "
+            bar.start(f"{where}aligning {a} with {b}")
         self._show_mode()
 
     def work_stopped(self, cancelled: bool = False) -> None:

@@ -70,6 +70,11 @@ async def test_b_cycles_raw_pca_ica_dict_raw_and_the_header_names_each(
         await settle(pilot)
         pane = dims(app)
         assert "toy_a · dimension 0/7" in header(app)
+        await pilot.press("question_mark")  # the key is listed with the pane's keys
+        from polyterm.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen) and "b  Cycle the basis" in app.screen.text()
+        await pilot.press("escape")
         await press_basis(pilot, app, "pca")
         assert "toy_a · pca axis 0 of 8 · codes" in header(app)
         assert pane.view.model.name == "toy_a [pca]"

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from polyterm.engine import cluster as cluster_mod
@@ -373,3 +374,258 @@ def test_cli_passes_cluster_to_the_sweep_and_refuses_it_with_jobs(
     assert main(["sweep", "lee", "--dims", "4", "--jobs", "2", "--cluster", "local:2", *cache]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--cluster: not allowed with argument --jobs" in err[0]
+
+
+# -- basis fits on the cluster ------------------------------------------------------------
+
+
+def _fresh(library: ModelLibrary, specs: list[TrainSpec]) -> list[Any]:
+    """The models opened afresh (no results memoised on them by an earlier store)."""
+    again = ModelLibrary(ModelCache(library.cache.root))
+    return [again.open(s) for s in specs]
+
+
+def _entries(root: Path) -> dict[str, Any]:
+    """Every basis entry under `root`: its files' sizes and sha256, and the fit's params."""
+    import json
+
+    out = {}
+    for path in sorted((root / "bases").iterdir()):
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        files = {f: (m["size"], m["sha256"]) for f, m in manifest["files"].items()}
+        out[path.name] = (files, manifest["params"])
+    return out
+
+
+BASES = ["raw", "pca", "ica", "dict:5"]
+
+
+def _requests(fit_words: int = 400) -> list[Any]:
+    from polyterm.engine.bases import BasisRequest
+
+    return [BasisRequest.of(n, fit_words=fit_words, seed=2) for n in BASES]
+
+
+class _FitCount:
+    """Counts the store's local fits (`polyterm.engine.bases._fit`), which still run."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from polyterm.engine import bases as bases_mod
+
+        self.calls = 0
+        self.real = bases_mod._fit
+        monkeypatch.setattr(bases_mod, "_fit", self)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.real(*args, **kwargs)
+
+
+@pytest.mark.slow
+def test_bases_fitted_on_the_cluster_equal_local_fits_bit_for_bit(
+    dask_cluster: Any,
+    local_reference: ModelLibrary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from polyterm.engine import bases as bases_mod
+    from polyterm.engine.bases import BasisStore
+    from polyterm.engine.cluster import basis_label, fit_bases_on_cluster
+
+    monkeypatch.setattr(bases_mod, "_BLOCK_ROWS", 500)  # dict codes in several blocks
+    specs = SWEEP[:2]
+    requests = _requests()
+    # the reference: the same bases fitted the ordinary way, in this process
+    local_models = _fresh(local_reference, specs)
+    local = BasisStore(ModelCache(tmp_path / "local"))
+    for model in local_models:
+        for request in requests:
+            local.in_basis(model, request)
+
+    counter = _FitCount(monkeypatch)
+    models = _fresh(local_reference, specs)
+    assert len(models[0]) > 1_500  # so dict:5's codes come back in 4 blocks
+    store = BasisStore(ModelCache(tmp_path / "cluster"))
+    seen: list[Progress] = []
+    outcome = fit_bases_on_cluster(
+        models, requests, store, dask_cluster.scheduler.address, progress=seen.append
+    )
+    labels = [basis_label(m, r) for m in models for r in requests if not r.is_raw]
+    assert list(outcome.fitted) == labels
+    assert outcome.stored == () and outcome.failed == ()
+    assert counter.calls == 0  # nothing was fitted on the client
+    assert _entries(tmp_path / "cluster") == _entries(tmp_path / "local")
+    assert len(_entries(tmp_path / "local")) == len(labels)
+    assert list((tmp_path / "cluster" / "tmp").iterdir()) == []
+    # progress per model and basis, naming the worker that fitted it (and made dict codes)
+    workers = {a.split("://", 1)[1] for a in dask_cluster.scheduler_info()["workers"]}
+    done = {p.task: p.message for p in seen if p.stage == "done"}
+    assert sorted(done) == sorted(labels)
+    for label, message in done.items():
+        where = message.removeprefix("ready (fitted on ").split(";")[0].rstrip(")")
+        assert where in workers, message
+        assert ("; codes on 127.0.0.1:" in message) == ("[dict:5" in label), message
+
+    # a later local run reuses the stored entries: stored(), and in_basis without a fit
+    later_models = _fresh(local_reference, specs)
+    later = BasisStore(ModelCache(tmp_path / "cluster"))
+    assert all(later.stored(m, r) for m in later_models for r in requests)
+    for model, reference in zip(later_models, local_models, strict=True):
+        for request in requests:
+            a = later.in_basis(model, request)
+            b = local.in_basis(reference, request)
+            assert np.asarray(a.vectors).tobytes() == np.asarray(b.vectors).tobytes()
+    assert counter.calls == 0
+    # and a second cluster run finds everything stored: it never connects
+    again = fit_bases_on_cluster(
+        _fresh(local_reference, specs), requests, later, "tcp://127.0.0.1:1"
+    )
+    assert again.fitted == () and list(again.stored) == labels
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_fit_is_retried_and_nothing_partial_is_stored(
+    dask_cluster: Any, local_reference: ModelLibrary, tmp_path: Path
+) -> None:
+    from polyterm.engine.bases import BasisRequest, BasisStore
+    from polyterm.engine.cluster import fit_bases_on_cluster
+
+    dask_cluster.wait_for_workers(2, timeout=60)
+    pids: dict[str, int] = dask_cluster.run(os.getpid)
+    specs = KILL_SWEEP[:1]
+    request = BasisRequest.of("dict:24", fit_words=1_500, seed=1)
+    killed: list[str] = []
+
+    def progress(p: Progress) -> None:
+        if p.stage == "fit" and not killed and " on " in p.message:
+            where = "tcp://" + p.message.rsplit(" on ", 1)[1]
+            os.kill(pids[where], signal.SIGKILL)
+            killed.append(where)
+
+    store = BasisStore(ModelCache(tmp_path / "cluster"))
+    seen: list[Progress] = []
+    outcome = fit_bases_on_cluster(
+        _fresh(local_reference, specs),
+        [request],
+        store,
+        dask_cluster.scheduler.address,
+        progress=lambda p: (seen.append(p), progress(p)),  # type: ignore[func-returns-value]
+    )
+    assert killed, "no fitting progress arrived before the fit ended"
+    assert outcome.failed == () and len(outcome.fitted) == 1
+    [done] = [p.message for p in seen if p.stage == "done"]
+    assert killed[0].split("://", 1)[1] not in done  # fitted again on another worker
+    # the one entry is complete and equals a local fit's; no temp folder is left
+    local = BasisStore(ModelCache(tmp_path / "local"))
+    local.in_basis(_fresh(local_reference, specs)[0], request)
+    assert _entries(tmp_path / "cluster") == _entries(tmp_path / "local")
+    assert list((tmp_path / "cluster" / "tmp").iterdir()) == []
+    dask_cluster.wait_for_workers(2, timeout=60)  # the nanny restarted it for the next test
+
+
+def test_unreachable_scheduler_fails_fast_before_any_fit(
+    tmp_path: Path, local_models: list[Any]
+) -> None:
+    pytest.importorskip("distributed")
+    from polyterm.engine.bases import BasisRequest, BasisStore
+    from polyterm.engine.cluster import fit_bases_on_cluster
+
+    store = BasisStore(ModelCache(tmp_path / "cache"))
+    seen: list[Progress] = []
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    with pytest.raises(ClusterError) as err:
+        fit_bases_on_cluster(
+            local_models,
+            [BasisRequest.of("ica", fit_words=100)],
+            store,
+            address,
+            progress=seen.append,
+            connect_timeout=2,
+        )
+    message = str(err.value)
+    assert message.startswith(f"cannot reach the Dask scheduler at {address} within 2 s (")
+    assert "\n" not in message
+    assert seen == []
+    assert not (tmp_path / "cache" / "bases").exists() or not any(
+        (tmp_path / "cache" / "bases").iterdir()
+    )
+
+
+@pytest.fixture
+def local_models(tmp_path: Path) -> list[Any]:
+    """A small planted model in a cache (no training needed)."""
+    from polyterm.engine.specs import FileSpec
+
+    rng = np.random.default_rng(3)
+    cache = ModelCache(tmp_path / "models")
+    spec = FileSpec("/nowhere/planted.txt", stat=(1, 2))
+    entry = cache.write(
+        spec,
+        [f"w{i}" for i in range(300)],
+        rng.laplace(size=(300, 4)).astype(np.float32),
+        manifest={"kind": "file"},
+    )
+    return [cache.open(entry)]
+
+
+@pytest.mark.slow
+def test_training_and_fits_share_one_connection(
+    dask_cluster: Any,
+    local_reference: ModelLibrary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from polyterm.engine.bases import BasisStore
+    from polyterm.engine.cluster import fit_bases_on_cluster, shared_connection
+
+    opened: list[str] = []
+    real_open = cluster_mod._open
+
+    def counting_open(target: ClusterTarget, **kwargs: Any) -> Any:
+        opened.append(target.text)
+        return real_open(target, **kwargs)
+
+    monkeypatch.setattr(cluster_mod, "_open", counting_open)
+    address = dask_cluster.scheduler.address
+    library = ModelLibrary(ModelCache(tmp_path / "cache"))
+    specs = SWEEP[2:]
+    with shared_connection(address):
+        outcome = train_many(specs, library, cluster=address)
+        fits = fit_bases_on_cluster(
+            [library.open(s) for s in specs], _requests(200), BasisStore(library.cache), address
+        )
+    assert outcome.failed == () and fits.failed == () and len(fits.fitted) == 6
+    assert opened == [address]
+    # everything done already: the block never connects
+    with shared_connection(address):
+        train_many(specs, library, cluster=address)
+        fit_bases_on_cluster(
+            _fresh(library, specs), _requests(200), BasisStore(library.cache), address
+        )
+    assert opened == [address]
+
+
+@pytest.mark.slow
+def test_cli_sweep_fits_the_bases_on_the_cluster(
+    dask_cluster: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sweep --cluster --basis`: the bases are fitted on the workers (the view fits
+    nothing), and the table equals the local sweep's."""
+    from polyterm.cli import main
+
+    args = ["sweep", "lee", "--dims", "4", "--seeds", "1,2", "--basis", "ica,dict:4"]
+    args += ["--fit-words", "300", "--format", "json"]
+    assert main([*args, "--cache-dir", str(tmp_path / "local")]) == 0
+    local_out = capsys.readouterr().out
+    counter = _FitCount(monkeypatch)
+    address = dask_cluster.scheduler.address
+    assert main([*args, "--cache-dir", str(tmp_path / "cluster"), "--cluster", address]) == 0
+    captured = capsys.readouterr()
+    assert counter.calls == 0  # the sweep view found every basis stored
+    assert captured.out == local_out
+    assert _entries(tmp_path / "cluster") == _entries(tmp_path / "local")
+    fitted = [line for line in captured.err.splitlines() if "ready (fitted on 127.0.0.1:" in line]
+    assert len(fitted) == 4  # 2 models × 2 bases

@@ -637,7 +637,7 @@ def _fit_run(
     events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
     client.subscribe_topic(topic, events.put)
     stop = _distributed().Event(cancel_name, client=client)
-    fits: dict[Any, _BasisJob] = {}
+    fits: dict[Any, tuple[int, _BasisJob, int]] = {}
     blocks: dict[Any, _Block] = {}
     done_labels: list[str] = []
     failed: list[tuple[str, str]] = []
@@ -647,28 +647,33 @@ def _fit_run(
         failed.append((job.label, error))
         progress(Progress(job.label, "done", 1.0, f"failed: {error}"))
 
-    rows: dict[int, Any] = {}  # the scattered fit rows, kept (and replicated) for retries
+    rows: dict[int, Any] = {}  # each model's scattered fit rows, kept for retries
+
+    def submit_fit(i: int, job: _BasisJob, attempt: int) -> Any:
+        model = job.model
+        if id(model) not in rows or attempt > 0:  # sent once for all its bases; again
+            most = max(j.request.fit_words for j in todo if j.model is model)  # when lost
+            head = np.ascontiguousarray(model.vectors[: min(most, len(model))])
+            [rows[id(model)]] = client.scatter([head], broadcast=True, hash=False)
+        fut = client.submit(
+            fit_task,
+            rows[id(model)],
+            str(job.request.name),
+            job.request.fit_words,
+            job.request.seed,
+            job.label,
+            topic,
+            cancel_name,
+            key=f"polyterm-basis-{i}-{attempt}-{run_id}",
+            pure=False,
+            retries=retries,
+        )
+        fits[fut] = (i, job, attempt)
+        return fut
+
     try:
         for i, job in enumerate(todo):
-            model = job.model
-            if id(model) not in rows:  # each model's fit rows sent once, for all its bases
-                most = max(j.request.fit_words for j in todo if j.model is model)
-                head = np.ascontiguousarray(model.vectors[: min(most, len(model))])
-                [rows[id(model)]] = client.scatter([head], broadcast=True, hash=False)
-            fut = client.submit(
-                fit_task,
-                rows[id(model)],
-                str(job.request.name),
-                job.request.fit_words,
-                job.request.seed,
-                job.label,
-                topic,
-                cancel_name,
-                key=f"polyterm-basis-{i}-{run_id}",
-                pure=False,
-                retries=retries,
-            )
-            fits[fut] = job
+            submit_fit(i, job, 0)
             progress(Progress(job.label, "queued", 0.0, f"queued on {target.text}"))
         pending = set(fits)
         while pending:
@@ -682,12 +687,19 @@ def _fit_run(
             for fut in finished:
                 pending.discard(fut)
                 if fut in fits:
-                    job = fits[fut]
+                    i, job, attempt = fits.pop(fut)
+                    if fut.status == "cancelled" and attempt < retries:
+                        # its rows were lost with the workers holding them: send them again
+                        pending.add(submit_fit(i, job, attempt + 1))
+                        fut.release()
+                        continue
                     error = _fit_arrived(fut, job, target)
                     if error is not None:
                         fail(job, error)
                     elif job.request.name.kind == "dict":
-                        new = _start_codes(client, job, code_blocks(len(job.model)), run_id)
+                        new = _start_codes(
+                            client, job, code_blocks(len(job.model)), run_id, retries
+                        )
                         blocks.update(new)
                         pending.update(new)
                         progress(
@@ -707,13 +719,15 @@ def _fit_run(
                     if job.codes is None:  # the basis failed meanwhile: drop the block
                         fut.release()
                         continue
-                    error = _codes_arrived(fut, block, target)
-                    if error is not None and block.attempt < retries:
-                        # a block's rows live on one worker: a retry sends them again
-                        again = _submit_block(client, block, block.attempt + 1, run_id)
+                    if fut.status == "cancelled" and block.attempt < retries:
+                        # its rows were lost with the worker holding them: send them again
+                        again = _submit_block(client, block, block.attempt + 1, run_id, retries)
                         blocks.update(again)
                         pending.update(again)
-                    elif error is not None:
+                        fut.release()
+                        continue
+                    error = _codes_arrived(fut, block, target)
+                    if error is not None:
                         for other in [f for f, b in blocks.items() if b.job is job]:
                             other.cancel()
                         fail(job, error)
@@ -779,7 +793,7 @@ class _Block:
 
 
 def _start_codes(
-    client: Any, job: _BasisJob, ranges: list[tuple[int, int]], run_id: str
+    client: Any, job: _BasisJob, ranges: list[tuple[int, int]], run_id: str, retries: int
 ) -> dict[Any, _Block]:
     """Queue the codes of `job`'s model, one task per block of rows (its fitted basis
     scattered to every worker once for all of them)."""
@@ -793,22 +807,35 @@ def _start_codes(
     )
     out: dict[Any, _Block] = {}
     for start, stop in ranges:
-        out.update(_submit_block(client, _Block(job, start, stop, basis), 0, run_id))
+        out.update(_submit_block(client, _Block(job, start, stop, basis), 0, run_id, retries))
     return out
 
 
-def _submit_block(client: Any, block: _Block, attempt: int, run_id: str) -> dict[Any, _Block]:
-    """Send a block's rows (scattered) and queue its codes task."""
-    rows = np.ascontiguousarray(block.job.model.vectors[block.start : block.stop])
+def _submit_block(
+    client: Any, block: _Block, attempt: int, run_id: str, retries: int
+) -> dict[Any, _Block]:
+    """Send a block's rows (scattered) and queue its codes task (a retry sends the basis
+    again too: the workers that held it may be gone)."""
+    job = block.job
+    rows = np.ascontiguousarray(job.model.vectors[block.start : block.stop])
     [scattered] = client.scatter([rows], hash=False)
+    basis = block.basis
+    if attempt > 0:
+        assert job.fitted is not None
+        [basis] = client.scatter(
+            [{"params": dict(job.fitted.params), "arrays": job.fitted.to_arrays()}],
+            broadcast=True,
+            hash=False,
+        )
     fut = client.submit(
         codes_task,
-        block.basis,
+        basis,
         scattered,
         key=f"polyterm-codes-{uuid.uuid4().hex[:8]}-{block.start}-{attempt}-{run_id}",
         pure=False,
+        retries=retries,
     )
-    return {fut: _Block(block.job, block.start, block.stop, block.basis, attempt)}
+    return {fut: _Block(job, block.start, block.stop, basis, attempt)}
 
 
 def _codes_arrived(fut: Any, block: _Block, target: ClusterTarget) -> str | None:

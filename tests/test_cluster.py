@@ -629,3 +629,38 @@ def test_cli_sweep_fits_the_bases_on_the_cluster(
     assert _entries(tmp_path / "cluster") == _entries(tmp_path / "local")
     fitted = [line for line in captured.err.splitlines() if "ready (fitted on 127.0.0.1:" in line]
     assert len(fitted) == 4  # 2 models × 2 bases
+
+
+def test_cli_report_fits_its_bases_on_the_cluster_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --cluster`: the bases go to the cluster before the report is built (one
+    error line when a fit fails there); no --cluster or only raw: the cluster is not used."""
+    from polyterm.cli import main
+
+    rng = np.random.default_rng(5)
+    files = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.txt"
+        lines = [
+            f"w{i} " + " ".join(f"{v:.4f}" for v in row)
+            for i, row in enumerate(rng.normal(size=(60, 4)))
+        ]
+        path.write_text("60 4\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        files.append(str(path))
+    seen: list[Any] = []
+
+    def fake_fit(models: Any, requests: Any, store: Any, cluster: Any, **kwargs: Any) -> Any:
+        seen.append(([m.name for m in models], [str(r.name) for r in requests], cluster))
+        return cluster_mod.BasisFitOutcome((), (), (("a [ica, fit on 50 words]", "it broke"),))
+
+    monkeypatch.setattr(cluster_mod, "fit_bases_on_cluster", fake_fit)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--repetitions", "2"]
+    args = ["report", *files, "--fit-words", "50", *cache]
+    assert main([*args, "--basis", "raw,ica", "--cluster", "tcp://h:1"]) == 2
+    assert len(seen) == 1 and seen[0][1:] == (["raw", "ica"], "tcp://h:1")
+    assert len(seen[0][0]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("a [ica, fit on 50 words]: it broke")
+    assert main([*args, "--basis", "raw", "--cluster", "tcp://h:1"]) == 0
+    assert len(seen) == 1  # only raw: nothing to fit

@@ -570,6 +570,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        type=non_empty("--cluster"),
+        help="fit the --basis bases not stored yet as tasks on a Dask cluster: local:N or a "
+        "scheduler address such as tcp://host:8786 (needs polyterm[cluster])",
+    )
     return parser
 
 

@@ -582,6 +582,13 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     if target is not None:
         check_output(target, args.force)
     library, models = _open_with(args, err, args.models)
+    requests = _requests(args)
+    store = _store(library, err)
+    if args.cluster:
+        with _cluster_session(args.cluster):
+            _fit_on_cluster(
+                models, requests, store, args.cluster, _ProgressPrinter(err, args.quiet)
+            )
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -593,8 +600,8 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         restrict=args.restrict,
         repetitions=args.repetitions,
         progress=say,
-        bases=_requests(args),
-        store=_store(library, err),
+        bases=requests,
+        store=store,
     )
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes

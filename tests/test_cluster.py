@@ -664,3 +664,38 @@ def test_cli_report_fits_its_bases_on_the_cluster_first(
     assert err[-1].endswith("a [ica, fit on 50 words]: it broke")
     assert main([*args, "--basis", "raw", "--cluster", "tcp://h:1"]) == 0
     assert len(seen) == 1  # only raw: nothing to fit
+
+
+@pytest.mark.slow
+def test_cancel_stops_the_basis_fits_on_the_cluster(
+    dask_cluster: Any, local_reference: ModelLibrary, tmp_path: Path
+) -> None:
+    from polyterm.engine.bases import BasisRequest, BasisStore
+    from polyterm.engine.cluster import fit_bases_on_cluster
+
+    dask_cluster.wait_for_workers(2, timeout=60)
+    cancel = threading.Event()
+
+    def progress(p: Progress) -> None:
+        if p.stage == "fit":
+            cancel.set()
+
+    requests = [BasisRequest.of(f"dict:{k}", fit_words=1_500, seed=5) for k in (30, 31, 32)]
+    with pytest.raises(Cancelled):
+        fit_bases_on_cluster(
+            _fresh(local_reference, KILL_SWEEP[:1]),
+            requests,
+            BasisStore(ModelCache(tmp_path / "cache")),
+            dask_cluster.scheduler.address,
+            progress=progress,
+            cancel=cancel,
+        )
+    bases = tmp_path / "cache" / "bases"
+    assert not bases.exists() or list(bases.iterdir()) == []
+    assert list((tmp_path / "cache" / "tmp").iterdir()) == []
+    # running fits see the cancel event (between mini-batches) and stop; queued ones go
+    for _ in range(300):
+        if not any(dask_cluster.processing().values()):
+            break
+        time.sleep(0.1)
+    assert not any(dask_cluster.processing().values())

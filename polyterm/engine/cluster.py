@@ -16,13 +16,17 @@ Progress from the workers (per model, naming the worker) reaches the same
 `ProgressCallback` as a local sweep's.
 
 Bases (`fit_bases_on_cluster`): each (model, non-raw basis) not stored yet is one task
-that receives only the model's first ``fit_words`` rows (scattered once per model) and
-returns the fitted basis as its params and arrays; the client stores it with
-`BasisStore.put`, the same verified atomic entry as a local fit. The codes of every word
-are one matrix product for pca and ica (made on the client); for ``dict:K`` they are the
-expensive part (a lasso per word), so they are made on the workers too, in the blocks a
-local write uses (`code_blocks`), and sent back. Fits and codes run with BLAS on one
-thread: the entry has the bytes of a local fit.
+that receives only the model's first ``fit_words`` rows (scattered to the workers once
+per model, for all its bases) and returns the fitted basis as its params and arrays; the
+client stores it with `BasisStore.put`, the same verified atomic entry as a local fit.
+The codes of every word are one matrix product for pca and ica (made on the client); for
+``dict:K`` they are the expensive part (a lasso per word), so they are made on the
+workers too, one task per block of rows a local write uses (`code_blocks`: 50,000 rows),
+and sent back. Fits and codes run with BLAS on one thread: the entry has the bytes of a
+local fit. A worker killed mid-fit has its task rerun (the scheduler's retries); a task
+whose scattered rows were lost with the workers holding them (Dask may drop extra
+replicas) is sent again by the client, up to `RETRIES` times. A basis is stored only once
+it is complete, so nothing partial reaches the cache.
 
 One connection per run: inside ``with shared_connection(cluster):`` every function here
 that reaches the same cluster uses one client (one `LocalCluster` for ``local:N``),

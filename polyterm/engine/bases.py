@@ -38,7 +38,12 @@ Where results are kept:
 - Requests for the same entry from several threads wait for one fit (a lock per entry);
   several processes may fit the same entry at once, and the first complete one is kept.
 
-Fits and stability runs use numpy's BLAS on one thread (`one_blas_thread`): FastICA
+A basis fitted elsewhere (a Dask worker: `polyterm.engine.cluster.fit_bases_on_cluster`)
+is kept with `BasisStore.put`, which writes the same verified entry a local fit writes
+(the codes computed here, or given: computed elsewhere in the row blocks of
+`code_blocks`); `BasisStore.stored` says, without fitting, whether a request is ready.
+
+Fits, codes and stability runs use numpy's BLAS on one thread (`one_blas_thread`): FastICA
 iterates small products whose BLAS threads spin against each other on a busy machine.
 """
 

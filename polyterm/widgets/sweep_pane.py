@@ -262,8 +262,9 @@ class SweepPane(Pane):
             "kurtosis",
             "null",
             "coherence",
-            "null",
+            "random dirs",
             "z>2",
+            "random",
         )
         for r in view.models:
             models.add_row(
@@ -275,8 +276,9 @@ class SweepPane(Pane):
                 f"{r.kurtosis.observed:.2f}",
                 null_short(r.kurtosis),
                 f"{r.coherence:.3f}",
-                f"{r.coherence_null:.3f}",
+                "—" if r.coherence_rotation is None else null_short(r.coherence_rotation),
                 f"{r.coherent_dims}/{r.dims}",
+                f"{r.coherent_dims_null:.1f}",
             )
         pairs = self.query_one("#sweep-pairs", DataTable)
         pairs.clear(columns=True)

@@ -303,3 +303,20 @@ def test_model_summary_keeps_the_base_spec(
     both = [s, ModelSummary.of(store.in_basis(b, request))]
     assert cli_models(both) == "A B --basis ica --basis-seed 2"
     assert cli_models([ModelSummary.of(a)]) == "A"
+
+
+def test_an_atom_used_by_fewer_than_k_words_lists_only_those() -> None:
+    """Codes of 0 are not a meaning: the top end stops at the last word using the atom."""
+    codes = np.zeros((20, 3), dtype=np.float32)
+    codes[[4, 7, 11], 1] = [0.5, 2.0, 1.0]  # atom 1: three words use it
+    codes[:, 0] = np.linspace(1.0, 2.0, 20)  # atom 0: every word
+    model = Embedding.from_arrays(
+        "m [dict:3]",
+        [f"w{i}" for i in range(20)],
+        codes,
+        manifest={"basis": {"name": "dict:3", "fit_words": 10_000, "seed": 0}},
+    )
+    view = dimension_view(model, 1, k=10)
+    assert [e.word for e in view.top] == ["w7", "w11", "w4"]
+    assert view.usage == 3 and view.bottom == ()
+    assert len(dimension_view(model, 0, k=10).top) == 10

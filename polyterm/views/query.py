@@ -9,7 +9,13 @@ from enum import StrEnum
 
 import numpy as np
 
-from polyterm.core.dimensions import DimensionStats, Scale, dimension_extremes, dimension_stats
+from polyterm.core.dimensions import (
+    DimensionEntry,
+    DimensionStats,
+    Scale,
+    dimension_extremes,
+    dimension_stats,
+)
 from polyterm.core.embedding import Embedding
 from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
@@ -56,6 +62,12 @@ def _value_label(basis: BasisRequest, scale: Scale) -> str:
         return f"{basis.name} code"
     noun = component_noun(basis)
     return f"{basis.name} code divided by the word's code norm (cosine with the {noun})"
+
+
+def _top_end(top: Sequence[DimensionEntry], one_ended_basis: bool) -> tuple[Entry, ...]:
+    """The top end as entries; an atom's list stops at its last word that uses it (a code of
+    0 is not a meaning, even when fewer than k words use the atom)."""
+    return tuple(Entry(e.word, e.value) for e in top if not one_ended_basis or e.value > 0)
 
 
 def atom_usage(model: Embedding, atom: int) -> int:
@@ -314,7 +326,7 @@ def dimension_query_view(
         results.append(
             ModelResult(
                 summary,
-                tuple(Entry(e.word, e.value) for e in ext.top),
+                _top_end(ext.top, ended),
                 () if ended else tuple(Entry(e.word, e.value) for e in ext.bottom),
             )
         )
@@ -489,7 +501,7 @@ def dimension_view(
         k,
         restrict,
         scale,
-        tuple(Entry(e.word, e.value) for e in ext.top),
+        _top_end(ext.top, ended),
         () if ended else tuple(Entry(e.word, e.value) for e in ext.bottom),
         dimension_stats(model, dim, restrict=restrict),
         usage=atom_usage(model, dim) if ended else None,

@@ -341,6 +341,29 @@ def train_task(
 # -- the client ----------------------------------------------------------------------------
 
 
+def _finished(
+    pending: set[Any],
+    events: Any,
+    progress: ProgressCallback,
+    cancel: CancelFlag | None,
+    what: str,
+) -> Iterator[Any]:
+    """Yield each future of `pending` as it finishes (removed from the set first; the
+    caller may add new ones), relaying the workers' progress events meanwhile and raising
+    Cancelled (`what`) once `cancel` is set."""
+    while pending:
+        _drain(events, progress)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(what)
+        done = [f for f in pending if f.done()]
+        if not done:
+            time.sleep(POLL)
+            continue
+        for fut in done:
+            pending.discard(fut)
+            yield fut
+
+
 def train_on_cluster(
     specs: Sequence[TrainSpec],
     library: ModelLibrary,
@@ -412,24 +435,14 @@ def _run(
             progress(Progress(spec.name, "queued", 0.0, f"queued on {target.text}"))
         trained: list[str] = []
         failed: list[tuple[str, str]] = []
-        pending = set(futures)
-        while pending:
-            _drain(events, progress)
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("the sweep")
-            done = [f for f in pending if f.done()]
-            if not done:
-                time.sleep(POLL)
-                continue
-            for fut in done:
-                pending.discard(fut)
-                spec = futures[fut]
-                error = _collect(fut, spec, corpora, library, target, progress)
-                if error is None:
-                    trained.append(spec.name)
-                else:
-                    failed.append((spec.name, error))
-                fut.release()
+        for fut in _finished(set(futures), events, progress, cancel, "the sweep"):
+            spec = futures[fut]
+            error = _collect(fut, spec, corpora, library, target, progress)
+            if error is None:
+                trained.append(spec.name)
+            else:
+                failed.append((spec.name, error))
+            fut.release()
         _drain(events, progress)
         order = {s.name: i for i, s in enumerate(todo)}
         return sorted(trained, key=order.__getitem__), sorted(failed, key=lambda f: order[f[0]])
@@ -680,64 +693,53 @@ def _fit_run(
             submit_fit(i, job, 0)
             progress(Progress(job.label, "queued", 0.0, f"queued on {target.text}"))
         pending = set(fits)
-        while pending:
-            _drain(events, progress)
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("fitting the bases")
-            finished = [f for f in pending if f.done()]
-            if not finished:
-                time.sleep(POLL)
-                continue
-            for fut in finished:
-                pending.discard(fut)
-                if fut in fits:
-                    i, job, attempt = fits.pop(fut)
-                    if fut.status == "cancelled" and attempt < retries:
-                        # its rows were lost with the workers holding them: send them again
-                        pending.add(submit_fit(i, job, attempt + 1))
-                        fut.release()
-                        continue
-                    error = _fit_arrived(fut, job, target)
-                    if error is not None:
-                        fail(job, error)
-                    elif job.request.name.kind == "dict":
-                        new = _start_codes(
-                            client, job, code_blocks(len(job.model)), run_id, retries
+        for fut in _finished(pending, events, progress, cancel, "fitting the bases"):
+            if fut in fits:
+                i, job, attempt = fits.pop(fut)
+                if fut.status == "cancelled" and attempt < retries:
+                    # its rows were lost with the workers holding them: send them again
+                    pending.add(submit_fit(i, job, attempt + 1))
+                    fut.release()
+                    continue
+                error = _fit_arrived(fut, job, target)
+                if error is not None:
+                    fail(job, error)
+                elif job.request.name.kind == "dict":
+                    new = _start_codes(client, job, code_blocks(len(job.model)), run_id, retries)
+                    blocks.update(new)
+                    pending.update(new)
+                    progress(
+                        Progress(
+                            job.label,
+                            "codes",
+                            0.9,
+                            f"fitted on {_short(job.worker)}; its codes queued on "
+                            f"{target.text} in {len(new)} block(s)",
                         )
-                        blocks.update(new)
-                        pending.update(new)
-                        progress(
-                            Progress(
-                                job.label,
-                                "codes",
-                                0.9,
-                                f"fitted on {_short(job.worker)}; its codes queued on "
-                                f"{target.text} in {len(new)} block(s)",
-                            )
-                        )
-                    else:
-                        _put(job, store, progress, cancel, done_labels, fail)
+                    )
                 else:
-                    block = blocks.pop(fut)
-                    job = block.job
-                    if job.codes is None:  # the basis failed meanwhile: drop the block
-                        fut.release()
-                        continue
-                    if fut.status == "cancelled" and block.attempt < retries:
-                        # its rows were lost with the worker holding them: send them again
-                        again = _submit_block(client, block, block.attempt + 1, run_id, retries)
-                        blocks.update(again)
-                        pending.update(again)
-                        fut.release()
-                        continue
-                    error = _codes_arrived(fut, block, target)
-                    if error is not None:
-                        for other in [f for f, b in blocks.items() if b.job is job]:
-                            other.cancel()
-                        fail(job, error)
-                    elif job.blocks_left == 0:
-                        _put(job, store, progress, cancel, done_labels, fail)
-                fut.release()
+                    _put(job, store, progress, cancel, done_labels, fail)
+            else:
+                block = blocks.pop(fut)
+                job = block.job
+                if job.codes is None:  # the basis failed meanwhile: drop the block
+                    fut.release()
+                    continue
+                if fut.status == "cancelled" and block.attempt < retries:
+                    # its rows were lost with the worker holding them: send them again
+                    again = _submit_block(client, block, block.attempt + 1, run_id, retries)
+                    blocks.update(again)
+                    pending.update(again)
+                    fut.release()
+                    continue
+                error = _codes_arrived(fut, block, target)
+                if error is not None:
+                    for other in [f for f, b in blocks.items() if b.job is job]:
+                        other.cancel()
+                    fail(job, error)
+                elif job.blocks_left == 0:
+                    _put(job, store, progress, cancel, done_labels, fail)
+            fut.release()
         _drain(events, progress)
         order = {job.label: i for i, job in enumerate(todo)}
         return (

@@ -22,12 +22,12 @@ def _align(a_model: Any, b_model: Any, nulls: int) -> dict[str, float]:
     """What `polyterm align` computes: matching, Procrustes, CKA (plain and standardised),
     SVCCA, each with `nulls` rotation and `nulls` shuffle repetitions, over the 10,000
     most frequent shared words (the command's default)."""
-    from polyterm.views.alignment import alignment_view
+    from polyterm.views.alignment import Stat, alignment_view
 
     start = time.perf_counter()
     view = alignment_view(a_model, b_model, k=10, repetitions=nulls, seed=0)
     total = time.perf_counter() - start
-    assert np.isfinite(view.statistic("mean matched |r|").observed)
+    assert np.isfinite(view.statistic(Stat.MEAN_MATCHED_R).observed)
     return {"total": total, "n_words": float(view.n_words)}
 
 

@@ -476,6 +476,7 @@ def test_put_stores_a_basis_fitted_elsewhere_as_a_local_fit_would(
     assert (_entry_path(put_root, model) / "codes.npy").stat().st_mtime_ns == mtime
 
 
+@pytest.mark.slow  # fits bases several times
 def test_put_with_codes_made_elsewhere_in_blocks_equals_a_local_fit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -109,6 +109,7 @@ def test_fitting_prints_progress_on_stderr_unless_quiet(
     assert quiet == ""
 
 
+@pytest.mark.slow  # fits bases several times
 def test_align_in_several_bases_emits_one_view_per_basis_in_order(
     capsys: pytest.CaptureFixture[str],
     shared_cache_root: Path,
@@ -166,6 +167,7 @@ def test_universality_in_a_basis(
     assert "--basis pca" in out
 
 
+@pytest.mark.slow  # fits bases several times
 def test_compare_dim_of_an_atom_shows_its_usage(
     capsys: pytest.CaptureFixture[str], shared_cache_root: Path, lee_pair: Any
 ) -> None:

@@ -12,7 +12,7 @@ from polyterm.cli import main
 from polyterm.core.embedding import Embedding
 from polyterm.core.nulls import random_rotation
 from polyterm.core.shared_vocab import shared_vocabulary
-from polyterm.views.alignment import alignment_view
+from polyterm.views.alignment import Stat, alignment_view
 from polyterm.views.markdown import render_markdown
 from polyterm.views.report import build_report
 from polyterm.views.sweep import sweep_view
@@ -30,12 +30,12 @@ def test_permuted_sign_flipped_copy_is_matched_exactly(lee_model: Embedding) -> 
     p = np.zeros((d, d))
     p[np.arange(d), perm] = signs
     view = alignment_view(lee_model, transformed(lee_model, "copy", p), repetitions=3, top_n=None)
-    assert view.statistic("mean matched |r|").observed == pytest.approx(1.0)
+    assert view.statistic(Stat.MEAN_MATCHED_R).observed == pytest.approx(1.0)
     assert {(m.dim_a, m.dim_b) for m in view.matched} == {(i, int(perm[i])) for i in range(d)}
     for m in view.matched:
         assert np.sign(m.r) == signs[m.dim_a]
         assert m.words_a == m.words_b  # b's bottom end when r < 0
-    assert view.statistic("linear CKA").observed == pytest.approx(1.0)
+    assert view.statistic(Stat.CKA).observed == pytest.approx(1.0)
 
 
 def test_rotated_copy_is_recovered_by_procrustes_not_by_matching(lee_model: Embedding) -> None:
@@ -43,11 +43,11 @@ def test_rotated_copy_is_recovered_by_procrustes_not_by_matching(lee_model: Embe
     view = alignment_view(
         lee_model, transformed(lee_model, "rotated", q), repetitions=4, top_n=None
     )
-    assert view.statistic("Procrustes relative residual").observed == pytest.approx(0, abs=1e-6)
-    assert view.statistic("linear CKA").observed == pytest.approx(1.0)
-    assert view.statistic("aligned top-k Jaccard").observed == pytest.approx(1.0)
-    assert view.statistic("mean matched |r|").observed < 0.9
-    shuffle = view.statistic("linear CKA").null("shuffle")
+    assert view.statistic(Stat.PROCRUSTES_RESIDUAL).observed == pytest.approx(0, abs=1e-6)
+    assert view.statistic(Stat.CKA).observed == pytest.approx(1.0)
+    assert view.statistic(Stat.ALIGNED_JACCARD).observed == pytest.approx(1.0)
+    assert view.statistic(Stat.MEAN_MATCHED_R).observed < 0.9
+    shuffle = view.statistic(Stat.CKA).null("shuffle")
     assert shuffle is not None and shuffle.null_mean < 0.2
 
 
@@ -70,7 +70,7 @@ def test_cka_against_direct_numpy(brown_30: Embedding, brown_29: Embedding) -> N
     y = np.asarray(brown_29.vectors, float)[shared.indices[1]]
     x, y = x - x.mean(0), y - y.mean(0)
     cka = np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y))
-    assert view.statistic("linear CKA").observed == pytest.approx(cka, rel=1e-9)
+    assert view.statistic(Stat.CKA).observed == pytest.approx(cka, rel=1e-9)
     assert view.n_words == 2000
     md = render_markdown(view)
     assert "| linear CKA |" in md and "polyterm align brown_30 brown_29" in md

@@ -19,7 +19,7 @@ from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.errors import PolytermError
-from polyterm.views.alignment import alignment_in_basis, alignment_view, basis_comparison
+from polyterm.views.alignment import Stat, alignment_in_basis, alignment_view, basis_comparison
 from polyterm.views.markdown import render_markdown
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import plain, table_by_key
@@ -91,6 +91,7 @@ def test_ica_recovers_the_planted_sources_in_both_models(
     assert np.all(np.abs(r).max(axis=1) > 0.95)
 
 
+@pytest.mark.slow  # fits bases several times
 def test_gaussian_sources_leave_ica_inside_its_null(store: BasisStore) -> None:
     """Gaussian sources plus each model's own noise: no independent axes are shared.
     (Without the noise the two models hold the very same Gaussian sample, whose small
@@ -118,6 +119,7 @@ def test_pca_of_two_mixings_is_not_shared(
     assert c.n_stable is None  # pca has no stability runs
 
 
+@pytest.mark.slow  # fits bases several times
 def test_dictionary_uses_the_shuffle_null_and_counts_best_partners(
     laplace: tuple[Embedding, Embedding],
 ) -> None:
@@ -154,7 +156,7 @@ def test_alignment_view_in_ica_names_the_basis_and_reproduces(
     assert rows["pairs shared at FDR 0.05"][1] == f"{D} of {D}"
     assert rows["universal pairs"][1] == f"{D} of {D}"
     # mean matched |r| beside the basis's own null (R draws), not the 3 slow ones
-    mean = view.statistic("mean matched |r|").null("rotation")
+    mean = view.statistic(Stat.MEAN_MATCHED_R).null("rotation")
     assert mean is not None and mean.repetitions == R
     matched = table_by_key(view.tables(), "matched")
     columns = [plain(c) for c in matched.columns]
@@ -172,6 +174,7 @@ def test_alignment_view_in_ica_names_the_basis_and_reproduces(
     assert "p (max \\|r\\|)" in md and "--basis ica" in md
 
 
+@pytest.mark.slow  # fits bases several times
 def test_an_unstable_side_is_marked_and_never_universal() -> None:
     """The same Gaussian sample in both models: ICA finds the same axes in both (its small
     finite-sample non-Gaussianity is shared, so every pair is shared at the FDR), but in

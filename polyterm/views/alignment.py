@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -54,6 +55,19 @@ DEFAULT_STABILITY_RUNS = DEFAULT_RUNS
 PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]
+
+
+class Stat(StrEnum):
+    """The whole-model statistics of an alignment (their values are the printed labels)."""
+
+    MEAN_MATCHED_R = "mean matched |r|"
+    MATCHED_JACCARD = "matched top-k Jaccard"
+    PROCRUSTES_RESIDUAL = "Procrustes relative residual"
+    ALIGNED_MEAN_R = "aligned mean |r|"
+    ALIGNED_JACCARD = "aligned top-k Jaccard"
+    CKA = "linear CKA"
+    CKA_STANDARDISED = "linear CKA (standardised)"
+    SVCCA = "SVCCA mean correlation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,7 +500,7 @@ class AlignmentView:
     def basis(self) -> BasisRequest:
         return self.a.basis
 
-    def statistic(self, name: str) -> Statistic:
+    def statistic(self, name: Stat) -> Statistic:
         return next(s for s in self.statistics if s.name == name)
 
     def title(self) -> Phrase:
@@ -691,7 +705,7 @@ class AlignmentView:
     def readings(self) -> tuple[str, ...]:
         """Short plain-language readings of the numbers."""
         out = []
-        m = self.statistic("mean matched |r|")
+        m = self.statistic(Stat.MEAN_MATCHED_R)
         rot = m.null("rotation")
         if rot is not None:
             out.append(
@@ -706,7 +720,7 @@ class AlignmentView:
                     "shared even where the geometry is."
                 )
             )
-        j = self.statistic("aligned top-k Jaccard")
+        j = self.statistic(Stat.ALIGNED_JACCARD)
         sh = j.null("shuffle")
         if sh is not None:
             out.append(
@@ -714,7 +728,7 @@ class AlignmentView:
                 f"top-{self.k} words (Jaccard), against {sh.null_mean:.1%} by chance "
                 f"(shuffled words){_z_text(sh)}."
             )
-        c = self.statistic("linear CKA")
+        c = self.statistic(Stat.CKA)
         sh = c.null("shuffle")
         if sh is not None:
             out.append(
@@ -781,9 +795,9 @@ def _basis_statistics(x: F64, b: F64, k: int) -> dict[str, float]:
     """The statistics that depend on A's basis (rotation and shuffle nulls both apply)."""
     m = match_dimensions(x, b, k=k)
     return {
-        "mean matched |r|": m.mean_matched_abs_r,
-        "matched top-k Jaccard": m.mean_topk_jaccard,
-        "linear CKA (standardised)": linear_cka(x, b, standardise=True).cka,
+        Stat.MEAN_MATCHED_R: m.mean_matched_abs_r,
+        Stat.MATCHED_JACCARD: m.mean_topk_jaccard,
+        Stat.CKA_STANDARDISED: linear_cka(x, b, standardise=True).cka,
     }
 
 
@@ -846,9 +860,9 @@ class _RotationStatistics:
         num = float(np.linalg.norm((q.T @ self.cross_z) / std[:, None]) ** 2)
         den = float(np.linalg.norm(cov / np.outer(std, std)) * self.bs_gram_norm)
         return {
-            "mean matched |r|": float(np.abs(pair_r).mean()),
-            "matched top-k Jaccard": jaccard,
-            "linear CKA (standardised)": min(max(num / den, 0.0), 1.0),
+            Stat.MEAN_MATCHED_R: float(np.abs(pair_r).mean()),
+            Stat.MATCHED_JACCARD: jaccard,
+            Stat.CKA_STANDARDISED: min(max(num / den, 0.0), 1.0),
         }
 
 
@@ -898,18 +912,16 @@ class _ShuffleStatistics:
         corr = np.linalg.svd(self.qa.T @ self.qb[inverse], compute_uv=False)
         rows, cols, pair_r = _matched(cross)
         return {
-            "mean matched |r|": float(np.abs(pair_r).mean()),
-            "matched top-k Jaccard": self.top_b.matched_jaccard(
-                self.a[:, rows][perm], cols, pair_r
-            ),
-            "linear CKA (standardised)": min(
+            Stat.MEAN_MATCHED_R: float(np.abs(pair_r).mean()),
+            Stat.MATCHED_JACCARD: self.top_b.matched_jaccard(self.a[:, rows][perm], cols, pair_r),
+            Stat.CKA_STANDARDISED: min(
                 max(float(np.linalg.norm(cross) ** 2) / self.cka_z_denominator, 0.0), 1.0
             ),
-            "Procrustes relative residual": residual,
-            "aligned mean |r|": float(np.abs(aligned_r).mean()),
-            "aligned top-k Jaccard": aligned_jaccard,
-            "linear CKA": cka,
-            "SVCCA mean correlation": float(np.clip(corr, 0.0, 1.0).mean()),
+            Stat.PROCRUSTES_RESIDUAL: residual,
+            Stat.ALIGNED_MEAN_R: float(np.abs(aligned_r).mean()),
+            Stat.ALIGNED_JACCARD: aligned_jaccard,
+            Stat.CKA: cka,
+            Stat.SVCCA: float(np.clip(corr, 0.0, 1.0).mean()),
         }
 
     def _procrustes(self, inverse: npt.NDArray[np.int64]) -> tuple[float, F64, float]:
@@ -990,9 +1002,9 @@ def alignment_view(
     observed = {
         **shuffled.measure(np.arange(n)),
         # as `_basis_statistics(a, b, k)`, from the matching computed above
-        "mean matched |r|": matching.mean_matched_abs_r,
-        "matched top-k Jaccard": matching.mean_topk_jaccard,
-        "linear CKA (standardised)": linear_cka(a, b, standardise=True).cka,
+        Stat.MEAN_MATCHED_R: matching.mean_matched_abs_r,
+        Stat.MATCHED_JACCARD: matching.mean_topk_jaccard,
+        Stat.CKA_STANDARDISED: linear_cka(a, b, standardise=True).cka,
     }
     rng = np.random.default_rng(seed)
     draws: dict[str, dict[str, list[float]]] = {"rotation": {}, "shuffle": {}}
@@ -1006,14 +1018,14 @@ def alignment_view(
         if progress is not None:
             progress((rep + 1) / repetitions)
     meanings = {
-        "mean matched |r|": "one-to-one matching of dimensions on |Pearson r| (Hungarian)",
-        "matched top-k Jaccard": f"top-{k} word overlap of matched dimension pairs",
-        "Procrustes relative residual": "‖A·R − B‖ with ‖A‖ = ‖B‖ = 1, best rotation R (0 … √2)",
-        "aligned mean |r|": "|r| of dimension i of A·R with dimension i of B",
-        "aligned top-k Jaccard": f"top-{k} word overlap of aligned dimension pairs",
-        "linear CKA": "Kornblith et al. 2019; invariant to rotation and scale",
-        "linear CKA (standardised)": "CKA after z-scoring each dimension",
-        "SVCCA mean correlation": "Raghu et al. 2017, 99% variance kept",
+        Stat.MEAN_MATCHED_R: "one-to-one matching of dimensions on |Pearson r| (Hungarian)",
+        Stat.MATCHED_JACCARD: f"top-{k} word overlap of matched dimension pairs",
+        Stat.PROCRUSTES_RESIDUAL: "‖A·R − B‖ with ‖A‖ = ‖B‖ = 1, best rotation R (0 … √2)",
+        Stat.ALIGNED_MEAN_R: "|r| of dimension i of A·R with dimension i of B",
+        Stat.ALIGNED_JACCARD: f"top-{k} word overlap of aligned dimension pairs",
+        Stat.CKA: "Kornblith et al. 2019; invariant to rotation and scale",
+        Stat.CKA_STANDARDISED: "CKA after z-scoring each dimension",
+        Stat.SVCCA: "Raghu et al. 2017, 99% variance kept",
     }
     statistics = []
     for name in meanings:
@@ -1079,7 +1091,7 @@ def _basis_nulls(statistics: list[Statistic], comparison: BasisComparison) -> li
         nulls = s.nulls
         if comparison.null_kind == "shuffle":
             nulls = tuple(x for x in nulls if x.kind != "rotation")
-        if s.name == "mean matched |r|":
+        if s.name == Stat.MEAN_MATCHED_R:
             nulls = tuple(
                 comparison.mean_matched if x.kind == comparison.null_kind else x for x in nulls
             )

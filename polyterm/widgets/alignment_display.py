@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from polyterm.safe_text import visible
+from polyterm.views.alignment import Stat
 from polyterm.views.rich_cells import rich_cell
 from polyterm.widgets.pane import RAW_BASIS, FitTable, axis_noun, cut, plain, share, theme_colour
 
@@ -77,7 +78,6 @@ class NullKind(StrEnum):
     SHUFFLE = "shuffle"
 
 
-MEAN_MATCHED_R = "mean matched |r|"  # the statistic whose null the curve is drawn against
 NARROW = 48  # below this width the pair's word lists are shown as lines, not columns
 WIDE_SUMMARY = 80  # from this width the statistics are a table, else two lines each
 
@@ -395,7 +395,7 @@ class AlignmentDisplay(Vertical):
             )
         self.query_one("#summary-stats", Static).update(stats)
         curve = view.matched_curve
-        rotation = view.statistic(MEAN_MATCHED_R).null(NullKind.ROTATION)
+        rotation = view.statistic(Stat.MEAN_MATCHED_R).null(NullKind.ROTATION)
         note = (
             ""
             if rotation is None

@@ -63,6 +63,7 @@ def test_gaussian_sources_are_unstable() -> None:
     assert result.unstable.sum() >= 7
 
 
+@pytest.mark.slow  # fits bases several times
 def test_dictionary_atoms_of_a_planted_dictionary_are_stable() -> None:
     # 600 rows, each the sum of 2 of 10 unit atoms in 12 dims. Every atom is found in
     # every run (intra-cluster |r| ~ 1); codes of different atoms are weakly

@@ -25,6 +25,10 @@ from polyterm.widgets.comparison_pane import (
 from polyterm.widgets.sweep_pane import SWEEP_K, SWEEP_REPETITIONS, SWEEP_SEED, SWEEP_TOP_N
 from tests.ui.helpers import plain, settle, until
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 
 def app_with(models: list[Embedding]) -> PolytermApp:
     return PolytermApp(models=models, startup=False, theme="polyterm-dark")

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import numpy as np
+import pytest
 from textual.widgets import Static
 
 from polyterm.app import PolytermApp
@@ -20,6 +21,10 @@ from polyterm.widgets.dimension_pane import DimensionPane
 from polyterm.widgets.pane import basis_cycle, next_basis
 from tests.ui.conftest import WORDS, toy_model
 from tests.ui.helpers import plain, settle, until
+
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
 
 
 def header(app: PolytermApp) -> str:

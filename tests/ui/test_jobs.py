@@ -14,6 +14,10 @@ from polyterm.session import Session, load_session, save_session
 from tests.ui.conftest import SCAN
 from tests.ui.helpers import plain, settle, type_text, until
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.slow
 async def test_training_reports_progress_and_caches(fixed_catalogue) -> None:

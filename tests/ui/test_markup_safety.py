@@ -21,6 +21,10 @@ from polyterm.views.query import DimensionView
 from tests.ui.conftest import WORDS, toy_model
 from tests.ui.helpers import settle, type_text, until
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 HOSTILE = [
     "[/b]",
     "[red]x",

@@ -9,6 +9,10 @@ from polyterm.app import PolytermApp
 from tests.ui.conftest import toy_model
 from tests.ui.helpers import plain, settle, type_text
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 NAMES = ["toy_a", "toy_b", "toy_c", "toy_d"]
 
 

@@ -15,6 +15,10 @@ from polyterm.views.query import QueryView
 from polyterm.widgets.alignment_display import AlignmentDisplay
 from tests.ui.helpers import plain, settle, type_text, until
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 
 def app_with(models: list[Embedding]) -> PolytermApp:
     return PolytermApp(models=models, startup=False, theme="polyterm-dark")

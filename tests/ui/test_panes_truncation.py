@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from polyterm.app import PolytermApp
 from polyterm.core.embedding import Embedding
 from polyterm.widgets.pane import FitTable, cut, share
 from tests.ui.conftest import WORDS, toy_model
 from tests.ui.helpers import settle, type_text
+
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
 
 SUFFIX = "_with_an_extraordinarily_long_tail"
 

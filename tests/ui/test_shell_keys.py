@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
@@ -12,6 +13,10 @@ from polyterm.app import PolytermApp
 from polyterm.core.embedding import Embedding
 from polyterm.screens.help import HelpScreen
 from tests.ui.helpers import settle, type_text
+
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
 
 
 def app_with(models: list[Embedding], export_dir: Path | None = None) -> PolytermApp:

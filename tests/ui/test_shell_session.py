@@ -5,11 +5,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from polyterm.app import PolytermApp
 from polyterm.engine.models import OpenOptions
 from polyterm.engine.settings import config_dir
 from polyterm.session import FileModel, load_session
 from tests.ui.helpers import settle, until
+
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
 
 
 async def test_the_chosen_theme_survives_a_restart(toy_models, fixed_catalogue) -> None:

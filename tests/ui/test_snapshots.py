@@ -12,6 +12,10 @@ from polyterm.app import PolytermApp
 from tests.ui.conftest import toy_model
 from tests.ui.helpers import no_blink, settle, type_text
 
+# The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
+# run keeps a smoke set of Pilot tests so it stays under two minutes).
+pytestmark = pytest.mark.slow
+
 
 def make_app() -> PolytermApp:
     models = [toy_model("toy_a", 1), toy_model("toy_b", 2), toy_model("toy_c", 3, dims=6)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -171,11 +171,13 @@ class LoadScreen(ModalScreen[LoadRequest | None]):
     def on_checkbox_changed(self) -> None:
         self.check()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "load":
-            self.action_submit()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#load")
+    def load_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
 
     def action_submit(self) -> None:
         request = self.check()

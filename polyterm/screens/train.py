@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
@@ -163,11 +164,13 @@ class TrainScreen(ModalScreen[list[str] | None]):
     def on_input_submitted(self) -> None:
         self.action_submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "train":
-            self.action_submit()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#train")
+    def train_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
 
     def action_submit(self) -> None:
         specs = self.validate()

@@ -165,3 +165,25 @@ def _record(into: list[ModelsPane.RemoveRequested]):  # type: ignore[no-untyped-
             into.append(message)
 
     return hook
+
+
+async def test_the_dialog_buttons_answer_by_their_ids(fixed_catalogue) -> None:
+    """Clicking Yes/No of the confirm dialog and Cancel/Train of the train form."""
+    from polyterm.screens.train import TrainScreen
+
+    app = PolytermApp(models=[toy_model("toy_a", 1)], startup=False, theme="polyterm-dark")
+    answers: list[object] = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for button, expected in (("#yes", True), ("#no", False)):
+            app.push_screen(ConfirmScreen("Remove", "Remove toy_a?"), answers.append)
+            await settle(pilot)
+            await pilot.click(button)
+            await settle(pilot)
+            assert answers.pop() is expected
+        app.push_screen(TrainScreen(["brown"]), answers.append)
+        await settle(pilot)
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert answers.pop() is None
+        assert not isinstance(app.screen, TrainScreen | ConfirmScreen)

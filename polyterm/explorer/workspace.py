@@ -20,11 +20,12 @@ from textual.worker import get_current_worker
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisStore
 from polyterm.engine.models import ModelLibrary, OpenOptions
-from polyterm.engine.specs import TrainSpec
+from polyterm.engine.specs import FileSpec, TrainSpec
 from polyterm.errors import PolytermError
 from polyterm.explorer.catalogue import scan_catalogue
 from polyterm.explorer.jobs import Job
 from polyterm.messages import CatalogueReady, JobFailed, JobFinished, JobProgress, Warned
+from polyterm.screens.load import load_problem
 from polyterm.widgets.catalogue import Catalogue
 
 
@@ -181,15 +182,26 @@ class Workspace:
     def job_failed(self, message: JobFailed) -> None:
         if message.job_id not in self.jobs:
             return  # ended already: cancelled before its worker started
-        self._end_job(message.job_id, message.name)
+        job = self._end_job(message.job_id, message.name)
         self.selected = [n for n in self.selected if n != message.name]
+        error = message.error
+        if job is not None and not message.cancelled and self._is_file(job):
+            error = load_problem(job.spec, error)  # the Load form's sentence: file, reason, fix
         self.notify(
-            message.error,
+            error,
             title=f"{message.name}: cancelled" if message.cancelled else f"{message.name} failed",
             severity="warning" if message.cancelled else "error",
             timeout=6 if message.cancelled else 15,
         )
         self.host.selection_changed()
+
+    def _is_file(self, job: Job) -> bool:
+        if self.library is None:
+            return False
+        try:
+            return isinstance(self.library.spec(job.spec, job.options), FileSpec)
+        except PolytermError:
+            return False
 
     def cancel_job(self, job_id: int | None = None, here: str | None = None) -> None:
         """Cancel job `job_id`, else the one of model `here`, else the newest."""

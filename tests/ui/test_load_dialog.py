@@ -69,3 +69,30 @@ def test_the_dialog_takes_every_suffix_the_reader_reads(tmp_path: Path) -> None:
     request, errors = check_load(str(tmp_path / "vectors.pkl"), "", True)
     assert request is not None and request.name == "vectors"
     assert "trust" in check_load(str(tmp_path / "vectors.pkl"), "", False)[1]
+
+
+async def test_a_file_bad_after_the_dialogs_check_fails_with_the_same_sentence(
+    fixed_catalogue, tmp_path: Path
+) -> None:
+    """The dialog reads 1,000 rows; a file that breaks later fails in the job, and its
+    notification is the dialog's sentence (file, reason, what to do), not a bare error."""
+    late = tmp_path / "late.txt"
+    rows = [f"w{i} {i % 7} {i % 5}" for i in range(1_100)]
+    rows[1_050] = "broken x y"
+    late.write_text("\n".join(rows) + "\n")
+    app = PolytermApp(startup=False, theme="polyterm-dark")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await type_text(pilot, str(late))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LoadScreen)  # the first 1,000 rows were vectors
+        for _ in range(100):
+            said = [n.message for n in app._notifications if "late.txt" in n.message]
+            if said:
+                break
+            await pilot.pause(0.05)
+        assert said and said[0].startswith("late.txt could not be read as word vectors: ")
+        assert said[0].endswith(WHAT_TO_CHOOSE)
+        assert "late" not in app.workspace.models

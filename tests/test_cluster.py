@@ -85,6 +85,7 @@ def test_parse_cluster(text: str, address: str | None, workers: int | None) -> N
         ("host:99999", "is neither local:N nor a scheduler address"),
         ("two words", "is neither local:N nor a scheduler address"),
         ("", "is neither local:N nor a scheduler address"),
+        ("foo://h:1", "Dask schedulers listen on tcp, tls, ws, wss, ucx, inproc, not foo://"),
     ],
 )
 def test_parse_cluster_refuses(text: str, message: str) -> None:
@@ -699,3 +700,28 @@ def test_cancel_stops_the_basis_fits_on_the_cluster(
             break
         time.sleep(0.1)
     assert not any(dask_cluster.processing().values())
+
+
+@pytest.mark.slow
+def test_the_explorer_refuses_a_local_cluster_in_the_config_file(tmp_path: Path) -> None:
+    """A training child cannot start a LocalCluster per model: one clear error instead."""
+    import threading as threading_mod
+
+    from polyterm.engine.models import DEFAULT_OPTIONS
+    from polyterm.explorer.trainer import make_in_process
+
+    config = Path(os.environ["POLYTERM_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('cluster = "local:2"\n', encoding="utf-8")
+    library = ModelLibrary(ModelCache(tmp_path / "cache"))
+    with pytest.raises(PolytermError) as err:
+        make_in_process(
+            "lee_4_s9",
+            DEFAULT_OPTIONS,
+            library,
+            progress=lambda _p: None,
+            cancel=threading_mod.Event(),
+        )
+    assert str(err.value).startswith('config.toml: cluster = "local:2" starts a cluster')
+    assert "\n" not in str(err.value)
+    assert list((tmp_path / "cache" / "models").iterdir()) == []

@@ -206,9 +206,14 @@ def test_raw_alignment_view_is_unchanged_but_for_the_added_lines(
     matched = table_by_key(view.tables(), "matched")
     assert [plain(c) for c in matched.columns][:4] == ["A dim", "B dim", "r", "Jaccard"]
     names = [plain(r[0]) for r in table_by_key(view.tables(), "statistics").rows]
-    assert names[:8] == [s.name for s in view.statistics]
+    assert names == [s.name for s in view.statistics]  # raw: as before, no max-|r| draws
+    assert view.basis_matching is None
+    # asked for, the raw basis gets its max-|r| p-values too, and the command keeps them
+    asked = alignment_view(a, b, top_n=None, repetitions=3, match_repetitions=50)
+    names = [plain(r[0]) for r in table_by_key(asked.tables(), "statistics").rows]
     assert names[8:] == ["pairs shared at FDR 0.05"]
-    assert view.basis_matching is not None and view.basis_matching.null_kind == "rotation"
+    assert asked.basis_matching is not None and asked.basis_matching.null_kind == "rotation"
+    assert asked.command().endswith("--top-n 0 --match-repetitions 50")
 
 
 def test_models_in_different_bases_are_refused(
@@ -323,3 +328,18 @@ def test_an_atom_used_by_fewer_than_k_words_lists_only_those() -> None:
     assert [e.word for e in view.top] == ["w7", "w11", "w4"]
     assert view.usage == 3 and view.bottom == ()
     assert len(dimension_view(model, 0, k=10).top) == 10
+
+
+def test_a_model_name_in_an_atom_caption_is_escaped_in_markdown() -> None:
+    """The usage caption names the models: data, never markup or HTML in markdown."""
+    codes = np.abs(np.random.default_rng(0).standard_normal((30, 3))).astype(np.float32)
+    model = Embedding.from_arrays(
+        "x|<img src=q>|# h [dict:3]",
+        [f"w{i}" for i in range(30)],
+        codes,
+        manifest={"basis": {"name": "dict:3", "fit_words": 10_000, "seed": 0}},
+    )
+    out = render_markdown(dimension_query_view([model], 1, k=5))
+    line = next(x for x in out.splitlines() if "Values:" in x)
+    assert "<img" not in line and "&lt;img src=q&gt;" in line
+    assert "x\\|" in line  # a pipe cannot end a table cell

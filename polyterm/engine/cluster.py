@@ -79,6 +79,7 @@ error line or a failed model; Dask's log lines (a worker restarting, a comm clos
 cancelling) would otherwise print tracebacks into the CLI's output."""
 INSTALL_HINT = 'install the cluster extra: pip install "polyterm[cluster]"'
 _LOCAL = re.compile(r"^local(?::(?P<n>\d+))?$")
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")  # what distributed.comm speaks
 _ADDRESS = re.compile(
     r"^(?:(?P<scheme>[a-z][a-z0-9+.-]*)://)?(?P<host>[^\s/:]+|\[[0-9a-fA-F:.]+\])"
     r"(?::(?P<port>\d{1,5}))?/?$"
@@ -127,6 +128,10 @@ def parse_cluster(text: str, what: str = "--cluster") -> ClusterTarget:
             f"tcp://host:{DEFAULT_PORT}"
         )
     scheme = a["scheme"] or "tcp"
+    if scheme not in SCHEMES:
+        raise ClusterError(
+            f"{what} {text!r}: Dask schedulers listen on {', '.join(SCHEMES)}, not {scheme}://"
+        )
     port = a["port"] or str(DEFAULT_PORT)
     return ClusterTarget(value, address=f"{scheme}://{a['host']}:{port}")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from polyterm.engine.cache import ModelCache
+from polyterm.engine.cluster import parse_cluster
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import Progress
@@ -83,6 +84,13 @@ def _child(
         parsed = library.spec(spec, options)
         report = lambda p: out.put(("progress", p))  # noqa: E731
         cluster = cluster_setting() if isinstance(parsed, TrainSpec) else None
+        if cluster is not None and parse_cluster(cluster, "cluster").is_local:
+            raise PolytermError(
+                f'config.toml: cluster = "{cluster}" starts a cluster per command, which the '
+                "explorer cannot do for each model it trains: run a scheduler (dask scheduler; "
+                "dask worker ADDRESS on each machine) and set cluster to its address, or use "
+                "polyterm sweep --cluster local:N"
+            )
         if library.cached(parsed) is not None:
             pass
         elif cluster is not None and isinstance(parsed, TrainSpec):

@@ -71,7 +71,7 @@ def _(view: QueryView) -> str:
                 _heading(t)
                 + markdown_table(t)
                 + "\n\nWords in **bold** occur in more than one model's list."
-                + (f" Values: {t.caption}." if not view.basis.is_raw else "")
+                + (f" Values: {md(t.caption)}." if not view.basis.is_raw else "")  # names: data
             )
     errors = [f"- {md(r.model.name)}: {md(r.error)}" for r in view.results if r.error]
     if errors:

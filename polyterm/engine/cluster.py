@@ -766,6 +766,11 @@ def _fit_run(
 
 
 def _task_error(fut: Any, target: ClusterTarget, what: str) -> str:
+    if fut.status == "cancelled":  # exception() would raise: the scheduler dropped the task
+        return (
+            f"{what} on {target.text} was dropped by the scheduler (its input was lost with "
+            "the workers holding it, retries used up); run the command again"
+        )
     exc = fut.exception()
     name = type(exc).__name__
     if name == "KilledWorker":

@@ -33,7 +33,8 @@ class BasisFits:
     def __init__(self, app: App[Any], store: StoreFactory) -> None:
         self.app = app
         self._store = store
-        self.stability_asked: set[tuple[int, str]] = set()  # (id of the model, basis)
+        # (model name, its content hash, basis): not id(), which a later model may reuse
+        self.stability_asked: set[tuple[str, str, str]] = set()
 
     @property
     def store(self) -> BasisStore:
@@ -71,7 +72,7 @@ class BasisFits:
     def stability(self, source: Embedding, basis: str) -> None:
         """The stability of `source`'s components in `basis` (ica, dict:K), once per model
         and basis; StabilityReady follows."""
-        key = (id(source), basis)
+        key = (source.name, str(source.manifest.get("content_sha256", id(source))), basis)
         if BasisRequest.of(basis).name.kind not in ("ica", "dict") or key in self.stability_asked:
             return
         self.stability_asked.add(key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Checkbox, Input
 
 from polyterm.app import PolytermApp
@@ -71,6 +72,7 @@ def test_the_dialog_takes_every_suffix_the_reader_reads(tmp_path: Path) -> None:
     assert "trust" in check_load(str(tmp_path / "vectors.pkl"), "", False)[1]
 
 
+@pytest.mark.slow  # a heavier Pilot flow
 async def test_a_file_bad_after_the_dialogs_check_fails_with_the_same_sentence(
     fixed_catalogue, tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -167,6 +168,7 @@ def _record(into: list[ModelsPane.RemoveRequested]):  # type: ignore[no-untyped-
     return hook
 
 
+@pytest.mark.slow  # a heavier Pilot flow
 async def test_the_dialog_buttons_answer_by_their_ids(fixed_catalogue) -> None:
     """Clicking Yes/No of the confirm dialog and Cancel/Train of the train form."""
     from polyterm.screens.train import TrainScreen

@@ -177,7 +177,7 @@ def test_compare_dim_of_an_atom_shows_its_usage(
     )  # fmt: skip
     assert code == 0, err
     assert "## Atom 2 across models in the dict:8 basis (fit on 500 words)" in out
-    assert "words using the atom (code > 0)" in out
+    assert "words using the atom (code &gt; 0)" in out  # the caption is escaped markdown
     assert "### Bottom" not in out
     assert (
         "polyterm compare --dim 2 --models lee_20,lee_20_s2 --basis dict:8 --fit-words 500" in out

@@ -35,3 +35,14 @@ def test_no_ui_imports(modules: list[str], forbidden: list[str]) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_explorer_starts_without_scipy_optimize() -> None:
+    """The views and core matching pull in scipy.optimize (~1 s): workers import it, not
+    the explorer's start-up."""
+    import subprocess
+    import sys
+
+    code = "import sys, polyterm.app; print('scipy.optimize' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
@@ -179,7 +178,9 @@ def match_dimensions(
     if words is not None and len(words) != n:
         raise ValueError(f"words has {len(words)} entries but the matrices have {n} rows")
     absr = np.abs(r)
-    rows, cols = linear_sum_assignment(absr, maximize=True)
+    from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
+    rows, cols = linear_sum_assignment(absr, maximize=True)  # scipy: imported on first use
     rows = rows.astype(np.int64)
     cols = cols.astype(np.int64)
     pair_r = r[rows, cols]

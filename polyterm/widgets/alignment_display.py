@@ -21,7 +21,6 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from polyterm.safe_text import visible
-from polyterm.views.alignment import Stat
 from polyterm.views.rich_cells import rich_cell
 from polyterm.widgets.pane import RAW_BASIS, FitTable, axis_noun, cut, plain, share, theme_colour
 
@@ -395,6 +394,8 @@ class AlignmentDisplay(Vertical):
             )
         self.query_one("#summary-stats", Static).update(stats)
         curve = view.matched_curve
+        from polyterm.views.alignment import Stat  # the views pull in scipy: not at start-up
+
         rotation = view.statistic(Stat.MEAN_MATCHED_R).null(NullKind.ROTATION)
         note = (
             ""

@@ -346,6 +346,16 @@ def train_task(
 # -- the client ----------------------------------------------------------------------------
 
 
+def _open_run(client: Any) -> tuple[str, str, str, queue_mod.SimpleQueue[Any], Any]:
+    """A run's id, its progress topic (subscribed into the returned queue) and the name
+    and Dask `Event` its tasks poll for cancellation."""
+    run_id = uuid.uuid4().hex[:12]
+    topic, cancel_name = f"polyterm-progress-{run_id}", f"polyterm-cancel-{run_id}"
+    events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
+    client.subscribe_topic(topic, events.put)
+    return run_id, topic, cancel_name, events, _distributed().Event(cancel_name, client=client)
+
+
 def _finished(
     pending: set[Any],
     events: Any,
@@ -404,11 +414,7 @@ def _run(
     cancel: CancelFlag | None,
     retries: int,
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    run_id = uuid.uuid4().hex[:12]
-    topic, cancel_name = f"polyterm-progress-{run_id}", f"polyterm-cancel-{run_id}"
-    events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
-    client.subscribe_topic(topic, events.put)
-    stop = _distributed().Event(cancel_name, client=client)
+    run_id, topic, cancel_name, events, stop = _open_run(client)
     futures: dict[Any, TrainSpec] = {}
     try:
         corpora: dict[tuple[str, str | None], tuple[Any, CorpusInfo]] = {}
@@ -654,11 +660,7 @@ def _fit_run(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     from polyterm.engine.bases import code_blocks
 
-    run_id = uuid.uuid4().hex[:12]
-    topic, cancel_name = f"polyterm-progress-{run_id}", f"polyterm-cancel-{run_id}"
-    events: queue_mod.SimpleQueue[Any] = queue_mod.SimpleQueue()
-    client.subscribe_topic(topic, events.put)
-    stop = _distributed().Event(cancel_name, client=client)
+    run_id, topic, cancel_name, events, stop = _open_run(client)
     fits: dict[Any, tuple[int, _BasisJob, int]] = {}
     blocks: dict[Any, _Block] = {}
     done_labels: list[str] = []

@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
 from rich.console import Console
@@ -578,7 +579,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="fit the --basis bases not stored yet as tasks on a Dask cluster: local:N or a "
         "scheduler address such as tcp://host:8786 (needs polyterm[cluster])",
     )
+    parents = ParserParents(
+        common=common, out=out, science=science, one_basis=one_basis, bases=bases
+    )
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_parser(sub, parents)
     return parser
+
+
+@dataclass(frozen=True)
+class ParserParents:
+    """The option groups a command module's parser may inherit (`parents=[...]`)."""
+
+    common: argparse.ArgumentParser
+    out: argparse.ArgumentParser
+    science: argparse.ArgumentParser
+    one_basis: argparse.ArgumentParser
+    bases: argparse.ArgumentParser
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
+"""Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
+defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and
+sets `handler=run` on it (`p.set_defaults(handler=run)`), and `run(args, err) -> int`.
+A new command is its module and one line here; keep the module's top-level imports light
+(argparse only): every `polyterm` invocation builds every parser."""
 
 
 def option_conflict(args: argparse.Namespace) -> str | None:
@@ -670,4 +695,12 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     return code
 
 
-__all__ = ["StdoutConsole", "build_parser", "main", "print_error", "print_warning"]
+__all__ = [
+    "COMMAND_MODULES",
+    "ParserParents",
+    "StdoutConsole",
+    "build_parser",
+    "main",
+    "print_error",
+    "print_warning",
+]

@@ -635,6 +635,10 @@ COMMANDS = {
 
 
 def run(args: argparse.Namespace, err: Console) -> int:
+    handler = getattr(args, "handler", None)  # a command module's own (cli.COMMAND_MODULES)
+    if handler is not None:
+        code: int = handler(args, err)
+        return code
     return COMMANDS[args.command](args, err)
 
 

@@ -24,10 +24,11 @@ from polyterm.views.markdown_parts import (
     table,
     words,
 )
-from polyterm.views.protocol import Table, table_by_key
+from polyterm.views.protocol import Table, View, table_by_key
 from polyterm.views.query import DimensionView, QueryKind, QueryView, RepeatsView
 
 __all__ = [
+    "generic_markdown",
     "md",
     "models_section",
     "null_text",
@@ -47,10 +48,31 @@ def _heading(t: Table) -> str:
 def render_markdown(view: Any) -> str:
     science = importlib.import_module("polyterm.views.science_markdown")
     renderer = science.RENDERERS.get(type(view))
-    if renderer is None:
-        raise TypeError(f"no markdown rendering for {type(view).__name__}")
-    text: str = renderer(view)
-    return text
+    if renderer is not None:
+        text: str = renderer(view)
+        return text
+    if isinstance(view, View):
+        return generic_markdown(view)
+    raise TypeError(f"no markdown rendering for {type(view).__name__}")
+
+
+def generic_markdown(view: View) -> str:
+    """Any view of the protocol as a document: its title, every table with its heading and
+    caption (a table without rows keeps its caption), its readings, the reproduce line.
+    The default for a view that has no renderer of its own."""
+    parts = [f"## {phrase(view.title())}"]
+    for t in view.tables():
+        body = markdown_table(t) if t.rows else ""
+        caption = md(t.caption) if t.caption else ""
+        if body or caption:
+            parts.append(_heading(t) + "\n\n".join(x for x in (body, caption) if x))
+    readings = getattr(view, "readings", None)
+    if callable(readings):
+        lines = [f"- {md(r)}" for r in readings()]
+        if lines:
+            parts.append("\n".join(lines))
+    parts.append(reproduce(view.command()))
+    return "\n\n".join(parts) + "\n"
 
 
 @render_markdown.register

@@ -155,10 +155,45 @@ def _one_basis(args: argparse.Namespace) -> BasisRequest:
     return request
 
 
+_csv_dir: list[Path | None] = [None]
+"""--csv-dir of the running command (set by `run`; `_emit` reads it)."""
+
+
+def _emit_csv(view: Any) -> None:
+    """--format csv: the view's one table of results to stdout, or with --csv-dir every
+    table (the models too) to its own file, written atomically; the files on stderr."""
+    from polyterm.engine.atomic import write_text_atomic
+    from polyterm.views.csv_export import csv_tables
+
+    folder = _csv_dir[0]
+    if folder is None:
+        results = csv_tables(view, with_models=False)
+        if len(results) > 1:
+            keys = ", ".join(name.rsplit("-", 1)[-1].removesuffix(".csv") for name, _ in results)
+            raise PolytermError(
+                f"this view has {len(results)} tables ({keys}): give --csv-dir DIR to write "
+                "one CSV file per table"
+            )
+        for _, text in results:
+            sys.stdout.write(text)
+        return
+    if not folder.is_dir():
+        raise PolytermError(f"--csv-dir {folder}: no such folder; create it first")
+    for name, text in csv_tables(view):
+        target = folder / name
+        try:
+            write_text_atomic(target, text, overwrite=True)
+        except OSError as exc:
+            raise PolytermError(f"cannot write {target}: {exc.strerror or exc}") from None
+        print(visible(f"wrote {target}"), file=sys.stderr)
+
+
 def _emit(view: Any, fmt: str) -> None:
     from polyterm.cli.tables import has_table, render_table
 
-    if fmt == "json":
+    if fmt == "csv":
+        _emit_csv(view)
+    elif fmt == "json":
         print(to_json(view))
     elif fmt == "markdown" or not has_table(view):
         if fmt == "markdown" or not sys.stdout.isatty():
@@ -635,6 +670,8 @@ COMMANDS = {
 
 
 def run(args: argparse.Namespace, err: Console) -> int:
+    csv_dir = getattr(args, "csv_dir", None)
+    _csv_dir[0] = Path(csv_dir).expanduser() if csv_dir else None
     handler = getattr(args, "handler", None)  # a command module's own (cli.COMMAND_MODULES)
     if handler is not None:
         code: int = handler(args, err)

@@ -584,6 +584,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
     )
     p.add_argument(
+        "--figures",
+        type=non_empty("--figures"),
+        metavar="DIR",
+        help="also draw the report's figures as SVG and PNG in DIR and link them from the "
+        "markdown (needs polyterm[figures])",
+    )
+    p.add_argument(
         "--cluster",
         metavar="ADDRESS",
         type=non_empty("--cluster"),
@@ -609,7 +616,7 @@ class ParserParents:
     bases: argparse.ArgumentParser
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("polyterm.cli.map_command",)
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and
 sets `handler=run` on it (`p.set_defaults(handler=run)`), and `run(args, err) -> int`.

@@ -12,7 +12,14 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: Any, parents: ParserParents) -> None:
-    from polyterm.cli import MODELS_HELP, bounded_int, non_empty
+    from polyterm.cli import (
+        CSV_DIR_HELP,
+        FORMAT_HELP,
+        FORMATS,
+        MODELS_HELP,
+        bounded_int,
+        non_empty,
+    )
 
     p = sub.add_parser(
         "map",
@@ -34,11 +41,11 @@ def add_parser(sub: Any, parents: ParserParents) -> None:
         default=1000,
         help="draws of the permuted-words null (default 1,000)",
     )
-    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**32 - 1), default=0)
     p.add_argument(
-        "--format", choices=("table", "markdown", "json", "csv"), default="table"
+        "--seed", type=bounded_int("--seed", 0, 2**32 - 1), default=0, help="seed of the null"
     )
-    p.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR")
+    p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    p.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
     p.add_argument(
         "--figure",
         type=non_empty("--figure"),

@@ -98,7 +98,7 @@ _BROWN_BASE: dict[str, str] = {
     "``": ".",
     "*": "ADV",  # the negator: not, n't
     # determiners, pre- and post-quantifiers
-    "ABL": "PRT", "ABN": "PRT", "ABX": "DET", "AP": "ADJ", "AT": "DET",
+    "ABL": "PRT", "ABN": "PRT", "ABX": "DET", "AP": "ADJ", "AP$": "PRT", "AT": "DET",
     "DT": "DET", "DTI": "DET", "DTS": "DET", "DTX": "DET", "EX": "DET", "WDT": "DET",
     # verbs: lexical, be, do, have, modals
     "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBZ": "VERB",
@@ -559,19 +559,18 @@ def genre_table(counts: BrownCounts) -> tuple[dict[str, frozenset[str]], dict[st
 def wordnet_table(
     counts: BrownCounts, words: Iterable[str] | None = None
 ) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
-    """(supersense labels, number of synsets) of `words` (default: every Brown word and
-    every one-word WordNet lemma name), by the rule in the module docstring."""
+    """(supersense labels, number of synsets) of every Brown word and every one-word
+    WordNet lemma name (only those among `words` when given: the same labels, fewer of
+    them), by the rule in the module docstring."""
     import nltk
 
     wn: Any = nltk.corpus.wordnet
     try:
         wn.ensure_loaded()
         dominant = dominant_classes(counts)
-        if words is None:
-            lemmas = (n for n in wn.all_lemma_names() if "_" not in n)
-            domain = sorted(set(counts.words) | set(lemmas))
-        else:
-            domain = sorted(set(words))
+        lemmas = (n for n in wn.all_lemma_names() if "_" not in n)
+        domain_set = set(counts.words) | set(lemmas)
+        domain = sorted(domain_set if words is None else domain_set.intersection(words))
         labels: dict[str, frozenset[str]] = {}
         senses: dict[str, int] = {}
         for w in domain:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from collections import Counter
@@ -402,3 +403,50 @@ def test_coverage_of_brown_30s_vocabulary(real_cache: Path, brown_30: object) ->
     assert cover["pos"] == (1.0, 1.0)  # every brown_30 word is a Brown word
     assert 0.85 < cover["wordnet"][0] < 1.0 and cover["wordnet"][1] > 0.85
     assert 0.05 < cover["genre"][0] < 0.3  # only significant over-representation
+
+
+# -- the CLI options ------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    from polyterm.cli.feature_options import add_feature_options
+
+    p = argparse.ArgumentParser(prog="polyterm features")
+    add_feature_options(p)
+    return p
+
+
+def test_feature_options_parse_and_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    from polyterm.cli.feature_options import SOURCES, feature_source_name
+
+    assert SOURCES == FEATURE_SOURCES
+    p = _parser()
+    assert p.parse_args([]).source == "wordnet" and p.parse_args([]).features is None
+    assert p.parse_args(["--source", "genre"]).source == "genre"
+    assert feature_source_name(p.parse_args(["--features", "my.tsv"])) == "file:my.tsv"
+    assert feature_source_name(p.parse_args([])) == "wordnet"
+    for argv in (
+        ["--source", "wordnet", "--features", "x"],
+        ["--features", "x", "--source", "pos"],
+    ):
+        with pytest.raises(SystemExit):
+            p.parse_args(argv)
+        assert "not allowed with argument" in capsys.readouterr().err
+    for argv in (["--source", "colour"], ["--features", " "]):
+        with pytest.raises(SystemExit):
+            p.parse_args(argv)
+
+
+def test_feature_labels_from_args(toy_brown: list[int], tmp_path: Path) -> None:
+    from polyterm.cli.feature_options import feature_labels_from_args
+
+    f = tmp_path / "mine.tsv"
+    f.write_text("dog\tanimal\n", encoding="utf-8")
+    p = _parser()
+    mine = feature_labels_from_args(p.parse_args(["--features", str(f)]), None, False)
+    assert mine.source == "file:mine.tsv" and mine.labels_of("dog") == {"animal"}
+    pos = feature_labels_from_args(
+        p.parse_args(["--source", "pos"]), tmp_path / "cache", False, vocabulary=["run"]
+    )
+    assert dict(pos.labels) == {"run": frozenset({"VERB"})}
+    assert any((tmp_path / "cache" / "features").glob("pos-*.json"))

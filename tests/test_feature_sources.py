@@ -316,6 +316,9 @@ def test_wordnet_supersenses_of_known_words(real_cache: Path) -> None:
     assert wn.labels_of("apple") == {"noun.food"}
     assert wn.labels_of("quickly") == {"adv.all"}
     assert "the" not in wn.labels  # WordNet has no determiners
+    for function_word in ("in", "i", "a", "it"):  # indium, iodine, angstrom, ...: no label
+        assert function_word not in wn.labels and function_word not in (wn.senses or {})
+    assert wn.labels_of("two") == {"noun.quantity"}  # NUM falls back to any POS
     assert wn.senses is not None
     from nltk.corpus import wordnet
 

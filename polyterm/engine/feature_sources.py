@@ -7,8 +7,10 @@
   e.g. ``noun.animal``). A word's sense is the first WordNet synset of its dominant coarse
   part of speech in tagged Brown (below) when that is a noun, verb, adjective or adverb and
   WordNet has the word in it, else WordNet's first synset of any part of speech
-  (``wn.synsets(word)[0]``: nouns first). One label per word. `senses[word]` is the number
-  of WordNet synsets of the word over all parts of speech (``len(wn.synsets(word))``, which
+  (``wn.synsets(word)[0]``: nouns first) — except that a word whose dominant Brown class
+  is a function class (`FUNCTION_CLASSES`: DET PRON ADP CONJ PRT . X) gets no label ("in"
+  is not indium). One label per word. `senses[word]` is the number
+  of WordNet synsets of a labelled word over all parts of speech (``len(wn.synsets(word))``, which
   finds inflected forms through WordNet's morphy): word polysemy, not unit polysemy.
 - ``pos``: the word's dominant coarse part of speech in tagged Brown: the class of
   Petrov, Das & McDonald (2012) (NOUN VERB ADJ ADV PRON DET ADP NUM CONJ PRT . X) that its
@@ -69,7 +71,7 @@ from polyterm.errors import CorpusError, PolytermError
 
 FEATURE_SOURCES: tuple[str, ...] = ("wordnet", "pos", "genre")
 FILE_PREFIX = "file:"
-RULES = 1
+RULES = 2
 """Version of the rules below; part of every cached table's name (a change rebuilds)."""
 ENTRY_FORMAT = 1
 WarnFn = Callable[[str], None]
@@ -516,8 +518,9 @@ def _from_counter(counter: Counter[tuple[int, int]], shape: tuple[int, int]) -> 
 RULE_WORDNET = (
     "WordNet 3.0 supersense (lexicographer file) of the word's first synset in its dominant "
     "part of speech in tagged Brown (noun, verb, adjective or adverb), else of WordNet's "
-    "first synset of any part of speech; one label per word; senses = its number of "
-    "WordNet synsets (all parts of speech)"
+    "first synset of any part of speech; none for words mostly tagged as function words "
+    "(determiner, pronoun, adposition, conjunction, particle, other); one label per word; "
+    "senses = its number of WordNet synsets (all parts of speech)"
 )
 RULE_POS = (
     "the coarse part of speech (Petrov, Das & McDonald 2012) the word's lowercased tokens "
@@ -530,6 +533,10 @@ RULE_GENRE = (
     "(one-sided 0.05, Bonferroni over the 15 genres)"
 )
 _WN_POS = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
+FUNCTION_CLASSES = frozenset({"DET", "PRON", "ADP", "CONJ", "PRT", ".", "X"})
+"""Dominant Brown classes that get no WordNet label: WordNet describes no determiner,
+pronoun, preposition, conjunction or particle, and its first synset of one ("in": indium,
+"i": iodine, "a": angstrom) would label the commonest words with noise."""
 
 
 def dominant_classes(counts: BrownCounts) -> dict[str, str]:
@@ -574,6 +581,8 @@ def wordnet_table(
         labels: dict[str, frozenset[str]] = {}
         senses: dict[str, int] = {}
         for w in domain:
+            if dominant.get(w) in FUNCTION_CLASSES:
+                continue
             synsets = wn.synsets(w)
             if not synsets:
                 continue

@@ -66,6 +66,8 @@ from polyterm.engine.corpus import (
     looks_binary,
     nltk_corpus_root,
 )
+from polyterm.engine.corpus import _corpus_lock as corpus_lock
+from polyterm.engine.corpus import _nltk as nltk_with_polyterm_data
 from polyterm.engine.settings import nltk_download_dir
 from polyterm.errors import CorpusError, PolytermError
 
@@ -470,34 +472,36 @@ def _dense(triplets: Any, shape: tuple[int, int]) -> npt.NDArray[np.int64]:
 
 def count_brown() -> BrownCounts:
     """One pass over tagged Brown: lowercased tokens with a letter, by genre and class."""
-    import nltk
-
+    nltk = nltk_with_polyterm_data()  # NLTK's path and polyterm's download folder
     reader: Any = nltk.corpus.brown
-    genre_of: dict[str, int] = {}
-    genres = tuple(reader.categories())
+    try:
+        with corpus_lock(_BROWN, None):  # training reads Brown through the same open zip
+            return _count(reader)
+    except (CorpusError, PolytermError):
+        raise
+    except Exception as exc:  # a damaged zip, a parse error
+        raise _read_damaged(_BROWN, exc) from None
+
+
+def _count(reader: Any) -> BrownCounts:
+    genres = tuple(str(g) for g in reader.categories())
     index = {g: i for i, g in enumerate(genres)}
     cls_index = {c: i for i, c in enumerate(UNIVERSAL_CLASSES)}
     tag_class: dict[str, int] = {}
     word_index: dict[str, int] = {}
     by_genre: Counter[tuple[int, int]] = Counter()
     by_class: Counter[tuple[int, int]] = Counter()
-    try:
-        for fileid in reader.fileids():
-            genre_of[fileid] = index[reader.categories(fileid)[0]]
-            g = genre_of[fileid]
-            for token, tag in reader.tagged_words(fileid):
-                if not _LETTER.search(token):
-                    continue
-                w = word_index.setdefault(token.lower(), len(word_index))
-                c = tag_class.get(tag)
-                if c is None:
-                    c = tag_class[tag] = cls_index[universal_tag(tag)]
-                by_genre[w, g] += 1
-                by_class[w, c] += 1
-    except (CorpusError, PolytermError):
-        raise
-    except Exception as exc:  # a damaged zip, a parse error
-        raise _read_damaged(_BROWN, exc) from None
+    for fileid in reader.fileids():
+        g = index[reader.categories(fileid)[0]]
+        for token, tag in reader.tagged_words(fileid):
+            if not _LETTER.search(token):
+                continue
+            w = word_index.setdefault(token.lower(), len(word_index))
+            c = tag_class.get(tag)
+            if c is None:
+                c = tag_class[tag] = cls_index[universal_tag(tag)]
+            by_genre[w, g] += 1
+            by_class[w, c] += 1
     words = tuple(word_index)
     return BrownCounts(
         words, genres, _from_counter(by_genre, (len(words), len(genres))),
@@ -569,8 +573,7 @@ def wordnet_table(
     """(supersense labels, number of synsets) of every Brown word and every one-word
     WordNet lemma name (only those among `words` when given: the same labels, fewer of
     them), by the rule in the module docstring."""
-    import nltk
-
+    nltk = nltk_with_polyterm_data()
     wn: Any = nltk.corpus.wordnet
     try:
         wn.ensure_loaded()

@@ -453,3 +453,11 @@ def test_feature_labels_from_args(toy_brown: list[int], tmp_path: Path) -> None:
     )
     assert dict(pos.labels) == {"run": frozenset({"VERB"})}
     assert any((tmp_path / "cache" / "features").glob("pos-*.json"))
+
+
+def test_a_stored_table_reads_back_words_with_several_labels() -> None:
+    labels = {"dog": frozenset({"animal", "pet"}), "cat": frozenset({"animal"})}
+    payload = json.loads(json.dumps(fs._labels_payload(labels, {})))
+    assert fs._labels_of_payload(payload) == labels
+    with pytest.raises(ValueError):
+        fs._labels_of_payload({"groups": {"animal": ["dog", 3]}})

@@ -729,14 +729,19 @@ def _labels_of_payload(payload: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     if not isinstance(groups, dict):
         raise ValueError("no label groups")
     table: dict[str, frozenset[str]] = {}
+    total = 0
     for label, words in groups.items():
-        one = frozenset((str(label),))  # shared by the words of one label
+        if not (isinstance(words, list) and all(type(w) is str for w in words)):
+            raise ValueError(f"the words of {label!r} are not a list of text")
+        table.update(dict.fromkeys(words, frozenset((label,))))  # one set per label
+        total += len(words)
+    if len(table) == total:
+        return table
+    several: dict[str, set[str]] = {}  # some word has several labels: join them
+    for label, words in groups.items():
         for w in words:
-            if not isinstance(w, str):
-                raise ValueError("a word that is not text")
-            before = table.get(w)
-            table[w] = one if before is None else before | one
-    return table
+            several.setdefault(w, set()).add(label)
+    return {w: frozenset(ls) for w, ls in several.items()}
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -813,6 +818,12 @@ def _counts(fp: str, cache: _FeatureCache) -> BrownCounts:
     return counts
 
 
+def _senses_of_payload(data: Any) -> dict[str, int]:
+    if not (isinstance(data, dict) and all(type(n) is int for n in data.values())):
+        raise ValueError("the senses are not counts")
+    return data
+
+
 def _build(
     name: str, fp: str, brown_fp: str, cache: _FeatureCache, vocabulary: Sequence[str] | None
 ) -> _Built:
@@ -820,9 +831,7 @@ def _build(
     if stored is not None:
         try:
             labels = _labels_of_payload(stored)
-            senses = (
-                {str(w): int(n) for w, n in stored["senses"].items()} if name == "wordnet" else None
-            )
+            senses = _senses_of_payload(stored["senses"]) if name == "wordnet" else None
             meta = {str(k): str(v) for k, v in stored["meta"].items()}
             return _Built(_RULES[name], labels, senses, meta)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -461,3 +461,20 @@ def test_a_stored_table_reads_back_words_with_several_labels() -> None:
     assert fs._labels_of_payload(payload) == labels
     with pytest.raises(ValueError):
         fs._labels_of_payload({"groups": {"animal": ["dog", 3]}})
+
+
+@pytest.mark.slow
+def test_a_stored_table_opens_without_importing_nltk(toy_brown: list[int], tmp_path: Path) -> None:
+    """Importing NLTK takes seconds: a second run reads its tables without it."""
+    import subprocess
+    import sys
+
+    load_feature_source("pos", cache_root=tmp_path)
+    code = (
+        "import sys\nfrom pathlib import Path\n"
+        "from polyterm.engine.feature_sources import load_feature_source\n"
+        f"labels = load_feature_source('pos', cache_root=Path({str(tmp_path)!r}))\n"
+        "print(sorted(labels.labels_of('run')), 'nltk' in sys.modules, 'textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['VERB']", "False", "False"]

@@ -221,7 +221,7 @@ MAX_FEATURE_FILE_BYTES = 1 << 28
 MAX_FEATURE_LINES = 10_000_000
 MAX_LINE_BYTES = 1 << 16
 """A line longer than this (64 KiB, a word and a label) is damage, not a label."""
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _file_error(path: Path, what: str) -> PolytermError:
@@ -233,7 +233,8 @@ def read_feature_file(path: Path) -> FeatureLabels:
     lines; blank lines are skipped; spaces around a word or label are dropped).
 
     Any other line is a one-line PolytermError naming its line: no tab, more than one,
-    an empty word or label, a control character, bytes that are not UTF-8, a line longer
+    an empty word or label, a control character (C0 but tab, DEL, C1), bytes that are not
+    UTF-8, a line longer
     than MAX_LINE_BYTES. A file that looks binary, is empty, holds no label, is larger
     than MAX_FEATURE_FILE_BYTES or has more than MAX_FEATURE_LINES lines is refused too;
     reading stops at the bound, the file is never read whole. Labels are kept as text.

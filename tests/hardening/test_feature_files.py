@@ -43,6 +43,7 @@ def _file(tmp_path: Path, data: bytes | str, name: str = "labels.tsv") -> Path:
         ("dog\tanimal\n\ncat\t \n", r"line 3 has an empty label"),
         ("dog\tani\x1b[31mmal\n", r"line 1 holds a control character"),
         ("dog\tani\rmal\n", r"line 1 holds a control character"),
+        ("dog\tanimal\ncat\t\u009b31mpet\n", r"line 2 holds a control character"),
         ("\n\n  \n", r"has no word<TAB>label lines"),
         ("just some words\n", r"line 1 has no tab"),
     ],

@@ -234,9 +234,9 @@ def read_feature_file(path: Path) -> FeatureLabels:
 
     Any other line is a one-line PolytermError naming its line: no tab, more than one,
     an empty word or label, a control character (C0 but tab, DEL, C1), bytes that are not
-    UTF-8, a line longer
-    than MAX_LINE_BYTES. A file that looks binary, is empty, holds no label, is larger
-    than MAX_FEATURE_FILE_BYTES or has more than MAX_FEATURE_LINES lines is refused too;
+    UTF-8, a line longer than MAX_LINE_BYTES. A file that looks binary, is empty, holds no
+    label, is larger than MAX_FEATURE_FILE_BYTES or has more than MAX_FEATURE_LINES lines
+    is refused too;
     reading stops at the bound, the file is never read whole. Labels are kept as text.
     """
     path = Path(path)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -54,8 +55,9 @@ from polyterm.safe_text import visible
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.screens.help import HelpScreen, key_sections
 from polyterm.screens.load import LoadRequest, LoadScreen
-from polyterm.screens.main import PANE_ORDER, MainScreen
+from polyterm.screens.main import MainScreen
 from polyterm.screens.message import MessageScreen
+from polyterm.screens.panes import PANES, PaneClass, check_panes
 from polyterm.screens.train import TrainScreen
 from polyterm.session import FileModel, Session, load_session, save_session
 from polyterm.theming import install_themes
@@ -91,67 +93,63 @@ def _b(
     )
 
 
-# alt+1 … alt+5 reach Textual as these characters in most terminals (tmux, xterm: Textual
+# alt+1 … alt+9 reach Textual as these characters in most terminals (tmux, xterm: Textual
 # reads ESC 1 as the option-1 character "¡"). A binding to a printable character is dropped
 # while a text box has the focus, so `PolytermApp.on_event` maps them to the panes.
-_ALT_DIGITS = (
+ALT_DIGITS = (
     "inverted_exclamation_mark",
     "trade_mark_sign",
     "pound_sign",
     "cent_sign",
     "infinity",
-)
-_PANES = (
-    ("models", "Models", "Go to the Models pane"),
-    ("dims", "Dims", "Go to the Dimension browser"),
-    ("calc", "Calc", "Go to the word-difference calculator"),
-    ("compare", "Compare", "Go to the comparison pane"),
-    ("sweep", "Sweep", "Go to the dimension sweep"),
+    "section_sign",
+    "pilcrow_sign",
+    "bullet",
+    "ª",
 )
 
 
-PANES_SUMMARY = Binding(
-    "alt+1",
-    "pane('models')",
-    "Pane",
-    key_display="alt+1…5",
-    priority=True,
-    system=True,
-    tooltip="Go to a pane: alt+1 … alt+5, also from inside a text box",
-)
-"""The footer's one entry for the pane keys (a system binding: the list of keys shows each
-pane's own keys instead)."""
+def panes_summary(panes: Sequence[PaneClass]) -> Binding:
+    """The footer's one entry for the pane keys (a system binding: the list of keys shows
+    each pane's own keys instead)."""
+    last = max(p.NUMBER for p in panes)
+    return Binding(
+        "alt+1",
+        f"pane('{panes[0].PANE_ID}')",
+        "Pane",
+        key_display=f"alt+1…{last}",
+        priority=True,
+        system=True,
+        id="app.panes",
+        tooltip=f"Go to a pane: alt+1 … alt+{last}, also from inside a text box",
+    )
 
 
-def _pane_bindings() -> list[BindingType]:
-    """1-5 outside text boxes; alt+1-5 everywhere (priority: checked before a text box
-    takes the key)."""
+def pane_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
+    """N outside text boxes; alt+N everywhere (priority: checked before a text box takes
+    the key), for each pane's NUMBER N. Ids `app.pane.<id>` and `app.pane.<id>.alt`."""
     out: list[BindingType] = []
-    for n, (pane, text, tip) in enumerate(_PANES, 1):
-        out.append(_b(str(n), f"pane('{pane}')", text, tip, show=False))
-        out.append(
-            _b(
-                f"alt+{n}",
-                f"pane('{pane}')",
-                text,
-                f"{tip} (also from inside a text box)",
-                show=False,
-                priority=True,
-                key_display=f"alt+{n}",
-            )
+    for pane in panes:
+        n, action, tip = pane.NUMBER, f"pane('{pane.PANE_ID}')", pane.TIP or pane.LABEL
+        binding = _b(str(n), action, pane.LABEL, tip, show=False)
+        out.append(replace(binding, id=f"app.pane.{pane.PANE_ID}"))
+        alt = _b(
+            f"alt+{n}",
+            action,
+            pane.LABEL,
+            f"{tip} (also from inside a text box)",
+            show=False,
+            priority=True,
+            key_display=f"alt+{n}",
         )
+        out.append(replace(alt, id=f"app.pane.{pane.PANE_ID}.alt"))
     return out
 
 
-class PolytermApp(App[int]):
-    """Compare word-embedding models: five live panes, background work, markdown export."""
-
-    TITLE = "polyterm"
-    SUB_TITLE = "are polysemantic dimensions universal?"
-    CSS_PATH = "app.tcss"
-    # Footer order: the keys a newcomer needs first come first, so a narrow footer cuts
-    # the rarer ones.
-    BINDINGS: ClassVar[list[BindingType]] = [
+def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
+    """The explorer's global keys for these panes. Footer order: the keys a newcomer needs
+    first come first, so a narrow footer cuts the rarer ones."""
+    return [
         _b(
             "escape",
             "leave_input",
@@ -181,7 +179,7 @@ class PolytermApp(App[int]):
         _b("f", "maximize", "Max", "Maximise the focused pane, or restore it"),
         _b("T", "change_theme", "Theme", "Choose a theme"),
         _b("question_mark,f1", "help", "Help", "List every key of this pane"),
-        PANES_SUMMARY,
+        panes_summary(panes),
         _b("t", "train", "Train", "Train word2vec models (a form)"),
         _b("o", "load", "Load", "Load a vector file by path"),
         _b(
@@ -191,8 +189,17 @@ class PolytermApp(App[int]):
             "Cancel this pane's computation, else the highlighted (or newest) running job",
         ),
         _b("q", "quit", "Quit", "Quit (ctrl+q from a text box)"),
-        *_pane_bindings(),
+        *pane_bindings(panes),
     ]
+
+
+class PolytermApp(App[int]):
+    """Compare word-embedding models: five live panes, background work, markdown export."""
+
+    TITLE = "polyterm"
+    SUB_TITLE = "are polysemantic dimensions universal?"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings(PANES)
 
     def __init__(
         self,
@@ -202,9 +209,15 @@ class PolytermApp(App[int]):
         models: Sequence[Embedding] = (),
         startup: bool = True,
         export_dir: Path | None = None,
+        panes: tuple[PaneClass, ...] = PANES,
     ) -> None:
         super().__init__()
-        self.main = MainScreen()
+        self.panes = check_panes(panes)
+        if self.panes != PANES:  # the keys of these panes, not of the registry's
+            keys = dict(App._merged_bindings.key_to_bindings if App._merged_bindings else {})
+            keys.update(BindingsMap(app_bindings(self.panes)).key_to_bindings)
+            self._bindings = BindingsMap.from_keys(keys)
+        self.main = MainScreen(self.panes)
         self.workspace = Workspace(self, self, models)
         self.questions = Questions(self, self.workspace, self.main, export_dir)
         self.bases = BasisFits(self, self.workspace.basis_store)
@@ -235,16 +248,21 @@ class PolytermApp(App[int]):
             visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def own_bindings(self) -> list[Binding]:
+        """The app's keys for its panes (read by the help screen)."""
+        return list(Binding.make_bindings(app_bindings(self.panes)))
+
     async def on_event(self, event: events.Event) -> None:
-        """alt+1…5 as terminals send them (see `_ALT_DIGITS`: Textual reads ESC 4 as "¢"):
-        the pane, even from a text box. The price: ¡ ™ £ ¢ ∞ cannot be typed there as keys
-        (they are indistinguishable from alt+1…5); pasting them works (a paste is not a key)."""
-        if isinstance(event, events.Key) and event.key in _ALT_DIGITS:
-            n = _ALT_DIGITS.index(event.key)
-            if self.screen is self.main:
+        """alt+1…9 as terminals send them (see `ALT_DIGITS`: Textual reads ESC 4 as "¢"):
+        the pane, even from a text box. The price: ¡ ™ £ ¢ ∞ § ¶ • ª cannot be typed there
+        as keys (they are indistinguishable from alt+1…9); pasting them works."""
+        if isinstance(event, events.Key) and event.key in ALT_DIGITS:
+            number = ALT_DIGITS.index(event.key) + 1
+            pane = next((p for p in self.panes if number == p.NUMBER), None)
+            if pane is not None and self.screen is self.main:
                 event.stop()
                 event.prevent_default()
-                self.action_pane(_PANES[n][0])
+                self.action_pane(pane.PANE_ID)
                 return
         await super().on_event(event)
 
@@ -378,7 +396,7 @@ class PolytermApp(App[int]):
     @on(TabbedContent.TabActivated, "#tabs")
     @while_running
     def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
-        self.questions.shown(str(message.pane.id).removeprefix("tab-"))
+        self.questions.shown(self.main.pane_of_tab(message.pane.id))
 
     @on(Pane.Asked)
     @while_running
@@ -434,7 +452,7 @@ class PolytermApp(App[int]):
         if not self.main.query(ModelsPane):
             return
         ws = self.workspace
-        for pane_id in PANE_ORDER:
+        for pane_id in self.main.pane_ids:
             self.main.pane(pane_id).models_changed(ws.models, ws.chosen())
         if save:
             self.save_session()
@@ -538,8 +556,12 @@ class PolytermApp(App[int]):
         self.rerun_queries()
 
     def rerun_queries(self) -> None:
-        self.questions.ask(self.calc)
-        self.questions.ask(self.compare)
+        """Ask every pane that follows the selection again (a pane out of sight once it is
+        shown); the Dimensions pane asks when what it browses changes."""
+        for pane_id in self.main.pane_ids:
+            pane = self.main.pane(pane_id)
+            if pane.FOLLOWS_SELECTION:
+                self.questions.ask(pane)
 
     # -- actions -----------------------------------------------------------------------------
     def action_pane(self, pane_id: str) -> None:
@@ -573,7 +595,7 @@ class PolytermApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         pane = self.main.current_pane() if self.screen is self.main else None
-        title = f"This pane: {pane.TITLE.split(' ', 1)[-1]}" if pane is not None else "Here"
+        title = f"This pane: {pane.LABEL}" if pane is not None else "Here"
         self.push_screen(HelpScreen(key_sections(self, pane, title)))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:

@@ -80,8 +80,8 @@ def default_path_after(path: Path) -> Path:
 
 
 def export_panes(panes: Sequence[Any], every: bool, folder: Path | None) -> Path | None:
-    """Write the panes' views (title from `pane.TITLE`) to a new file; None if none has one."""
-    views = [(p.TITLE.split(" ", 1)[1], p.view) for p in panes if p.view is not None]
+    """Write the panes' views (titled by `pane.LABEL`) to a new file; None if none has one."""
+    views = [(p.LABEL, p.view) for p in panes if p.view is not None]
     if not views:
         return None
     path = default_path("all" if every else panes[0].PANE_ID, [v for _, v in views], folder)

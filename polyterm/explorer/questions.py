@@ -19,7 +19,7 @@ from polyterm.explorer.export import export_panes
 from polyterm.explorer.jobs import answer
 from polyterm.explorer.workspace import Workspace
 from polyterm.messages import ViewFailed, ViewProgress, ViewReady
-from polyterm.screens.main import PANE_ORDER, MainScreen
+from polyterm.screens.main import MainScreen
 from polyterm.widgets.pane import Pane, Question
 
 
@@ -109,7 +109,8 @@ class Questions:
     # -- export -----------------------------------------------------------------------------
     def export(self, every: bool = False) -> None:
         """Write the focused pane (or every pane) to a new markdown file."""
-        panes = [self.main.pane(p) for p in PANE_ORDER] if every else [self.main.current_pane()]
+        main = self.main
+        panes = [main.pane(p) for p in main.pane_ids] if every else [main.current_pane()]
         if [p for p in panes if p.stale and self.ask(p, force=True)]:
             self.pending_export = (every, panes)  # written when their answers are in
             self.app.notify("bringing the panes up to date before the export…")

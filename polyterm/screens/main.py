@@ -1,4 +1,5 @@
-"""The main screen: Models on the left, the three analysis panes in tabs on the right."""
+"""The main screen: the sidebar pane (Models) on the left, the other panes in tabs on the right,
+as the registry (`polyterm.screens.panes.PANES`) lists them."""
 
 from __future__ import annotations
 
@@ -8,38 +9,43 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
-from polyterm.widgets.calculator_pane import CalculatorPane
-from polyterm.widgets.comparison_pane import ComparisonPane
-from polyterm.widgets.dimension_pane import DimensionPane
-from polyterm.widgets.models_pane import ModelsPane
+from polyterm.screens.panes import PANES, PaneClass, check_panes
 from polyterm.widgets.pane import Pane
-from polyterm.widgets.sweep_pane import SweepPane
-
-PANE_ORDER = ("models", "dims", "calc", "compare", "sweep")
 
 
 class MainScreen(Screen[None]):
-    """Five panes; number keys 1-5 (or tab) move between them."""
+    """The registry's panes; number keys 1-9 (or tab) move between them."""
 
     class Ready(Message):
         """The panes exist: the app can fill them."""
 
+    def __init__(self, panes: tuple[PaneClass, ...] = PANES) -> None:
+        super().__init__()
+        self.panes = check_panes(panes)
+        self.pane_ids: tuple[str, ...] = tuple(p.PANE_ID for p in self.panes)
+        self._sidebar = {p.PANE_ID for p in self.panes if p.SIDEBAR}
+        self._tab_of = {p.PANE_ID: f"tab-{p.PANE_ID}" for p in self.panes if not p.SIDEBAR}
+        self._pane_of_tab = {tab: pane for pane, tab in self._tab_of.items()}
+
     def on_mount(self) -> None:
         self.post_message(self.Ready())
+
+    def pane_of_tab(self, tab_id: str | None) -> str:
+        """The id of the pane in tab `tab_id` (the first tab's when None or unknown)."""
+        first = next(iter(self._tab_of))
+        return self._pane_of_tab.get(tab_id or "", first)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Horizontal(id="main"):
-            yield ModelsPane()
-            with TabbedContent(id="tabs", initial="tab-dims"):
-                with TabPane("2 Dimensions", id="tab-dims"):
-                    yield DimensionPane()
-                with TabPane("3 Calculator", id="tab-calc"):
-                    yield CalculatorPane()
-                with TabPane("4 Compare", id="tab-compare"):
-                    yield ComparisonPane()
-                with TabPane("5 Sweep", id="tab-sweep"):
-                    yield SweepPane()
+            for pane in self.panes:
+                if pane.SIDEBAR:
+                    yield pane()
+            with TabbedContent(id="tabs", initial=next(iter(self._tab_of.values()))):
+                for pane in self.panes:
+                    if not pane.SIDEBAR:
+                        with TabPane(pane.title(), id=self._tab_of[pane.PANE_ID]):
+                            yield pane()
         # Compact, and no palette key (ctrl+p is in the list of keys, `?`): room for the
         # global keys after a pane's own at 120 columns.
         yield Footer(compact=True, show_command_palette=False)
@@ -52,16 +58,16 @@ class MainScreen(Screen[None]):
         if self.maximized is not None:
             self.minimize()
         pane = self.pane(pane_id)
-        if pane_id != "models":
-            self.query_one("#tabs", TabbedContent).active = f"tab-{pane_id}"
+        if pane_id in self._tab_of:
+            self.query_one("#tabs", TabbedContent).active = self._tab_of[pane_id]
         pane.focus_main()
         return pane
 
     def shows(self, pane: Pane) -> bool:
         """Whether `pane` is in sight: the models pane, or the pane of the active tab."""
-        if pane.PANE_ID == "models":
+        if pane.PANE_ID in self._sidebar:
             return True
-        return self.query_one("#tabs", TabbedContent).active == f"tab-{pane.PANE_ID}"
+        return self.query_one("#tabs", TabbedContent).active == self._tab_of.get(pane.PANE_ID)
 
     def current_pane(self) -> Pane:
         """The pane holding the focus, else the visible tab's pane."""
@@ -70,8 +76,7 @@ class MainScreen(Screen[None]):
             if isinstance(node, Pane):
                 return node
             node = node.parent  # type: ignore[assignment]
-        active = self.query_one("#tabs", TabbedContent).active or "tab-dims"
-        return self.pane(active.removeprefix("tab-"))
+        return self.pane(self.pane_of_tab(self.query_one("#tabs", TabbedContent).active))
 
     def leave_input(self) -> None:
         """Move the focus out of a text box so that single keys work again."""

@@ -21,7 +21,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.query import ModelResult, QueryView
-from polyterm.widgets.pane import Pane, Question, SafeInput, plain
+from polyterm.widgets.pane import Pane, PaneId, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
 BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
@@ -81,8 +81,10 @@ class HistoryInput(SafeInput):
 class CalculatorPane(Pane):
     """Type an expression; every selected model answers in its own column."""
 
-    PANE_ID = "calc"
-    TITLE = "3 Calculator"
+    PANE_ID = PaneId.CALC
+    NUMBER = 3
+    LABEL = "Calculator"
+    TIP = "Go to the word-difference calculator"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+t",

@@ -24,6 +24,7 @@ from polyterm.widgets.pane import (
     RAW_BASIS,
     FitTable,
     Pane,
+    PaneId,
     ProgressFn,
     Question,
     SafeInput,
@@ -119,8 +120,10 @@ class ComparisonPane(Pane):
     It shows the answer to its current question or says that it is being computed (or
     was cancelled): never an earlier answer under the current question."""
 
-    PANE_ID = "compare"
-    TITLE = "4 Compare"
+    PANE_ID = PaneId.COMPARE
+    NUMBER = 4
+    LABEL = "Compare"
+    TIP = "Go to the comparison pane"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "v",

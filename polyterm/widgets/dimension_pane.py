@@ -28,6 +28,7 @@ from polyterm.widgets.pane import (
     RAW_BASIS,
     FitTable,
     Pane,
+    PaneId,
     Question,
     SafeInput,
     axis_noun,
@@ -131,8 +132,11 @@ def _step(steps: tuple[int | None, ...], value: int | None, by: int) -> int | No
 class DimensionPane(Pane):
     """Step through a model's dimensions; `v` shows the words that recur across them."""
 
-    PANE_ID = "dims"
-    TITLE = "2 Dimensions"
+    PANE_ID = PaneId.DIMS
+    NUMBER = 2
+    LABEL = "Dimensions"
+    TIP = "Go to the Dimension browser"
+    FOLLOWS_SELECTION = False  # asked when what it browses changes (`Changed`)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n,right_square_bracket",

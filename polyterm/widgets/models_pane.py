@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Static
 
 from polyterm.safe_text import visible
 from polyterm.widgets.catalogue import JobState, ModelsView
-from polyterm.widgets.pane import Pane, plain, theme_colour
+from polyterm.widgets.pane import Pane, PaneId, plain, theme_colour
 
 
 class JobList(Widget):
@@ -227,8 +227,11 @@ class ModelsTable(DataTable[Text | str]):
 class ModelsPane(Pane):
     """Every model the user can use; space marks the models compared side by side."""
 
-    PANE_ID = "models"
-    TITLE = "1 Models"
+    PANE_ID = PaneId.MODELS
+    NUMBER = 1
+    LABEL = "Models"
+    TIP = "Go to the Models pane"
+    SIDEBAR = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",

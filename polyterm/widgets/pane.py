@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -161,12 +162,41 @@ class WorkProgress(Horizontal):
         self.add_class("hidden")
 
 
+class PaneId(StrEnum):
+    """The explorer's own panes, by id (a pane's `PANE_ID`, its widget id and the key of its
+    questions). A new pane may add itself here so that code can name it; the registry
+    (`polyterm.screens.panes.PANES`) is what puts it on the screen."""
+
+    MODELS = "models"
+    DIMS = "dims"
+    CALC = "calc"
+    COMPARE = "compare"
+    SWEEP = "sweep"
+
+
 class Pane(Vertical):
-    """A pane: `view` is the frozen view state it shows (None until the first answer)."""
+    """A pane: `view` is the frozen view state it shows (None until the first answer).
+
+    A pane declares what the explorer needs to place it (read by the registry,
+    `polyterm.screens.panes`): `PANE_ID` (its id), `NUMBER` (its key, 1-9, and alt+N),
+    `LABEL` (its tab, its section in the help and the export), `TIP` (what its key does),
+    `SIDEBAR` (shown beside the tabs rather than in one: the Models pane) and its own keys
+    in `BINDINGS` (each with an `id`, so a user keymap can move it)."""
 
     ALLOW_MAXIMIZE = True
     PANE_ID: ClassVar[str] = ""
-    TITLE: ClassVar[str] = ""
+    NUMBER: ClassVar[int] = 0
+    LABEL: ClassVar[str] = ""
+    TIP: ClassVar[str] = ""
+    SIDEBAR: ClassVar[bool] = False
+    FOLLOWS_SELECTION: ClassVar[bool] = True
+    """Asked again whenever the loaded or selected models change (out of sight: once shown).
+    A pane that asks on its own (the Dimensions pane, through `Changed`) sets False."""
+
+    @classmethod
+    def title(cls) -> str:
+        """The pane's tab (or border) title: its key and its label, ``3 Calculator``."""
+        return f"{cls.NUMBER} {cls.LABEL}"
 
     class Asked(Message):
         """The pane wants its question (re)computed now."""
@@ -181,8 +211,8 @@ class Pane(Vertical):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id or self.PANE_ID, classes=("pane " + (classes or "")).strip())
-        if self.PANE_ID == "models":
-            self.border_title = self.TITLE
+        if self.SIDEBAR:
+            self.border_title = self.title()
         self.view: Any = None
         self.stale = False  # its inputs changed while it was out of sight
 

@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
-from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress, plain
+from polyterm.widgets.pane import Pane, PaneId, ProgressFn, Question, WorkProgress, plain
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.sweep import SweepView
@@ -109,8 +109,10 @@ def null_short(null: Any) -> str:
 class SweepPane(Pane):
     """Pick a set of models, run the sweep, read the tables and plots."""
 
-    PANE_ID = "sweep"
-    TITLE = "5 Sweep"
+    PANE_ID = PaneId.SWEEP
+    NUMBER = 5
+    LABEL = "Sweep"
+    TIP = "Go to the dimension sweep"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",

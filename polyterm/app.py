@@ -36,6 +36,7 @@ from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.export import write_export
 from polyterm.explorer.questions import Questions
 from polyterm.explorer.running import while_running
+from polyterm.explorer.services import Services
 from polyterm.explorer.workspace import Workspace
 from polyterm.messages import (
     BasisFailed,
@@ -217,10 +218,12 @@ class PolytermApp(App[int]):
             keys = dict(App._merged_bindings.key_to_bindings if App._merged_bindings else {})
             keys.update(BindingsMap(app_bindings(self.panes)).key_to_bindings)
             self._bindings = BindingsMap.from_keys(keys)
-        self.main = MainScreen(self.panes)
         self.workspace = Workspace(self, self, models)
-        self.questions = Questions(self, self.workspace, self.main, export_dir)
         self.bases = BasisFits(self, self.workspace.basis_store)
+        self.services = Services(self.workspace, self.bases)  # given to every pane
+        self.main = MainScreen(self.panes, self.services)
+        self.questions = Questions(self, self.workspace, self.main, export_dir)
+        self.services.questions = self.questions
         self.requested_theme = theme
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
@@ -289,7 +292,6 @@ class PolytermApp(App[int]):
 
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
-        self.compare.aligner = self.bases.alignment
         gc.freeze()  # long-lived objects: keep the collector's full passes short
         self.selection_changed(save=False)
         self.main.show_pane("models")
@@ -533,14 +535,6 @@ class PolytermApp(App[int]):
         self.push_screen(ConfirmScreen(message.title, message.question, message.yes), answer)
 
     # -- what the panes follow ---------------------------------------------------------------
-    @on(DimensionPane.BasisRequested)
-    def _basis_requested(self, message: DimensionPane.BasisRequested) -> None:
-        source = self.workspace.models.get(message.model)
-        if message.basis == "raw" or source is None:
-            self.bases.cancel("dims")
-        else:
-            self.bases.fit("dims", source, message.basis)
-
     @on(DimensionPane.Changed)
     def _dims_changed(self, message: DimensionPane.Changed) -> None:
         self.questions.ask(self.dims_pane)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.explorer.jobs import fit_basis_for, stability_for
@@ -40,12 +41,12 @@ class BasisFits:
     def store(self) -> BasisStore:
         return self._store()
 
-    def fit(self, pane: str, source: Embedding, basis: str) -> None:
+    def fit(self, pane: str, source: Embedding, basis: BasisName) -> None:
         """Express `source` in `basis` in a worker; BasisReady or BasisFailed follows."""
-        store, post = self.store, self.app.post_message
+        store, post, name = self.store, self.app.post_message, str(basis)
         self.app.run_worker(
             lambda: fit_basis_for(
-                post, pane, source, basis, store, get_current_worker().cancelled_event
+                post, pane, source, name, store, get_current_worker().cancelled_event
             ),
             name=f"basis {basis} of {source.name}",
             group=f"basis-{pane}",
@@ -89,7 +90,7 @@ class BasisFits:
         self,
         model_a: Embedding,
         model_b: Embedding,
-        basis: str,
+        basis: BasisName,
         progress: Callable[[float], None],
         *,
         k: int = ALIGN_K,

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 
 from polyterm.screens.panes import PANES, PaneClass, check_panes
-from polyterm.widgets.pane import Pane
+from polyterm.widgets.pane import Pane, PaneServices
 
 
 class MainScreen(Screen[None]):
@@ -19,8 +19,11 @@ class MainScreen(Screen[None]):
     class Ready(Message):
         """The panes exist: the app can fill them."""
 
-    def __init__(self, panes: tuple[PaneClass, ...] = PANES) -> None:
+    def __init__(
+        self, panes: tuple[PaneClass, ...] = PANES, services: PaneServices | None = None
+    ) -> None:
         super().__init__()
+        self.services = services  # given to every pane it composes
         self.panes = check_panes(panes)
         self.pane_ids: tuple[str, ...] = tuple(p.PANE_ID for p in self.panes)
         self._sidebar = {p.PANE_ID for p in self.panes if p.SIDEBAR}
@@ -40,12 +43,12 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             for pane in self.panes:
                 if pane.SIDEBAR:
-                    yield pane()
+                    yield pane(self.services)
             with TabbedContent(id="tabs", initial=next(iter(self._tab_of.values()))):
                 for pane in self.panes:
                     if not pane.SIDEBAR:
                         with TabPane(pane.title(), id=self._tab_of[pane.PANE_ID]):
-                            yield pane()
+                            yield pane(self.services)
         # Compact, and no palette key (ctrl+p is in the list of keys, `?`): room for the
         # global keys after a pane's own at 120 columns.
         yield Footer(compact=True, show_command_palette=False)

@@ -21,7 +21,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.query import ModelResult, QueryView
-from polyterm.widgets.pane import Pane, PaneId, Question, SafeInput, plain
+from polyterm.widgets.pane import Pane, PaneId, PaneServices, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
 BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
@@ -109,8 +109,8 @@ class CalculatorPane(Pane):
             self.include_query = include_query
             super().__init__()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.convention = Convention.NORMALISED
         self.include_query = False
         self.last_text = ""

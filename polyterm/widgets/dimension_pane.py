@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from polyterm.core.bases import DEFAULT_FIT_ROWS
+from polyterm.core.bases import DEFAULT_FIT_ROWS, parse_basis_name
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.views.protocol import Table as ViewTable
@@ -29,6 +29,7 @@ from polyterm.widgets.pane import (
     FitTable,
     Pane,
     PaneId,
+    PaneServices,
     Question,
     SafeInput,
     axis_noun,
@@ -193,17 +194,8 @@ class DimensionPane(Pane):
             self.params = params
             super().__init__()
 
-    class BasisRequested(Message):
-        """Express `model` in `basis` (raw: stop fitting); the app fits it in a worker
-        and calls `basis_ready` or `basis_failed`."""
-
-        def __init__(self, model: str, basis: str) -> None:
-            self.model = model
-            self.basis = basis
-            super().__init__()
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.params = DimensionParams()
         self.model_dims: dict[str, int] = {}
         self.model_words: dict[str, int] = {}  # vocabulary sizes, for the default restriction
@@ -366,7 +358,7 @@ class DimensionPane(Pane):
         basis = next_basis(current or self.params.basis, dims)
         if basis == RAW_BASIS or (model, basis) in self.in_basis:
             if self.fitting is not None:
-                self.post_message(self.BasisRequested(model, RAW_BASIS))  # stop the fit
+                self.services.cancel_basis(self.PANE_ID)  # stop the fit
             self.fitting, self.fit_note = None, ""
             self._switch(model, basis)
             return
@@ -374,7 +366,7 @@ class DimensionPane(Pane):
         fit = min(DEFAULT_FIT_ROWS, self.model_words.get(model, DEFAULT_FIT_ROWS))
         self.fit_note = f"fitting {basis} on {fit:,} words …"
         self._header()
-        self.post_message(self.BasisRequested(model, basis))
+        self.services.fit_basis(self.PANE_ID, model, parse_basis_name(basis))
 
     def _switch(self, model: str, basis: str) -> None:
         dims = self.dims_shown(model, basis) or 1

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Static
 
 from polyterm.safe_text import visible
 from polyterm.widgets.catalogue import JobState, ModelsView
-from polyterm.widgets.pane import Pane, PaneId, plain, theme_colour
+from polyterm.widgets.pane import Pane, PaneId, PaneServices, plain, theme_colour
 
 
 class JobList(Widget):
@@ -285,8 +285,14 @@ class ModelsPane(Pane):
             self.name = name
             super().__init__()
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+    def __init__(
+        self,
+        services: PaneServices | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(services, id=id, classes=classes)
         self.layout_plan: Layout | None = None
         self.laid_out_width = -1
         self.chosen: str | None = None  # the model the user put the cursor on

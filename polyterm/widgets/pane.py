@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -15,8 +15,12 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
+from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.safe_text import visible, without_unsafe
+
+if TYPE_CHECKING:
+    from polyterm.views.alignment import AlignmentView
 
 ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
@@ -162,6 +166,49 @@ class WorkProgress(Horizontal):
         self.add_class("hidden")
 
 
+class PaneServices(Protocol):
+    """What the explorer does for a pane: given to every pane when the main screen composes
+    it (`Pane.services`), so a pane asks for work without importing the engine and nothing
+    sets attributes on it from outside. `polyterm.explorer.services.Services` is the one
+    implementation."""
+
+    def ask(self, pane: Pane) -> None:
+        """Compute the pane's question now, in the background (its `show` follows)."""
+
+    def fit_basis(self, pane: str, model: str, basis: BasisName) -> None:
+        """Express the loaded model `model` in `basis` in the background, for `pane`
+        (raw: stop the pane's fit); BasisProgress, BasisReady or BasisFailed follow."""
+
+    def cancel_basis(self, pane: str) -> bool:
+        """Stop the pane's basis fit; whether there was one."""
+
+    def align(
+        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+    ) -> AlignmentView:
+        """The two models compared in `basis` (each fitted first unless stored, then their
+        components' stability), in the calling worker; `progress` raises `Cancelled`."""
+        ...
+
+
+class NoServices:
+    """The services of a pane outside the explorer (a widget test): asking does nothing,
+    the rest says it needs the explorer."""
+
+    def ask(self, pane: Pane) -> None:
+        return None
+
+    def fit_basis(self, pane: str, model: str, basis: BasisName) -> None:
+        raise RuntimeError("fitting a basis needs the explorer's services")
+
+    def cancel_basis(self, pane: str) -> bool:
+        return False
+
+    def align(
+        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+    ) -> AlignmentView:
+        raise RuntimeError("aligning in a basis needs the explorer's services")
+
+
 class PaneId(StrEnum):
     """The explorer's own panes, by id (a pane's `PANE_ID`, its widget id and the key of its
     questions). A new pane may add itself here so that code can name it; the registry
@@ -209,8 +256,15 @@ class Pane(Vertical):
         def control(self) -> Pane:
             return self.pane
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        services: PaneServices | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id or self.PANE_ID, classes=("pane " + (classes or "")).strip())
+        self.services: PaneServices = services or NoServices()
         if self.SIDEBAR:
             self.border_title = self.title()
         self.view: Any = None

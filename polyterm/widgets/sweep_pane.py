@@ -26,7 +26,15 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
-from polyterm.widgets.pane import Pane, PaneId, ProgressFn, Question, WorkProgress, plain
+from polyterm.widgets.pane import (
+    Pane,
+    PaneId,
+    PaneServices,
+    ProgressFn,
+    Question,
+    WorkProgress,
+    plain,
+)
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.sweep import SweepView
@@ -130,8 +138,8 @@ class SweepPane(Pane):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.choice: str | None = None  # a corpus name or SELECTED
         self.choices: list[str] = [SELECTED]
         self.candidates: list[Embedding] = []  # the models swept

@@ -68,7 +68,7 @@ from polyterm.widgets.catalogue import ModelsView
 from polyterm.widgets.comparison_pane import ComparisonPane
 from polyterm.widgets.dimension_pane import DimensionPane, StabilityNote
 from polyterm.widgets.models_pane import ModelsPane
-from polyterm.widgets.pane import Pane
+from polyterm.widgets.pane import Pane, PaneId
 from polyterm.widgets.sweep_pane import SweepPane
 
 
@@ -294,7 +294,7 @@ class PolytermApp(App[int]):
     def _main_ready(self) -> None:
         gc.freeze()  # long-lived objects: keep the collector's full passes short
         self.selection_changed(save=False)
-        self.main.show_pane("models")
+        self.main.show_pane(PaneId.MODELS)
         self.workspace.scan()
 
     @while_running
@@ -364,30 +364,31 @@ class PolytermApp(App[int]):
 
     @while_running
     def on_basis_progress(self, message: BasisProgress) -> None:
-        if message.pane == "dims":
+        if message.pane == PaneId.DIMS:
             self.dims_pane.basis_progress(
-                message.model, message.basis, message.fraction, message.stage
+                message.model, str(message.basis), message.fraction, message.stage
             )
 
     @while_running
     def on_basis_ready(self, message: BasisReady) -> None:
-        if message.pane == "dims":
-            self.dims_pane.basis_ready(message.source, message.basis, message.model)
+        if message.pane == PaneId.DIMS:
+            self.dims_pane.basis_ready(message.source, str(message.basis), message.model)
         self.bases.stability(message.source, message.basis)
 
     @while_running
     def on_basis_failed(self, message: BasisFailed) -> None:
         pane = self.dims_pane
-        if message.pane != "dims" or pane.fitting != (message.model, message.basis):
+        basis = str(message.basis)
+        if message.pane != PaneId.DIMS or pane.fitting != (message.model, basis):
             return  # replaced by a newer request, or cancelled already
-        pane.basis_failed(message.model, message.basis, message.cancelled)
+        pane.basis_failed(message.model, basis, message.cancelled)
         if not message.cancelled:
             self.notify(message.error, title="Basis", severity="error", timeout=15)
 
     @while_running
     def on_stability_ready(self, message: StabilityReady) -> None:
         note = StabilityNote(message.source, message.index, message.threshold, message.error)
-        self.dims_pane.stability_ready(note, message.basis)
+        self.dims_pane.stability_ready(note, str(message.basis))
         if message.error:
             self.notify(
                 f"no stability index for {message.source.name} in {message.basis}: {message.error}",
@@ -513,7 +514,7 @@ class PolytermApp(App[int]):
     def _open_requested(self, message: ModelsPane.OpenRequested) -> None:
         if message.name in self.workspace.models:
             self.browse(message.name)
-            self.main.show_pane("dims")
+            self.main.show_pane(PaneId.DIMS)
         else:
             self.workspace.select(message.name, True)
 
@@ -621,11 +622,11 @@ class PolytermApp(App[int]):
         self.push_screen(LoadScreen(), load)
 
     def action_align(self) -> None:
-        self.main.show_pane("compare")
+        self.main.show_pane(PaneId.COMPARE)
         self.compare.request_alignment()
 
     def action_sweep(self) -> None:
-        pane = self.main.show_pane("sweep")
+        pane = self.main.show_pane(PaneId.SWEEP)
         assert isinstance(pane, SweepPane)
         pane.action_run()
 
@@ -633,7 +634,7 @@ class PolytermApp(App[int]):
         """This pane's computation, else a job, else any pane's computation."""
         pane_id = self.main.current_pane().PANE_ID
         if job_id is None and self.bases.cancel(pane_id):
-            fitting = self.dims_pane.fitting if pane_id == "dims" else None
+            fitting = self.dims_pane.fitting if pane_id == PaneId.DIMS else None
             if fitting is not None:  # said now: a fit cancelled before it began never ends
                 self.dims_pane.basis_failed(*fitting, cancelled=True)
             self.notify("cancelling the basis fit…")

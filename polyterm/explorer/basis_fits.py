@@ -43,10 +43,10 @@ class BasisFits:
 
     def fit(self, pane: str, source: Embedding, basis: BasisName) -> None:
         """Express `source` in `basis` in a worker; BasisReady or BasisFailed follows."""
-        store, post, name = self.store, self.app.post_message, str(basis)
+        store, post = self.store, self.app.post_message
         self.app.run_worker(
             lambda: fit_basis_for(
-                post, pane, source, name, store, get_current_worker().cancelled_event
+                post, pane, source, basis, store, get_current_worker().cancelled_event
             ),
             name=f"basis {basis} of {source.name}",
             group=f"basis-{pane}",
@@ -70,11 +70,11 @@ class BasisFits:
             worker.cancel()
         return bool(workers)
 
-    def stability(self, source: Embedding, basis: str) -> None:
+    def stability(self, source: Embedding, basis: BasisName) -> None:
         """The stability of `source`'s components in `basis` (ica, dict:K), once per model
         and basis; StabilityReady follows."""
-        key = (source.name, str(source.manifest.get("content_sha256", id(source))), basis)
-        if BasisRequest.of(basis).name.kind not in ("ica", "dict") or key in self.stability_asked:
+        key = (source.name, str(source.manifest.get("content_sha256", id(source))), str(basis))
+        if basis.kind not in ("ica", "dict") or key in self.stability_asked:
             return
         self.stability_asked.add(key)
         store, post = self.store, self.app.post_message
@@ -107,7 +107,7 @@ class BasisFits:
         return alignment_in_basis(
             model_a,
             model_b,
-            BasisRequest.of(basis),
+            BasisRequest(basis),
             self.store,
             k=k,
             top_n=top_n,

@@ -88,7 +88,7 @@ class Questions:
     def ready(self, message: ViewReady) -> None:
         if message.token == self.tokens.get(message.pane):
             self.answered[message.pane] = message.token
-            self.main.pane(message.pane).show(message.view)  # type: ignore[attr-defined]
+            self.main.pane(message.pane).show(message.view)
             self._export_when_ready()
 
     def failed(self, message: ViewFailed) -> None:

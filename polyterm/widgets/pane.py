@@ -276,6 +276,12 @@ class Pane(Vertical):
         """What to compute (in a worker) for the pane's current inputs, or None."""
         return None
 
+    def show(self, view: Any) -> None:
+        """Show `view`, the answer to the pane's newest question (on the UI thread; the
+        explorer drops answers to older questions before they get here). Each pane narrows
+        `view` to its own view type."""
+        self.view = view
+
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         """The loaded or selected models changed (called on the UI thread)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,12 +28,14 @@ from textual.worker import Worker, WorkerState
 from polyterm.core.embedding import Embedding
 from polyterm.engine.cache import open_cache
 from polyterm.engine.models import ModelLibrary, OpenOptions
-from polyterm.engine.settings import cache_dir, config_dir
+from polyterm.engine.settings import cache_dir, config_dir, config_file
 from polyterm.engine.specs import FileSpec
 from polyterm.errors import PolytermError
 from polyterm.explorer.basis_fits import BasisFits
 from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.export import write_export
+from polyterm.explorer.keymap import read_keymap
+from polyterm.explorer.palette import ExplorerCommands, PaletteCommand
 from polyterm.explorer.questions import Questions
 from polyterm.explorer.running import while_running
 from polyterm.explorer.services import Services
@@ -81,12 +83,15 @@ def _b(
     *,
     priority: bool = False,
     key_display: str | None = None,
+    id: str | None = None,
 ) -> Binding:
+    """An app key; its id (`app.<action>` unless given) is what `[keymap]` in config.toml
+    names to move it."""
     return Binding(
         key,
         action,
         text,
-        id=f"app.{action.split('(')[0]}",
+        id=id or f"app.{action.split('(')[0]}",
         tooltip=tip,
         show=show,
         priority=priority,
@@ -132,8 +137,7 @@ def pane_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
     out: list[BindingType] = []
     for pane in panes:
         n, action, tip = pane.NUMBER, f"pane('{pane.PANE_ID}')", pane.TIP or pane.LABEL
-        binding = _b(str(n), action, pane.LABEL, tip, show=False)
-        out.append(replace(binding, id=f"app.pane.{pane.PANE_ID}"))
+        out.append(_b(str(n), action, pane.LABEL, tip, show=False, id=f"app.pane.{pane.PANE_ID}"))
         alt = _b(
             f"alt+{n}",
             action,
@@ -142,8 +146,9 @@ def pane_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
             show=False,
             priority=True,
             key_display=f"alt+{n}",
+            id=f"app.pane.{pane.PANE_ID}.alt",
         )
-        out.append(replace(alt, id=f"app.pane.{pane.PANE_ID}.alt"))
+        out.append(alt)
     return out
 
 
@@ -166,8 +171,11 @@ def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
             "Write the focused pane to a markdown file (also from a text box)",
             show=True,  # the footer shows it only where the plain key is typed
             priority=True,
+            id="app.export.alt",
         ),
-        _b("E", "export(True)", "All", "Write every pane to one markdown file"),
+        _b(
+            "E", "export(True)", "All", "Write every pane to one markdown file", id="app.export-all"
+        ),
         _b(
             "alt+shift+e",
             "export(True)",
@@ -176,6 +184,7 @@ def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
             show=True,  # the footer shows it only where the plain key is typed
             priority=True,
             key_display="alt+E",
+            id="app.export-all.alt",
         ),
         _b("f", "maximize", "Max", "Maximise the focused pane, or restore it"),
         _b("T", "change_theme", "Theme", "Choose a theme"),
@@ -198,6 +207,7 @@ class PolytermApp(App[int]):
     """Compare word-embedding models: five live panes, background work, markdown export."""
 
     TITLE = "polyterm"
+    COMMANDS = App.COMMANDS | {ExplorerCommands}  # Textual's system commands, then ours
     SUB_TITLE = "are polysemantic dimensions universal?"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = app_bindings(PANES)
@@ -211,6 +221,7 @@ class PolytermApp(App[int]):
         startup: bool = True,
         export_dir: Path | None = None,
         panes: tuple[PaneClass, ...] = PANES,
+        keymap_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.panes = check_panes(panes)
@@ -227,6 +238,7 @@ class PolytermApp(App[int]):
         self.requested_theme = theme
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
+        self.keymap_file = keymap_file  # else config.toml's [keymap], when `startup`
         self._started = False
         self.session: Session | None = None  # as read at start-up (when `startup`)
         self.files: dict[str, FileModel] = {}  # models opened from vector files, by name
@@ -293,9 +305,26 @@ class PolytermApp(App[int]):
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
         gc.freeze()  # long-lived objects: keep the collector's full passes short
+        self.apply_user_keymap()
         self.selection_changed(save=False)
         self.main.show_pane(PaneId.MODELS)
         self.workspace.scan()
+
+    def binding_ids(self) -> set[str]:
+        """Every binding id of the app, its main screen and the widgets on it."""
+        nodes = [self, self.main, *self.main.walk_children()]
+        return {b.id for node in nodes for _, b in node._bindings if b.id}
+
+    def apply_user_keymap(self) -> None:
+        """The `[keymap]` of config.toml (`polyterm.explorer.keymap`), problems said once."""
+        if not self.startup and self.keymap_file is None:
+            return
+        path = self.keymap_file or config_file()
+        keymap, problems = read_keymap(path, self.binding_ids())
+        for problem in problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=15)
+        if keymap:
+            self.set_keymap(keymap)
 
     @while_running
     def on_catalogue_ready(self, message: CatalogueReady) -> None:
@@ -667,27 +696,37 @@ class PolytermApp(App[int]):
                 )
             else:
                 yield command
-        yield SystemCommand("Train", "Train word2vec models", self.action_train)
-        yield SystemCommand("Load", "Load a vector file by path", self.action_load)
-        yield SystemCommand(
-            "Align selected models",
-            "Match, align and compare the first two selected models (Compare pane)",
-            self.action_align,
-        )
-        yield SystemCommand(
-            "Sweep", "Sweep statistics over the models of one corpus", self.action_sweep
-        )
-        yield SystemCommand("Export", "Write the focused pane to markdown", self.action_export)
-        yield SystemCommand(
-            "Export all", "Write every pane to one markdown file", lambda: self.action_export(True)
-        )
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The explorer's own commands in the palette (`ExplorerCommands` offers them)."""
+        out = [
+            PaletteCommand("Train", "Train word2vec models", self.action_train),
+            PaletteCommand("Load", "Load a vector file by path", self.action_load),
+            PaletteCommand(
+                "Align selected models",
+                "Match, align and compare the first two selected models (Compare pane)",
+                self.action_align,
+            ),
+            PaletteCommand(
+                "Sweep", "Sweep statistics over the models of one corpus", self.action_sweep
+            ),
+            PaletteCommand("Export", "Write the focused pane to markdown", self.action_export),
+            PaletteCommand(
+                "Export all",
+                "Write every pane to one markdown file",
+                lambda: self.action_export(True),
+            ),
+        ]
         for job in self.workspace.jobs.values():
             name = escape(visible(job.name))  # the palette parses its titles as markup
-            yield SystemCommand(
-                f"Cancel {name}",
-                f"Stop the {job.kind} job of {name}",
-                lambda j=job.job_id: self.action_cancel(j),
+            out.append(
+                PaletteCommand(
+                    f"Cancel {name}",
+                    f"Stop the {job.kind} job of {name}",
+                    partial(self.action_cancel, job.job_id),
+                )
             )
+        return out
 
     @while_running
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

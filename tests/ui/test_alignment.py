@@ -187,7 +187,7 @@ async def test_sweep_pane_runs_the_sweep_of_a_corpus(toy_models, fixed_catalogue
         await settle(pilot)
         assert [m.name for m in pane.candidates] == ["toy_a", "toy_b"]
         # the palette's commands
-        names = [c.title for c in app.get_system_commands(app.screen)]
+        names = [c.title for c in app.palette_commands()]
         assert "Align selected models" in names and "Sweep" in names
         app.action_align()
         await settle(pilot)

@@ -198,7 +198,15 @@ def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
             "Cancel",
             "Cancel this pane's computation, else the highlighted (or newest) running job",
         ),
-        _b("q", "quit", "Quit", "Quit (ctrl+q from a text box)"),
+        _b("q", "quit", "Quit", "Quit (ctrl+q from a text box); asks first while a job runs"),
+        _b(
+            "ctrl+b",
+            "toggle_sidebar",
+            "Sidebar",
+            "Hide or show the Models sidebar (room for the other panes)",
+            show=False,
+            priority=True,
+        ),
         *pane_bindings(panes),
     ]
 
@@ -677,6 +685,32 @@ class PolytermApp(App[int]):
             self.notify("cancelling the computation…")
             return
         self.workspace.cancel_job(job_id, self.models_pane.highlighted)
+
+    async def action_quit(self) -> None:
+        """Quit, asking first while a job (a training, a load) runs: `q` typed by mistake
+        (after esc left a text box) must not throw away a training."""
+        jobs = [j.name for j in self.workspace.jobs.values()]
+        if not jobs or isinstance(self.screen, ConfirmScreen):
+            await super().action_quit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        running = ", ".join(jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
+        self.push_screen(
+            ConfirmScreen(
+                "Quit?",
+                f"{len(jobs)} job{'s' if len(jobs) > 1 else ''} running ({running}): "
+                "quitting stops them. Quit anyway?",
+                "Quit",
+            ),
+            answer,
+        )
+
+    def action_toggle_sidebar(self) -> None:
+        self.main.toggle_sidebar()
 
     def action_export(self, every: bool = False) -> None:
         """Write the focused pane (or every pane) to a new markdown file."""

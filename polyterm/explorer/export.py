@@ -18,6 +18,14 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text).strip("-").lower()[:60] or "view"
 
 
+def without_repeat(pane: str, what: str) -> str:
+    """`<pane>-<what>` without saying the same word twice: the sweep pane's sweep view is
+    `sweep-brown-…`, not `sweep-sweep-brown-…`; the models pane's listing is `models`."""
+    if what == pane or what.lower().startswith(f"{pane}-"):
+        return what
+    return f"{pane}-{what}"
+
+
 def describe(view: Any) -> str:
     """A view's file-name stem: its `slug()` (the question and every model, or the first
     models and a hash of all of them; see `polyterm.views.protocol`), "models" for the
@@ -45,7 +53,7 @@ def default_path(pane: str, views: Sequence[Any], folder: Path | None = None) ->
     # The view's slug as it is: already file-name safe, and cutting it could drop the hash
     # that tells two model sets apart.
     what = describe(views[0]) if len(views) == 1 else "all-panes"
-    stem = f"polyterm-{slug(pane)}-{what}" if len(views) == 1 else f"polyterm-{what}"
+    stem = f"polyterm-{without_repeat(slug(pane), what)}" if len(views) == 1 else f"polyterm-{what}"
     path = folder / f"{stem}.md"
     n = 2
     while path.exists():

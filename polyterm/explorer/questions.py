@@ -123,7 +123,7 @@ class Questions:
         if path is None:
             self.app.notify("nothing to export yet: ask a question first", severity="warning")
         else:
-            self.app.notify(f"wrote {path}", title="Export")
+            self.app.notify(f"wrote {path.name} in {path.parent}", title="Export")
 
     def _export_when_ready(self) -> None:
         pending = self.pending_export

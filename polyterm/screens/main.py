@@ -61,6 +61,8 @@ class MainScreen(Screen[None]):
         if self.maximized is not None:
             self.minimize()
         pane = self.pane(pane_id)
+        if pane_id in self._sidebar and not pane.display:
+            pane.display = True  # asked for by its key: the sidebar comes back
         if pane_id in self._tab_of:
             self.query_one("#tabs", TabbedContent).active = self._tab_of[pane_id]
         pane.focus_main()
@@ -92,7 +94,48 @@ class MainScreen(Screen[None]):
         pane.focus_main()
 
     def toggle_maximize(self) -> None:
+        """Maximise the current pane, or restore it; the focus follows what is shown (a
+        key typed next goes to the maximised pane, never to a hidden one)."""
         if self.maximized is not None:
+            pane = self.maximized
             self.minimize()
+            if isinstance(pane, Pane) and not self._holds_focus(pane):
+                pane.focus_main()
         else:
-            self.maximize(self.current_pane(), container=False)
+            pane = self.current_pane()
+            self.maximize(pane, container=False)
+            if not self._holds_focus(pane):
+                pane.focus_main()
+
+    def minimize(self) -> None:
+        """Restore the maximised pane, keeping the focus in it."""
+        pane = self.maximized
+        super().minimize()
+        if isinstance(pane, Pane) and not self._holds_focus(pane):
+            pane.focus_main()
+
+    def _holds_focus(self, pane: Pane) -> bool:
+        node = self.focused
+        while node is not None:
+            if node is pane:
+                return True
+            node = node.parent  # type: ignore[assignment]
+        return False
+
+    def toggle_sidebar(self) -> None:
+        """Hide or show the sidebar panes (Models): the tabs get the width. The focus
+        leaves a pane that is hidden for the shown tab's pane."""
+        sidebar = [self.pane(p) for p in self.pane_ids if p in self._sidebar]
+        hide = any(p.display for p in sidebar)
+        for pane in sidebar:
+            pane.display = not hide
+        if hide:
+            if any(self._holds_focus(p) for p in sidebar) or self.focused is None:
+                self.pane(
+                    self.pane_of_tab(self.query_one("#tabs", TabbedContent).active)
+                ).focus_main()
+        elif sidebar:
+            sidebar[0].focus_main()
+
+    def sidebar_hidden(self) -> bool:
+        return any(not self.pane(p).display for p in self.pane_ids if p in self._sidebar)

@@ -24,7 +24,8 @@ from polyterm.views.query import ModelResult, QueryView
 from polyterm.widgets.pane import Pane, PaneId, PaneServices, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
-BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
+BOX_WIDTH = 24  # the narrowest model box (three fit at 80 columns without the sidebar, ctrl+b);
+# boxes wrap onto more rows rather than shrink
 SHARED_LEGEND = "word* = in more than one model's list"
 
 
@@ -205,6 +206,10 @@ class CalculatorPane(Pane):
         else:
             box.update(plain(text, style))
         box.set_class(not text, "hidden")
+        if text:  # no earlier answer under an expression that has none
+            self.view = None
+            for old in self.query_one("#calc-grid").query_children(".calc-model"):
+                old.remove()
 
     def show(self, view: QueryView) -> None:
         self.view, self.asked = view, None

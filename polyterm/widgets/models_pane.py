@@ -9,6 +9,7 @@ says what it is), then cuts long model names with "…".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -105,16 +106,24 @@ class ModelRow:
         }
 
 
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort models as people count: brown_2, brown_10, brown_10_s2, brown_100 (numbers by
+    value, not as text)."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
 def model_rows(view: ModelsView) -> list[ModelRow]:
-    """The table's rows in order: loaded, cached, running, then the ones to make."""
+    """The table's rows in order: loaded, cached, running, then the ones to make; the
+    loaded and the cached models each in natural order (`natural_key`)."""
     jobs = {j.name: j for j in view.jobs}
     loaded = {m.name for m in view.loaded}
     cached = {c.name: c for c in view.catalogue.cached}
     rows: list[ModelRow] = []
-    for m in view.loaded:
+    for m in sorted(view.loaded, key=lambda m: natural_key(m.name)):
         mb = cached[m.name].disk_bytes / 1e6 if m.name in cached else None
         rows.append(ModelRow(m.name, RowState.LOADED, m.dims, m.vocabulary, mb))
-    for name, c in cached.items():
+    for name, c in sorted(cached.items(), key=lambda item: natural_key(item[0])):
         if name not in loaded and name not in jobs:
             rows.append(ModelRow(name, RowState.CACHED, c.dims, c.words, c.disk_bytes / 1e6))
     for name, j in jobs.items():

@@ -191,7 +191,23 @@ class SweepPane(Pane):
             offered = [m for m in self._loaded.values() if corpus_of(m) == self.choice]
         self.candidates, self.left_out = split_families(offered)
         self._header()
+        self._drop_stale()
 
+    def _drop_stale(self) -> None:
+        """A sweep of other models than the ones listed now is not shown under their
+        header: the tables go until `r` sweeps these."""
+        view = self.view
+        if view is None:
+            return
+        swept = [r.model.name for r in view.models]
+        if sorted(swept) != sorted(m.name for m in self.candidates):
+            self.view = None
+            self.query_one("#sweep-body").display = False
+            self.show_error(
+                "the models listed changed since the last sweep (of "
+                + ", ".join(swept)
+                + "): r sweeps these"
+            )
     def _header(self) -> None:
         names = ", ".join(m.name for m in self.candidates) or "none"
         what = "selected models" if self.choice == SELECTED else f"{self.choice} models loaded"
@@ -201,7 +217,7 @@ class SweepPane(Pane):
         )
         note = self.query_one("#sweep-left-out", Static)
         lines = [f"left out: {name} ({why})" for name, why in self.left_out]
-        note.update(plain("\n".join(lines)))
+        note.update(Group(*(plain(line) for line in lines)))  # our line breaks, not data's
         note.set_class(not lines, "hidden")
 
     def action_choose(self) -> None:

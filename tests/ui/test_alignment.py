@@ -240,5 +240,5 @@ async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tm
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        swept = tmp_path / "polyterm-sweep-sweep-toy-toy_a-toy_b-toy_c.md"
+        swept = tmp_path / "polyterm-sweep-toy-toy_a-toy_b-toy_c.md"
         assert swept.read_text() == export_markdown([("Sweep", sweep)])

@@ -435,6 +435,19 @@ class ComparisonPane(Pane):
         if text:
             self.post_message(self.Asked(self))
 
+    def export_part(self) -> tuple[str, ...] | None:
+        """The matched, aligned or summary part of the alignment (export writes the view on
+        screen, not the whole align report); the by-index view is whole."""
+        view = self.view
+        if self.mode is CompareMode.INDEX or view is None or not hasattr(view, "tables"):
+            return None
+        keys = [t.key for t in view.tables()]
+        if self.mode is CompareMode.SUMMARY:
+            return tuple(k for k in keys if k in ("models", "statistics"))
+        if self.mode is CompareMode.ALIGNED:
+            return tuple(k for k in keys if k in ("models", "aligned"))
+        return tuple(k for k in keys if k not in ("statistics", "aligned"))
+
     def show_error(self, text: str, position: int | None = None) -> None:
         self._hinted = text == PAIR_HINT
         super().show_error(text, position)

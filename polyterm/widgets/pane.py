@@ -282,6 +282,11 @@ class Pane(Vertical):
         `view` to its own view type."""
         self.view = view
 
+    def export_part(self) -> tuple[str, ...] | None:
+        """The keys of the view's tables on screen, when the pane shows only some of them
+        (export writes what is seen); None: the whole view."""
+        return None
+
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         """The loaded or selected models changed (called on the UI thread)."""
 

@@ -210,3 +210,32 @@ def test_export_names_say_each_word_once(tmp_path: Path) -> None:
         == "polyterm-sweep-brown-brown_10-brown_20.md"
     )
     assert default_path("dims", [Swept()], tmp_path).name.startswith("polyterm-dims-sweep-brown")
+
+
+@SIZES
+async def test_e_on_compare_writes_the_view_on_screen(
+    toy_models, fixed_catalogue, size, tmp_path
+) -> None:
+    app = app_with(toy_models, export_dir=tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")  # matched dimensions
+        await settle(pilot)
+        assert app.compare.mode == "matched"
+        await pilot.press("e")
+        await settle(pilot)
+        [written] = tmp_path.glob("polyterm-compare-*.md")
+        assert written.name.endswith("-matched.md")
+        text = written.read_text(encoding="utf-8")
+        assert "Matched dimensions" in text
+        assert "Aligned dimensions" not in text and "Statistics beside their nulls" not in text
+        assert "polyterm align" in text  # the reproduce line stays
+        await pilot.press("v", "v")  # the summary
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        summary = [p for p in tmp_path.glob("*.md") if p.name.endswith("-summary.md")]
+        assert len(summary) == 1
+        text = summary[0].read_text(encoding="utf-8")
+        assert "Statistics beside their nulls" in text and "Matched dimensions" not in text
+        assert any(str(tmp_path) in n.message for n in app._notifications)  # the folder named

@@ -477,7 +477,9 @@ class PolytermApp(App[int]):
 
     def browse(self, focus: str | None) -> None:
         """Tell the Dimensions pane the loaded models, browsing `focus` if given."""
-        self.dims_pane.set_models({n: m.dims for n, m in self.workspace.models.items()}, focus)
+        ws = self.workspace
+        opening = [j.name for j in ws.jobs.values() if j.name in ws.selected]
+        self.dims_pane.set_models({n: m.dims for n, m in ws.models.items()}, focus, opening)
 
     def jobs_progressed(self) -> None:
         if self.main.query(ModelsPane):

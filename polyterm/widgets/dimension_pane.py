@@ -197,6 +197,7 @@ class DimensionPane(Pane):
     def __init__(self, services: PaneServices | None = None) -> None:
         super().__init__(services)
         self.params = DimensionParams()
+        self.opening: tuple[str, ...] = ()  # models being opened, none loaded yet
         self.model_dims: dict[str, int] = {}
         self.model_words: dict[str, int] = {}  # vocabulary sizes, for the default restriction
         self.pending = ""  # said after the header until the answer shows (computing, cancelled)
@@ -239,9 +240,13 @@ class DimensionPane(Pane):
         self.set_class(self.size.width < 76, "narrow")
 
     # -- state from the app -------------------------------------------------------------
-    def set_models(self, dims: dict[str, int], focus: str | None = None) -> None:
-        """The loaded models (name → dims) and, optionally, the one to browse."""
+    def set_models(
+        self, dims: dict[str, int], focus: str | None = None, opening: Sequence[str] = ()
+    ) -> None:
+        """The loaded models (name → dims), optionally the one to browse, and the models
+        being opened (said while none is loaded yet)."""
         self.model_dims = dict(dims)
+        self.opening = tuple(opening)
         model = self.params.model
         if focus in dims:
             model = focus
@@ -286,7 +291,12 @@ class DimensionPane(Pane):
         for note in (self.pending, self.fit_note):
             if note:
                 text += f" · {note}"
-        if not self.model_dims:
+        if not self.model_dims and self.opening:
+            text = (
+                f"Opening {', '.join(self.opening)}: each is browsed here once it is ready "
+                "(progress in the Models pane, 1)."
+            )
+        elif not self.model_dims:
             text = "No model loaded yet: open one in the Models pane (1)."
         self.query_one("#dims-header", Static).update(plain(text))
 

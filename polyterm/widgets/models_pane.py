@@ -347,8 +347,8 @@ class ModelsPane(Pane):
         )
 
     def show(self, view: ModelsView) -> None:
-        """Render the view state; the cursor stays on the model the user chose, else starts
-        on the first row (a model, when there is one)."""
+        """Render the view state; the cursor stays on the model the user chose, else goes to
+        the first selected model that is loaded, else the first row."""
         self.view = view
         table = self.table
         before = self.highlighted
@@ -356,7 +356,11 @@ class ModelsPane(Pane):
         width = self.table_width()
         plan = plan_layout(rows, width, table.cell_padding)
         names = [r.name for r in rows]
-        target = self.chosen if self.chosen in names else (names[0] if names else None)
+        loaded = {m.name for m in view.loaded}
+        first = next((n for n in view.selected if n in loaded), names[0] if names else None)
+        # the model the user chose, else the first selected model loaded (the study's pair
+        # on a first run, whichever model opens first), else the first row
+        target = self.chosen if self.chosen in names else first
         with self.prevent(DataTable.RowHighlighted):
             if plan != self.layout_plan:
                 table.clear(columns=True)

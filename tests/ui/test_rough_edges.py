@@ -239,3 +239,33 @@ async def test_e_on_compare_writes_the_view_on_screen(
         text = summary[0].read_text(encoding="utf-8")
         assert "Statistics beside their nulls" in text and "Matched dimensions" not in text
         assert any(str(tmp_path) in n.message for n in app._notifications)  # the folder named
+
+
+@SIZES
+async def test_the_first_screen_says_what_opens_and_starts_on_the_pair(
+    fixed_catalogue, size
+) -> None:
+    from polyterm.messages import JobFinished
+    from tests.ui.conftest import toy_model
+
+    app = app_with([])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        ws = app.workspace
+        names = ["brown_30", "brown_29", "glove-6b-50"]
+        for i, name in enumerate(names, 1):
+            ws.jobs[i] = Job(i, name, name, OpenOptions(), "train", None)
+        ws.selected = list(names)
+        app.selection_changed(save=False)
+        await pilot.press("2")
+        await settle(pilot)
+        header = plain(app.dims_pane.query_one("#dims-header"))
+        assert "Opening brown_30, brown_29, glove-6b-50" in header  # not "No model loaded"
+        for job_id, seed in ((3, 3), (1, 1), (2, 2)):  # GloVe is ready first
+            ws.job_finished(
+                JobFinished(job_id, names[job_id - 1], toy_model(names[job_id - 1], seed))
+            )
+            await settle(pilot)
+            if job_id == 3:
+                assert app.dims_pane.params.model == "glove-6b-50"
+        assert app.dims_pane.params.model == "brown_30"  # the study's first model, not GloVe

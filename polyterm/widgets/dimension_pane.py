@@ -153,7 +153,14 @@ class DimensionPane(Pane):
             id="dims.prev",
             tooltip="Show the previous dimension",
         ),
-        Binding("g", "goto", "Go to", id="dims.goto", tooltip="Jump to a dimension by number"),
+        Binding(
+            "g",
+            "goto",
+            "Go to",
+            id="dims.goto",
+            tooltip="Jump to a dimension by number (12, #12, dim 12), or to the one where a "
+            "word has its largest value",
+        ),
         Binding(
             "s",
             "scale",
@@ -198,6 +205,7 @@ class DimensionPane(Pane):
         super().__init__(services)
         self.params = DimensionParams()
         self.opening: tuple[str, ...] = ()  # models being opened, none loaded yet
+        self._loaded: dict[str, Embedding] = {}
         self.model_dims: dict[str, int] = {}
         self.model_words: dict[str, int] = {}  # vocabulary sizes, for the default restriction
         self.pending = ""  # said after the header until the answer shows (computing, cancelled)
@@ -214,9 +222,8 @@ class DimensionPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static(id="dims-header", classes="pane-header")
         yield SafeInput(
-            placeholder="dimension number, then enter",
+            placeholder="a dimension (12, #12) or a word, then enter",
             id="dims-goto",
-            type="integer",
             classes="hidden",
         )
         yield Static("", id="dims-message", classes="message hidden")
@@ -258,6 +265,7 @@ class DimensionPane(Pane):
             self._header()
 
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
+        self._loaded = dict(loaded)
         self.model_words = {name: len(model) for name, model in loaded.items()}
         # a model closed or reopened (retrained): its bases go with it
         for key, (source, _) in list(self.in_basis.items()):
@@ -440,18 +448,44 @@ class DimensionPane(Pane):
         event.stop()
         event.input.add_class("hidden")
         dims = self.dims_shown() or 0
-        try:
-            dim = int(event.value)
-        except ValueError:
-            dim = -1
-        if not 0 <= dim < dims:
-            noun = axis_noun(self.params.basis)
-            self.notify(
-                f"no {noun} {event.value!r}: use 0 to {dims - 1}", severity="warning", markup=False
-            )
-        else:
-            self._change(dim=dim, mode=DimsMode.DIMENSION)
+        noun = axis_noun(self.params.basis)
+        text = event.value.strip()
+        number = text.lower().removeprefix("#").removeprefix("dim").removeprefix(":").strip()
+        if number.lstrip("-").isdigit():
+            dim = int(number)
+            if not 0 <= dim < dims:
+                self.notify(
+                    f"no {noun} {text!r}: use 0 to {dims - 1}", severity="warning", markup=False
+                )
+            else:
+                self._change(dim=dim, mode=DimsMode.DIMENSION)
+        elif text:
+            self._goto_word(text, noun)
         self.focus_main()
+
+    def _goto_word(self, word: str, noun: str) -> None:
+        """The dimension where `word` has its largest absolute value in the model browsed
+        (in the basis shown); a word not in the model is said with the nearest spellings."""
+        name = self.params.model or ""
+        model = self._loaded.get(name)
+        if self.params.basis != RAW_BASIS:
+            found = self.in_basis.get((name, self.params.basis))
+            model = found[1] if found is not None else None
+        if model is None:
+            return
+        row = model.vocab.find(word)
+        if row is None:
+            near = model.vocab.suggest(word)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            self.notify(f"no word {word!r} in {name}{hint}", severity="warning", markup=False)
+            return
+        values = model.vectors[row]
+        dim = int(abs(values).argmax())
+        self._change(dim=dim, mode=DimsMode.DIMENSION)
+        self.notify(
+            f"{noun} {dim}: where {word!r} has its largest value ({float(values[dim]):+.3f})",
+            markup=False,
+        )
 
     @on(Input.Blurred, "#dims-goto")
     def _goto_blurred(self, event: Input.Blurred) -> None:

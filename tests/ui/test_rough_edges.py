@@ -269,3 +269,31 @@ async def test_the_first_screen_says_what_opens_and_starts_on_the_pair(
             if job_id == 3:
                 assert app.dims_pane.params.model == "glove-6b-50"
         assert app.dims_pane.params.model == "brown_30"  # the study's first model, not GloVe
+
+
+@SIZES
+async def test_g_goes_to_a_dimension_or_a_word(toy_models, fixed_catalogue, size) -> None:
+    app = app_with(toy_models)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.dims_pane
+        model = app.workspace.models[pane.params.model or ""]
+        for typed, expected in (("#3", 3), ("dim 5", 5), ("2", 2)):
+            await pilot.press("g")
+            await type_text(pilot, typed)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert pane.params.dim == expected, typed
+        await pilot.press("g")
+        await type_text(pilot, "king")
+        await pilot.press("enter")
+        await settle(pilot)
+        values = model.vectors[model.vocab.find("king")]
+        assert pane.params.dim == int(np.abs(values).argmax())
+        await pilot.press("g")
+        await type_text(pilot, "kinge")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("did you mean king" in n.message for n in app._notifications)

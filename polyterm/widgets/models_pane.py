@@ -306,6 +306,7 @@ class ModelsPane(Pane):
         self.laid_out_width = -1
         self.chosen: str | None = None  # the model the user put the cursor on
         self.state_cells: dict[str, str] = {}
+        self.touched = False  # the user has selected, opened or removed a model here
 
     def compose(self) -> ComposeResult:
         yield Static("", id="models-note", classes="note hidden")
@@ -358,9 +359,15 @@ class ModelsPane(Pane):
         names = [r.name for r in rows]
         loaded = {m.name for m in view.loaded}
         first = next((n for n in view.selected if n in loaded), names[0] if names else None)
-        # the model the user chose, else the first selected model loaded (the study's pair
-        # on a first run, whichever model opens first), else the first row
-        target = self.chosen if self.chosen in names else first
+        # the model the user chose; until the user acts here, the first selected model
+        # loaded (the study's pair on a first run, whichever model opens first); else the
+        # first row
+        if self.chosen in names:
+            target: str | None = self.chosen
+        elif self.touched:
+            target = names[0] if names else None
+        else:
+            target = first
         with self.prevent(DataTable.RowHighlighted):
             if plan != self.layout_plan:
                 table.clear(columns=True)
@@ -433,15 +440,18 @@ class ModelsPane(Pane):
             self.post_message(self.OpenRequested(event.row_key.value))
 
     def action_toggle_select(self) -> None:
+        self.touched = True
         if self.highlighted:
             self.post_message(self.Selected(self.highlighted))
 
     def action_open(self) -> None:
+        self.touched = True
         if self.highlighted:
             self.post_message(self.OpenRequested(self.highlighted))
 
     def action_remove(self) -> None:
         """Ask the app to remove the highlighted cached model; it asks the user first."""
+        self.touched = True
         name = self.highlighted
         cached = {c.name: c for c in self.view.catalogue.cached} if self.view else {}
         if name is None or name not in cached:

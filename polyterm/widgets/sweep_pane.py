@@ -157,19 +157,24 @@ class SweepPane(Pane):
         with VerticalScroll(id="sweep-body"):
             yield Static("Per model (each statistic beside its null)", classes="sweep-label")
             models: DataTable[Text | str] = DataTable(
-                id="sweep-models", zebra_stripes=True, cursor_type="row"
+                id="sweep-models", zebra_stripes=True, cursor_type="none"
             )
+            models.can_focus = False  # the body scrolls: ↑↓ PageUp/PageDown, ←→ for columns
             yield models
             yield Static("Between models", classes="sweep-label")
             pairs: DataTable[Text | str] = DataTable(
-                id="sweep-pairs", zebra_stripes=True, cursor_type="row"
+                id="sweep-pairs", zebra_stripes=True, cursor_type="none"
             )
+            pairs.can_focus = False
             yield pairs
             yield Static(id="sweep-plots")
             yield Static(id="sweep-readings")
 
     def main_widget(self) -> Widget:
-        return self.query_one("#sweep-models", DataTable)
+        """The body: it scrolls down to the plots and readings, and sideways to every
+        column (the tables are as wide as their columns: a number is never cut at the
+        pane's edge, the horizontal scrollbar says there is more)."""
+        return self.query_one("#sweep-body", VerticalScroll)
 
     def on_mount(self) -> None:
         self.query_one("#sweep-body").display = False

@@ -220,6 +220,7 @@ async def test_compare_is_computed_only_when_in_sight(
 
 
 async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tmp_path) -> None:
+    from polyterm.explorer.export import ShownPart
     from tests.ui.test_export import check_golden
 
     a, b = toy_models[:2]
@@ -234,8 +235,10 @@ async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tm
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        path = tmp_path / "polyterm-compare-align-toy_a-toy_b.md"
-        assert path.read_text() == export_markdown([("Compare", expected)])
+        # the view on screen (the summary), not the whole align report (issue 17 §3)
+        path = tmp_path / "polyterm-compare-align-toy_a-toy_b-summary.md"
+        shown = ShownPart(expected, ("models", "statistics"), "summary")
+        assert path.read_text() == export_markdown([("Compare", shown)])
         await pilot.press("5", "r")
         await settle(pilot)
         await pilot.press("e")

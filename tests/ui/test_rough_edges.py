@@ -297,3 +297,28 @@ async def test_g_goes_to_a_dimension_or_a_word(toy_models, fixed_catalogue, size
         await pilot.press("enter")
         await settle(pilot)
         assert any("did you mean king" in n.message for n in app._notifications)
+
+
+@SIZES
+async def test_the_sweep_never_cuts_a_column_and_scrolls_by_keyboard(
+    toy_models, fixed_catalogue, size
+) -> None:
+    app = app_with(toy_models)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "r")
+        await settle(pilot)
+        pane = app.main.query_one(SweepPane)
+        body = pane.query_one("#sweep-body")
+        assert app.focused is body  # the keys scroll the body
+        for table in pane.query("DataTable"):
+            # as wide as its columns: nothing cut inside the table; the body scrolls
+            assert table.size.width >= table.virtual_size.width
+        if body.max_scroll_x:
+            await pilot.press("right", "right", "right")
+            await pilot.pause()
+            assert body.scroll_x > 0
+        assert body.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0

@@ -129,12 +129,13 @@ class MainScreen(Screen[None]):
         hide = any(p.display for p in sidebar)
         for pane in sidebar:
             pane.display = not hide
-        if hide:
-            if any(self._holds_focus(p) for p in sidebar) or self.focused is None:
-                self.pane(
-                    self.pane_of_tab(self.query_one("#tabs", TabbedContent).active)
-                ).focus_main()
-        elif sidebar:
+        if hide and (any(self._holds_focus(p) for p in sidebar) or self.focused is None):
+            shown = self.pane(self.pane_of_tab(self.query_one("#tabs", TabbedContent).active))
+            if isinstance(shown.main_widget(), Input):
+                self.query_one("#tabs Tabs").focus()  # single keys keep working
+            else:
+                shown.focus_main()
+        elif not hide and sidebar:
             sidebar[0].focus_main()
 
     def sidebar_hidden(self) -> bool:

@@ -109,6 +109,22 @@ def split_families(models: Sequence[Embedding]) -> tuple[list[Embedding], list[t
     return swept, left_out
 
 
+def whole_width(table: DataTable[Any]) -> int:
+    """The cells `table` needs to show every column whole (its widest cell or label per
+    column, padded): set as its width, so the pane's body scrolls rather than the table
+    cutting a number at its edge (a DataTable measures itself only when idle)."""
+    widths: list[int] = []
+    for key, column in table.columns.items():
+        cells = [table.get_cell(row, key) for row in table.rows]
+        widest = max([Text(str(column.label)).cell_len, *(_cell_len(c) for c in cells)])
+        widths.append(widest + 2 * table.cell_padding)
+    return sum(widths)
+
+
+def _cell_len(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else Text(str(cell)).cell_len
+
+
 def null_short(null: Any) -> str:
     z = "" if null.z is None else f", z {null.z:+.1f}"
     return f"{null.null_mean:.3f}{z}"
@@ -324,6 +340,8 @@ class SweepPane(Pane):
                 null_short(p.matched_r),
                 f"{p.residual:.3f}",
             )
+        for table in (models, pairs):
+            table.styles.width = whole_width(table)
         self._draw_plots(view)
         readings = view.readings() or (
             "Train at least two seeds of a size to get a noise "

@@ -3,14 +3,54 @@ as the registry (`polyterm.screens.panes.PANES`) lists them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets._footer import FooterKey
 
 from polyterm.screens.panes import PANES, PaneClass, check_panes
 from polyterm.widgets.pane import Pane, PaneServices
+
+
+class PolytermFooter(Footer):
+    """The footer, which leaves out the rarer keys below `NARROW` columns so the ones a
+    newcomer needs (o Load, x Cancel, q Quit) are not cut at 80 columns; every key is in
+    the list of keys (`?`) at any width."""
+
+    NARROW = 100
+    RARE = frozenset({"export(True)", "change_theme"})  # E / alt+E All, T Theme
+    SUMMARY_PREFIX = "pane("  # the alt+1…N summary: the tabs show the numbers
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._narrow: bool | None = None
+
+    def is_narrow(self) -> bool:
+        return self.app.size.width < self.NARROW
+
+    def compose(self) -> ComposeResult:
+        items = list(super().compose())
+        if self.is_narrow():
+            items = [
+                w
+                for w in items
+                if not (
+                    isinstance(w, FooterKey)
+                    and (w.action in self.RARE or w.action.startswith(self.SUMMARY_PREFIX))
+                )
+            ]
+            self.styles.grid_size_columns = max(1, len(items))
+        yield from items
+
+    def on_resize(self) -> None:
+        narrow = self.is_narrow()
+        if self._narrow is not None and narrow != self._narrow:
+            self.call_later(self.recompose)
+        self._narrow = narrow
 
 
 class MainScreen(Screen[None]):
@@ -51,7 +91,7 @@ class MainScreen(Screen[None]):
                             yield pane(self.services)
         # Compact, and no palette key (ctrl+p is in the list of keys, `?`): room for the
         # global keys after a pane's own at 120 columns.
-        yield Footer(compact=True, show_command_palette=False)
+        yield PolytermFooter(compact=True, show_command_palette=False)
 
     def pane(self, pane_id: str) -> Pane:
         return self.query_one(f"#{pane_id}", Pane)

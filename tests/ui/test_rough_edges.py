@@ -323,3 +323,19 @@ async def test_the_sweep_never_cuts_a_column_and_scrolls_by_keyboard(
         await pilot.press("pagedown")
         await pilot.pause()
         assert body.scroll_y > 0
+
+
+@SIZES
+async def test_the_footer_shows_load_cancel_and_quit(toy_models, fixed_catalogue, size) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = app_with(toy_models)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        keys = {k.action: k for k in app.screen.query(FooterKey)}
+        for action in ("load", "cancel", "quit", "export", "maximize", "help"):
+            key = keys[action]
+            assert key.region.right <= size[0], action  # drawn, not cut off the edge
+        assert ("change_theme" in keys) == (size[0] >= 100)  # rarer keys: wide footers only

@@ -339,6 +339,8 @@ class PolytermApp(App[int]):
         gc.freeze()  # the scan imported the engine's readers: long-lived too
         self.workspace.catalogue = message.catalogue
         self.refresh_models()
+        for pane_id in self.main.pane_ids:
+            self.main.pane(pane_id).catalogue_changed()
         if self._started or not self.startup:
             return
         self._started = True

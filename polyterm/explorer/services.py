@@ -8,12 +8,14 @@ it mounts. It holds the app's plain objects: the `Workspace` (the loaded models)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.explorer.basis_fits import BasisFits
 from polyterm.explorer.workspace import Workspace
+from polyterm.widgets.catalogue import CachedModel
 from polyterm.widgets.pane import Pane, ProgressFn
 
 if TYPE_CHECKING:
@@ -42,6 +44,13 @@ class Services:
 
     def cancel_basis(self, pane: str) -> bool:
         return self.bases.cancel(pane)
+
+    def cached_models(self) -> tuple[CachedModel, ...]:
+        return self.workspace.catalogue.cached
+
+    def open_models(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.workspace.select(name, True)
 
     def align(
         self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn

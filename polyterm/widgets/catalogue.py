@@ -42,6 +42,7 @@ class CachedModel:
     words: int
     disk_bytes: int
     source: str
+    corpus: str = ""  # the corpus a word2vec model was trained on ("" for other models)
 
 
 @dataclass(frozen=True, slots=True)

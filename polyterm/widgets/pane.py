@@ -21,6 +21,7 @@ from polyterm.safe_text import visible, without_unsafe
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
+    from polyterm.widgets.catalogue import CachedModel
 
 ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
@@ -182,6 +183,13 @@ class PaneServices(Protocol):
     def cancel_basis(self, pane: str) -> bool:
         """Stop the pane's basis fit; whether there was one."""
 
+    def cached_models(self) -> tuple[CachedModel, ...]:
+        """The models in the cache (loaded or not), as the Models pane lists them."""
+        ...
+
+    def open_models(self, names: Sequence[str]) -> None:
+        """Select these models and open the ones not loaded (jobs, in the background)."""
+
     def align(
         self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
     ) -> AlignmentView:
@@ -202,6 +210,12 @@ class NoServices:
 
     def cancel_basis(self, pane: str) -> bool:
         return False
+
+    def cached_models(self) -> tuple[CachedModel, ...]:
+        return ()
+
+    def open_models(self, names: Sequence[str]) -> None:
+        return None
 
     def align(
         self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
@@ -286,6 +300,9 @@ class Pane(Vertical):
         """The keys of the view's tables on screen, when the pane shows only some of them
         (export writes what is seen); None: the whole view."""
         return None
+
+    def catalogue_changed(self) -> None:
+        """The cache was listed again (`services.cached_models()` changed)."""
 
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         """The loaded or selected models changed (called on the UI thread)."""

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
+from polyterm.widgets.models_pane import natural_key
 from polyterm.widgets.pane import (
     Pane,
     PaneId,
@@ -152,6 +153,15 @@ class SweepPane(Pane):
             id="sweep.choose",
             tooltip="Cycle the models swept: each corpus's trained models, or all selected models",
         ),
+        Binding(
+            "a",
+            "open_cached",
+            "Open cached",
+            show=False,  # the header says "a: open N cached" when there are some
+            id="sweep.open-cached",
+            tooltip="Open (and select) the cached models of the corpus shown that are not "
+            "loaded yet, so the sweep takes them",
+        ),
     ]
 
     def __init__(self, services: PaneServices | None = None) -> None:
@@ -160,6 +170,7 @@ class SweepPane(Pane):
         self.choices: list[str] = [SELECTED]
         self.candidates: list[Embedding] = []  # the models swept
         self.left_out: list[tuple[str, str]] = []  # (model, why it is not swept)
+        self.unopened: list[str] = []  # cached models of the corpus shown, not loaded
         self.plot_width = -1  # the width the plots were drawn for
         self.requested = False
         self._loaded: Mapping[str, Embedding] = {}
@@ -199,8 +210,16 @@ class SweepPane(Pane):
     # -- the models swept ----------------------------------------------------------------------
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         self._loaded, self._chosen = loaded, chosen
-        corpora = sorted({c for m in loaded.values() if (c := corpus_of(m))})
-        self.choices = [*corpora, SELECTED]
+        self._choices()
+
+    def catalogue_changed(self) -> None:
+        self._choices()
+
+    def _choices(self) -> None:
+        """Each corpus with a loaded or cached word2vec model, then the selected models."""
+        loaded = {c for m in self._loaded.values() if (c := corpus_of(m))}
+        cached = {c.corpus for c in self.services.cached_models() if c.corpus}
+        self.choices = [*sorted(loaded | cached), SELECTED]
         if self.choice not in self.choices:
             self.choice = self.choices[0]
         self._pick()
@@ -210,6 +229,16 @@ class SweepPane(Pane):
             offered = list(self._chosen)
         else:
             offered = [m for m in self._loaded.values() if corpus_of(m) == self.choice]
+        self.unopened = sorted(
+            (
+                c.name
+                for c in self.services.cached_models()
+                if self.choice != SELECTED
+                and c.corpus == self.choice
+                and c.name not in self._loaded
+            ),
+            key=natural_key,
+        )
         self.candidates, self.left_out = split_families(offered)
         self._header()
         self._drop_stale()
@@ -229,12 +258,15 @@ class SweepPane(Pane):
                 + ", ".join(swept)
                 + "): r sweeps these"
             )
+
     def _header(self) -> None:
         names = ", ".join(m.name for m in self.candidates) or "none"
         what = "selected models" if self.choice == SELECTED else f"{self.choice} models loaded"
         more = " · c: other models" if len(self.choices) > 1 else ""
+        n = len(self.unopened)
+        cached = f" · a: open {n} cached ({', '.join(self.unopened[:4])}{'…' if n > 4 else ''})"
         self.query_one("#sweep-header", Static).update(
-            plain(f"{what}: {names} · r: run the sweep{more}")
+            plain(f"{what}: {names} · r: run the sweep{more}{cached if n else ''}")
         )
         note = self.query_one("#sweep-left-out", Static)
         lines = [f"left out: {name} ({why})" for name, why in self.left_out]
@@ -246,7 +278,20 @@ class SweepPane(Pane):
         self.choice = self.choices[(i + 1) % len(self.choices)]
         self._pick()
 
+    def action_open_cached(self) -> None:
+        if not self.unopened:
+            self.show_error("no cached models of this corpus left to open (t trains more)")
+            return
+        self.show_error("")
+        self.services.open_models(list(self.unopened))
+
     def action_run(self) -> None:
+        if not self.candidates and self.unopened:
+            self.show_error(
+                f"No {self.choice} models loaded: a opens the {len(self.unopened)} cached "
+                "ones, then r sweeps them."
+            )
+            return
         if not self.candidates:
             why = " (see above why each one is left out)" if self.left_out else ""
             self.show_error(

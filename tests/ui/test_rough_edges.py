@@ -339,3 +339,36 @@ async def test_the_footer_shows_load_cancel_and_quit(toy_models, fixed_catalogue
             key = keys[action]
             assert key.region.right <= size[0], action  # drawn, not cut off the edge
         assert ("change_theme" in keys) == (size[0] >= 100)  # rarer keys: wide footers only
+
+
+@SIZES
+async def test_the_sweep_pane_offers_the_cached_models(toy_models, monkeypatch, size) -> None:
+    """With brown models in the cache and none loaded, the Sweep pane names them and `a`
+    opens them (issue 17 §3: "selected models: none" and `c` did nothing)."""
+    from polyterm.explorer.workspace import Workspace
+    from tests.ui.conftest import SCAN
+
+    cached = tuple(
+        CachedModel(n, "word2vec", d, 100, 1, "brown", corpus="brown")
+        for n, d in (("brown_100", 100), ("brown_20", 20), ("brown_5", 5))
+    )
+    monkeypatch.setattr(SCAN, lambda cache, **kw: Catalogue("<cache>", cached, ("brown",)))
+    opened: list[str] = []
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    app = app_with(toy_models[:1])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        pane = app.main.query_one(SweepPane)
+        while pane.choice != "brown":
+            await pilot.press("c")
+        assert pane.unopened == ["brown_5", "brown_20", "brown_100"]  # natural order
+        assert "a: open 3 cached (brown_5, brown_20, brown_100)" in plain(
+            pane.query_one("#sweep-header")
+        )
+        await pilot.press("r")  # nothing loaded yet: says how
+        assert "a opens the 3 cached ones" in plain(pane.query_one("#sweep-message"))
+        await pilot.press("a")
+        await settle(pilot)
+        assert opened == ["brown_5", "brown_20", "brown_100"]
+        assert set(opened) <= set(app.workspace.selected)

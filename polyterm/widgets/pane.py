@@ -156,7 +156,7 @@ class WorkProgress(Horizontal):
         yield self.bar
 
     def start(self, text: str) -> None:
-        self.label.update(plain(f"{text} (x cancels)"))
+        self.label.update(plain(f"x cancels · {text}"))  # the key first: never the part cut
         self.bar.update(total=None, progress=0)
         self.remove_class("hidden")
 

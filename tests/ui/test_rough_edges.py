@@ -372,3 +372,25 @@ async def test_the_sweep_pane_offers_the_cached_models(toy_models, monkeypatch, 
         await settle(pilot)
         assert opened == ["brown_5", "brown_20", "brown_100"]
         assert set(opened) <= set(app.workspace.selected)
+
+
+@SIZES
+async def test_f_widens_the_models_pane_and_progress_keeps_its_key(
+    toy_models, fixed_catalogue, size
+) -> None:
+    from polyterm.widgets.pane import WorkProgress
+
+    app = app_with(toy_models)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        models = app.main.query_one(ModelsPane)
+        narrow = models.region.width
+        await pilot.press("1", "f")
+        await pilot.pause()
+        assert app.main.maximized is models
+        assert models.region.width >= size[0] - 2 > narrow  # the whole screen
+        await pilot.press("escape")
+        await pilot.pause()
+        bar = app.compare.query_one(WorkProgress)
+        bar.start("in dict:32 (fitted first): aligning a_very_long_model_name with another_one")
+        assert str(bar.label.content).startswith("x cancels · ")  # a cut leaves the key

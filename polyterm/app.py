@@ -11,12 +11,13 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -27,14 +28,17 @@ from textual.worker import Worker, WorkerState
 from polyterm.core.embedding import Embedding
 from polyterm.engine.cache import open_cache
 from polyterm.engine.models import ModelLibrary, OpenOptions
-from polyterm.engine.settings import cache_dir, config_dir
+from polyterm.engine.settings import cache_dir, config_dir, config_file
 from polyterm.engine.specs import FileSpec
 from polyterm.errors import PolytermError
 from polyterm.explorer.basis_fits import BasisFits
 from polyterm.explorer.catalogue import first_run_plan
 from polyterm.explorer.export import write_export
+from polyterm.explorer.keymap import read_keymap
+from polyterm.explorer.palette import ExplorerCommands, PaletteCommand
 from polyterm.explorer.questions import Questions
 from polyterm.explorer.running import while_running
+from polyterm.explorer.services import Services
 from polyterm.explorer.workspace import Workspace
 from polyterm.messages import (
     BasisFailed,
@@ -54,8 +58,9 @@ from polyterm.safe_text import visible
 from polyterm.screens.confirm import ConfirmScreen
 from polyterm.screens.help import HelpScreen, key_sections
 from polyterm.screens.load import LoadRequest, LoadScreen
-from polyterm.screens.main import PANE_ORDER, MainScreen
+from polyterm.screens.main import MainScreen
 from polyterm.screens.message import MessageScreen
+from polyterm.screens.panes import PANES, PaneClass, check_panes
 from polyterm.screens.train import TrainScreen
 from polyterm.session import FileModel, Session, load_session, save_session
 from polyterm.theming import install_themes
@@ -65,7 +70,7 @@ from polyterm.widgets.catalogue import ModelsView
 from polyterm.widgets.comparison_pane import ComparisonPane
 from polyterm.widgets.dimension_pane import DimensionPane, StabilityNote
 from polyterm.widgets.models_pane import ModelsPane
-from polyterm.widgets.pane import Pane
+from polyterm.widgets.pane import Pane, PaneId
 from polyterm.widgets.sweep_pane import SweepPane
 
 
@@ -78,12 +83,15 @@ def _b(
     *,
     priority: bool = False,
     key_display: str | None = None,
+    id: str | None = None,
 ) -> Binding:
+    """An app key; its id (`app.<action>` unless given) is what `[keymap]` in config.toml
+    names to move it."""
     return Binding(
         key,
         action,
         text,
-        id=f"app.{action.split('(')[0]}",
+        id=id or f"app.{action.split('(')[0]}",
         tooltip=tip,
         show=show,
         priority=priority,
@@ -91,67 +99,63 @@ def _b(
     )
 
 
-# alt+1 … alt+5 reach Textual as these characters in most terminals (tmux, xterm: Textual
+# alt+1 … alt+9 reach Textual as these characters in most terminals (tmux, xterm: Textual
 # reads ESC 1 as the option-1 character "¡"). A binding to a printable character is dropped
 # while a text box has the focus, so `PolytermApp.on_event` maps them to the panes.
-_ALT_DIGITS = (
+ALT_DIGITS = (
     "inverted_exclamation_mark",
     "trade_mark_sign",
     "pound_sign",
     "cent_sign",
     "infinity",
-)
-_PANES = (
-    ("models", "Models", "Go to the Models pane"),
-    ("dims", "Dims", "Go to the Dimension browser"),
-    ("calc", "Calc", "Go to the word-difference calculator"),
-    ("compare", "Compare", "Go to the comparison pane"),
-    ("sweep", "Sweep", "Go to the dimension sweep"),
+    "section_sign",
+    "pilcrow_sign",
+    "bullet",
+    "ª",
 )
 
 
-PANES_SUMMARY = Binding(
-    "alt+1",
-    "pane('models')",
-    "Pane",
-    key_display="alt+1…5",
-    priority=True,
-    system=True,
-    tooltip="Go to a pane: alt+1 … alt+5, also from inside a text box",
-)
-"""The footer's one entry for the pane keys (a system binding: the list of keys shows each
-pane's own keys instead)."""
+def panes_summary(panes: Sequence[PaneClass]) -> Binding:
+    """The footer's one entry for the pane keys (a system binding: the list of keys shows
+    each pane's own keys instead)."""
+    last = max(p.NUMBER for p in panes)
+    return Binding(
+        "alt+1",
+        f"pane('{panes[0].PANE_ID}')",
+        "Pane",
+        key_display=f"alt+1…{last}",
+        priority=True,
+        system=True,
+        id="app.panes",
+        tooltip=f"Go to a pane: alt+1 … alt+{last}, also from inside a text box",
+    )
 
 
-def _pane_bindings() -> list[BindingType]:
-    """1-5 outside text boxes; alt+1-5 everywhere (priority: checked before a text box
-    takes the key)."""
+def pane_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
+    """N outside text boxes; alt+N everywhere (priority: checked before a text box takes
+    the key), for each pane's NUMBER N. Ids `app.pane.<id>` and `app.pane.<id>.alt`."""
     out: list[BindingType] = []
-    for n, (pane, text, tip) in enumerate(_PANES, 1):
-        out.append(_b(str(n), f"pane('{pane}')", text, tip, show=False))
-        out.append(
-            _b(
-                f"alt+{n}",
-                f"pane('{pane}')",
-                text,
-                f"{tip} (also from inside a text box)",
-                show=False,
-                priority=True,
-                key_display=f"alt+{n}",
-            )
+    for pane in panes:
+        n, action, tip = pane.NUMBER, f"pane('{pane.PANE_ID}')", pane.TIP or pane.LABEL
+        out.append(_b(str(n), action, pane.LABEL, tip, show=False, id=f"app.pane.{pane.PANE_ID}"))
+        alt = _b(
+            f"alt+{n}",
+            action,
+            pane.LABEL,
+            f"{tip} (also from inside a text box)",
+            show=False,
+            priority=True,
+            key_display=f"alt+{n}",
+            id=f"app.pane.{pane.PANE_ID}.alt",
         )
+        out.append(alt)
     return out
 
 
-class PolytermApp(App[int]):
-    """Compare word-embedding models: five live panes, background work, markdown export."""
-
-    TITLE = "polyterm"
-    SUB_TITLE = "are polysemantic dimensions universal?"
-    CSS_PATH = "app.tcss"
-    # Footer order: the keys a newcomer needs first come first, so a narrow footer cuts
-    # the rarer ones.
-    BINDINGS: ClassVar[list[BindingType]] = [
+def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
+    """The explorer's global keys for these panes. Footer order: the keys a newcomer needs
+    first come first, so a narrow footer cuts the rarer ones."""
+    return [
         _b(
             "escape",
             "leave_input",
@@ -167,8 +171,11 @@ class PolytermApp(App[int]):
             "Write the focused pane to a markdown file (also from a text box)",
             show=True,  # the footer shows it only where the plain key is typed
             priority=True,
+            id="app.export.alt",
         ),
-        _b("E", "export(True)", "All", "Write every pane to one markdown file"),
+        _b(
+            "E", "export(True)", "All", "Write every pane to one markdown file", id="app.export-all"
+        ),
         _b(
             "alt+shift+e",
             "export(True)",
@@ -177,11 +184,12 @@ class PolytermApp(App[int]):
             show=True,  # the footer shows it only where the plain key is typed
             priority=True,
             key_display="alt+E",
+            id="app.export-all.alt",
         ),
         _b("f", "maximize", "Max", "Maximise the focused pane, or restore it"),
         _b("T", "change_theme", "Theme", "Choose a theme"),
         _b("question_mark,f1", "help", "Help", "List every key of this pane"),
-        PANES_SUMMARY,
+        panes_summary(panes),
         _b("t", "train", "Train", "Train word2vec models (a form)"),
         _b("o", "load", "Load", "Load a vector file by path"),
         _b(
@@ -190,9 +198,27 @@ class PolytermApp(App[int]):
             "Cancel",
             "Cancel this pane's computation, else the highlighted (or newest) running job",
         ),
-        _b("q", "quit", "Quit", "Quit (ctrl+q from a text box)"),
-        *_pane_bindings(),
+        _b("q", "quit", "Quit", "Quit (ctrl+q from a text box); asks first while a job runs"),
+        _b(
+            "ctrl+b",
+            "toggle_sidebar",
+            "Sidebar",
+            "Hide or show the Models sidebar (room for the other panes)",
+            show=False,
+            priority=True,
+        ),
+        *pane_bindings(panes),
     ]
+
+
+class PolytermApp(App[int]):
+    """Compare word-embedding models: five live panes, background work, markdown export."""
+
+    TITLE = "polyterm"
+    COMMANDS = App.COMMANDS | {ExplorerCommands}  # Textual's system commands, then ours
+    SUB_TITLE = "are polysemantic dimensions universal?"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings(PANES)
 
     def __init__(
         self,
@@ -202,15 +228,25 @@ class PolytermApp(App[int]):
         models: Sequence[Embedding] = (),
         startup: bool = True,
         export_dir: Path | None = None,
+        panes: tuple[PaneClass, ...] = PANES,
+        keymap_file: Path | None = None,
     ) -> None:
         super().__init__()
-        self.main = MainScreen()
+        self.panes = check_panes(panes)
+        if self.panes != PANES:  # the keys of these panes, not of the registry's
+            keys = dict(App._merged_bindings.key_to_bindings if App._merged_bindings else {})
+            keys.update(BindingsMap(app_bindings(self.panes)).key_to_bindings)
+            self._bindings = BindingsMap.from_keys(keys)
         self.workspace = Workspace(self, self, models)
-        self.questions = Questions(self, self.workspace, self.main, export_dir)
         self.bases = BasisFits(self, self.workspace.basis_store)
+        self.services = Services(self.workspace, self.bases)  # given to every pane
+        self.main = MainScreen(self.panes, self.services)
+        self.questions = Questions(self, self.workspace, self.main, export_dir)
+        self.services.questions = self.questions
         self.requested_theme = theme
         self.cache_override = cache_dir
         self.startup = startup  # restore the session or make the first-run models
+        self.keymap_file = keymap_file  # else config.toml's [keymap], when `startup`
         self._started = False
         self.session: Session | None = None  # as read at start-up (when `startup`)
         self.files: dict[str, FileModel] = {}  # models opened from vector files, by name
@@ -235,16 +271,21 @@ class PolytermApp(App[int]):
             visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def own_bindings(self) -> list[Binding]:
+        """The app's keys for its panes (read by the help screen)."""
+        return list(Binding.make_bindings(app_bindings(self.panes)))
+
     async def on_event(self, event: events.Event) -> None:
-        """alt+1…5 as terminals send them (see `_ALT_DIGITS`: Textual reads ESC 4 as "¢"):
-        the pane, even from a text box. The price: ¡ ™ £ ¢ ∞ cannot be typed there as keys
-        (they are indistinguishable from alt+1…5); pasting them works (a paste is not a key)."""
-        if isinstance(event, events.Key) and event.key in _ALT_DIGITS:
-            n = _ALT_DIGITS.index(event.key)
-            if self.screen is self.main:
+        """alt+1…9 as terminals send them (see `ALT_DIGITS`: Textual reads ESC 4 as "¢"):
+        the pane, even from a text box. The price: ¡ ™ £ ¢ ∞ § ¶ • ª cannot be typed there
+        as keys (they are indistinguishable from alt+1…9); pasting them works."""
+        if isinstance(event, events.Key) and event.key in ALT_DIGITS:
+            number = ALT_DIGITS.index(event.key) + 1
+            pane = next((p for p in self.panes if number == p.NUMBER), None)
+            if pane is not None and self.screen is self.main:
                 event.stop()
                 event.prevent_default()
-                self.action_pane(_PANES[n][0])
+                self.action_pane(pane.PANE_ID)
                 return
         await super().on_event(event)
 
@@ -271,17 +312,35 @@ class PolytermApp(App[int]):
 
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
-        self.compare.aligner = self.bases.alignment
         gc.freeze()  # long-lived objects: keep the collector's full passes short
+        self.apply_user_keymap()
         self.selection_changed(save=False)
-        self.main.show_pane("models")
+        self.main.show_pane(PaneId.MODELS)
         self.workspace.scan()
+
+    def binding_ids(self) -> set[str]:
+        """Every binding id of the app, its main screen and the widgets on it."""
+        nodes = [self, self.main, *self.main.walk_children()]
+        return {b.id for node in nodes for _, b in node._bindings if b.id}
+
+    def apply_user_keymap(self) -> None:
+        """The `[keymap]` of config.toml (`polyterm.explorer.keymap`), problems said once."""
+        if not self.startup and self.keymap_file is None:
+            return
+        path = self.keymap_file or config_file()
+        keymap, problems = read_keymap(path, self.binding_ids())
+        for problem in problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=15)
+        if keymap:
+            self.set_keymap(keymap)
 
     @while_running
     def on_catalogue_ready(self, message: CatalogueReady) -> None:
         gc.freeze()  # the scan imported the engine's readers: long-lived too
         self.workspace.catalogue = message.catalogue
         self.refresh_models()
+        for pane_id in self.main.pane_ids:
+            self.main.pane(pane_id).catalogue_changed()
         if self._started or not self.startup:
             return
         self._started = True
@@ -344,30 +403,31 @@ class PolytermApp(App[int]):
 
     @while_running
     def on_basis_progress(self, message: BasisProgress) -> None:
-        if message.pane == "dims":
+        if message.pane == PaneId.DIMS:
             self.dims_pane.basis_progress(
-                message.model, message.basis, message.fraction, message.stage
+                message.model, str(message.basis), message.fraction, message.stage
             )
 
     @while_running
     def on_basis_ready(self, message: BasisReady) -> None:
-        if message.pane == "dims":
-            self.dims_pane.basis_ready(message.source, message.basis, message.model)
+        if message.pane == PaneId.DIMS:
+            self.dims_pane.basis_ready(message.source, str(message.basis), message.model)
         self.bases.stability(message.source, message.basis)
 
     @while_running
     def on_basis_failed(self, message: BasisFailed) -> None:
         pane = self.dims_pane
-        if message.pane != "dims" or pane.fitting != (message.model, message.basis):
+        basis = str(message.basis)
+        if message.pane != PaneId.DIMS or pane.fitting != (message.model, basis):
             return  # replaced by a newer request, or cancelled already
-        pane.basis_failed(message.model, message.basis, message.cancelled)
+        pane.basis_failed(message.model, basis, message.cancelled)
         if not message.cancelled:
             self.notify(message.error, title="Basis", severity="error", timeout=15)
 
     @while_running
     def on_stability_ready(self, message: StabilityReady) -> None:
         note = StabilityNote(message.source, message.index, message.threshold, message.error)
-        self.dims_pane.stability_ready(note, message.basis)
+        self.dims_pane.stability_ready(note, str(message.basis))
         if message.error:
             self.notify(
                 f"no stability index for {message.source.name} in {message.basis}: {message.error}",
@@ -378,7 +438,7 @@ class PolytermApp(App[int]):
     @on(TabbedContent.TabActivated, "#tabs")
     @while_running
     def _tab_activated(self, message: TabbedContent.TabActivated) -> None:
-        self.questions.shown(str(message.pane.id).removeprefix("tab-"))
+        self.questions.shown(self.main.pane_of_tab(message.pane.id))
 
     @on(Pane.Asked)
     @while_running
@@ -419,7 +479,9 @@ class PolytermApp(App[int]):
 
     def browse(self, focus: str | None) -> None:
         """Tell the Dimensions pane the loaded models, browsing `focus` if given."""
-        self.dims_pane.set_models({n: m.dims for n, m in self.workspace.models.items()}, focus)
+        ws = self.workspace
+        opening = [j.name for j in ws.jobs.values() if j.name in ws.selected]
+        self.dims_pane.set_models({n: m.dims for n, m in ws.models.items()}, focus, opening)
 
     def jobs_progressed(self) -> None:
         if self.main.query(ModelsPane):
@@ -434,7 +496,7 @@ class PolytermApp(App[int]):
         if not self.main.query(ModelsPane):
             return
         ws = self.workspace
-        for pane_id in PANE_ORDER:
+        for pane_id in self.main.pane_ids:
             self.main.pane(pane_id).models_changed(ws.models, ws.chosen())
         if save:
             self.save_session()
@@ -493,7 +555,7 @@ class PolytermApp(App[int]):
     def _open_requested(self, message: ModelsPane.OpenRequested) -> None:
         if message.name in self.workspace.models:
             self.browse(message.name)
-            self.main.show_pane("dims")
+            self.main.show_pane(PaneId.DIMS)
         else:
             self.workspace.select(message.name, True)
 
@@ -515,14 +577,6 @@ class PolytermApp(App[int]):
         self.push_screen(ConfirmScreen(message.title, message.question, message.yes), answer)
 
     # -- what the panes follow ---------------------------------------------------------------
-    @on(DimensionPane.BasisRequested)
-    def _basis_requested(self, message: DimensionPane.BasisRequested) -> None:
-        source = self.workspace.models.get(message.model)
-        if message.basis == "raw" or source is None:
-            self.bases.cancel("dims")
-        else:
-            self.bases.fit("dims", source, message.basis)
-
     @on(DimensionPane.Changed)
     def _dims_changed(self, message: DimensionPane.Changed) -> None:
         self.questions.ask(self.dims_pane)
@@ -538,8 +592,12 @@ class PolytermApp(App[int]):
         self.rerun_queries()
 
     def rerun_queries(self) -> None:
-        self.questions.ask(self.calc)
-        self.questions.ask(self.compare)
+        """Ask every pane that follows the selection again (a pane out of sight once it is
+        shown); the Dimensions pane asks when what it browses changes."""
+        for pane_id in self.main.pane_ids:
+            pane = self.main.pane(pane_id)
+            if pane.FOLLOWS_SELECTION:
+                self.questions.ask(pane)
 
     # -- actions -----------------------------------------------------------------------------
     def action_pane(self, pane_id: str) -> None:
@@ -573,7 +631,7 @@ class PolytermApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         pane = self.main.current_pane() if self.screen is self.main else None
-        title = f"This pane: {pane.TITLE.split(' ', 1)[-1]}" if pane is not None else "Here"
+        title = f"This pane: {pane.LABEL}" if pane is not None else "Here"
         self.push_screen(HelpScreen(key_sections(self, pane, title)))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
@@ -605,11 +663,11 @@ class PolytermApp(App[int]):
         self.push_screen(LoadScreen(), load)
 
     def action_align(self) -> None:
-        self.main.show_pane("compare")
+        self.main.show_pane(PaneId.COMPARE)
         self.compare.request_alignment()
 
     def action_sweep(self) -> None:
-        pane = self.main.show_pane("sweep")
+        pane = self.main.show_pane(PaneId.SWEEP)
         assert isinstance(pane, SweepPane)
         pane.action_run()
 
@@ -617,7 +675,7 @@ class PolytermApp(App[int]):
         """This pane's computation, else a job, else any pane's computation."""
         pane_id = self.main.current_pane().PANE_ID
         if job_id is None and self.bases.cancel(pane_id):
-            fitting = self.dims_pane.fitting if pane_id == "dims" else None
+            fitting = self.dims_pane.fitting if pane_id == PaneId.DIMS else None
             if fitting is not None:  # said now: a fit cancelled before it began never ends
                 self.dims_pane.basis_failed(*fitting, cancelled=True)
             self.notify("cancelling the basis fit…")
@@ -631,6 +689,32 @@ class PolytermApp(App[int]):
             self.notify("cancelling the computation…")
             return
         self.workspace.cancel_job(job_id, self.models_pane.highlighted)
+
+    async def action_quit(self) -> None:
+        """Quit, asking first while a job (a training, a load) runs: `q` typed by mistake
+        (after esc left a text box) must not throw away a training."""
+        jobs = [j.name for j in self.workspace.jobs.values()]
+        if not jobs or isinstance(self.screen, ConfirmScreen):
+            await super().action_quit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        running = ", ".join(jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
+        self.push_screen(
+            ConfirmScreen(
+                "Quit?",
+                f"{len(jobs)} job{'s' if len(jobs) > 1 else ''} running ({running}): "
+                "quitting stops them. Quit anyway?",
+                "Quit",
+            ),
+            answer,
+        )
+
+    def action_toggle_sidebar(self) -> None:
+        self.main.toggle_sidebar()
 
     def action_export(self, every: bool = False) -> None:
         """Write the focused pane (or every pane) to a new markdown file."""
@@ -650,27 +734,37 @@ class PolytermApp(App[int]):
                 )
             else:
                 yield command
-        yield SystemCommand("Train", "Train word2vec models", self.action_train)
-        yield SystemCommand("Load", "Load a vector file by path", self.action_load)
-        yield SystemCommand(
-            "Align selected models",
-            "Match, align and compare the first two selected models (Compare pane)",
-            self.action_align,
-        )
-        yield SystemCommand(
-            "Sweep", "Sweep statistics over the models of one corpus", self.action_sweep
-        )
-        yield SystemCommand("Export", "Write the focused pane to markdown", self.action_export)
-        yield SystemCommand(
-            "Export all", "Write every pane to one markdown file", lambda: self.action_export(True)
-        )
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The explorer's own commands in the palette (`ExplorerCommands` offers them)."""
+        out = [
+            PaletteCommand("Train", "Train word2vec models", self.action_train),
+            PaletteCommand("Load", "Load a vector file by path", self.action_load),
+            PaletteCommand(
+                "Align selected models",
+                "Match, align and compare the first two selected models (Compare pane)",
+                self.action_align,
+            ),
+            PaletteCommand(
+                "Sweep", "Sweep statistics over the models of one corpus", self.action_sweep
+            ),
+            PaletteCommand("Export", "Write the focused pane to markdown", self.action_export),
+            PaletteCommand(
+                "Export all",
+                "Write every pane to one markdown file",
+                lambda: self.action_export(True),
+            ),
+        ]
         for job in self.workspace.jobs.values():
             name = escape(visible(job.name))  # the palette parses its titles as markup
-            yield SystemCommand(
-                f"Cancel {name}",
-                f"Stop the {job.kind} job of {name}",
-                lambda j=job.job_id: self.action_cancel(j),
+            out.append(
+                PaletteCommand(
+                    f"Cancel {name}",
+                    f"Stop the {job.kind} job of {name}",
+                    partial(self.action_cancel, job.job_id),
+                )
             )
+        return out
 
     @while_running
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -20,9 +20,9 @@ from textual.color import Color, ColorParseError
 from textual.css.tokenize import tokenize_values
 from textual.theme import Theme
 
+from polyterm.engine.config_file import ConfigFileError, read_config_text
 from polyterm.engine.settings import config_dir
 from polyterm.safe_text import visible
-from polyterm.session import ConfigFileError, read_config_text
 
 DEFAULT_THEME = "polyterm-dark"
 _COLOUR_FIELDS = (

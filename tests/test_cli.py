@@ -132,6 +132,7 @@ def test_brown_diff_json_equals_gensim(
         (["diff", "cat -", "--models", "lee_20"], "expected a word after the operator"),
         (["dims", "lee_20", "--dim", "99"], "use 0 to 19"),
         (["dims", "nosuchcorpus_30"], "unknown corpus 'nosuchcorpus'"),
+        (["dims", "brwn_30"], "unknown corpus 'brwn' (did you mean brown?)"),
         (["dims", "lee_0"], "dims must be between 1"),
         (["dims", "lee_20", "--k", "0"], "--k must be at least 1"),
         (["dims", "./missing.bin"], "no such model file"),

@@ -33,9 +33,9 @@ from polyterm.engine.cluster import (
     parse_cluster,
     train_on_cluster,
 )
+from polyterm.engine.cluster_config import cluster_setting
 from polyterm.engine.models import ModelLibrary
 from polyterm.engine.progress import Progress
-from polyterm.engine.settings import cluster_setting
 from polyterm.engine.specs import TrainSpec, parse_train_spec
 from polyterm.engine.sweep import train_many
 from polyterm.errors import Cancelled, PolytermError

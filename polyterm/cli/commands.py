@@ -25,11 +25,12 @@ from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import open_cache
 from polyterm.engine.corpus import available_nltk_corpora
 from polyterm.engine.models import ModelLibrary, OpenOptions
+from polyterm.engine.outcomes import default_jobs
 from polyterm.engine.pretrained import glove_installed
 from polyterm.engine.progress import Progress
 from polyterm.engine.settings import CACHE_ENV, cache_dir
 from polyterm.engine.specs import TrainSpec, parse_spec, parse_train_spec
-from polyterm.engine.sweep import default_jobs, train_many
+from polyterm.engine.sweep import train_many
 from polyterm.errors import PolytermError, SpecError
 from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table

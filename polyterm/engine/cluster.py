@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from polyterm.core.bases import FittedBasis
     from polyterm.core.embedding import Embedding
     from polyterm.engine.bases import BasisRequest, BasisStore
-    from polyterm.engine.sweep import SweepOutcome
+    from polyterm.engine.outcomes import SweepOutcome
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach a scheduler before giving up with one error line."""
@@ -112,7 +112,7 @@ def parse_cluster(text: str, what: str = "--cluster") -> ClusterTarget:
     m = _LOCAL.match(value)
     if m is not None:
         if m["n"] is None:
-            from polyterm.engine.sweep import default_jobs
+            from polyterm.engine.outcomes import default_jobs
 
             return ClusterTarget(value, local_workers=default_jobs())
         n = int(m["n"])
@@ -392,7 +392,7 @@ def train_on_cluster(
 ) -> SweepOutcome:
     """Make every spec not cached yet as tasks on `cluster`, writing each into `library`'s
     cache as it arrives. The scheduler is reached before any corpus is read."""
-    from polyterm.engine.sweep import SweepOutcome
+    from polyterm.engine.outcomes import SweepOutcome
 
     target = as_target(cluster)
     cached = tuple(s.name for s in specs if library.cached(s) is not None)

@@ -17,6 +17,7 @@ single spaces, so a second use reads it back instead of parsing NLTK again.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
 import json
@@ -316,9 +317,11 @@ def _source(name: str, path: str | None, download: bool) -> tuple[str, list[Path
         return "gensim:lee_background.cor", [Path(datapath("lee_background.cor"))]
     nltk = _nltk()
     if name.startswith("_") or not _is_corpus(getattr(nltk.corpus, name, None)):
+        near = difflib.get_close_matches(name, [*KNOWN_NLTK, LEE], n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]}?)" if near else ""
         raise CorpusError(
-            f"unknown corpus {name!r}: use an NLTK corpus name (e.g. brown, abc, webtext), "
-            "lee, or give a text file or folder with path=..."
+            f"unknown corpus {name!r}{hint}: use an NLTK corpus name (e.g. brown, abc, "
+            "webtext), lee, or give a text file or folder with path=..."
         )
     root = nltk_corpus_root(name)
     if root is None and download:

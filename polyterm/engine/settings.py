@@ -39,42 +39,10 @@ def nltk_download_dir() -> Path:
 
 
 CONFIG_FILE = "config.toml"
-"""Settings that are not per session, in TOML: so far ``cluster = "local:4"`` (or a Dask
-scheduler's address), where sweeps train when no ``--cluster`` is given."""
+"""Settings that are not per session, in TOML: ``cluster = "local:4"`` (or a Dask
+scheduler's address), where sweeps train when no ``--cluster`` is given (read by
+`polyterm.engine.cluster_config`), and the explorer's ``[keymap]``."""
 
 
 def config_file() -> Path:
     return config_dir() / CONFIG_FILE
-
-
-def cluster_setting(path: Path | None = None) -> str | None:
-    """The ``cluster`` setting of the config file (`path`, default `config_file()`), checked
-    (``local:N`` or a scheduler address); None when there is no file or no such setting.
-    A file that cannot be used, or a bad value, is a PolytermError naming the file."""
-    import tomllib
-
-    from polyterm.errors import PolytermError
-    from polyterm.session import ConfigFileError, read_config_text
-
-    path = config_file() if path is None else path
-    try:
-        data = tomllib.loads(read_config_text(path))
-    except FileNotFoundError:
-        return None
-    except (ConfigFileError, tomllib.TOMLDecodeError) as exc:
-        raise PolytermError(f"the config file {path} cannot be used: {exc}") from None
-    value = data.get("cluster")
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise PolytermError(
-            f"the config file {path}: cluster must be a string such as "
-            '"local:4" or "tcp://host:8786"'
-        )
-    from polyterm.engine.cluster import ClusterError, parse_cluster
-
-    try:
-        parse_cluster(value, "cluster")
-    except ClusterError as exc:
-        raise PolytermError(f"the config file {path}: {exc}") from None
-    return value.strip()

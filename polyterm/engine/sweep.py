@@ -17,13 +17,13 @@ import os
 import queue as queue_mod
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.corpus import load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
+from polyterm.engine.outcomes import SweepOutcome, default_jobs
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
@@ -46,20 +46,6 @@ def _train_one(spec: TrainSpec, cache_root: str, options: OpenOptions) -> tuple[
     except PolytermError as exc:
         return spec.name, str(exc)
     return spec.name, None
-
-
-@dataclass(frozen=True, slots=True)
-class SweepOutcome:
-    trained: tuple[str, ...]
-    cached: tuple[str, ...]
-    failed: tuple[tuple[str, str], ...]
-
-
-def default_jobs() -> int:
-    return max(
-        1,
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
-    )
 
 
 def train_many(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.explorer.jobs import fit_basis_for, stability_for
@@ -40,7 +41,7 @@ class BasisFits:
     def store(self) -> BasisStore:
         return self._store()
 
-    def fit(self, pane: str, source: Embedding, basis: str) -> None:
+    def fit(self, pane: str, source: Embedding, basis: BasisName) -> None:
         """Express `source` in `basis` in a worker; BasisReady or BasisFailed follows."""
         store, post = self.store, self.app.post_message
         self.app.run_worker(
@@ -69,11 +70,11 @@ class BasisFits:
             worker.cancel()
         return bool(workers)
 
-    def stability(self, source: Embedding, basis: str) -> None:
+    def stability(self, source: Embedding, basis: BasisName) -> None:
         """The stability of `source`'s components in `basis` (ica, dict:K), once per model
         and basis; StabilityReady follows."""
-        key = (source.name, str(source.manifest.get("content_sha256", id(source))), basis)
-        if BasisRequest.of(basis).name.kind not in ("ica", "dict") or key in self.stability_asked:
+        key = (source.name, str(source.manifest.get("content_sha256", id(source))), str(basis))
+        if basis.kind not in ("ica", "dict") or key in self.stability_asked:
             return
         self.stability_asked.add(key)
         store, post = self.store, self.app.post_message
@@ -89,7 +90,7 @@ class BasisFits:
         self,
         model_a: Embedding,
         model_b: Embedding,
-        basis: str,
+        basis: BasisName,
         progress: Callable[[float], None],
         *,
         k: int = ALIGN_K,
@@ -106,7 +107,7 @@ class BasisFits:
         return alignment_in_basis(
             model_a,
             model_b,
-            BasisRequest.of(basis),
+            BasisRequest(basis),
             self.store,
             k=k,
             top_n=top_n,

@@ -29,6 +29,7 @@ def scan_catalogue(cache: ModelCache, *, online_names: tuple[str, ...] = ()) -> 
                 rows,
                 size,
                 str(e.manifest.get("source", "")),
+                _corpus(e.manifest),
             )
         )
     names = set(online_names)
@@ -73,3 +74,11 @@ def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
             "brown_30 and brown_29 here. The panes fill in as each model is ready."
         )
     return names, note
+
+
+def _corpus(manifest: dict[str, object]) -> str:
+    """The corpus name a word2vec entry was trained on ("" for other models)."""
+    corpus = manifest.get("corpus")
+    if manifest.get("kind") != "word2vec" or not isinstance(corpus, dict):
+        return ""
+    return str(corpus.get("name") or "")

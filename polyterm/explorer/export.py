@@ -4,18 +4,59 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from polyterm.engine.atomic import write_text_atomic
 from polyterm.views.markdown import render_markdown
+from polyterm.views.protocol import Phrase, Table
 from polyterm.widgets.catalogue import ModelsView
 
 _SLUG = re.compile(r"[^A-Za-z0-9_]+")
 
 
+@dataclass(frozen=True, slots=True)
+class ShownPart:
+    """The part of a view a pane shows (some of its tables), as a view of the protocol:
+    rendered by the generic markdown, named after the view and the part."""
+
+    view: Any
+    keys: tuple[str, ...]
+    part: str
+
+    def title(self) -> Phrase:
+        return Phrase.of(self.view.title(), f" ({self.part})")
+
+    def slug(self) -> str:
+        return f"{self.view.slug()}-{self.part}"
+
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(t for t in self.view.tables() if t.key in self.keys)
+
+    def command(self) -> str:
+        return str(self.view.command())
+
+
+def on_screen(pane: Any) -> Any:
+    """What export writes for `pane`: its view, or the part of it the pane shows."""
+    keys = pane.export_part() if hasattr(pane, "export_part") else None
+    if pane.view is None or keys is None:
+        return pane.view
+    part = str(getattr(pane, "mode", "") or "part")
+    return ShownPart(pane.view, keys, part)
+
+
 def slug(text: str) -> str:
     return _SLUG.sub("-", text).strip("-").lower()[:60] or "view"
+
+
+def without_repeat(pane: str, what: str) -> str:
+    """`<pane>-<what>` without saying the same word twice: the sweep pane's sweep view is
+    `sweep-brown-…`, not `sweep-sweep-brown-…`; the models pane's listing is `models`."""
+    if what == pane or what.lower().startswith(f"{pane}-"):
+        return what
+    return f"{pane}-{what}"
 
 
 def describe(view: Any) -> str:
@@ -45,7 +86,7 @@ def default_path(pane: str, views: Sequence[Any], folder: Path | None = None) ->
     # The view's slug as it is: already file-name safe, and cutting it could drop the hash
     # that tells two model sets apart.
     what = describe(views[0]) if len(views) == 1 else "all-panes"
-    stem = f"polyterm-{slug(pane)}-{what}" if len(views) == 1 else f"polyterm-{what}"
+    stem = f"polyterm-{without_repeat(slug(pane), what)}" if len(views) == 1 else f"polyterm-{what}"
     path = folder / f"{stem}.md"
     n = 2
     while path.exists():
@@ -80,8 +121,8 @@ def default_path_after(path: Path) -> Path:
 
 
 def export_panes(panes: Sequence[Any], every: bool, folder: Path | None) -> Path | None:
-    """Write the panes' views (title from `pane.TITLE`) to a new file; None if none has one."""
-    views = [(p.TITLE.split(" ", 1)[1], p.view) for p in panes if p.view is not None]
+    """Write the panes' views (titled by `pane.LABEL`) to a new file; None if none has one."""
+    views = [(p.LABEL, on_screen(p)) for p in panes if p.view is not None]
     if not views:
         return None
     path = default_path("all" if every else panes[0].PANE_ID, [v for _, v in views], folder)

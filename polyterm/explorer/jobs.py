@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.message import Message
 
+from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.models import ModelLibrary, OpenOptions
@@ -165,7 +166,7 @@ def fit_basis_for(
     post: Post,
     pane: str,
     source: Embedding,
-    basis: str,
+    basis: BasisName,
     store: BasisStore,
     cancel: threading.Event,
 ) -> None:
@@ -181,7 +182,7 @@ def fit_basis_for(
             post(BasisProgress(pane, source.name, basis, fraction, stage))
 
     try:
-        request = BasisRequest.of(basis)
+        request = BasisRequest(basis)
         model = store.in_basis(source, request, progress=progress, cancel=cancel)
     except Cancelled:
         post(BasisFailed(pane, source.name, basis, "cancelled", cancelled=True))
@@ -194,12 +195,12 @@ def fit_basis_for(
 
 
 def stability_for(
-    post: Post, source: Embedding, basis: str, store: BasisStore, cancel: threading.Event
+    post: Post, source: Embedding, basis: BasisName, store: BasisStore, cancel: threading.Event
 ) -> None:
     """The within-model stability of `source`'s components in `basis` (ica or dict:K),
     posted as `StabilityReady` (with `error` set when it cannot be computed)."""
     try:
-        stability = store.stability(source, BasisRequest.of(basis), cancel=cancel)
+        stability = store.stability(source, BasisRequest(basis), cancel=cancel)
     except Cancelled:
         return
     except (ValueError, PolytermError) as exc:

@@ -19,7 +19,7 @@ from polyterm.explorer.export import export_panes
 from polyterm.explorer.jobs import answer
 from polyterm.explorer.workspace import Workspace
 from polyterm.messages import ViewFailed, ViewProgress, ViewReady
-from polyterm.screens.main import PANE_ORDER, MainScreen
+from polyterm.screens.main import MainScreen
 from polyterm.widgets.pane import Pane, Question
 
 
@@ -88,7 +88,7 @@ class Questions:
     def ready(self, message: ViewReady) -> None:
         if message.token == self.tokens.get(message.pane):
             self.answered[message.pane] = message.token
-            self.main.pane(message.pane).show(message.view)  # type: ignore[attr-defined]
+            self.main.pane(message.pane).show(message.view)
             self._export_when_ready()
 
     def failed(self, message: ViewFailed) -> None:
@@ -109,7 +109,8 @@ class Questions:
     # -- export -----------------------------------------------------------------------------
     def export(self, every: bool = False) -> None:
         """Write the focused pane (or every pane) to a new markdown file."""
-        panes = [self.main.pane(p) for p in PANE_ORDER] if every else [self.main.current_pane()]
+        main = self.main
+        panes = [main.pane(p) for p in main.pane_ids] if every else [main.current_pane()]
         if [p for p in panes if p.stale and self.ask(p, force=True)]:
             self.pending_export = (every, panes)  # written when their answers are in
             self.app.notify("bringing the panes up to date before the export…")
@@ -122,7 +123,7 @@ class Questions:
         if path is None:
             self.app.notify("nothing to export yet: ask a question first", severity="warning")
         else:
-            self.app.notify(f"wrote {path}", title="Export")
+            self.app.notify(f"wrote {path.name} in {path.parent}", title="Export")
 
     def _export_when_ready(self) -> None:
         pending = self.pending_export

@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from polyterm.engine.cache import ModelCache
-from polyterm.engine.cluster import parse_cluster
 from polyterm.engine.models import ModelLibrary, OpenOptions
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import Progress
-from polyterm.engine.settings import cluster_setting
 from polyterm.engine.specs import TrainSpec
 from polyterm.engine.sweep import train_many
 from polyterm.errors import Cancelled, PolytermError
@@ -83,8 +81,8 @@ def _child(
     try:
         parsed = library.spec(spec, options)
         report = lambda p: out.put(("progress", p))  # noqa: E731
-        cluster = cluster_setting() if isinstance(parsed, TrainSpec) else None
-        if cluster is not None and parse_cluster(cluster, "cluster").is_local:
+        cluster = _cluster_setting() if isinstance(parsed, TrainSpec) else None
+        if cluster is not None and _is_local(cluster):
             raise PolytermError(
                 f'config.toml: cluster = "{cluster}" starts a cluster per command, which the '
                 "explorer cannot do for each model it trains: run a scheduler (dask scheduler; "
@@ -166,3 +164,16 @@ def make_in_process(
         raise stopped
     if kind == "error":
         raise PolytermError(value)
+
+
+def _cluster_setting() -> str | None:
+    """The config file's cluster (the cluster module is imported only for a training)."""
+    from polyterm.engine.cluster_config import cluster_setting
+
+    return cluster_setting()
+
+
+def _is_local(cluster: str) -> bool:
+    from polyterm.engine.cluster import parse_cluster
+
+    return parse_cluster(cluster, "cluster").is_local

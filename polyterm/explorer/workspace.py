@@ -231,8 +231,9 @@ class Workspace:
     def select(self, name: str, on: bool | None = None) -> None:
         """Mark (or unmark) a model for the side-by-side panes, opening it if needed."""
         on = name not in self.selected if on is None else on
-        if on and "<" in name:  # an "available to make" row: ask how to make it
-            self.host.action_train(name.split("_<")[0])
+        template = self.catalogue.form_for(name) if on else None
+        if template is not None:  # an "available to make" row: ask how to make it
+            self.host.action_train(template.corpus)
             return
         if on and name not in self.selected:
             self.selected.append(name)

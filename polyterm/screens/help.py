@@ -24,11 +24,16 @@ KeyRow = tuple[str, str]
 
 
 def _bindings(node: DOMNode, ours_only: bool) -> list[Binding]:
-    """The BINDINGS of `node`'s class and its bases (only polyterm's classes when
+    """The BINDINGS of `node`'s class and its bases (only our classes, not Textual's, when
     `ours_only`: a text box's own editing keys are Textual's, not the pane's)."""
-    out: list[Binding] = []
+    own = getattr(node, "own_bindings", None)
+    out: list[Binding] = list(own()) if callable(own) else []  # keys made per instance
     for cls in type(node).__mro__:
-        if "BINDINGS" in cls.__dict__ and (not ours_only or cls.__module__.startswith("polyterm.")):
+        if callable(own) and "own_bindings" in cls.__dict__:
+            continue  # its BINDINGS are the registry's: `own_bindings` are this node's
+        if "BINDINGS" in cls.__dict__ and (
+            not ours_only or not cls.__module__.startswith("textual")
+        ):
             out += Binding.make_bindings(cls.__dict__["BINDINGS"])
     return out
 
@@ -58,7 +63,7 @@ def key_sections(app: App[Any], pane: DOMNode | None, title: str) -> list[tuple[
     if pane is not None:
         inside = [
             pane,
-            *(w for w in pane.walk_children() if type(w).__module__.startswith("polyterm.")),
+            *(w for w in pane.walk_children() if not type(w).__module__.startswith("textual")),
         ]
         sections.append((title, binding_rows(app, inside)))
     everywhere = binding_rows(app, [app.screen, app], ours_only=False)

@@ -21,10 +21,11 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.query import ModelResult, QueryView
-from polyterm.widgets.pane import Pane, Question, SafeInput, plain
+from polyterm.widgets.pane import Pane, PaneId, PaneServices, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
-BOX_WIDTH = 26  # the narrowest model box: boxes wrap onto more rows rather than shrink
+BOX_WIDTH = 24  # the narrowest model box (three fit at 80 columns without the sidebar, ctrl+b);
+# boxes wrap onto more rows rather than shrink
 SHARED_LEGEND = "word* = in more than one model's list"
 
 
@@ -81,8 +82,10 @@ class HistoryInput(SafeInput):
 class CalculatorPane(Pane):
     """Type an expression; every selected model answers in its own column."""
 
-    PANE_ID = "calc"
-    TITLE = "3 Calculator"
+    PANE_ID = PaneId.CALC
+    NUMBER = 3
+    LABEL = "Calculator"
+    TIP = "Go to the word-difference calculator"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+t",
@@ -107,8 +110,8 @@ class CalculatorPane(Pane):
             self.include_query = include_query
             super().__init__()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.convention = Convention.NORMALISED
         self.include_query = False
         self.last_text = ""
@@ -203,6 +206,10 @@ class CalculatorPane(Pane):
         else:
             box.update(plain(text, style))
         box.set_class(not text, "hidden")
+        if text:  # no earlier answer under an expression that has none
+            self.view = None
+            for old in self.query_one("#calc-grid").query_children(".calc-model"):
+                old.remove()
 
     def show(self, view: QueryView) -> None:
         self.view, self.asked = view, None

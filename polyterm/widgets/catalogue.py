@@ -42,6 +42,22 @@ class CachedModel:
     words: int
     disk_bytes: int
     source: str
+    corpus: str = ""  # the corpus a word2vec model was trained on ("" for other models)
+
+
+@dataclass(frozen=True, slots=True)
+class Makeable:
+    """An "available to make" entry of the models pane: `label` is what the row shows, a
+    spec template (`brown_<dims>`, made through the Train form for `corpus`) or a spec that
+    opens as it is (`glove-6b-50`, `gensim:NAME`; `corpus` None)."""
+
+    label: str
+    corpus: str | None = None
+
+    @property
+    def needs_form(self) -> bool:
+        """Whether its sizes are asked for first (the Train form) rather than opened."""
+        return self.corpus is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +71,23 @@ class Catalogue:
     gensim_names: tuple[str, ...] = ()
 
     @property
-    def available(self) -> tuple[str, ...]:
-        """Spec templates the user can make now."""
-        out = [f"{c}_<dims>" for c in self.corpora] + ["lee_<dims>"]
+    def makeable(self) -> tuple[Makeable, ...]:
+        """What the user can make now: each corpus's models (sizes asked first), then the
+        pretrained and gensim models (opened as they are)."""
+        out = [Makeable(f"{c}_<dims>", c) for c in (*self.corpora, "lee")]
         if self.glove:
-            out.append("glove-6b-50")
-        out += [f"gensim:{n}" for n in self.gensim_names]
+            out.append(Makeable("glove-6b-50"))
+        out += [Makeable(f"gensim:{n}") for n in self.gensim_names]
         return tuple(out)
+
+    @property
+    def available(self) -> tuple[str, ...]:
+        """The labels of `makeable`, in order."""
+        return tuple(m.label for m in self.makeable)
+
+    def form_for(self, name: str) -> Makeable | None:
+        """The makeable entry labelled `name` if it is made through the Train form."""
+        return next((m for m in self.makeable if m.label == name and m.needs_form), None)
 
 
 @dataclass(frozen=True, slots=True)

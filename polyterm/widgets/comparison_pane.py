@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from polyterm.core.bases import parse_basis_name
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
@@ -24,6 +25,8 @@ from polyterm.widgets.pane import (
     RAW_BASIS,
     FitTable,
     Pane,
+    PaneId,
+    PaneServices,
     ProgressFn,
     Question,
     SafeInput,
@@ -36,11 +39,6 @@ from polyterm.widgets.pane import (
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
-
-Aligner = Callable[[Embedding, Embedding, str, ProgressFn], "AlignmentView"]
-"""`aligner(a, b, basis, progress)`: the two models compared in a basis (fitted first if
-needed, with the components' stability), in the calling worker; given by the app (widgets
-do not import the engine, which holds the fitted bases)."""
 
 ALIGN_K = 10
 WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values beside the words
@@ -119,8 +117,10 @@ class ComparisonPane(Pane):
     It shows the answer to its current question or says that it is being computed (or
     was cancelled): never an earlier answer under the current question."""
 
-    PANE_ID = "compare"
-    TITLE = "4 Compare"
+    PANE_ID = PaneId.COMPARE
+    NUMBER = 4
+    LABEL = "Compare"
+    TIP = "Go to the comparison pane"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "v",
@@ -149,8 +149,8 @@ class ComparisonPane(Pane):
 
     Asked = Pane.Asked
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.subject: ExpressionQuery | DimensionQuery | None = None  # the query followed
         self.convention = Convention.NORMALISED
         self.include_query = False
@@ -165,7 +165,6 @@ class ComparisonPane(Pane):
         self.alignment: AlignmentView | None = None
         self.alignment_for: PairQuestion | None = None  # the question `alignment` answers
         self.basis = RAW_BASIS  # of the matched / aligned / summary views (`b`)
-        self.aligner: Aligner | None = None  # given by the app
         self.pair: tuple[Embedding, Embedding] | None = None
         self.computing: PairQuestion | None = None  # the pair being aligned now
         self.declined: PairQuestion | None = None  # cancelled: not restarted by itself
@@ -250,13 +249,13 @@ class ComparisonPane(Pane):
             return None
         self.computing, self.declined, self.failed = pair, None, None
         a, b = self.pair
-        basis, aligner = self.basis, self.aligner
+        basis, services = self.basis, self.services
 
         def align(progress: ProgressFn) -> AlignmentView:
             from polyterm.views.alignment import alignment_view
 
-            if basis != RAW_BASIS and aligner is not None:
-                return aligner(a, b, basis, progress)
+            if basis != RAW_BASIS:  # fitted by the explorer's basis store
+                return services.align(a, b, parse_basis_name(basis), progress)
             return alignment_view(
                 a,
                 b,
@@ -435,6 +434,19 @@ class ComparisonPane(Pane):
             self.follow_expression(text, self.convention, self.include_query)
         if text:
             self.post_message(self.Asked(self))
+
+    def export_part(self) -> tuple[str, ...] | None:
+        """The matched, aligned or summary part of the alignment (export writes the view on
+        screen, not the whole align report); the by-index view is whole."""
+        view = self.view
+        if self.mode is CompareMode.INDEX or view is None or not hasattr(view, "tables"):
+            return None
+        keys = [t.key for t in view.tables()]
+        if self.mode is CompareMode.SUMMARY:
+            return tuple(k for k in keys if k in ("models", "statistics"))
+        if self.mode is CompareMode.ALIGNED:
+            return tuple(k for k in keys if k in ("models", "aligned"))
+        return tuple(k for k in keys if k not in ("statistics", "aligned"))
 
     def show_error(self, text: str, position: int | None = None) -> None:
         self._hinted = text == PAIR_HINT

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from polyterm.core.bases import DEFAULT_FIT_ROWS
+from polyterm.core.bases import DEFAULT_FIT_ROWS, parse_basis_name
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.views.protocol import Table as ViewTable
@@ -28,6 +28,8 @@ from polyterm.widgets.pane import (
     RAW_BASIS,
     FitTable,
     Pane,
+    PaneId,
+    PaneServices,
     Question,
     SafeInput,
     axis_noun,
@@ -131,8 +133,11 @@ def _step(steps: tuple[int | None, ...], value: int | None, by: int) -> int | No
 class DimensionPane(Pane):
     """Step through a model's dimensions; `v` shows the words that recur across them."""
 
-    PANE_ID = "dims"
-    TITLE = "2 Dimensions"
+    PANE_ID = PaneId.DIMS
+    NUMBER = 2
+    LABEL = "Dimensions"
+    TIP = "Go to the Dimension browser"
+    FOLLOWS_SELECTION = False  # asked when what it browses changes (`Changed`)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "n,right_square_bracket",
@@ -148,7 +153,14 @@ class DimensionPane(Pane):
             id="dims.prev",
             tooltip="Show the previous dimension",
         ),
-        Binding("g", "goto", "Go to", id="dims.goto", tooltip="Jump to a dimension by number"),
+        Binding(
+            "g",
+            "goto",
+            "Go to",
+            id="dims.goto",
+            tooltip="Jump to a dimension by number (12, #12, dim 12), or to the one where a "
+            "word has its largest value",
+        ),
         Binding(
             "s",
             "scale",
@@ -189,18 +201,11 @@ class DimensionPane(Pane):
             self.params = params
             super().__init__()
 
-    class BasisRequested(Message):
-        """Express `model` in `basis` (raw: stop fitting); the app fits it in a worker
-        and calls `basis_ready` or `basis_failed`."""
-
-        def __init__(self, model: str, basis: str) -> None:
-            self.model = model
-            self.basis = basis
-            super().__init__()
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.params = DimensionParams()
+        self.opening: tuple[str, ...] = ()  # models being opened, none loaded yet
+        self._loaded: dict[str, Embedding] = {}
         self.model_dims: dict[str, int] = {}
         self.model_words: dict[str, int] = {}  # vocabulary sizes, for the default restriction
         self.pending = ""  # said after the header until the answer shows (computing, cancelled)
@@ -217,9 +222,8 @@ class DimensionPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static(id="dims-header", classes="pane-header")
         yield SafeInput(
-            placeholder="dimension number, then enter",
+            placeholder="a dimension (12, #12) or a word, then enter",
             id="dims-goto",
-            type="integer",
             classes="hidden",
         )
         yield Static("", id="dims-message", classes="message hidden")
@@ -243,9 +247,13 @@ class DimensionPane(Pane):
         self.set_class(self.size.width < 76, "narrow")
 
     # -- state from the app -------------------------------------------------------------
-    def set_models(self, dims: dict[str, int], focus: str | None = None) -> None:
-        """The loaded models (name → dims) and, optionally, the one to browse."""
+    def set_models(
+        self, dims: dict[str, int], focus: str | None = None, opening: Sequence[str] = ()
+    ) -> None:
+        """The loaded models (name → dims), optionally the one to browse, and the models
+        being opened (said while none is loaded yet)."""
         self.model_dims = dict(dims)
+        self.opening = tuple(opening)
         model = self.params.model
         if focus in dims:
             model = focus
@@ -257,6 +265,7 @@ class DimensionPane(Pane):
             self._header()
 
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
+        self._loaded = dict(loaded)
         self.model_words = {name: len(model) for name, model in loaded.items()}
         # a model closed or reopened (retrained): its bases go with it
         for key, (source, _) in list(self.in_basis.items()):
@@ -290,7 +299,12 @@ class DimensionPane(Pane):
         for note in (self.pending, self.fit_note):
             if note:
                 text += f" · {note}"
-        if not self.model_dims:
+        if not self.model_dims and self.opening:
+            text = (
+                f"Opening {', '.join(self.opening)}: each is browsed here once it is ready "
+                "(progress in the Models pane, 1)."
+            )
+        elif not self.model_dims:
             text = "No model loaded yet: open one in the Models pane (1)."
         self.query_one("#dims-header", Static).update(plain(text))
 
@@ -362,7 +376,7 @@ class DimensionPane(Pane):
         basis = next_basis(current or self.params.basis, dims)
         if basis == RAW_BASIS or (model, basis) in self.in_basis:
             if self.fitting is not None:
-                self.post_message(self.BasisRequested(model, RAW_BASIS))  # stop the fit
+                self.services.cancel_basis(self.PANE_ID)  # stop the fit
             self.fitting, self.fit_note = None, ""
             self._switch(model, basis)
             return
@@ -370,7 +384,7 @@ class DimensionPane(Pane):
         fit = min(DEFAULT_FIT_ROWS, self.model_words.get(model, DEFAULT_FIT_ROWS))
         self.fit_note = f"fitting {basis} on {fit:,} words …"
         self._header()
-        self.post_message(self.BasisRequested(model, basis))
+        self.services.fit_basis(self.PANE_ID, model, parse_basis_name(basis))
 
     def _switch(self, model: str, basis: str) -> None:
         dims = self.dims_shown(model, basis) or 1
@@ -434,18 +448,44 @@ class DimensionPane(Pane):
         event.stop()
         event.input.add_class("hidden")
         dims = self.dims_shown() or 0
-        try:
-            dim = int(event.value)
-        except ValueError:
-            dim = -1
-        if not 0 <= dim < dims:
-            noun = axis_noun(self.params.basis)
-            self.notify(
-                f"no {noun} {event.value!r}: use 0 to {dims - 1}", severity="warning", markup=False
-            )
-        else:
-            self._change(dim=dim, mode=DimsMode.DIMENSION)
+        noun = axis_noun(self.params.basis)
+        text = event.value.strip()
+        number = text.lower().removeprefix("#").removeprefix("dim").removeprefix(":").strip()
+        if number.lstrip("-").isdigit():
+            dim = int(number)
+            if not 0 <= dim < dims:
+                self.notify(
+                    f"no {noun} {text!r}: use 0 to {dims - 1}", severity="warning", markup=False
+                )
+            else:
+                self._change(dim=dim, mode=DimsMode.DIMENSION)
+        elif text:
+            self._goto_word(text, noun)
         self.focus_main()
+
+    def _goto_word(self, word: str, noun: str) -> None:
+        """The dimension where `word` has its largest absolute value in the model browsed
+        (in the basis shown); a word not in the model is said with the nearest spellings."""
+        name = self.params.model or ""
+        model = self._loaded.get(name)
+        if self.params.basis != RAW_BASIS:
+            found = self.in_basis.get((name, self.params.basis))
+            model = found[1] if found is not None else None
+        if model is None:
+            return
+        row = model.vocab.find(word)
+        if row is None:
+            near = model.vocab.suggest(word)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            self.notify(f"no word {word!r} in {name}{hint}", severity="warning", markup=False)
+            return
+        values = model.vectors[row]
+        dim = int(abs(values).argmax())
+        self._change(dim=dim, mode=DimsMode.DIMENSION)
+        self.notify(
+            f"{noun} {dim}: where {word!r} has its largest value ({float(values[dim]):+.3f})",
+            markup=False,
+        )
 
     @on(Input.Blurred, "#dims-goto")
     def _goto_blurred(self, event: Input.Blurred) -> None:

@@ -9,6 +9,7 @@ says what it is), then cuts long model names with "…".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -25,7 +26,7 @@ from textual.widgets import DataTable, Static
 
 from polyterm.safe_text import visible
 from polyterm.widgets.catalogue import JobState, ModelsView
-from polyterm.widgets.pane import Pane, plain, theme_colour
+from polyterm.widgets.pane import Pane, PaneId, PaneServices, plain, theme_colour
 
 
 class JobList(Widget):
@@ -105,16 +106,24 @@ class ModelRow:
         }
 
 
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort models as people count: brown_2, brown_10, brown_10_s2, brown_100 (numbers by
+    value, not as text)."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
 def model_rows(view: ModelsView) -> list[ModelRow]:
-    """The table's rows in order: loaded, cached, running, then the ones to make."""
+    """The table's rows in order: loaded, cached, running, then the ones to make; the
+    loaded and the cached models each in natural order (`natural_key`)."""
     jobs = {j.name: j for j in view.jobs}
     loaded = {m.name for m in view.loaded}
     cached = {c.name: c for c in view.catalogue.cached}
     rows: list[ModelRow] = []
-    for m in view.loaded:
+    for m in sorted(view.loaded, key=lambda m: natural_key(m.name)):
         mb = cached[m.name].disk_bytes / 1e6 if m.name in cached else None
         rows.append(ModelRow(m.name, RowState.LOADED, m.dims, m.vocabulary, mb))
-    for name, c in cached.items():
+    for name, c in sorted(cached.items(), key=lambda item: natural_key(item[0])):
         if name not in loaded and name not in jobs:
             rows.append(ModelRow(name, RowState.CACHED, c.dims, c.words, c.disk_bytes / 1e6))
     for name, j in jobs.items():
@@ -227,8 +236,11 @@ class ModelsTable(DataTable[Text | str]):
 class ModelsPane(Pane):
     """Every model the user can use; space marks the models compared side by side."""
 
-    PANE_ID = "models"
-    TITLE = "1 Models"
+    PANE_ID = PaneId.MODELS
+    NUMBER = 1
+    LABEL = "Models"
+    TIP = "Go to the Models pane"
+    SIDEBAR = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
@@ -282,12 +294,19 @@ class ModelsPane(Pane):
             self.name = name
             super().__init__()
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+    def __init__(
+        self,
+        services: PaneServices | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(services, id=id, classes=classes)
         self.layout_plan: Layout | None = None
         self.laid_out_width = -1
         self.chosen: str | None = None  # the model the user put the cursor on
         self.state_cells: dict[str, str] = {}
+        self.touched = False  # the user has selected, opened or removed a model here
 
     def compose(self) -> ComposeResult:
         yield Static("", id="models-note", classes="note hidden")
@@ -329,8 +348,8 @@ class ModelsPane(Pane):
         )
 
     def show(self, view: ModelsView) -> None:
-        """Render the view state; the cursor stays on the model the user chose, else starts
-        on the first row (a model, when there is one)."""
+        """Render the view state; the cursor stays on the model the user chose, else goes to
+        the first selected model that is loaded, else the first row."""
         self.view = view
         table = self.table
         before = self.highlighted
@@ -338,7 +357,17 @@ class ModelsPane(Pane):
         width = self.table_width()
         plan = plan_layout(rows, width, table.cell_padding)
         names = [r.name for r in rows]
-        target = self.chosen if self.chosen in names else (names[0] if names else None)
+        loaded = {m.name for m in view.loaded}
+        first = next((n for n in view.selected if n in loaded), names[0] if names else None)
+        # the model the user chose; until the user acts here, the first selected model
+        # loaded (the study's pair on a first run, whichever model opens first); else the
+        # first row
+        if self.chosen in names:
+            target: str | None = self.chosen
+        elif self.touched:
+            target = names[0] if names else None
+        else:
+            target = first
         with self.prevent(DataTable.RowHighlighted):
             if plan != self.layout_plan:
                 table.clear(columns=True)
@@ -411,15 +440,18 @@ class ModelsPane(Pane):
             self.post_message(self.OpenRequested(event.row_key.value))
 
     def action_toggle_select(self) -> None:
+        self.touched = True
         if self.highlighted:
             self.post_message(self.Selected(self.highlighted))
 
     def action_open(self) -> None:
+        self.touched = True
         if self.highlighted:
             self.post_message(self.OpenRequested(self.highlighted))
 
     def action_remove(self) -> None:
         """Ask the app to remove the highlighted cached model; it asks the user first."""
+        self.touched = True
         name = self.highlighted
         cached = {c.name: c for c in self.view.catalogue.cached} if self.view else {}
         if name is None or name not in cached:

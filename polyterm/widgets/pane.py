@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rich.style import Style
 from rich.text import Text
@@ -14,8 +15,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 
+from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
 from polyterm.safe_text import visible, without_unsafe
+
+if TYPE_CHECKING:
+    from polyterm.views.alignment import AlignmentView
+    from polyterm.widgets.catalogue import CachedModel
 
 ProgressFn = Callable[[float], None]
 Question = Callable[[ProgressFn], Any]
@@ -150,7 +156,7 @@ class WorkProgress(Horizontal):
         yield self.bar
 
     def start(self, text: str) -> None:
-        self.label.update(plain(f"{text} (x cancels)"))
+        self.label.update(plain(f"x cancels · {text}"))  # the key first: never the part cut
         self.bar.update(total=None, progress=0)
         self.remove_class("hidden")
 
@@ -161,12 +167,97 @@ class WorkProgress(Horizontal):
         self.add_class("hidden")
 
 
+class PaneServices(Protocol):
+    """What the explorer does for a pane: given to every pane when the main screen composes
+    it (`Pane.services`), so a pane asks for work without importing the engine and nothing
+    sets attributes on it from outside. `polyterm.explorer.services.Services` is the one
+    implementation."""
+
+    def ask(self, pane: Pane) -> None:
+        """Compute the pane's question now, in the background (its `show` follows)."""
+
+    def fit_basis(self, pane: str, model: str, basis: BasisName) -> None:
+        """Express the loaded model `model` in `basis` in the background, for `pane`
+        (raw: stop the pane's fit); BasisProgress, BasisReady or BasisFailed follow."""
+
+    def cancel_basis(self, pane: str) -> bool:
+        """Stop the pane's basis fit; whether there was one."""
+
+    def cached_models(self) -> tuple[CachedModel, ...]:
+        """The models in the cache (loaded or not), as the Models pane lists them."""
+        ...
+
+    def open_models(self, names: Sequence[str]) -> None:
+        """Select these models and open the ones not loaded (jobs, in the background)."""
+
+    def align(
+        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+    ) -> AlignmentView:
+        """The two models compared in `basis` (each fitted first unless stored, then their
+        components' stability), in the calling worker; `progress` raises `Cancelled`."""
+        ...
+
+
+class NoServices:
+    """The services of a pane outside the explorer (a widget test): asking does nothing,
+    the rest says it needs the explorer."""
+
+    def ask(self, pane: Pane) -> None:
+        return None
+
+    def fit_basis(self, pane: str, model: str, basis: BasisName) -> None:
+        raise RuntimeError("fitting a basis needs the explorer's services")
+
+    def cancel_basis(self, pane: str) -> bool:
+        return False
+
+    def cached_models(self) -> tuple[CachedModel, ...]:
+        return ()
+
+    def open_models(self, names: Sequence[str]) -> None:
+        return None
+
+    def align(
+        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+    ) -> AlignmentView:
+        raise RuntimeError("aligning in a basis needs the explorer's services")
+
+
+class PaneId(StrEnum):
+    """The explorer's own panes, by id (a pane's `PANE_ID`, its widget id and the key of its
+    questions). A new pane may add itself here so that code can name it; the registry
+    (`polyterm.screens.panes.PANES`) is what puts it on the screen."""
+
+    MODELS = "models"
+    DIMS = "dims"
+    CALC = "calc"
+    COMPARE = "compare"
+    SWEEP = "sweep"
+
+
 class Pane(Vertical):
-    """A pane: `view` is the frozen view state it shows (None until the first answer)."""
+    """A pane: `view` is the frozen view state it shows (None until the first answer).
+
+    A pane declares what the explorer needs to place it (read by the registry,
+    `polyterm.screens.panes`): `PANE_ID` (its id), `NUMBER` (its key, 1-9, and alt+N),
+    `LABEL` (its tab, its section in the help and the export), `TIP` (what its key does),
+    `SIDEBAR` (shown beside the tabs rather than in one: the Models pane) and its own keys
+    in `BINDINGS` (each with an `id`, so a user keymap can move it)."""
 
     ALLOW_MAXIMIZE = True
     PANE_ID: ClassVar[str] = ""
-    TITLE: ClassVar[str] = ""
+    NUMBER: ClassVar[int] = 0
+    LABEL: ClassVar[str] = ""
+    TIP: ClassVar[str] = ""
+    SIDEBAR: ClassVar[bool] = False
+    FOLLOWS_SELECTION: ClassVar[bool] = True
+    """Asked again whenever the loaded or selected models change (out of sight: once shown).
+    A pane that asks on its own (the Dimensions pane, through `Changed`) sets False."""
+
+    @classmethod
+    def title(cls) -> str:
+        """The pane's tab (or border) title: its key and its label, ``3 Calculator``."""
+        return f"{cls.NUMBER} {cls.LABEL}"
 
     class Asked(Message):
         """The pane wants its question (re)computed now."""
@@ -179,10 +270,17 @@ class Pane(Vertical):
         def control(self) -> Pane:
             return self.pane
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        services: PaneServices | None = None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id or self.PANE_ID, classes=("pane " + (classes or "")).strip())
-        if self.PANE_ID == "models":
-            self.border_title = self.TITLE
+        self.services: PaneServices = services or NoServices()
+        if self.SIDEBAR:
+            self.border_title = self.title()
         self.view: Any = None
         self.stale = False  # its inputs changed while it was out of sight
 
@@ -191,6 +289,20 @@ class Pane(Vertical):
     ) -> Question | None:
         """What to compute (in a worker) for the pane's current inputs, or None."""
         return None
+
+    def show(self, view: Any) -> None:
+        """Show `view`, the answer to the pane's newest question (on the UI thread; the
+        explorer drops answers to older questions before they get here). Each pane narrows
+        `view` to its own view type."""
+        self.view = view
+
+    def export_part(self) -> tuple[str, ...] | None:
+        """The keys of the view's tables on screen, when the pane shows only some of them
+        (export writes what is seen); None: the whole view."""
+        return None
+
+    def catalogue_changed(self) -> None:
+        """The cache was listed again (`services.cached_models()` changed)."""
 
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         """The loaded or selected models changed (called on the UI thread)."""

@@ -26,7 +26,16 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
-from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress, plain
+from polyterm.widgets.models_pane import natural_key
+from polyterm.widgets.pane import (
+    Pane,
+    PaneId,
+    PaneServices,
+    ProgressFn,
+    Question,
+    WorkProgress,
+    plain,
+)
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.sweep import SweepView
@@ -101,6 +110,22 @@ def split_families(models: Sequence[Embedding]) -> tuple[list[Embedding], list[t
     return swept, left_out
 
 
+def whole_width(table: DataTable[Any]) -> int:
+    """The cells `table` needs to show every column whole (its widest cell or label per
+    column, padded): set as its width, so the pane's body scrolls rather than the table
+    cutting a number at its edge (a DataTable measures itself only when idle)."""
+    widths: list[int] = []
+    for key, column in table.columns.items():
+        cells = [table.get_cell(row, key) for row in table.rows]
+        widest = max([Text(str(column.label)).cell_len, *(_cell_len(c) for c in cells)])
+        widths.append(widest + 2 * table.cell_padding)
+    return sum(widths)
+
+
+def _cell_len(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else Text(str(cell)).cell_len
+
+
 def null_short(null: Any) -> str:
     z = "" if null.z is None else f", z {null.z:+.1f}"
     return f"{null.null_mean:.3f}{z}"
@@ -109,8 +134,10 @@ def null_short(null: Any) -> str:
 class SweepPane(Pane):
     """Pick a set of models, run the sweep, read the tables and plots."""
 
-    PANE_ID = "sweep"
-    TITLE = "5 Sweep"
+    PANE_ID = PaneId.SWEEP
+    NUMBER = 5
+    LABEL = "Sweep"
+    TIP = "Go to the dimension sweep"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",
@@ -126,14 +153,24 @@ class SweepPane(Pane):
             id="sweep.choose",
             tooltip="Cycle the models swept: each corpus's trained models, or all selected models",
         ),
+        Binding(
+            "a",
+            "open_cached",
+            "Open cached",
+            show=False,  # the header says "a: open N cached" when there are some
+            id="sweep.open-cached",
+            tooltip="Open (and select) the cached models of the corpus shown that are not "
+            "loaded yet, so the sweep takes them",
+        ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, services: PaneServices | None = None) -> None:
+        super().__init__(services)
         self.choice: str | None = None  # a corpus name or SELECTED
         self.choices: list[str] = [SELECTED]
         self.candidates: list[Embedding] = []  # the models swept
         self.left_out: list[tuple[str, str]] = []  # (model, why it is not swept)
+        self.unopened: list[str] = []  # cached models of the corpus shown, not loaded
         self.plot_width = -1  # the width the plots were drawn for
         self.requested = False
         self._loaded: Mapping[str, Embedding] = {}
@@ -147,19 +184,24 @@ class SweepPane(Pane):
         with VerticalScroll(id="sweep-body"):
             yield Static("Per model (each statistic beside its null)", classes="sweep-label")
             models: DataTable[Text | str] = DataTable(
-                id="sweep-models", zebra_stripes=True, cursor_type="row"
+                id="sweep-models", zebra_stripes=True, cursor_type="none"
             )
+            models.can_focus = False  # the body scrolls: ↑↓ PageUp/PageDown, ←→ for columns
             yield models
             yield Static("Between models", classes="sweep-label")
             pairs: DataTable[Text | str] = DataTable(
-                id="sweep-pairs", zebra_stripes=True, cursor_type="row"
+                id="sweep-pairs", zebra_stripes=True, cursor_type="none"
             )
+            pairs.can_focus = False
             yield pairs
             yield Static(id="sweep-plots")
             yield Static(id="sweep-readings")
 
     def main_widget(self) -> Widget:
-        return self.query_one("#sweep-models", DataTable)
+        """The body: it scrolls down to the plots and readings, and sideways to every
+        column (the tables are as wide as their columns: a number is never cut at the
+        pane's edge, the horizontal scrollbar says there is more)."""
+        return self.query_one("#sweep-body", VerticalScroll)
 
     def on_mount(self) -> None:
         self.query_one("#sweep-body").display = False
@@ -168,8 +210,16 @@ class SweepPane(Pane):
     # -- the models swept ----------------------------------------------------------------------
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         self._loaded, self._chosen = loaded, chosen
-        corpora = sorted({c for m in loaded.values() if (c := corpus_of(m))})
-        self.choices = [*corpora, SELECTED]
+        self._choices()
+
+    def catalogue_changed(self) -> None:
+        self._choices()
+
+    def _choices(self) -> None:
+        """Each corpus with a loaded or cached word2vec model, then the selected models."""
+        loaded = {c for m in self._loaded.values() if (c := corpus_of(m))}
+        cached = {c.corpus for c in self.services.cached_models() if c.corpus}
+        self.choices = [*sorted(loaded | cached), SELECTED]
         if self.choice not in self.choices:
             self.choice = self.choices[0]
         self._pick()
@@ -179,19 +229,48 @@ class SweepPane(Pane):
             offered = list(self._chosen)
         else:
             offered = [m for m in self._loaded.values() if corpus_of(m) == self.choice]
+        self.unopened = sorted(
+            (
+                c.name
+                for c in self.services.cached_models()
+                if self.choice != SELECTED
+                and c.corpus == self.choice
+                and c.name not in self._loaded
+            ),
+            key=natural_key,
+        )
         self.candidates, self.left_out = split_families(offered)
         self._header()
+        self._drop_stale()
+
+    def _drop_stale(self) -> None:
+        """A sweep of other models than the ones listed now is not shown under their
+        header: the tables go until `r` sweeps these."""
+        view = self.view
+        if view is None:
+            return
+        swept = [r.model.name for r in view.models]
+        if sorted(swept) != sorted(m.name for m in self.candidates):
+            self.view = None
+            self.query_one("#sweep-body").display = False
+            self.show_error(
+                "the models listed changed since the last sweep (of "
+                + ", ".join(swept)
+                + "): r sweeps these"
+            )
 
     def _header(self) -> None:
         names = ", ".join(m.name for m in self.candidates) or "none"
         what = "selected models" if self.choice == SELECTED else f"{self.choice} models loaded"
         more = " · c: other models" if len(self.choices) > 1 else ""
+        n = len(self.unopened)
+        cached = f" · a: open {n} cached ({', '.join(self.unopened[:4])}{'…' if n > 4 else ''})"
         self.query_one("#sweep-header", Static).update(
-            plain(f"{what}: {names} · r: run the sweep{more}")
+            plain(f"{what}: {names} · r: run the sweep{more}{cached if n else ''}")
         )
         note = self.query_one("#sweep-left-out", Static)
         lines = [f"left out: {name} ({why})" for name, why in self.left_out]
-        note.update(plain("\n".join(lines)))
+        note.update(Group(*(plain(line) for line in lines)))  # our line breaks, not data's
         note.set_class(not lines, "hidden")
 
     def action_choose(self) -> None:
@@ -199,7 +278,20 @@ class SweepPane(Pane):
         self.choice = self.choices[(i + 1) % len(self.choices)]
         self._pick()
 
+    def action_open_cached(self) -> None:
+        if not self.unopened:
+            self.show_error("no cached models of this corpus left to open (t trains more)")
+            return
+        self.show_error("")
+        self.services.open_models(list(self.unopened))
+
     def action_run(self) -> None:
+        if not self.candidates and self.unopened:
+            self.show_error(
+                f"No {self.choice} models loaded: a opens the {len(self.unopened)} cached "
+                "ones, then r sweeps them."
+            )
+            return
         if not self.candidates:
             why = " (see above why each one is left out)" if self.left_out else ""
             self.show_error(
@@ -293,6 +385,8 @@ class SweepPane(Pane):
                 null_short(p.matched_r),
                 f"{p.residual:.3f}",
             )
+        for table in (models, pairs):
+            table.styles.width = whole_width(table)
         self._draw_plots(view)
         readings = view.readings() or (
             "Train at least two seeds of a size to get a noise "

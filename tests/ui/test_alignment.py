@@ -187,7 +187,7 @@ async def test_sweep_pane_runs_the_sweep_of_a_corpus(toy_models, fixed_catalogue
         await settle(pilot)
         assert [m.name for m in pane.candidates] == ["toy_a", "toy_b"]
         # the palette's commands
-        names = [c.title for c in app.get_system_commands(app.screen)]
+        names = [c.title for c in app.palette_commands()]
         assert "Align selected models" in names and "Sweep" in names
         app.action_align()
         await settle(pilot)
@@ -220,6 +220,7 @@ async def test_compare_is_computed_only_when_in_sight(
 
 
 async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tmp_path) -> None:
+    from polyterm.explorer.export import ShownPart
     from tests.ui.test_export import check_golden
 
     a, b = toy_models[:2]
@@ -234,11 +235,13 @@ async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tm
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        path = tmp_path / "polyterm-compare-align-toy_a-toy_b.md"
-        assert path.read_text() == export_markdown([("Compare", expected)])
+        # the view on screen (the summary), not the whole align report (issue 17 §3)
+        path = tmp_path / "polyterm-compare-align-toy_a-toy_b-summary.md"
+        shown = ShownPart(expected, ("models", "statistics"), "summary")
+        assert path.read_text() == export_markdown([("Compare", shown)])
         await pilot.press("5", "r")
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        swept = tmp_path / "polyterm-sweep-sweep-toy-toy_a-toy_b-toy_c.md"
+        swept = tmp_path / "polyterm-sweep-toy-toy_a-toy_b-toy_c.md"
         assert swept.read_text() == export_markdown([("Sweep", sweep)])

@@ -253,7 +253,7 @@ async def test_palette_commands_name_jobs_as_text(fixed_catalogue) -> None:
         await settle(pilot)
         app.workspace.jobs[99] = Job(99, "x.txt", "[/b]\x1b]0;t\x07", OpenOptions(), "load", None)
         try:
-            commands = list(app.get_system_commands(app.screen))
+            commands = app.palette_commands()
             cancel = [c for c in commands if c.title.startswith("Cancel ")]
             assert [Content.from_markup(c.title).plain for c in cancel] == [
                 "Cancel [/b]\\x1b]0;t\\x07"

@@ -12,7 +12,7 @@ from textual.widgets._footer import FooterKey
 from polyterm.app import PolytermApp
 from polyterm.core.embedding import Embedding
 from polyterm.screens.help import HelpScreen
-from tests.ui.helpers import settle, type_text
+from tests.ui.helpers import settle, type_text, until
 
 # The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
 # run keeps a smoke set of Pilot tests so it stays under two minutes).
@@ -138,8 +138,8 @@ async def test_screenshot_writes_an_svg_in_the_export_folder(
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         [shot] = [c for c in app.get_system_commands(app.screen) if c.title == "Screenshot"]
-        shot.callback()
-        await pilot.pause(0.3)
+        shot.callback()  # a timer writes it: wait for the notification, not a guessed time
+        await until(pilot, lambda: any(n.title == "Screenshot" for n in app._notifications))
         files = list(out.glob("*.svg"))
         assert len(files) == 1 and files[0].read_text().lstrip().startswith("<svg")
         assert any(str(files[0]) in n.message for n in app._notifications)

@@ -426,6 +426,8 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
     _emit_all(views, args.format)
     for view in views:
         where = "" if view.a.basis.is_raw else f" in the {view.a.basis.label()} basis"
+        if view.tie_warning:
+            print_warning(err, f"{view.a.name} vs {view.b.name}{where}: {view.tie_warning}")
         for pair in view.unusable_pairs:
             print_warning(
                 err,

@@ -627,6 +627,9 @@ def option_conflict(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from polyterm.cli.encoding import degrade_to_ascii
+
+    degrade_to_ascii()  # LC_ALL=C, PYTHONIOENCODING=ascii: ASCII, never UnicodeEncodeError
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -232,7 +232,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
 
 def cmd_models(args: argparse.Namespace, err: Console) -> int:
     library = _library(args, err)
-    entries = library.cache.entries()
+    entries = library.cache.entries(report=lambda msg: print_warning(err, msg))
     rows: list[dict[str, Any]] = [
         {
             "name": e.name,

@@ -124,7 +124,12 @@ def read_manifest(path: Path) -> Any:
         data = fh.read(MANIFEST_MAX_BYTES + 1)
     if len(data) > MANIFEST_MAX_BYTES:
         raise CorruptEntry(f"cache entry {path.name}: the manifest is larger than polyterm writes")
-    return json.loads(data.decode("utf-8"))
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:  # `[[[[…]]]]`: json recurses once per level
+        raise CorruptEntry(
+            f"cache entry {path.name}: the manifest is nested too deeply to be one polyterm wrote"
+        ) from None
 
 
 def _read_entry(path: Path) -> CacheEntry:
@@ -533,8 +538,9 @@ class ModelCache:
             shutil.rmtree(tmp, ignore_errors=True)
 
     # -- reading ------------------------------------------------------------------------
-    def entries(self) -> list[CacheEntry]:
-        """Entries with a readable, well-formed manifest (others are skipped)."""
+    def entries(self, report: Callable[[str], None] | None = None) -> list[CacheEntry]:
+        """Entries with a readable, well-formed manifest; the others are skipped, each told
+        to ``report`` (one line: which entry and why) when given."""
         out = []
         try:
             folders = sorted(self.models_dir.iterdir())
@@ -543,8 +549,12 @@ class ModelCache:
         for d in folders:
             try:
                 out.append(_read_entry(d))
-            except (OSError, ValueError, CorruptEntry):
-                continue
+            except (OSError, ValueError, CorruptEntry) as exc:
+                if report is not None:
+                    reason = str(exc) if isinstance(exc, CorruptEntry) else f"unreadable ({exc})"
+                    if not reason.startswith("cache entry"):
+                        reason = f"cache entry {d.name}: {reason}"
+                    report(f"{reason}: skipped")
         return out
 
     def find(self, spec: ModelSpec) -> CacheEntry | None:

@@ -693,6 +693,13 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
         return 2
+    from polyterm.engine.settings import cache_dir, config_dir, data_dir
+
+    try:  # folders the explorer cannot name (`~nosuchuser`): one line before it starts
+        cache_dir(args.app_cache_dir), config_dir(), data_dir()
+    except PolytermError as exc:
+        print_error(err, str(exc))
+        return 2
     app = importlib.import_module("polyterm.app")
     code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)
     return code

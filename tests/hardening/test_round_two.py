@@ -46,3 +46,42 @@ def test_a_deeply_nested_manifest_breaks_nothing_else(cli, tmp_cache: Path) -> N
     run = cli("models", "--cache-dir", tmp_cache, "--format", "json")
     assert run.code == 0 and '"lee_2"' in run.out
     assert cli("dims", "lee_2", "--cache-dir", tmp_cache, "--format", "json").code == 0
+
+
+# -- ~nosuchuser in folders ------------------------------------------------------------
+NO_USER = "~polyterm-no-such-user-17/cache"
+
+
+def test_no_such_user_in_cache_dir_is_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("models", "--cache-dir", NO_USER).assert_clean_error(
+        r"--cache-dir '~polyterm-no-such-user-17/cache': ~polyterm-no-such-user-17 is not a user"
+    )
+
+
+def test_no_such_user_in_the_environment_is_one_line(
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POLYTERM_CACHE_DIR", NO_USER)
+    cli("models").assert_clean_error(r"POLYTERM_CACHE_DIR '~polyterm-no-such-user-17/cache'")
+
+
+@pytest.mark.parametrize("var", ["POLYTERM_CACHE_DIR", "POLYTERM_CONFIG_DIR", "POLYTERM_DATA_DIR"])
+def test_the_explorer_says_so_instead_of_crashing_at_start(
+    var: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import polyterm.app
+    from polyterm.cli import main
+
+    monkeypatch.setenv(var, NO_USER)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+
+    def must_not_start(**kw: object) -> int:
+        raise AssertionError("the explorer started with a folder it cannot name")
+
+    monkeypatch.setattr(polyterm.app, "run_app", must_not_start)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"polyterm: error: {var} '~polyterm-no-such-user-17/cache'")
+    assert len(err.strip().splitlines()) == 1

@@ -85,3 +85,61 @@ def test_the_explorer_says_so_instead_of_crashing_at_start(
     err = capsys.readouterr().err
     assert err.startswith(f"polyterm: error: {var} '~polyterm-no-such-user-17/cache'")
     assert len(err.strip().splitlines()) == 1
+
+
+# -- quoting in expressions -------------------------------------------------------------
+ODD_WORDS = ["-", "+", "c++", "java", "new york", "city", 'say "hi"'] + [f"w{i}" for i in range(30)]
+
+
+@pytest.fixture
+def odd_vectors(tmp_path: Path) -> Path:
+    import numpy as np
+
+    rows = np.random.default_rng(5).normal(size=(len(ODD_WORDS), 4))
+    path = tmp_path / "odd.txt"
+    path.write_text(
+        "".join(
+            w + " " + " ".join(f"{x:.5f}" for x in r) + "\n"
+            for w, r in zip(ODD_WORDS, rows, strict=True)
+        )
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ('"c++" - java', ["c++", "java"]),
+        ('"-" + "+"', ["-", "+"]),
+        ('"new york" - city', ["new york", "city"]),
+        ('0.5*"say \\"hi\\"" - "-"', ['say "hi"', "-"]),
+    ],
+)
+def test_loaded_operator_words_can_be_queried_in_quotes(
+    cli,  # type: ignore[no-untyped-def]
+    odd_vectors: Path,
+    tmp_cache: Path,
+    query: str,
+    words: list[str],
+) -> None:
+    import json
+
+    run = cli("diff", query, "--models", odd_vectors, "--format", "json", "--cache-dir", tmp_cache)
+    assert run.code == 0, run.err
+    (result,) = json.loads(run.out)["results"]
+    listed = [n["word"] for n in result["entries"]]
+    assert len(listed) == 10 and not set(words) & set(listed)  # the query words, excluded
+    # the reproduce line quotes them again, and runs
+    again = json.loads(run.out)["command"]
+    assert all(w in again or w.replace('"', '\\"') in again for w in words)
+
+
+def test_an_unquoted_operator_word_says_how_to_quote_it(
+    cli, odd_vectors: Path, tmp_cache: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cli("diff", "c++ - java", "--models", odd_vectors, "--cache-dir", tmp_cache).assert_clean_error(
+        r'written in quotes: "c\+\+"'
+    )
+    cli(
+        "diff", '"c++ - java', "--models", odd_vectors, "--cache-dir", tmp_cache
+    ).assert_clean_error(r'has no closing "')

@@ -143,3 +143,53 @@ def test_an_unquoted_operator_word_says_how_to_quote_it(
     cli(
         "diff", '"c++ - java', "--models", odd_vectors, "--cache-dir", tmp_cache
     ).assert_clean_error(r'has no closing "')
+
+
+# -- huge values ------------------------------------------------------------------------
+@pytest.fixture
+def huge_row(tmp_path: Path) -> Path:
+    import numpy as np
+
+    words = [f"w{i}" for i in range(20)]
+    rows = np.random.default_rng(6).normal(size=(20, 4))
+    rows[3] = 3e38  # finite in float32; its squares are not
+    path = tmp_path / "big.txt"
+    path.write_text(
+        "".join(
+            w + " " + " ".join(f"{x:.6g}" for x in r) + "\n"
+            for w, r in zip(words, rows, strict=True)
+        )
+    )
+    return path
+
+
+def test_a_row_of_3e38_is_a_direction_not_a_zero_vector(
+    cli, huge_row: Path, tmp_cache: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    run = cli("diff", "w3", "--models", huge_row, "--format", "json", "--cache-dir", tmp_cache)
+    assert run.code == 0, run.err  # was: "'w3' is a zero vector"
+    assert not [w for w in run.warnings() if "RuntimeWarning" in w]  # was: overflow in multiply
+    entries = json.loads(run.out)["results"][0]["entries"]
+    # its direction is (1, 1, 1, 1)/2: the nearest words are those closest to the diagonal
+    assert len(entries) == 10 and all(-1.0 <= e["value"] <= 1.0 for e in entries)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dims", "{f}", "--dim", "1"),
+        ("dims", "{f}", "--scale", "cosine"),
+        ("repeats", "{f}"),
+        ("diff", "1000*w3 + w4", "--convention", "raw", "--models", "{f}"),
+        ("align", "{f}", "{f}", "--k", "3", "--repetitions", "3"),
+        ("universality", "{f}", "{f}", "--k", "3", "--repetitions", "3"),
+    ],
+)
+def test_huge_values_give_no_numpy_warnings(
+    cli, huge_row: Path, tmp_cache: Path, argv: tuple[str, ...]
+) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*[a.format(f=huge_row) for a in argv], "--cache-dir", tmp_cache)
+    assert run.code == 0, run.err
+    assert not [w for w in run.warnings() if "Warning)" in w], run.warnings()

@@ -191,7 +191,27 @@ def _jobs(args: argparse.Namespace, err: Console) -> int | None:
     return jobs  # None: one per core
 
 
+def _cap_cluster(args: argparse.Namespace, err: Console) -> None:
+    """--cluster local:N above the cores this process may use becomes local:<cores>, with
+    a warning (as --jobs is capped): more worker processes than cores only compete."""
+    text = getattr(args, "cluster", None)
+    if not text:
+        return
+    from polyterm.engine.cluster import parse_cluster
+
+    target = parse_cluster(text)
+    cores = default_jobs()
+    if target.local_workers is not None and target.local_workers > cores:
+        print_warning(
+            err,
+            f"--cluster {text.strip()} is more than the {cores} CPU core{'s' * (cores != 1)} "
+            f"this process may use; using local:{cores}",
+        )
+        args.cluster = f"local:{cores}"
+
+
 def cmd_train(args: argparse.Namespace, err: Console) -> int:
+    _cap_cluster(args, err)
     specs: list[TrainSpec] = [parse_train_spec(s) for s in args.specs]
     if args.dims:
         if not args.corpus and not args.corpus_path:
@@ -440,6 +460,7 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
 def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     from polyterm.views.sweep import DEFAULT_TOP_N, sweep_view
 
+    _cap_cluster(args, err)
     specs = list(
         dict.fromkeys(
             parse_train_spec(f"{args.corpus}_{d}_s{s}") for d in args.dims for s in args.seeds
@@ -580,6 +601,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
 
+    _cap_cluster(args, err)
     target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)

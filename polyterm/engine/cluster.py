@@ -212,6 +212,8 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
     """
     if not dask_available():
         raise ClusterError(f"--cluster {target.text} needs Dask: {INSTALL_HINT}")
+    if target.address is not None and target.address.startswith("tcp://"):
+        check_scheduler_answers(target.address, timeout)
     dd = _distributed()
     with _quiet_dask():
         cluster = None
@@ -234,10 +236,13 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
                 client = dd.Client(cluster, timeout=timeout, set_as_default=False)
             else:
                 client = dd.Client(target.address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except ClusterError:
+            raise
+        except Exception as exc:  # OSError, TimeoutError, and whatever a garbled reply raises
             if cluster is not None:
-                cluster.close()
-            why = " ".join(str(exc).split())[:160]
+                with contextlib.suppress(Exception):
+                    cluster.close()
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
             raise ClusterError(
                 f"cannot reach the Dask scheduler at {target.address or target.text} within "
                 f"{timeout:g} s ({why}); start one with `dask scheduler` (and `dask worker "
@@ -251,6 +256,64 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
             if cluster is not None:
                 with contextlib.suppress(Exception):
                     cluster.close()
+
+
+HANDSHAKE_MARK = b"compression"
+"""In the first message a Dask server sends on a new connection (its comm handshake:
+compression, python and pickle-protocol; distributed >= 2021.3)."""
+
+
+def check_scheduler_answers(address: str, timeout: float) -> None:
+    """ClusterError unless the server at ``tcp://host:port`` greets a new connection as a
+    Dask server does, within `timeout` seconds.
+
+    A Dask client waits for that greeting without a limit: an address that accepts the
+    connection and never answers hung the sweep for good (issue 17), and one that answers
+    with something else ended in an internal error.
+    """
+    import socket
+    import time
+
+    hostport = address.removeprefix("tcp://")
+    host, _, port = hostport.rpartition(":")
+    host = host.strip("[]")
+    deadline = time.monotonic() + timeout
+    where = f"the Dask scheduler at {address}"
+    hint = "check the address (`dask scheduler` prints it), or use --cluster local:N"
+    try:
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+    except OSError as exc:
+        why = " ".join(str(exc).split())[:120]
+        raise ClusterError(
+            f"cannot reach {where} within {timeout:g} s ({why}); start one with `dask "
+            "scheduler` (and `dask worker ADDRESS` on each machine) or use --cluster local:N"
+        ) from None
+    received = b""
+    try:
+        with sock:
+            while HANDSHAKE_MARK not in received and len(received) < 4096:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                sock.settimeout(left)
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+                # a Dask message starts with its length (8 bytes, little-endian): a
+                # greeting is short, so a huge "length" (b"HTTP/1.1") is not Dask
+                if len(received) >= 8 and int.from_bytes(received[:8], "little") > 1 << 20:
+                    break
+    except OSError:
+        pass  # a timeout or a reset: judged by what arrived
+    if HANDSHAKE_MARK in received:
+        return
+    if not received:
+        raise ClusterError(
+            f"{where} accepts the connection but sent nothing within {timeout:g} s: it is "
+            f"not a Dask scheduler, or it is stuck; {hint}"
+        )
+    raise ClusterError(f"{where} answers, but not as a Dask scheduler does; {hint}")
 
 
 @contextlib.contextmanager

@@ -193,3 +193,94 @@ def test_huge_values_give_no_numpy_warnings(
     run = cli(*[a.format(f=huge_row) for a in argv], "--cache-dir", tmp_cache)
     assert run.code == 0, run.err
     assert not [w for w in run.warnings() if "Warning)" in w], run.warnings()
+
+
+# -- clusters that accept and never answer, or answer garbage --------------------------
+class _Server:
+    """A TCP server on 127.0.0.1 that accepts and then stays silent, or sends `reply`;
+    it stops by itself after `lifetime` seconds (bounded, loopback only)."""
+
+    def __init__(self, reply: bytes = b"", lifetime: float = 30.0) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.reply, self.lifetime, self.held = reply, lifetime, []  # type: ignore[var-annotated]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import time
+
+        end = time.monotonic() + self.lifetime
+        while time.monotonic() < end:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            if self.reply:
+                conn.sendall(self.reply)
+            self.held.append(conn)
+        for c in self.held:
+            c.close()
+        self.sock.close()
+
+
+def test_a_server_that_accepts_and_never_answers_is_one_error() -> None:
+    from polyterm.engine.cluster import ClusterError, check_scheduler_answers
+
+    server = _Server()
+    with pytest.raises(ClusterError, match=r"accepts the connection but sent nothing within 1 s"):
+        check_scheduler_answers(f"tcp://127.0.0.1:{server.port}", 1.0)
+
+
+def test_a_server_that_sends_garbage_is_one_error() -> None:
+    from polyterm.engine.cluster import ClusterError, check_scheduler_answers
+
+    server = _Server(reply=b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    with pytest.raises(ClusterError, match=r"answers, but not as a Dask scheduler does"):
+        check_scheduler_answers(f"tcp://127.0.0.1:{server.port}", 5.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reply", [b"", b"\x00" * 7])
+def test_sweep_on_a_silent_cluster_stops_with_one_line(cli, tmp_cache: Path, reply: bytes) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("distributed")
+    server = _Server(reply=reply, lifetime=60)
+    address = f"tcp://127.0.0.1:{server.port}"
+    run = cli(
+        "sweep",
+        "lee",
+        "--dims",
+        "2",
+        "--seeds",
+        "1",
+        "--cluster",
+        address,
+        "--cache-dir",
+        tmp_cache,
+    )
+    run.assert_clean_error(r"sent nothing within 10 s|not as a Dask scheduler")
+
+
+def test_local_cluster_is_capped_at_the_cores() -> None:
+    import argparse
+    import io
+
+    from rich.console import Console
+
+    from polyterm.cli.commands import _cap_cluster
+    from polyterm.engine.sweep import default_jobs
+
+    out = io.StringIO()
+    args = argparse.Namespace(cluster="local:256")
+    _cap_cluster(args, Console(file=out, width=300))
+    assert args.cluster == f"local:{default_jobs()}"
+    assert "--cluster local:256 is more than the" in out.getvalue()
+    fine = argparse.Namespace(cluster="local:1")
+    _cap_cluster(fine, Console(file=io.StringIO()))
+    assert fine.cluster == "local:1"

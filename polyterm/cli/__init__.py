@@ -644,9 +644,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(err, conflict)
         return 2
     logging.basicConfig(level=logging.WARNING)
-    from polyterm.cli import commands
-
     try:
+        from polyterm.cli import commands  # inside: a Ctrl-C while it imports is one line
+
         with warnings_as_lines(err):
             code = commands.run(args, err)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
@@ -656,8 +656,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolytermError as exc:
         print_error(err, str(exc))
         return 2
-    except KeyboardInterrupt:
-        err.print("polyterm: interrupted; nothing was written")
+    except KeyboardInterrupt as exc:
+        kept = getattr(exc, "kept", ())
+        if kept:
+            names = ", ".join(visible(k) for k in kept)
+            err.print(
+                f"polyterm: interrupted; kept the {len(kept)} model{'s' * (len(kept) != 1)} "
+                f"finished before it in the cache ({names}); nothing else was written",
+                soft_wrap=True,
+            )
+        else:
+            err.print("polyterm: interrupted; nothing was written")
         return 130
     except Exception as exc:  # a bug: say so in one line; POLYTERM_DEBUG=1 shows where
         if os.environ.get("POLYTERM_DEBUG") == "1":

@@ -284,3 +284,28 @@ def test_local_cluster_is_capped_at_the_cores() -> None:
     fine = argparse.Namespace(cluster="local:1")
     _cap_cluster(fine, Console(file=io.StringIO()))
     assert fine.cluster == "local:1"
+
+
+# -- a changed byte under a restored mtime ------------------------------------------------
+@pytest.mark.slow
+def test_a_changed_byte_with_its_mtime_restored_is_found(cli, tmp_cache: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    assert cli("train", "lee_2", "--cache-dir", tmp_cache, "-q").code == 0
+    (entry,) = (tmp_cache / "models").iterdir()
+    target = entry / "vectors.npy"
+    before = os.stat(target)
+    data = bytearray(target.read_bytes())
+    data[-3] ^= 0x01  # one bit of the last float
+    target.write_bytes(bytes(data))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # the mtime restored
+    run = cli("dims", "lee_2", "--cache-dir", tmp_cache, "--format", "json")
+    assert run.code == 0, run.err
+    assert any("vectors.npy was changed; rebuilding it" in w for w in run.warnings()), run.err
+
+
+def test_small_entries_are_hashed_on_open_and_large_ones_say_what_is_checked() -> None:
+    from polyterm.engine.cache import FULL_CHECK_BYTES
+
+    # the documented bound: every Brown model (brown_300: 35 MB) is hashed on open
+    assert 40 * 2**20 < FULL_CHECK_BYTES < 160 * 2**20

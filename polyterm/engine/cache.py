@@ -439,21 +439,25 @@ def _is_own_marker(path: Path) -> bool:
 
 def _is_untagged_cache(root: Path, entries: list[Path]) -> bool:
     """Whether `root` is a cache polyterm made before it wrote tags: nothing but real
-    ``models``/``tmp``/``corpora`` folders, and every folder in ``models`` an entry (a real
-    folder with a regular ``manifest.json`` of polyterm's format). A user's project that
-    happens to hold ``models/`` and ``tmp/`` is not one."""
+    ``models``/``tmp``/``corpora`` folders, every folder in ``models`` an entry (a real
+    folder with a regular ``manifest.json`` of polyterm's format), and at least one entry.
+    A user's project that happens to hold ``models/`` and ``tmp/`` is not one."""
     try:
         if (root / "models") not in entries or not all(
             e.name in _UNTAGGED_FOLDERS and stat.S_ISDIR(os.lstat(e).st_mode) for e in entries
         ):
             return False
+        found = False
         for entry in (root / "models").iterdir():
             manifest = _read_entry(entry).manifest  # raises for anything but an entry
             if manifest.get("format") != FORMAT_VERSION:
                 return False
+            found = True
     except (OSError, ValueError, CorruptEntry):
         return False
-    return True
+    # at least one entry with polyterm's manifest: empty `models/`, `tmp/` and `corpora/`
+    # folders alone are anyone's, and adopting them deleted polyterm-shaped files there
+    return found
 
 
 def _claim(root: Path) -> None:
@@ -461,7 +465,8 @@ def _claim(root: Path) -> None:
 
     A root is polyterm's when it holds the tag file polyterm writes on creation, or when it
     is a cache made before the tag existed (nothing but real ``models``/``tmp``/``corpora``
-    folders, ``models`` among them). A missing or empty folder is claimed (tagged); any
+    folders, ``models`` among them holding at least one entry with polyterm's manifest).
+    A missing or empty folder is claimed (tagged); any
     other folder is refused.
     """
     root.mkdir(parents=True, exist_ok=True)

@@ -309,3 +309,15 @@ def test_small_entries_are_hashed_on_open_and_large_ones_say_what_is_checked() -
 
     # the documented bound: every Brown model (brown_300: 35 MB) is hashed on open
     assert 40 * 2**20 < FULL_CHECK_BYTES < 160 * 2**20
+
+
+# -- adopting old caches --------------------------------------------------------------------
+def test_empty_models_tmp_corpora_folders_are_not_adopted(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "project"
+    for sub in ("models", "tmp", "corpora"):
+        (root / sub).mkdir(parents=True)
+    # a file of the user's whose name looks like one of polyterm's temp files
+    precious = root / "tmp" / "999999999-0123456789abcdef0123456789abcdef"
+    precious.write_text("mine")
+    cli("models", "--cache-dir", root).assert_clean_error(r"is not a polyterm cache")
+    assert precious.read_text() == "mine" and not (root / "CACHEDIR.TAG").exists()

@@ -557,6 +557,20 @@ def output_path(text: str) -> Path:
     return Path(text)
 
 
+def _outside_cache(target: Path, cache_root: Path) -> None:
+    """Refuse a report inside the cache folder (`-o <cache>/CACHEDIR.TAG --force` replaced
+    the tag; any file there is polyterm's to verify, sweep or delete)."""
+    try:
+        inside = target.resolve().is_relative_to(cache_root.resolve())
+    except (OSError, RuntimeError):
+        return
+    if inside:
+        raise PolytermError(
+            f"{target} is inside polyterm's cache folder {cache_root}: write the report "
+            "somewhere else (polyterm manages every file in its cache)"
+        )
+
+
 def check_output(target: Path, force: bool) -> None:
     """Refuse, before any work, an output that cannot or must not be written.
 
@@ -605,6 +619,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)
+        _outside_cache(target, _cache_root(args.cache_dir))
     library, models = _open_with(args, err, args.models)
     requests = _requests(args)
     store = _store(library, err)

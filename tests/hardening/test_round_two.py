@@ -321,3 +321,14 @@ def test_empty_models_tmp_corpora_folders_are_not_adopted(cli, tmp_path: Path) -
     precious.write_text("mine")
     cli("models", "--cache-dir", root).assert_clean_error(r"is not a polyterm cache")
     assert precious.read_text() == "mine" and not (root / "CACHEDIR.TAG").exists()
+
+
+# -- a report inside the cache ------------------------------------------------------------
+@pytest.mark.parametrize("name", ["CACHEDIR.TAG", "models/report.md", "report.md"])
+def test_a_report_target_inside_the_cache_is_refused(cli, tmp_cache: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    ModelCache(tmp_cache)
+    tag = (tmp_cache / "CACHEDIR.TAG").read_bytes()
+    run = cli("report", "lee_2", "-o", tmp_cache / name, "--force", "--cache-dir", tmp_cache)
+    run.assert_clean_error(r"is inside polyterm's cache folder")
+    assert (tmp_cache / "CACHEDIR.TAG").read_bytes() == tag
+    assert not (tmp_cache / "models").exists() or not list((tmp_cache / "models").iterdir())

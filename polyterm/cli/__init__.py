@@ -644,6 +644,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(err, conflict)
         return 2
     logging.basicConfig(level=logging.WARNING)
+    if sys.stdout is None:  # started with its standard output closed (`>&-`)
+        print_error(
+            err,
+            "standard output is closed: give polyterm somewhere to write "
+            "(a file, a pipe, or > /dev/null)",
+        )
+        return 2
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedOutput(real_stdout)  # type: ignore[assignment]
     try:
         from polyterm.cli import commands  # inside: a Ctrl-C while it imports is one line
 
@@ -653,6 +662,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         return _reader_gone()
+    except OutputError as exc:
+        print_error(err, str(exc))
+        _reader_gone()  # what is still buffered goes nowhere rather than failing again
+        return 2
     except PolytermError as exc:
         print_error(err, str(exc))
         return 2
@@ -678,6 +691,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 3
+    finally:
+        if isinstance(sys.stdout, _GuardedOutput):
+            sys.stdout = real_stdout
+
+
+class OutputError(PolytermError):
+    """Standard output cannot take what polyterm writes (a full disk, an I/O error)."""
+
+
+class _GuardedOutput:
+    """Standard output whose write errors (other than a closed pipe) are one PolytermError
+    line, not an internal error: `> /dev/full` said "internal error: OSError: [Errno 28]"."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _failed(self, exc: OSError) -> OutputError:
+        why = exc.strerror or str(exc)
+        return OutputError(f"cannot write the output: {why} (standard output)")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 EXIT_BROKEN_PIPE = 141

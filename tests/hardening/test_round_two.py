@@ -332,3 +332,68 @@ def test_a_report_target_inside_the_cache_is_refused(cli, tmp_cache: Path, name:
     run.assert_clean_error(r"is inside polyterm's cache folder")
     assert (tmp_cache / "CACHEDIR.TAG").read_bytes() == tag
     assert not (tmp_cache / "models").exists() or not list((tmp_cache / "models").iterdir())
+
+
+# -- closed or full standard output ---------------------------------------------------------
+class _FullDisk:
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("no file descriptor")
+
+
+def test_a_full_stdout_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_cache: Path
+) -> None:
+    from polyterm.cli import main
+
+    ModelCache(tmp_cache)
+    monkeypatch.setattr("sys.stdout", _FullDisk())
+    assert main(["models", "--cache-dir", str(tmp_cache), "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "polyterm: error: cannot write the output: No space left on device (standard output)\n"
+    )
+
+
+def test_a_closed_stdout_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_cache: Path
+) -> None:
+    from polyterm.cli import main
+
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(["models", "--cache-dir", str(tmp_cache)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("polyterm: error: standard output is closed") and err.count("\n") == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("redirect", ["> /dev/full", ">&-"])
+def test_full_and_closed_stdout_in_a_real_process(redirect: str, tmp_cache: Path) -> None:
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    if redirect == "> /dev/full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    python, cache = shlex.quote(sys.executable), shlex.quote(str(tmp_cache))
+    command = f"{python} -m polyterm models --cache-dir {cache} {redirect}"
+    run = subprocess.run(
+        ["sh", "-c", command], capture_output=True, text=True, timeout=120, env=os.environ
+    )
+    assert run.returncode == 2, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("polyterm: error:")

@@ -227,7 +227,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
     for opt in ("window", "min_count", "epochs", "sg", "negative", "sample"):
         value = getattr(args, opt)
         if value is not None:
-            changes[opt] = value
+            changes[opt] = value + 0  # -0.0 is 0.0: one model, one cache entry
     specs = [s.with_params(**changes) if changes else s for s in specs]
     for s in specs:
         s.params.validate()

@@ -397,3 +397,18 @@ def test_full_and_closed_stdout_in_a_real_process(redirect: str, tmp_cache: Path
     assert run.returncode == 2, run.stderr
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("polyterm: error:")
+
+
+# -- specs ----------------------------------------------------------------------------------
+def test_minus_zero_and_zero_are_one_model() -> None:
+    from polyterm.engine.cache import cache_key
+    from polyterm.engine.specs import parse_train_spec
+
+    a, b = parse_train_spec("lee_5:sample=-0.0"), parse_train_spec("lee_5:sample=0.0")
+    assert a == b and a.name == b.name and cache_key(a) == cache_key(b)
+
+
+def test_a_repeated_spec_option_is_refused(cli, tmp_cache: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("train", "lee_5:window=3,window=10", "--cache-dir", tmp_cache).assert_clean_error(
+        r"option 'window' is given twice in 'lee_5:window=3,window=10'"
+    )

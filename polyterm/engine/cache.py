@@ -486,8 +486,11 @@ class ModelCache:
     """A cache root; creating it makes the folders or raises CacheError saying why
     (ForeignFolder for a folder that is not polyterm's)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, read_also: Path | None = None) -> None:
         self.root = Path(root)
+        # a read-only cache whose entries are read too (open_cache): what it holds is used,
+        # what is made now goes to `root`
+        self.read_also = read_also
         try:
             _claim(self.root)
             for sub in CACHE_FOLDERS:
@@ -553,10 +556,15 @@ class ModelCache:
         """Entries with a readable, well-formed manifest; the others are skipped, each told
         to ``report`` (one line: which entry and why) when given."""
         out = []
-        try:
-            folders = sorted(self.models_dir.iterdir())
-        except OSError:
-            return []
+        folders: list[Path] = []
+        names: set[str] = set()
+        for models in self._model_folders():
+            try:
+                found = sorted(models.iterdir())
+            except OSError:
+                continue
+            folders += [d for d in found if d.name not in names]
+            names |= {d.name for d in found}
         for d in folders:
             try:
                 out.append(_read_entry(d))
@@ -568,8 +576,14 @@ class ModelCache:
                     report(f"{reason}: skipped")
         return out
 
+    def _model_folders(self) -> list[Path]:
+        extra = [self.read_also / "models"] if self.read_also is not None else []
+        return [self.models_dir, *extra]
+
     def find(self, spec: ModelSpec) -> CacheEntry | None:
         path = self.entry_path(spec)
+        if not (path / MANIFEST).exists() and self.read_also is not None:
+            path = self.read_also / "models" / path.name  # made before, in the read-only one
         if not (path / MANIFEST).exists():
             return None
         try:
@@ -773,15 +787,21 @@ def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:
         raise
     except CacheError as exc:
         reason = str(exc)
+    # a tagged cache that can still be read (read-only, a full disk): its models are used
+    readable = _is_own_marker(Path(root) / MARKER) and os.access(
+        Path(root) / "models", os.R_OK | os.X_OK
+    )
     try:
         tmp_root = Path(tempfile.mkdtemp(prefix="polyterm-cache-"))
-        cache = ModelCache(tmp_root)
+        cache = ModelCache(tmp_root, read_also=Path(root) if readable else None)
     except (OSError, CacheError):
         raise CacheError(reason) from None
     atexit.register(shutil.rmtree, tmp_root, True)
     if warn is not None:
+        kept = "its models are used; " if readable else ""
         warn(
-            f"{reason.removesuffix('; ' + _CHOOSE)}; using a temporary cache at {tmp_root} for "
-            f"this run (models made now are not kept). Fix the folder, or {_CHOOSE}"
+            f"{reason.removesuffix('; ' + _CHOOSE)}; {kept}using a temporary cache at "
+            f"{tmp_root} for this run (models made now are not kept). Fix the folder, or "
+            f"{_CHOOSE}"
         )
     return cache

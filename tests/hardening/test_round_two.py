@@ -412,3 +412,47 @@ def test_a_repeated_spec_option_is_refused(cli, tmp_cache: Path) -> None:  # typ
     cli("train", "lee_5:window=3,window=10", "--cache-dir", tmp_cache).assert_clean_error(
         r"option 'window' is given twice in 'lee_5:window=3,window=10'"
     )
+
+
+# -- a read-only cache is read ------------------------------------------------------------
+def test_a_read_only_cache_is_read_not_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    import numpy as np
+
+    from polyterm.engine import cache as cache_module
+    from polyterm.engine.cache import open_cache
+    from polyterm.engine.models import ModelLibrary
+
+    words = [f"w{i}" for i in range(30)]
+    vectors = tmp_path / "v.txt"
+    rows = np.random.default_rng(7).normal(size=(30, 4))
+    vectors.write_text(
+        "".join(
+            w + " " + " ".join(f"{x:.5f}" for x in r) + "\n"
+            for w, r in zip(words, rows, strict=True)
+        )
+    )
+    root = tmp_path / "cache"
+    first = ModelLibrary(ModelCache(root)).open(str(vectors))
+    (made,) = (root / "models").iterdir()
+
+    real = tempfile.NamedTemporaryFile
+
+    def read_only(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if str(kwargs.get("dir", "")).startswith(str(root)):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(cache_module.tempfile, "NamedTemporaryFile", read_only)
+    warnings: list[str] = []
+    cache = open_cache(root, warnings.append)
+    assert cache.root != root and cache.read_also == root
+    assert "Read-only file system" in warnings[0] and "its models are used" in warnings[0]
+    assert [e.path for e in cache.entries()] == [made]
+    again = ModelLibrary(cache, warn=warnings.append).open(str(vectors))
+    assert np.array_equal(np.asarray(again.vectors), np.asarray(first.vectors))
+    assert not list((cache.root / "models").iterdir())  # read from the read-only cache, not remade

@@ -54,7 +54,7 @@ from polyterm.engine.corpus import CorpusInfo, Sentences, load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions, training_manifest
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
-from polyterm.errors import Cancelled, PolytermError
+from polyterm.errors import Cancelled, Interrupted, PolytermError
 
 if TYPE_CHECKING:
     from polyterm.core.bases import FittedBasis
@@ -479,6 +479,7 @@ def _run(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     run_id, topic, cancel_name, events, stop = _open_run(client)
     futures: dict[Any, TrainSpec] = {}
+    trained: list[str] = []
     try:
         corpora: dict[tuple[str, str | None], tuple[Any, CorpusInfo]] = {}
         for key in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
@@ -507,7 +508,6 @@ def _run(
             )
             futures[fut] = spec
             progress(Progress(spec.name, "queued", 0.0, f"queued on {target.text}"))
-        trained: list[str] = []
         failed: list[tuple[str, str]] = []
         for fut in _finished(set(futures), events, progress, cancel, "the sweep"):
             spec = futures[fut]
@@ -520,11 +520,13 @@ def _run(
         _drain(events, progress)
         order = {s.name: i for i, s in enumerate(todo)}
         return sorted(trained, key=order.__getitem__), sorted(failed, key=lambda f: order[f[0]])
-    except BaseException:  # Cancelled, KeyboardInterrupt, an error writing the cache
+    except BaseException as exc:  # Cancelled, KeyboardInterrupt, an error writing the cache
         with contextlib.suppress(Exception):
             stop.set()
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+            raise Interrupted(tuple(trained)) from None  # the CLI names what was kept
         raise
     finally:
         with contextlib.suppress(Exception):

@@ -456,3 +456,27 @@ def test_a_read_only_cache_is_read_not_ignored(
     again = ModelLibrary(cache, warn=warnings.append).open(str(vectors))
     assert np.array_equal(np.asarray(again.vectors), np.asarray(first.vectors))
     assert not list((cache.root / "models").iterdir())  # read from the read-only cache, not remade
+
+
+# -- the explorer's Screenshot when the current folder is gone -----------------------------
+@pytest.mark.slow
+async def test_screenshot_when_the_current_folder_was_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyterm.app import PolytermApp
+    from tests.ui.conftest import toy_model
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    app = PolytermApp(models=[toy_model("toy_a", 1)], startup=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        gone.rmdir()
+        [shot] = [c for c in app.get_system_commands(app.screen) if c.title == "Screenshot"]
+        shot.callback()
+        await pilot.pause(0.3)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == ["could not save the screenshot: the current folder no longer exists"]
+        assert app.is_running
+    monkeypatch.chdir(tmp_path)

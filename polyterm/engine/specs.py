@@ -277,7 +277,8 @@ def looks_like_path(text: str) -> bool:
     )
 
 
-def _is_spec_form(text: str) -> bool:
+def is_spec_form(text: str) -> bool:
+    """Whether `text` is written as a model spec (brown_30, glove-6b-50, gensim:NAME)."""
     return text == GLOVE_6B_50 or text.startswith("gensim:") or _TRAIN.match(text) is not None
 
 
@@ -285,7 +286,7 @@ def shadowed_file(text: str) -> str | None:
     """A note when `text` means a model but a file of that name is in the current folder
     (`brown_12`): the model is used; ``./brown_12`` reads the file. None otherwise."""
     text = text.strip()
-    if not _is_spec_form(text) or not os.path.lexists(text):
+    if not is_spec_form(text) or not os.path.lexists(text):
         return None
     return (
         f"{_shown(text)} means the model {_shown(text)}, not the file of that name in the "

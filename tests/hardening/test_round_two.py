@@ -480,3 +480,29 @@ async def test_screenshot_when_the_current_folder_was_deleted(
         assert errors == ["could not save the screenshot: the current folder no longer exists"]
         assert app.is_running
     monkeypatch.chdir(tmp_path)
+
+
+# -- session.json with a path under "selected" ---------------------------------------------
+def test_a_path_under_selected_is_left_out_with_a_message(tmp_path: Path) -> None:
+    import json
+
+    from polyterm.session import load_session, session_path
+
+    session_path(tmp_path).write_text(
+        json.dumps(
+            {
+                "selected": [
+                    "brown_30",
+                    "/data/vectors.txt",
+                    "lee_5:path=/data/corpus.txt",
+                    "mine",
+                ],
+                "files": [{"name": "mine", "path": "/data/mine.txt"}],
+            }
+        )
+    )
+    told: list[str] = []
+    session = load_session(tmp_path, told.append)
+    assert session is not None
+    assert session.selected == ("brown_30", "lee_5:path=/data/corpus.txt", "mine")
+    assert len(told) == 1 and "/data/vectors.txt, a path but not a loaded file" in told[0]

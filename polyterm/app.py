@@ -636,8 +636,15 @@ class PolytermApp(App[int]):
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Write an SVG of the screen into the export folder and say where."""
-        folder = Path(path) if path else (self.questions.export_dir or Path.cwd())
         name = filename or f"polyterm-screenshot-{time.strftime('%Y%m%d-%H%M%S')}.svg"
+        try:
+            folder = Path(path) if path else (self.questions.export_dir or Path.cwd())
+        except FileNotFoundError:  # the folder polyterm started in was deleted meanwhile
+            self.notify(
+                "could not save the screenshot: the current folder no longer exists",
+                severity="error",
+            )
+            return
         try:
             written = write_export(folder / name, self.export_screenshot())
         except OSError as exc:

@@ -62,6 +62,15 @@ class CacheError(PolytermError):
     """A cache folder that cannot be used."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) during work that had already finished and stored some results:
+    `kept` names them (the CLI says so instead of "nothing was written")."""
+
+    def __init__(self, kept: tuple[str, ...]) -> None:
+        super().__init__()
+        self.kept = kept
+
+
 class Cancelled(PolytermError):
     """Work stopped because the user cancelled it; nothing was written."""
 

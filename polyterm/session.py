@@ -84,11 +84,29 @@ def load_session(folder: Path, warn: Callable[[str], None] | None = None) -> Ses
     theme = data.get("theme")
     files = data.get("files", [])
     found = [_file_model(f) for f in files] if isinstance(files, list) else []
+    kept_files = tuple(f for f in found if f is not None)[:MAX_SELECTED]
+    names = [s for s in selected if isinstance(s, str) and s]
+    # a selected name is a model spec or the name of a file model listed under "files": a
+    # path there (a hand-edited file) was opened as a model whose basis view never came
+    paths = [n for n in names if not _selectable(n, {f.name for f in kept_files})]
+    if paths and warn is not None:
+        warn(
+            visible(
+                f"session file {path}: selected lists {', '.join(paths)}, a path but not a "
+                "loaded file; left out (open files with o)"
+            )
+        )
     return Session(
-        selected=tuple(s for s in selected if isinstance(s, str) and s)[:MAX_SELECTED],
+        selected=tuple(n for n in names if n not in paths)[:MAX_SELECTED],
         theme=theme if isinstance(theme, str) else None,
-        files=tuple(f for f in found if f is not None)[:MAX_SELECTED],
+        files=kept_files,
     )
+
+
+def _selectable(name: str, file_names: set[str]) -> bool:
+    from polyterm.engine.specs import is_spec_form, looks_like_path
+
+    return name in file_names or is_spec_form(name) or not looks_like_path(name)
 
 
 def save_session(folder: Path, session: Session) -> None:

@@ -27,6 +27,7 @@ from polyterm.engine.cache import ModelCache  # noqa: E402
 from polyterm.engine.corpus import nltk_corpus_root  # noqa: E402
 from polyterm.engine.models import ModelLibrary, OpenOptions  # noqa: E402
 from polyterm.engine.pretrained import glove_installed  # noqa: E402
+from tests import goldens  # noqa: E402
 from tests.shared_models import SharedLibrary, run_temp_root  # noqa: E402
 
 
@@ -49,6 +50,17 @@ def _notifications_outlast_a_loaded_machine(monkeypatch: pytest.MonkeyPatch) -> 
     from textual.notifications import Notification
 
     monkeypatch.setattr(Notification, "time_left", property(lambda self: 3600.0))
+
+
+@pytest.fixture(autouse=True)
+def _goldens_are_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that compares with a golden file or an SVG snapshot must be marked `golden`:
+    CI runs those a second time under another OpenBLAS core type (`.ci/run`)."""
+    if "snap_compare" in request.fixturenames and not request.node.get_closest_marker("golden"):
+        pytest.fail("a snapshot test must be marked @pytest.mark.golden (see tests/goldens.py)")
+    goldens.current_test = request.node
+    yield
+    goldens.current_test = None
 
 
 @pytest.fixture(scope="session")

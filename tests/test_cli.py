@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +14,9 @@ import pytest
 
 from polyterm.cli import main
 from polyterm.core.embedding import Embedding
+from tests.goldens import check_golden
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("POLYTERM_UPDATE_GOLDEN") == "1"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,6 +26,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def close(a: Any, b: Any) -> bool:
+    """Two outputs of the same machine: floats to 1e-4 relative, everything else equal
+    (goldens, which other CPUs must pass too, use tests/goldens.py instead)."""
     if isinstance(a, float) or isinstance(b, float):
         return (
             isinstance(a, int | float)
@@ -40,19 +41,7 @@ def close(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        path.write_text(text, encoding="utf-8")
-        if not UPDATE:
-            pytest.fail(f"golden file {name} was missing and has been written; rerun")
-    expected = path.read_text(encoding="utf-8")
-    if name.endswith(".json"):
-        assert close(json.loads(text), json.loads(expected)), f"{name} differs from the golden file"
-    else:
-        assert text == expected
-
-
+@pytest.mark.golden
 def test_dims_json_golden_and_equal_to_numpy(
     capsys: pytest.CaptureFixture[str], shared_cache_root: Path, lee_model: Embedding
 ) -> None:
@@ -68,7 +57,7 @@ def test_dims_json_golden_and_equal_to_numpy(
         str(shared_cache_root),
     )
     assert code == 0
-    check_golden("dims_lee_20_dim3.json", out)
+    check_golden(GOLDEN / "dims_lee_20_dim3.json", out)
     data = json.loads(out)
     col = np.asarray(lee_model.vectors[:, 3])
     order = np.lexsort((np.arange(col.size), -col))[:10]
@@ -76,6 +65,7 @@ def test_dims_json_golden_and_equal_to_numpy(
     assert data["command"] == "polyterm dims lee_20 --dim 3 --k 10"
 
 
+@pytest.mark.golden
 def test_diff_markdown_golden(
     capsys: pytest.CaptureFixture[str], shared_cache_root: Path, lee_model: Embedding, library: Any
 ) -> None:
@@ -92,7 +82,7 @@ def test_diff_markdown_golden(
         str(shared_cache_root),
     )
     assert code == 0
-    check_golden("diff_lee_police_government.md", out)
+    check_golden(GOLDEN / "diff_lee_police_government.md", out)
 
 
 @pytest.mark.slow

@@ -184,3 +184,12 @@ def test_the_offline_download_case_skips_when_the_corpus_is_installed(tmp_path: 
     run = _pytest(tmp_path, node, NLTK_DATA=str(data), HOME=str(tmp_path))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 skipped" in run.stdout and "names corpus is installed" in run.stdout
+
+
+def test_ci_runs_the_goldens_again_under_another_blas_kernel() -> None:
+    """Issue 17: goldens and snapshots pass on every CPU; CI proves it with a second kernel."""
+    text = (REPO / ".ci" / "run").read_text()
+    assert 'OPENBLAS_CORETYPE="$other_kernel" pytest -q -p no:cacheprovider -m golden' in text
+    assert "other_kernel=Haswell" in text and "other_kernel=Prescott" in text
+    assert text.index("-m golden") > text.index(SLOW_COMMAND)
+    assert any(m.startswith("golden:") for m in _pytest_options()["markers"])  # type: ignore[attr-defined]

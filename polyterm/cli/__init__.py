@@ -645,6 +645,9 @@ def option_conflict(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from polyterm.cli.encoding import degrade_to_ascii
+
+    degrade_to_ascii()  # LC_ALL=C, PYTHONIOENCODING=ascii: ASCII, never UnicodeEncodeError
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -659,20 +662,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(err, conflict)
         return 2
     logging.basicConfig(level=logging.WARNING)
-    from polyterm.cli import commands
-
+    if sys.stdout is None:  # started with its standard output closed (`>&-`)
+        print_error(
+            err,
+            "standard output is closed: give polyterm somewhere to write "
+            "(a file, a pipe, or > /dev/null)",
+        )
+        return 2
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedOutput(real_stdout)  # type: ignore[assignment]
     try:
+        from polyterm.cli import commands  # inside: a Ctrl-C while it imports is one line
+
         with warnings_as_lines(err):
             code = commands.run(args, err)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
     except BrokenPipeError:
         return _reader_gone()
+    except OutputError as exc:
+        print_error(err, str(exc))
+        _reader_gone()  # what is still buffered goes nowhere rather than failing again
+        return 2
     except PolytermError as exc:
         print_error(err, str(exc))
         return 2
-    except KeyboardInterrupt:
-        err.print("polyterm: interrupted; nothing was written")
+    except KeyboardInterrupt as exc:
+        kept = getattr(exc, "kept", ())
+        if kept:
+            names = ", ".join(visible(k) for k in kept)
+            err.print(
+                f"polyterm: interrupted; kept the {len(kept)} model{'s' * (len(kept) != 1)} "
+                f"finished before it in the cache ({names}); nothing else was written",
+                soft_wrap=True,
+            )
+        else:
+            err.print("polyterm: interrupted; nothing was written")
         return 130
     except Exception as exc:  # a bug: say so in one line; POLYTERM_DEBUG=1 shows where
         if os.environ.get("POLYTERM_DEBUG") == "1":
@@ -684,6 +709,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             soft_wrap=True,
         )
         return 3
+    finally:
+        if isinstance(sys.stdout, _GuardedOutput):
+            sys.stdout = real_stdout
+
+
+class OutputError(PolytermError):
+    """Standard output cannot take what polyterm writes (a full disk, an I/O error)."""
+
+
+class _GuardedOutput:
+    """Standard output whose write errors (other than a closed pipe) are one PolytermError
+    line, not an internal error: `> /dev/full` said "internal error: OSError: [Errno 28]"."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _failed(self, exc: OSError) -> OutputError:
+        why = exc.strerror or str(exc)
+        return OutputError(f"cannot write the output: {why} (standard output)")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 EXIT_BROKEN_PIPE = 141
@@ -707,6 +770,13 @@ def _reader_gone() -> int:
 def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
+        return 2
+    from polyterm.engine.settings import cache_dir, config_dir, data_dir
+
+    try:  # folders the explorer cannot name (`~nosuchuser`): one line before it starts
+        cache_dir(args.app_cache_dir), config_dir(), data_dir()
+    except PolytermError as exc:
+        print_error(err, str(exc))
         return 2
     app = importlib.import_module("polyterm.app")
     code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)

@@ -227,7 +227,27 @@ def _jobs(args: argparse.Namespace, err: Console) -> int | None:
     return jobs  # None: one per core
 
 
+def _cap_cluster(args: argparse.Namespace, err: Console) -> None:
+    """--cluster local:N above the cores this process may use becomes local:<cores>, with
+    a warning (as --jobs is capped): more worker processes than cores only compete."""
+    text = getattr(args, "cluster", None)
+    if not text:
+        return
+    from polyterm.engine.cluster import parse_cluster
+
+    target = parse_cluster(text)
+    cores = default_jobs()
+    if target.local_workers is not None and target.local_workers > cores:
+        print_warning(
+            err,
+            f"--cluster {text.strip()} is more than the {cores} CPU core{'s' * (cores != 1)} "
+            f"this process may use; using local:{cores}",
+        )
+        args.cluster = f"local:{cores}"
+
+
 def cmd_train(args: argparse.Namespace, err: Console) -> int:
+    _cap_cluster(args, err)
     specs: list[TrainSpec] = [parse_train_spec(s) for s in args.specs]
     if args.dims:
         if not args.corpus and not args.corpus_path:
@@ -243,7 +263,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
     for opt in ("window", "min_count", "epochs", "sg", "negative", "sample"):
         value = getattr(args, opt)
         if value is not None:
-            changes[opt] = value
+            changes[opt] = value + 0  # -0.0 is 0.0: one model, one cache entry
     specs = [s.with_params(**changes) if changes else s for s in specs]
     for s in specs:
         s.params.validate()
@@ -268,7 +288,7 @@ def cmd_train(args: argparse.Namespace, err: Console) -> int:
 
 def cmd_models(args: argparse.Namespace, err: Console) -> int:
     library = _library(args, err)
-    entries = library.cache.entries()
+    entries = library.cache.entries(report=lambda msg: print_warning(err, msg))
     rows: list[dict[str, Any]] = [
         {
             "name": e.name,
@@ -462,6 +482,8 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
     _emit_all(views, args.format)
     for view in views:
         where = "" if view.a.basis.is_raw else f" in the {view.a.basis.label()} basis"
+        if view.tie_warning:
+            print_warning(err, f"{view.a.name} vs {view.b.name}{where}: {view.tie_warning}")
         for pair in view.unusable_pairs:
             print_warning(
                 err,
@@ -474,6 +496,7 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
 def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     from polyterm.views.sweep import DEFAULT_TOP_N, sweep_view
 
+    _cap_cluster(args, err)
     specs = list(
         dict.fromkeys(
             parse_train_spec(f"{args.corpus}_{d}_s{s}") for d in args.dims for s in args.seeds
@@ -570,6 +593,20 @@ def output_path(text: str) -> Path:
     return Path(text)
 
 
+def _outside_cache(target: Path, cache_root: Path) -> None:
+    """Refuse a report inside the cache folder (`-o <cache>/CACHEDIR.TAG --force` replaced
+    the tag; any file there is polyterm's to verify, sweep or delete)."""
+    try:
+        inside = target.resolve().is_relative_to(cache_root.resolve())
+    except (OSError, RuntimeError):
+        return
+    if inside:
+        raise PolytermError(
+            f"{target} is inside polyterm's cache folder {cache_root}: write the report "
+            "somewhere else (polyterm manages every file in its cache)"
+        )
+
+
 def check_output(target: Path, force: bool) -> None:
     """Refuse, before any work, an output that cannot or must not be written.
 
@@ -648,9 +685,11 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
 
+    _cap_cluster(args, err)
     target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)
+        _outside_cache(target, _cache_root(args.cache_dir))
     figures = _figures_folder(args.figures) if getattr(args, "figures", None) else None
     library, models = _open_with(args, err, args.models)
     requests = _requests(args)

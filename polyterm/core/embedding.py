@@ -16,12 +16,31 @@ FloatMatrix = npt.NDArray[np.float32]
 T = TypeVar("T")
 
 
+_TINY = float(np.finfo(np.float32).tiny) ** 0.5
+"""Below this float32 norm the squares of a row may have underflowed: rescaled first."""
+
+
 def unit_rows(vectors: npt.NDArray[np.floating[Any]], block: int = 262_144) -> FloatMatrix:
-    """Rows scaled to unit L2 norm, in float32; all-zero rows stay zero (never NaN)."""
+    """Rows scaled to unit L2 norm, in float32; all-zero rows stay zero (never NaN).
+
+    A row whose float32 norm overflows or underflows (a row of 3e38 values: its squares
+    are inf; of 1e-30: they are 0) is divided by its largest absolute value first, so it
+    has a direction like any other (it was "a zero vector"). Other rows take the fast path.
+    """
     out = np.empty(vectors.shape, dtype=np.float32)
     for start in range(0, vectors.shape[0], block):
         chunk = np.asarray(vectors[start : start + block], dtype=np.float32)
-        norms = np.linalg.norm(chunk, axis=1, keepdims=True)
+        with np.errstate(over="ignore", under="ignore"):
+            norms = np.linalg.norm(chunk, axis=1, keepdims=True)
+        odd = np.flatnonzero(~np.isfinite(norms[:, 0]) | (norms[:, 0] < _TINY))
+        if odd.size:
+            rows = chunk[odd]
+            scale = np.max(np.abs(rows), axis=1, keepdims=True, initial=0.0)
+            scale[~(scale > 0)] = 1.0  # all-zero rows (NaN rows are dropped by readers)
+            scaled = rows / scale
+            chunk = chunk.copy()
+            chunk[odd] = scaled
+            norms[odd] = np.linalg.norm(scaled, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         np.divide(chunk, norms, out=out[start : start + block])
     return out

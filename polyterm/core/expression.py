@@ -3,13 +3,19 @@
 Grammar (whitespace between tokens is optional unless a word would run on)::
 
     expression := [sign] term (sign term)*
-    term       := [number ["*"]] word
+    term       := [number ["*"]] (word | quoted)
     number     := digits ["." digits] [("e" | "E") ["+" | "-"] digits]    (at most 1e6)
     sign       := "+" | "-"
+    quoted     := '"' (any character but '"' and '\\' | '\\"' | '\\\\')+ '"'
 
 A word is a run of characters other than whitespace, ``+`` and ``*``; a ``-`` inside a
 word (``well-known``) belongs to it, a ``-`` at the start of a token is the operator.
 Weights multiply the term's sign: ``- 0.5*car`` has weight -0.5.
+
+Any other word is written in double quotes: ``"c++" - java``, ``"-" + minus``, ``"new
+york" - city``, ``2*"+"``; inside the quotes ``\\"`` is a quote and ``\\\\`` a backslash
+(``"say \\"hi\\""``). :meth:`Expression.canonical` quotes exactly the words that need it,
+so it parses back to the same terms.
 """
 
 from __future__ import annotations
@@ -48,12 +54,40 @@ class Expression:
         for i, t in enumerate(self.terms):
             sign = "-" if t.weight < 0 else "+"
             mag = abs(t.weight)
-            body = t.word if mag == 1 else f"{mag:g}*{t.word}"
+            word = quote_word(t.word)
+            body = word if mag == 1 else f"{mag:g}*{word}"
             if i == 0:
                 parts.append(body if sign == "+" else f"-{body}")
             else:
                 parts.append(f"{sign} {body}")
         return " ".join(parts)
+
+
+def quote_word(word: str) -> str:
+    """`word` as it must be written in an expression: bare when it parses back as itself,
+    else in double quotes (``c++`` -> ``"c++"``)."""
+    if word and _WORD.fullmatch(word) and word[0] not in '-"':
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quoted(text: str, pos: int) -> tuple[str, int]:
+    """The word of the quoted term at ``text[pos] == '"'`` and the position after it."""
+    out: list[str] = []
+    p = pos + 1
+    while p < len(text):
+        c = text[p]
+        if c == "\\" and p + 1 < len(text) and text[p + 1] in '"\\':
+            out.append(text[p + 1])
+            p += 2
+        elif c == '"':
+            if not out:
+                raise ExpressionError("empty quotes: a quoted word needs a character", text, pos)
+            return "".join(out), p + 1
+        else:
+            out.append(c)
+            p += 1
+    raise ExpressionError('this " has no closing "', text, pos)
 
 
 def _weight(number: str, text: str, pos: int) -> float:
@@ -108,7 +142,19 @@ def parse_expression(text: str) -> Expression:
         if pos >= n:
             raise ExpressionError("expected a word after the weight", text, pos)
         if text[pos] in "+-*":
-            raise ExpressionError(f"expected a word, found {text[pos]!r}", text, pos)
+            raise ExpressionError(
+                f"expected a word, found {text[pos]!r} (a word such as {text[pos]!r} or c++ "
+                'is written in quotes: "c++")',
+                text,
+                pos,
+            )
+        if text[pos] == '"':
+            word, pos = _quoted(text, pos)
+            if pos < n and not text[pos].isspace() and text[pos] not in "+-":
+                raise ExpressionError("expected '+' or '-' after the quoted word", text, pos)
+            terms.append(Term(word, sign * weight))
+            sign = 1.0
+            continue
         w = _WORD.match(text, pos)
         if w is None:  # pragma: no cover - _WORD matches any non-operator character
             raise ExpressionError("expected a word", text, pos)

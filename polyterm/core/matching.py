@@ -20,8 +20,11 @@ Conventions:
   the k rows with the largest values of ``a[:, i]``; the top of dim j of ``b`` is the k
   rows with the largest values of ``s * b[:, j]`` where ``s = -1`` if r < 0 else +1,
   i.e. the partner's direction is flipped when it is anti-correlated, so that the
-  matching ends of the two axes are compared. Ties in value are broken by lower row.
-  The overlap is the Jaccard index ``|T_a ∩ T_b| / |T_a ∪ T_b|``.
+  matching ends of the two axes are compared. Ties in value are broken by a seeded random
+  order of the rows, a different one for each model (``neighbours.tie_ranks``; issue 17:
+  broken by lower row, the all-tied axes of 1-dimensional models agreed on 54% of their
+  top words "against 0% by chance"); the word lists shown (``top_words_a``/``_b``) break
+  them by lower row. The overlap is the Jaccard index ``|T_a ∩ T_b| / |T_a ∪ T_b|``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import numpy as np
 from polyterm.core.arrays import F64, I64, FloatArray
 from polyterm.core.arrays import as_matrix as _as_matrix
 from polyterm.core.arrays import readonly as _readonly
-from polyterm.core.neighbours import top_k_rows
+from polyterm.core.neighbours import tie_ranks, top_k_rows
 
 
 def _word_lists(words: tuple[tuple[str, ...], ...] | None) -> list[list[str]] | None:
@@ -82,10 +85,13 @@ def paired_top_k_jaccard(
     dims_b: Sequence[int] | I64,
     r: Sequence[float] | F64,
     k: int,
+    *,
+    seed: int = 0,
 ) -> F64:
     """Jaccard of the top-k rows of ``a[:, dims_a[p]]`` and ``sign(r[p]) * b[:, dims_b[p]]``.
 
-    ``sign`` is -1 when ``r[p] < 0`` and +1 otherwise (see the module docstring).
+    ``sign`` is -1 when ``r[p] < 0`` and +1 otherwise; ties are broken by ``tie_ranks(n,
+    seed, 0)`` in ``a`` and ``tie_ranks(n, seed, 1)`` in ``b`` (see the module docstring).
     """
     x = np.asarray(a, dtype=np.float64)
     y = np.asarray(b, dtype=np.float64)
@@ -94,10 +100,11 @@ def paired_top_k_jaccard(
         raise ValueError(f"k must be in [1, {n}], got {k}")
     rs = np.asarray(r, dtype=np.float64)
     out = np.empty(len(rs), dtype=np.float64)
+    rank_a, rank_b = tie_ranks(n, seed, 0), tie_ranks(n, seed, 1)
     for p, (i, j, rv) in enumerate(zip(dims_a, dims_b, rs, strict=True)):
-        top_a = top_k_rows(x[:, int(i)], k)
+        top_a = top_k_rows(x[:, int(i)], k, tie_rank=rank_a)
         sign = -1.0 if rv < 0 else 1.0
-        top_b = top_k_rows(sign * y[:, int(j)], k)
+        top_b = top_k_rows(sign * y[:, int(j)], k, tie_rank=rank_b)
         inter = np.intersect1d(top_a, top_b, assume_unique=True).size
         out[p] = inter / (2 * k - inter)
     return out

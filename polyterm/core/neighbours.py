@@ -1,7 +1,11 @@
 """Nearest words by cosine similarity.
 
 Convention: cosine similarity = dot product of unit vectors. Results are the top-k by
-cosine, ties broken by vocabulary index (lower first). Query words are excluded unless
+cosine, ties broken by vocabulary index (lower first) for display. Statistics that compare
+two models' rankings pass ``tie_rank`` instead (:func:`tie_ranks`: a seeded random order
+of the rows, a different one per model), so that a tie carries no agreement: with ties
+broken by index, two models whose words all tie would list the same words and look
+identical. Query words are excluded unless
 `include_query=True`. `restrict` searches only the first N rows (the N most frequent
 words, where rows are in frequency order).
 
@@ -47,20 +51,47 @@ class Neighbour:
     cosine: float
 
 
+def tie_ranks(n: int, seed: int, stream: int) -> npt.NDArray[np.int64]:
+    """A seeded random order of n rows (``rank[row]``) for breaking ties in a statistic.
+
+    ``stream`` tells the two models of a comparison apart (0 for A, 1 for B), so their
+    ties are broken independently of each other: a tie then agrees only by chance.
+    """
+    rng = np.random.default_rng((seed, stream, 0x7135))
+    return rng.permutation(n).astype(np.int64)
+
+
 def top_k_rows(
-    scores: npt.NDArray[np.floating[Any]], k: int, exclude: Sequence[int] = ()
+    scores: npt.NDArray[np.floating[Any]],
+    k: int,
+    exclude: Sequence[int] = (),
+    *,
+    tie_rank: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.int64]:
-    """Rows of the k highest scores, descending, ties by lower row; `exclude` skipped."""
+    """Rows of the k highest scores, descending; `exclude` skipped. Ties by lower row, or
+    by lower ``tie_rank[row]`` when given (:func:`tie_ranks`)."""
     n = scores.shape[0]
     excluded = {int(e) for e in exclude if 0 <= e < n}
     want = min(k + len(excluded), n)
     if want <= 0:
         return np.empty(0, dtype=np.int64)
     candidates = np.flatnonzero(scores >= _threshold(scores, want)) if want < n else np.arange(n)
-    order = candidates[np.lexsort((candidates, -scores[candidates]))]
+    second = candidates if tie_rank is None else tie_rank[candidates]
+    order = candidates[np.lexsort((second, -scores[candidates]))]
     if excluded:
         order = order[~np.isin(order, list(excluded))]
     return order[:k].astype(np.int64)
+
+
+def top_is_tied(scores: npt.NDArray[np.floating[Any]], k: int) -> bool:
+    """Whether the k highest scores, as a set or in order, depend on breaking a tie: two of
+    the k + 1 highest are equal (also true for NaN-free constant scores)."""
+    n = scores.shape[0]
+    want = min(k + 1, n)
+    if want < 2:
+        return False
+    top = np.partition(scores, n - want)[n - want :]
+    return bool(np.any(np.diff(np.sort(top)) == 0))
 
 
 SELECTION_BLOCK = 1024

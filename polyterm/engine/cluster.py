@@ -54,7 +54,7 @@ from polyterm.engine.corpus import CorpusInfo, Sentences, load_corpus
 from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions, training_manifest
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
-from polyterm.errors import Cancelled, PolytermError
+from polyterm.errors import Cancelled, Interrupted, PolytermError
 
 if TYPE_CHECKING:
     from polyterm.core.bases import FittedBasis
@@ -212,6 +212,8 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
     """
     if not dask_available():
         raise ClusterError(f"--cluster {target.text} needs Dask: {INSTALL_HINT}")
+    if target.address is not None and target.address.startswith("tcp://"):
+        check_scheduler_answers(target.address, timeout)
     dd = _distributed()
     with _quiet_dask():
         cluster = None
@@ -234,10 +236,13 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
                 client = dd.Client(cluster, timeout=timeout, set_as_default=False)
             else:
                 client = dd.Client(target.address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except ClusterError:
+            raise
+        except Exception as exc:  # OSError, TimeoutError, and whatever a garbled reply raises
             if cluster is not None:
-                cluster.close()
-            why = " ".join(str(exc).split())[:160]
+                with contextlib.suppress(Exception):
+                    cluster.close()
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
             raise ClusterError(
                 f"cannot reach the Dask scheduler at {target.address or target.text} within "
                 f"{timeout:g} s ({why}); start one with `dask scheduler` (and `dask worker "
@@ -251,6 +256,64 @@ def _open(target: ClusterTarget, *, timeout: float) -> Iterator[Any]:
             if cluster is not None:
                 with contextlib.suppress(Exception):
                     cluster.close()
+
+
+HANDSHAKE_MARK = b"compression"
+"""In the first message a Dask server sends on a new connection (its comm handshake:
+compression, python and pickle-protocol; distributed >= 2021.3)."""
+
+
+def check_scheduler_answers(address: str, timeout: float) -> None:
+    """ClusterError unless the server at ``tcp://host:port`` greets a new connection as a
+    Dask server does, within `timeout` seconds.
+
+    A Dask client waits for that greeting without a limit: an address that accepts the
+    connection and never answers hung the sweep for good (issue 17), and one that answers
+    with something else ended in an internal error.
+    """
+    import socket
+    import time
+
+    hostport = address.removeprefix("tcp://")
+    host, _, port = hostport.rpartition(":")
+    host = host.strip("[]")
+    deadline = time.monotonic() + timeout
+    where = f"the Dask scheduler at {address}"
+    hint = "check the address (`dask scheduler` prints it), or use --cluster local:N"
+    try:
+        sock = socket.create_connection((host, int(port)), timeout=timeout)
+    except OSError as exc:
+        why = " ".join(str(exc).split())[:120]
+        raise ClusterError(
+            f"cannot reach {where} within {timeout:g} s ({why}); start one with `dask "
+            "scheduler` (and `dask worker ADDRESS` on each machine) or use --cluster local:N"
+        ) from None
+    received = b""
+    try:
+        with sock:
+            while HANDSHAKE_MARK not in received and len(received) < 4096:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                sock.settimeout(left)
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+                # a Dask message starts with its length (8 bytes, little-endian): a
+                # greeting is short, so a huge "length" (b"HTTP/1.1") is not Dask
+                if len(received) >= 8 and int.from_bytes(received[:8], "little") > 1 << 20:
+                    break
+    except OSError:
+        pass  # a timeout or a reset: judged by what arrived
+    if HANDSHAKE_MARK in received:
+        return
+    if not received:
+        raise ClusterError(
+            f"{where} accepts the connection but sent nothing within {timeout:g} s: it is "
+            f"not a Dask scheduler, or it is stuck; {hint}"
+        )
+    raise ClusterError(f"{where} answers, but not as a Dask scheduler does; {hint}")
 
 
 @contextlib.contextmanager
@@ -416,6 +479,7 @@ def _run(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     run_id, topic, cancel_name, events, stop = _open_run(client)
     futures: dict[Any, TrainSpec] = {}
+    trained: list[str] = []
     try:
         corpora: dict[tuple[str, str | None], tuple[Any, CorpusInfo]] = {}
         for key in dict.fromkeys((s.corpus, s.corpus_path) for s in todo):
@@ -444,7 +508,6 @@ def _run(
             )
             futures[fut] = spec
             progress(Progress(spec.name, "queued", 0.0, f"queued on {target.text}"))
-        trained: list[str] = []
         failed: list[tuple[str, str]] = []
         for fut in _finished(set(futures), events, progress, cancel, "the sweep"):
             spec = futures[fut]
@@ -457,11 +520,13 @@ def _run(
         _drain(events, progress)
         order = {s.name: i for i, s in enumerate(todo)}
         return sorted(trained, key=order.__getitem__), sorted(failed, key=lambda f: order[f[0]])
-    except BaseException:  # Cancelled, KeyboardInterrupt, an error writing the cache
+    except BaseException as exc:  # Cancelled, KeyboardInterrupt, an error writing the cache
         with contextlib.suppress(Exception):
             stop.set()
         with contextlib.suppress(Exception):
             client.cancel(list(futures), force=True)
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, Interrupted):
+            raise Interrupted(tuple(trained)) from None  # the CLI names what was kept
         raise
     finally:
         with contextlib.suppress(Exception):

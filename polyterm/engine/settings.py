@@ -13,24 +13,39 @@ CONFIG_ENV = "POLYTERM_CONFIG_DIR"
 DATA_ENV = "POLYTERM_DATA_DIR"
 
 
+def expand_folder(text: str | os.PathLike[str], where: str) -> Path:
+    """`text` with ``~`` expanded; a PolytermError naming `where` (``--cache-dir``,
+    ``POLYTERM_CACHE_DIR``) for ``~nosuchuser`` or a home folder that cannot be found."""
+    from polyterm.errors import PolytermError
+
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # ~user of no such user, or no HOME and no passwd entry
+        head = str(text).split("/", 1)[0]
+        raise PolytermError(
+            f"{where} {str(text)!r}: {head} is not a user with a home folder here; "
+            "write the folder in full"
+        ) from None
+
+
 def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The cache root: `override`, else $POLYTERM_CACHE_DIR, else the platform cache dir."""
     if override:
-        return Path(override).expanduser()
+        return expand_folder(override, "--cache-dir")
     env = os.environ.get(CACHE_ENV)
     if env:
-        return Path(env).expanduser()
+        return expand_folder(env, CACHE_ENV)
     return Path(platformdirs.user_cache_dir(APP))
 
 
 def config_dir() -> Path:
     env = os.environ.get(CONFIG_ENV)
-    return Path(env).expanduser() if env else Path(platformdirs.user_config_dir(APP))
+    return expand_folder(env, CONFIG_ENV) if env else Path(platformdirs.user_config_dir(APP))
 
 
 def data_dir() -> Path:
     env = os.environ.get(DATA_ENV)
-    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP))
+    return expand_folder(env, DATA_ENV) if env else Path(platformdirs.user_data_dir(APP))
 
 
 def nltk_download_dir() -> Path:

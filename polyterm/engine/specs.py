@@ -213,9 +213,13 @@ def parse_train_spec(text: str) -> TrainSpec:
     if m["seed"]:
         values["seed"] = int(m["seed"])
     corpus_path: str | None = None
+    seen: set[str] = set()
     for item in filter(None, (m["opts"] or "").split(",")):
         key, sep, raw = item.partition("=")
         key = key.strip()
+        if key in seen:  # silently taking the last value named another model than meant
+            raise SpecError(f"option {key!r} is given twice in {text!r}: give it once")
+        seen.add(key)
         if not sep:
             raise SpecError(f"option {item!r} in {text!r} needs a value, e.g. window=10")
         if not raw.strip():  # `path=` would name a second entry of the same model
@@ -229,7 +233,7 @@ def parse_train_spec(text: str) -> TrainSpec:
             known = ", ".join([*_OPTION_TYPES, "path"])
             raise SpecError(f"unknown option {key!r} in {text!r}; known options: {known}")
         try:
-            values[key] = kind(raw)
+            values[key] = kind(raw) + 0  # + 0: -0.0 is 0.0 (one model, one cache entry)
         except ValueError:
             raise SpecError(f"option {key}={raw!r} in {text!r} is not a number") from None
     params = TrainParams(**values)
@@ -273,7 +277,8 @@ def looks_like_path(text: str) -> bool:
     )
 
 
-def _is_spec_form(text: str) -> bool:
+def is_spec_form(text: str) -> bool:
+    """Whether `text` is written as a model spec (brown_30, glove-6b-50, gensim:NAME)."""
     return text == GLOVE_6B_50 or text.startswith("gensim:") or _TRAIN.match(text) is not None
 
 
@@ -281,7 +286,7 @@ def shadowed_file(text: str) -> str | None:
     """A note when `text` means a model but a file of that name is in the current folder
     (`brown_12`): the model is used; ``./brown_12`` reads the file. None otherwise."""
     text = text.strip()
-    if not _is_spec_form(text) or not os.path.lexists(text):
+    if not is_spec_form(text) or not os.path.lexists(text):
         return None
     return (
         f"{_shown(text)} means the model {_shown(text)}, not the file of that name in the "

@@ -12,10 +12,13 @@ tasks on a Dask cluster instead (`polyterm.engine.cluster`, the optional
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import queue as queue_mod
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from polyterm.engine.outcomes import SweepOutcome, default_jobs
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
-from polyterm.errors import Cancelled, PolytermError
+from polyterm.errors import Cancelled, Interrupted, PolytermError
 
 _queue: Any = None
 _cancel: Any = None
@@ -35,6 +38,7 @@ _cancel: Any = None
 
 def _init(q: Any, cancel: Any, parent: int) -> None:
     global _queue, _cancel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it sets `cancel`
     exit_with_parent(parent)
     _queue, _cancel = q, cancel
 
@@ -93,6 +97,8 @@ def train_many(
                 raise
             except PolytermError as exc:
                 failed.append((spec.name, str(exc)))
+            except KeyboardInterrupt:
+                raise Interrupted(tuple(trained)) from None
         return SweepOutcome(tuple(trained), cached, tuple(failed))
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
@@ -102,24 +108,66 @@ def train_many(
     with ProcessPoolExecutor(
         jobs, mp_context=ctx, initializer=_init, initargs=(q, stop, os.getpid())
     ) as pool:
-        pending: set[Future[tuple[str, str | None]]] = {
-            pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
-        }
-        while pending:
-            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(q, progress)
-            if cancel is not None and cancel.is_set():
-                stop.set()
-            for fut in done:
-                name, error = fut.result()
-                if error is None:
-                    trained_names.append(name)
-                else:
-                    failures.append((name, error))
+        with _sigint_ignored():  # workers start ignoring Ctrl-C, even while they import
+            pending: set[Future[tuple[str, str | None]]] = {
+                pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
+            }
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                _drain(q, progress)
+                if cancel is not None and cancel.is_set():
+                    stop.set()
+                for fut in done:
+                    name, error = fut.result()
+                    if error is None:
+                        trained_names.append(name)
+                    else:
+                        failures.append((name, error))
+        except KeyboardInterrupt:
+            # Ctrl-C: queued models never start, running ones stop at their next check of
+            # `stop` (every 2,000 sentences) and write nothing; finished ones are kept
+            stop.set()
+            for fut in pending:
+                fut.cancel()
+            trained_names += _finished_after_stop(pending)
+            raise Interrupted(tuple(trained_names)) from None
         _drain(q, progress)
     if cancel is not None and cancel.is_set():
         raise Cancelled("the sweep")
     return SweepOutcome(tuple(trained_names), cached, tuple(failures))
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while worker processes are spawned (they inherit it, and Python
+    keeps an ignored SIGINT ignored), so a Ctrl-C while they import prints no traceback.
+    Only the main thread may change signal handlers: elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _finished_after_stop(pending: set[Future[tuple[str, str | None]]]) -> list[str]:
+    """Names of the running models that still finished (stored) after `stop` was set;
+    a second Ctrl-C stops the wait."""
+    kept = []
+    try:
+        for fut in pending:
+            if fut.cancelled():
+                continue
+            with contextlib.suppress(Exception):
+                name, error = fut.result()
+                if error is None:
+                    kept.append(name)
+    except KeyboardInterrupt:
+        pass
+    return kept
 
 
 def _drain(q: Any, progress: ProgressCallback) -> None:

@@ -35,7 +35,7 @@ from polyterm.core.arrays import gram
 from polyterm.core.basis_matching import DEFAULT_FDR_Q, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions, standardised_columns
-from polyterm.core.neighbours import top_k_rows
+from polyterm.core.neighbours import tie_ranks, top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
@@ -816,14 +816,16 @@ class _TopWordsOfB:
 
     def __init__(self, b: F64, k: int) -> None:
         self.k = k
-        self.top = [top_k_rows(b[:, j], k) for j in range(b.shape[1])]
-        self.bottom = [top_k_rows(-b[:, j], k) for j in range(b.shape[1])]
+        # ties broken as core.matching.paired_top_k_jaccard breaks them (seed 0)
+        self.rank_a, rank_b = tie_ranks(b.shape[0], 0, 0), tie_ranks(b.shape[0], 0, 1)
+        self.top = [top_k_rows(b[:, j], k, tie_rank=rank_b) for j in range(b.shape[1])]
+        self.bottom = [top_k_rows(-b[:, j], k, tie_rank=rank_b) for j in range(b.shape[1])]
 
     def matched_jaccard(self, columns: F64, dims_b: npt.NDArray[np.intp], r: F64) -> float:
         """Mean top-k Jaccard of `columns[:, p]` with B's dimension `dims_b[p]` (flipped if r<0)."""
         out = []
         for p, (j, rv) in enumerate(zip(dims_b, r, strict=True)):
-            top_a = top_k_rows(columns[:, p], self.k)
+            top_a = top_k_rows(columns[:, p], self.k, tie_rank=self.rank_a)
             top_b = self.bottom[j] if rv < 0 else self.top[j]
             inter = np.intersect1d(top_a, top_b, assume_unique=True).size
             out.append(inter / (2 * self.k - inter))
@@ -907,8 +909,12 @@ class _ShuffleStatistics:
         self.y = procrustes.target
         self.zy = standardised_columns(self.y)
         self.y_norm = float(np.linalg.norm(self.y))
-        self.y_top = [top_k_rows(self.y[:, j], k) for j in range(self.y.shape[1])]
-        self.y_bottom = [top_k_rows(-self.y[:, j], k) for j in range(self.y.shape[1])]
+        n = self.y.shape[0]
+        self.rank_x, rank_y = tie_ranks(n, 0, 0), tie_ranks(n, 0, 1)
+        self.y_top = [top_k_rows(self.y[:, j], k, tie_rank=rank_y) for j in range(self.y.shape[1])]
+        self.y_bottom = [
+            top_k_rows(-self.y[:, j], k, tie_rank=rank_y) for j in range(self.y.shape[1])
+        ]
         self.qa = orthonormal_basis(svd_reduce(a)[0])
         self.qb = orthonormal_basis(svd_reduce(b)[0])
 
@@ -947,7 +953,7 @@ class _ShuffleStatistics:
         k = self.k
         jaccard = []
         for j, rv in enumerate(aligned_r):
-            top_x = inverse[top_k_rows(xr[:, j], k)]
+            top_x = inverse[top_k_rows(xr[:, j], k, tie_rank=self.rank_x)]
             top_y = self.y_bottom[j] if rv < 0 else self.y_top[j]
             inter = np.intersect1d(top_x, top_y, assume_unique=True).size
             jaccard.append(inter / (2 * k - inter))

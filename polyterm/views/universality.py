@@ -26,8 +26,11 @@ import numpy.typing as npt
 
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.expression import Expression, Term
-from polyterm.core.neighbourhood_universality import neighbourhood_universality
-from polyterm.core.neighbours import query_vector, top_k_rows
+from polyterm.core.neighbourhood_universality import (
+    TiedVocabularyError,
+    neighbourhood_universality,
+)
+from polyterm.core.neighbours import query_vector, tie_ranks, top_k_rows
 from polyterm.core.nulls import NullSummary, summarise_null
 from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
@@ -91,6 +94,9 @@ class UniversalityView(ViewMethods):
     # pairs whose difference vector is zero in a model (`the - the`, or two words with one
     # vector): no direction, so no neighbours to compare; never scored
     unusable_pairs: tuple[str, ...] = ()
+    # words left out or tie-broken in the neighbourhood comparison, when more than a few
+    # percent (core.neighbourhood_universality.tie_warning); None otherwise
+    tie_warning: str | None = None
 
     @property
     def mean_pair_jaccard(self) -> float | None:
@@ -186,7 +192,8 @@ class UniversalityView(ViewMethods):
 
     def readings(self) -> tuple[str, ...]:
         nj = self.neighbourhood_jaccard
-        out = [
+        out = [f"Warning: {self.tie_warning}."] if self.tie_warning else []
+        out += [
             f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
             f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, against "
             f"{nj.null_mean:.3f} for shuffled words."
@@ -234,13 +241,23 @@ def universality_view(
         raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n - 3))
     a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
     b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
-    nu = neighbourhood_universality(a, b, k=k)
+    try:
+        nu = neighbourhood_universality(a, b, k=k, seed=seed)
+    except TiedVocabularyError as exc:
+        raise PolytermError(
+            f"{model_a.name} and {model_b.name}: {exc}; their neighbourhoods cannot be compared"
+        ) from None
+    # the shuffle null over the compared words (those without a duplicate direction)
+    compared = nu.compared
+    local = np.full(n, -1, dtype=np.int64)
+    local[compared] = np.arange(compared.size)
+    na, nb = local[nu.neighbours_a[compared]], local[nu.neighbours_b[compared]]
     rng = np.random.default_rng(seed)
     null = []
     for _ in range(repetitions):
-        perm = rng.permutation(n)
+        perm = rng.permutation(compared.size)
         inverse = np.argsort(perm)
-        null.append(float(_row_jaccard(inverse[nu.neighbours_a[perm]], nu.neighbours_b).mean()))
+        null.append(float(_row_jaccard(inverse[na[perm]], nb).mean()))
     words = shared.words
 
     def word_rows(rows: npt.NDArray[np.int64]) -> tuple[WordUniversality, ...]:
@@ -250,6 +267,8 @@ def universality_view(
         )
 
     ua, ub = unit_rows(a), unit_rows(b)
+    # ties broken independently in each model: a tie agrees only by chance
+    ranks_a, ranks_b = tie_ranks(n, seed, 0), tie_ranks(n, seed, 1)
     row = {w: i for i, w in enumerate(words)}
     results, missing, unusable = [], [], []
     for x, y in pairs:
@@ -260,10 +279,11 @@ def universality_view(
             unusable.append(f"{x} - {y}")
             continue
         lists = []
-        for u in (ua, ub):
+        for u, ranks in ((ua, ranks_a), (ub, ranks_b)):
             q = u[row[x]] - u[row[y]]
             q = q / (np.linalg.norm(q) or 1.0)
-            lists.append(tuple(words[int(i)] for i in top_k_rows(u @ q, k, [row[x], row[y]])))
+            top = top_k_rows(u @ q, k, [row[x], row[y]], tie_rank=ranks)
+            lists.append(tuple(words[int(i)] for i in top))
         la, lb = lists
         results.append(PairResult(x, y, la, lb, jaccard(la, lb), rbo(la, lb)))
     jac = nu.jaccard_summary
@@ -282,6 +302,7 @@ def universality_view(
         missing_pairs=tuple(missing),
         chance_jaccard=expected_random_jaccard(k, n),
         unusable_pairs=tuple(unusable),
+        tie_warning=nu.warning,
     )
 
 

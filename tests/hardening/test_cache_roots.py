@@ -24,7 +24,7 @@ from polyterm.engine.cache import (
     ModelCache,
     open_cache,
 )
-from polyterm.engine.specs import parse_spec
+from polyterm.engine.specs import FileSpec, parse_spec
 from tests.hardening.conftest import Run
 
 DEAD_PID = 999_999_999
@@ -90,6 +90,14 @@ def test_a_cache_made_before_the_tag_is_adopted_and_only_polyterm_names_are_swep
     root = tmp_path / "old-cache"
     for sub in ("models", "corpora"):
         (root / sub).mkdir(parents=True)
+    # one entry of polyterm's (made in another cache, moved in): what makes it a cache
+    made = ModelCache(tmp_path / "maker").write(
+        FileSpec("/nowhere/old.txt", stat=(1, 2)),
+        ["a", "b"],
+        np.eye(2, dtype=np.float32),
+        manifest={},
+    )
+    os.rename(made.path, root / "models" / made.path.name)
     files = _precious(root)
     stale = root / "tmp" / f"{DEAD_PID}-{'a' * 32}"
     stale.mkdir()

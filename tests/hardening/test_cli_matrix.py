@@ -102,7 +102,8 @@ CASES = [
     Case("query-empty-expression", ["diff", "   ", *M, "lee_20"], 2, r"empty expression"),
     Case("query-missing-expression", ["diff", "", *M, "lee_20"], 2, r"give a word or an expr"),
     Case("query-double-operator", ["diff", "- - cat", *M, "lee_20"], 2,
-         r"expected a word, found '-' at position 3"),
+         r"expected a word, found '-' \(a word such as '-' or c\+\+ is written in quotes: "
+         r"\"c\+\+\"\) at position 3"),
     Case("query-trailing-operator", ["diff", "cat -", *M, "lee_20"], 2,
          r"expected a word after the operator at position 6"),
     Case("query-weight-without-word", ["diff", "3*", *M, "lee_20"], 2,

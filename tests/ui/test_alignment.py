@@ -219,6 +219,7 @@ async def test_compare_is_computed_only_when_in_sight(
         assert "## Dimension 5 across models (by index, unaligned)" in every
 
 
+@pytest.mark.golden
 async def test_export_of_the_alignment_and_sweep(toy_models, fixed_catalogue, tmp_path) -> None:
     from polyterm.explorer.export import ShownPart
     from tests.ui.test_export import check_golden

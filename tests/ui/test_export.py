@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,23 +12,18 @@ from polyterm.views.markdown import render_markdown
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import dimension_view, expression_view, repeats_view
 from polyterm.widgets.catalogue import JobState, ModelsView
+from tests.goldens import check_golden as compare_golden
 from tests.ui.conftest import FIXED_CATALOGUE
 from tests.ui.helpers import settle, type_text
 
 GOLDEN = Path(__file__).parent / "golden"
-UPDATE = os.environ.get("POLYTERM_UPDATE_GOLDEN") == "1"
 
 
 def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE or not path.exists():
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        if not UPDATE:
-            pytest.fail(f"wrote the missing golden file {path}; check it and run again")
-    assert text == path.read_text(encoding="utf-8")
+    compare_golden(GOLDEN / name, text)
 
 
+@pytest.mark.golden
 def test_golden_views(toy_models) -> None:
     a, b, c = toy_models
     check_golden(
@@ -56,6 +50,7 @@ def test_default_path_is_descriptive_and_never_overwrites(tmp_path, toy_models) 
     assert default_path("calc", [view], tmp_path).name.endswith("-2.md")
 
 
+@pytest.mark.golden
 async def test_export_keys_write_the_focused_pane_and_all(
     toy_models, fixed_catalogue, tmp_path
 ) -> None:

@@ -562,3 +562,40 @@ def test_put_keeps_a_model_without_a_content_key_in_memory(
     assert store.fitted(plain, ICA) is fitted
     assert np.array_equal(np.asarray(in_ica.vectors), fitted.transform(vectors))
     assert not (tmp_path / "bases").exists() or list((tmp_path / "bases").iterdir()) == []
+
+
+def test_an_entry_of_an_older_format_is_refitted_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry fitted by an older polyterm (FastICA stopped at tol 1e-4, format 1) is said
+    to be outdated, removed and fitted again with today's settings: never read as if new."""
+    counter = FitCounter(monkeypatch)
+    model = _cached_model(tmp_path)
+    _store(tmp_path).in_basis(model, ICA)
+    path = _entry_path(tmp_path, model)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    warnings: list[str] = []
+    again = _store(tmp_path, warnings).in_basis(_cached_model(tmp_path), ICA)
+    assert counter.calls == 2
+    assert len(warnings) == 1 and "older polyterm" in warnings[0] and "refitting" in warnings[0]
+    params = again.manifest["basis"]["params"]
+    assert params["algorithm"] == "picard-o" and params["converged"]
+    assert 0 < params["gradient_norm"] < params["tol"] and params["n_iter"] > 0
+    stored = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    assert stored["format"] == bases_module.ENTRY_FORMAT
+
+
+def test_old_stability_entries_are_refitted(tmp_path: Path) -> None:
+    model = _cached_model(tmp_path)
+    _store(tmp_path).stability(model, ICA, runs=3)
+    path = tmp_path / "bases" / stability_entry_name(str(model.manifest["content_sha256"]), ICA, 3)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    warnings: list[str] = []
+    result = _store(tmp_path, warnings).stability(_cached_model(tmp_path), ICA, runs=3)
+    assert len(warnings) == 1 and "older polyterm" in warnings[0]
+    assert result.n_stable == 6  # six planted Laplace sources, each found in every run

@@ -10,7 +10,7 @@ Procedure (:func:`basis_stability`) for ``ica`` or ``dict:K``:
 1. Fit R runs with seeds ``seed, seed + 1, …, seed + R − 1``. Run 0 is exactly
    ``fit_basis(vectors, name, seed=seed)``, so its components are the ones the user sees,
    in the same order. For ``ica`` the PCA whitening is deterministic and shared; only
-   FastICA is repeated.
+   the ICA rotation is repeated.
 2. Similarity of two components = ``|r|`` of their codes over the fit rows. For ica this
    is ``|u_a · u_b|`` of the unmixing rows (the whitened scores have identity
    covariance, so this is exactly the correlation); for dictionaries it is computed from
@@ -186,7 +186,7 @@ def _ica_similarity(
     unmixings = []
     for r, s in enumerate(seeds):
         check_cancel(cancel, "the stability runs")
-        unmixing, _, _, _ = fit_ica_rotation(scores, s)
+        unmixing = fit_ica_rotation(scores, s).unmixing
         unmixings.append(unmixing)
         if progress is not None:
             progress((r + 1) / len(seeds) * 0.95, "runs")

@@ -70,6 +70,7 @@ from polyterm.core.bases import (
     BasisName,
     CancelFlag,
     FittedBasis,
+    OutdatedBasis,
     check_cancel,
     fit_basis,
     parse_basis_name,
@@ -165,8 +166,9 @@ def request_of(model: Embedding) -> BasisRequest:
     )
 
 
-ENTRY_FORMAT = 1
-"""``format`` of a basis or stability entry's manifest."""
+ENTRY_FORMAT = 2
+"""``format`` of a basis or stability entry's manifest (2: converged ica fits; an entry
+of an older format is reported and refitted, never read)."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BLOCK_ROWS = 50_000
 """Rows per block of codes written into an entry (a multiple of the core's transform
@@ -318,6 +320,10 @@ class _Stored:
     extremes: npt.NDArray[np.int64] | None
 
 
+class OutdatedEntry(CorruptEntry):
+    """An entry written by an older polyterm (another fit or format): refitted."""
+
+
 def _bad(path: Path, why: str) -> CorruptEntry:
     return CorruptEntry(f"basis entry {path.name}: {why}")
 
@@ -336,7 +342,13 @@ def _read_checked(
     """The manifest of the entry at `path` with its request checked and its files verified
     (CorruptEntry, OSError or ValueError otherwise)."""
     manifest = read_manifest(path)
-    if not isinstance(manifest, dict) or manifest.get("format") != ENTRY_FORMAT:
+    version = manifest.get("format") if isinstance(manifest, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < ENTRY_FORMAT:
+        raise OutdatedEntry(
+            f"basis entry {path.name} was made by an older polyterm (entry format {version}, "
+            f"now {ENTRY_FORMAT}: bases are now fitted to convergence)"
+        )
+    if not isinstance(manifest, dict) or version != ENTRY_FORMAT:
         raise _bad(path, "the manifest is not one polyterm wrote")
     if manifest.get("kind") != kind:
         raise _bad(path, f"the manifest is not a {kind} entry")
@@ -382,6 +394,8 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     arrays = {n: _load(path, f"array-{n}.npy", files) for n in names}
     try:
         fitted = FittedBasis.from_arrays(params, arrays)
+    except OutdatedBasis as exc:
+        raise OutdatedEntry(f"basis entry {path.name}: {exc}") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise _bad(path, f"the fitted arrays are not a basis ({exc})") from None
     if fitted.name != request.name or fitted.dims != model.dims:
@@ -700,6 +714,14 @@ class BasisStore:
             raise CacheError(f"{path} is not a folder polyterm made; polyterm leaves it alone")
         try:
             return open_entry()
+        except OutdatedEntry as exc:
+            self.warn(f"{exc}; refitting it")
+            assert self.cache is not None
+            try:
+                self.cache.remove_folder(path)
+            except CacheError as err:
+                self.warn(str(err))
+            return None
         except CorruptEntry as exc:
             reason = str(exc)
         except (OSError, ValueError) as exc:

@@ -20,6 +20,7 @@ from typing import NoReturn, TextIO
 from rich.console import Console
 
 from polyterm import __version__
+from polyterm.engine.threads import command_step, pin_process
 from polyterm.errors import PolytermError
 from polyterm.safe_text import visible
 
@@ -644,7 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from polyterm.cli import commands
 
     try:
-        with warnings_as_lines(err):
+        with warnings_as_lines(err), command_step():  # BLAS threads: engine/threads.py
             code = commands.run(args, err)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
@@ -690,6 +691,7 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         err.print("polyterm: the explorer needs a terminal; use a command, see polyterm --help")
         return 2
+    pin_process(1)  # the explorer's workers and its training child share the cores
     app = importlib.import_module("polyterm.app")
     code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)
     return code

@@ -43,8 +43,9 @@ is kept with `BasisStore.put`, which writes the same verified entry a local fit 
 (the codes computed here, or given: computed elsewhere in the row blocks of
 `code_blocks`); `BasisStore.stored` says, without fitting, whether a request is ready.
 
-Fits, codes and stability runs use numpy's BLAS on one thread (`one_blas_thread`): FastICA
-iterates small products whose BLAS threads spin against each other on a busy machine.
+Fits, codes and stability runs use numpy's BLAS on one thread
+(`polyterm.engine.threads.one_blas_thread`): they iterate small products whose BLAS
+threads spin against each other on a busy machine.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ from polyterm.engine.cache import (
     read_manifest,
     verify_files,
 )
+from polyterm.engine.threads import one_blas_thread as one_blas_thread
 from polyterm.errors import CacheError
 
 ProgressFn = Callable[[float, str], None]
@@ -189,40 +191,6 @@ _STABILITY_ARRAYS: dict[str, str] = {
 
 _locks_guard = threading.Lock()
 _locks: dict[tuple[Any, ...], threading.Lock] = {}
-
-
-_blas_guard = threading.Lock()
-_blas_users = 0
-_blas_limiter: Any = None
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with numpy's BLAS on one thread (restored when the last of the
-    overlapping blocks of any thread ends).
-
-    FastICA and the stability runs iterate small products (k × n by n × k); with several
-    BLAS threads on a busy machine those threads spin against each other: the ICA fit of
-    glove-6b-50 on 50,000 words (`fit_basis` alone) took 95 s with OpenBLAS's two threads
-    and 16 s with one, on the same busy 2-core machine."""
-    global _blas_users, _blas_limiter
-    with _blas_guard:
-        if _blas_users == 0:
-            try:
-                from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
-                _blas_limiter = threadpool_limits(limits=1, user_api="blas")
-            except Exception:  # no threadpoolctl, or a BLAS it cannot drive: as it is
-                _blas_limiter = None
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_guard:
-            _blas_users -= 1
-            if _blas_users == 0 and _blas_limiter is not None:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
 
 
 def code_blocks(n: int) -> list[tuple[int, int]]:

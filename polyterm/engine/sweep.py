@@ -27,6 +27,7 @@ from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary, OpenOptions
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
+from polyterm.engine.threads import pin_process
 from polyterm.errors import Cancelled, PolytermError
 
 _queue: Any = None
@@ -36,6 +37,7 @@ _cancel: Any = None
 def _init(q: Any, cancel: Any, parent: int) -> None:
     global _queue, _cancel
     exit_with_parent(parent)
+    pin_process(1)  # one BLAS thread per worker: the workers already fill the cores
     _queue, _cancel = q, cancel
 
 

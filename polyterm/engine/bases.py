@@ -76,6 +76,11 @@ from polyterm.core.bases import (
     fit_basis,
     parse_basis_name,
 )
+from polyterm.core.basis_matching import (
+    DICT_NULL_ROTATIONS,
+    NullDraws,
+    rotated_dictionary_draws,
+)
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability, basis_stability
@@ -154,6 +159,42 @@ def basis_record(model: Embedding, request: BasisRequest, fitted: FittedBasis) -
         "codes": fitted.n_codes,
         "params": dict(fitted.params),
     }
+
+
+_SOURCE_KEY = ("basis-source",)
+
+
+def rotated_dictionary_null(
+    coded: Embedding,
+    rows: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    *,
+    repetitions: int = DICT_NULL_ROTATIONS,
+    seed: int = 0,
+    cancel: CancelFlag | None = None,
+    progress: ProgressFn | None = None,
+) -> NullDraws | None:
+    """The rotated-dictionary null (`polyterm.core.basis_matching.rotated_dictionary_draws`)
+    of a model in a dict:K basis (as `BasisStore.in_basis` returns it): its words at
+    `rows` re-coded on randomly rotated copies of its dictionary, against B's codes `b`
+    (the same words, in the same order). None for another basis, or a model the store did
+    not make (its dictionary is not known)."""
+    source = coded.memo.get(_SOURCE_KEY)
+    if source is None or request_of(coded).name.kind != "dict":
+        return None
+    model, fitted = source
+    with one_blas_thread():
+        x = np.asarray(model.vectors[rows], dtype=np.float64) / float(fitted.arrays["scale"])
+        return rotated_dictionary_draws(
+            x,
+            fitted.arrays["dictionary"],
+            float(fitted.params["alpha"]),
+            b,
+            repetitions=repetitions,
+            seed=seed,
+            cancel=cancel,
+            progress=progress,
+        )
 
 
 def request_of(model: Embedding) -> BasisRequest:
@@ -636,7 +677,7 @@ class BasisStore:
 
     @staticmethod
     def _embedding(model: Embedding, request: BasisRequest, stored: _Stored) -> Embedding:
-        return Embedding(
+        coded = Embedding(
             name=f"{model.name} [{request.name}]",
             vocab=model.vocab,
             vectors=stored.codes,
@@ -645,6 +686,8 @@ class BasisStore:
             extreme_rows=stored.extremes,
             manifest={**model.manifest, "basis": basis_record(model, request, stored.fitted)},
         )
+        coded.memo[_SOURCE_KEY] = (model, stored.fitted)  # for rotated_dictionary_null
+        return coded
 
     # -- disk ---------------------------------------------------------------------------
     def _bases_dir(self, key: str | None) -> Path | None:

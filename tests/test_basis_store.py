@@ -314,9 +314,10 @@ def test_stability_is_computed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["runs"])
+        kwargs.pop("jobs", None)
         return basis_stability(*args, **kwargs)
 
-    monkeypatch.setattr(bases_module, "basis_stability", counted)
+    monkeypatch.setattr(bases_module, "parallel_stability", counted)
     model = _cached_model(tmp_path)
     first = _store(tmp_path).stability(model, ICA, runs=3)
     again = _store(tmp_path).stability(_cached_model(tmp_path), ICA, runs=3)
@@ -599,3 +600,38 @@ def test_old_stability_entries_are_refitted(tmp_path: Path) -> None:
     result = _store(tmp_path, warnings).stability(_cached_model(tmp_path), ICA, runs=3)
     assert len(warnings) == 1 and "older polyterm" in warnings[0]
     assert result.n_stable == 6  # six planted Laplace sources, each found in every run
+
+
+@pytest.mark.slow  # spawns worker processes
+def test_stability_runs_in_processes_equal_the_runs_made_here(tmp_path: Path) -> None:
+    from polyterm.engine.parallel_stability import parallel_stability
+
+    _words, vectors = _planted()
+    here = basis_stability(vectors, "ica", runs=4, seed=3, fit_rows=1_500)
+    there = parallel_stability(vectors, "ica", runs=4, seed=3, fit_rows=1_500, jobs=2)
+    assert there.seeds == here.seeds and there.n_stable == here.n_stable == 6
+    np.testing.assert_allclose(there.index, here.index, atol=1e-9)
+    np.testing.assert_array_equal(there.quality.cluster, here.quality.cluster)
+
+
+@pytest.mark.slow  # spawns worker processes
+def test_cancelled_stability_runs_stop_their_workers(tmp_path: Path) -> None:
+    """Cancelling while the runs are out terminates the pool: no worker outlives the call."""
+    import multiprocessing as mp
+    import time
+
+    from polyterm.engine.parallel_stability import parallel_stability
+
+    rng = np.random.default_rng(0)
+    vectors = rng.laplace(size=(6000, 30)) @ rng.standard_normal((30, 30))
+    cancel = threading.Event()
+    started = time.monotonic()
+
+    def progress(_fraction: float, _stage: str) -> None:
+        if time.monotonic() - started > 1.0:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        parallel_stability(vectors, "dict:60", runs=6, seed=0, fit_rows=6000, jobs=2,
+                           cancel=cancel, progress=progress)  # fmt: skip
+    assert mp.active_children() == []

@@ -85,18 +85,18 @@ def test_basis_fits_and_stability_runs_use_one_thread(
 
     monkeypatch.setattr(threads, "other_load", lambda: 0.0)
     seen: list[list[int]] = []
-    real_fit, real_stability = bases_module.fit_basis, bases_module.basis_stability
+    real_fit, real_stability = bases_module.fit_basis, bases_module.parallel_stability
 
     def fit(*args: Any, **kwargs: Any) -> Any:
         seen.append(_blas())
         return real_fit(*args, **kwargs)
 
     def stab(*args: Any, **kwargs: Any) -> Any:
-        seen.append(_blas())
+        seen.append(_blas())  # in this process; its workers pin themselves (tested below)
         return real_stability(*args, **kwargs)
 
     monkeypatch.setattr(bases_module, "fit_basis", fit)
-    monkeypatch.setattr(bases_module, "basis_stability", stab)
+    monkeypatch.setattr(bases_module, "parallel_stability", stab)
     rng = np.random.default_rng(0)
     model = Embedding.from_arrays(
         "planted", [f"w{i}" for i in range(400)], rng.laplace(size=(400, 4)).astype(np.float32)

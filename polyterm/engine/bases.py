@@ -83,7 +83,7 @@ from polyterm.core.basis_matching import (
 )
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
-from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability, basis_stability
+from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability
 from polyterm.engine.cache import (
     MANIFEST,
     CorruptEntry,
@@ -95,6 +95,7 @@ from polyterm.engine.cache import (
     read_manifest,
     verify_files,
 )
+from polyterm.engine.parallel_stability import parallel_stability
 from polyterm.engine.threads import one_blas_thread as one_blas_thread
 from polyterm.errors import CacheError
 
@@ -482,8 +483,16 @@ class BasisStore:
     cache is given, on disk in the cache's ``bases/`` folder so a second run never refits
     (see the module docstring)."""
 
-    def __init__(self, cache: ModelCache | None = None, warn: WarnFn | None = None) -> None:
+    def __init__(
+        self,
+        cache: ModelCache | None = None,
+        warn: WarnFn | None = None,
+        *,
+        stability_jobs: int | None = None,
+    ) -> None:
         self.cache = cache
+        self.stability_jobs = stability_jobs
+        """Processes for stability runs (None: `parallel_stability.default_jobs`)."""
         self.warn: WarnFn = warn or (lambda _msg: None)
         self._said: set[str] = set()
 
@@ -648,12 +657,13 @@ class BasisStore:
                     path = None
             if result is None:
                 with one_blas_thread():
-                    result = basis_stability(
+                    result = parallel_stability(
                         model.vectors,
                         request.name,
                         runs=runs,
                         seed=request.seed,
                         fit_rows=request.fit_words,
+                        jobs=self.stability_jobs,
                         cancel=cancel,
                         progress=progress,
                     )

@@ -397,6 +397,16 @@ def fit_summary(params: Mapping[str, Any]) -> str:
     return ""
 
 
+def dict_memory_bytes(atoms: int, fit_rows: int, dims: int, rows: int) -> int:
+    """An upper bound of the memory a dict:K fit on `fit_rows` rows and the codes of `rows`
+    words (in blocks of DEFAULT_BLOCK_ROWS) take, in bytes: the atoms' Gram matrix (and
+    a copy), six row × K float64 arrays of the solver and its working sets of at most
+    min(K, d + 1) atoms per row (see :mod:`polyterm.core.sparse_coding`)."""
+    m = max(fit_rows, min(rows, DEFAULT_BLOCK_ROWS))
+    w = min(atoms, dims + 1)
+    return int(8 * (2 * atoms * atoms + 6 * m * atoms + 3 * m * w * w + atoms * dims))
+
+
 def _skewness(codes: F64) -> F64:
     c = codes - codes.mean(axis=0)
     m2 = (c**2).mean(axis=0)

@@ -73,6 +73,7 @@ from polyterm.core.bases import (
     FittedBasis,
     OutdatedBasis,
     check_cancel,
+    dict_memory_bytes,
     fit_basis,
     parse_basis_name,
 )
@@ -97,7 +98,7 @@ from polyterm.engine.cache import (
 )
 from polyterm.engine.parallel_stability import parallel_stability
 from polyterm.engine.threads import one_blas_thread as one_blas_thread
-from polyterm.errors import CacheError
+from polyterm.errors import CacheError, PolytermError
 
 ProgressFn = Callable[[float, str], None]
 WarnFn = Callable[[str], None]
@@ -163,6 +164,66 @@ def basis_record(model: Embedding, request: BasisRequest, fitted: FittedBasis) -
 
 
 _SOURCE_KEY = ("basis-source",)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+MEMORY_SHARE = 0.8
+"""A dict:K fit may take at most this share of the available memory."""
+
+
+def check_memory(model: Embedding, request: BasisRequest, *, concurrent: int = 1) -> None:
+    """Refuse a dict:K request whose fit and codes would not fit in memory (`concurrent`
+    fits at once: stability runs in processes), from an estimate made before anything is
+    allocated (`polyterm.core.bases.dict_memory_bytes`): a `PolytermError` naming the
+    largest K that fits."""
+    if request.name.kind != "dict" or request.name.atoms is None:
+        return
+    available = available_memory()
+    if available is None:
+        return
+    rows = min(request.fit_words, len(model))
+
+    def need(k: int) -> int:
+        return concurrent * dict_memory_bytes(k, rows, model.dims, len(model))
+
+    atoms = request.name.atoms
+    budget = MEMORY_SHARE * available
+    if need(atoms) <= budget:
+        return
+    low, high = 0, atoms  # the largest K that fits, by bisection (need grows with K)
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if need(mid) <= budget else (low, mid - 1)
+    gib = 1024**3
+    hint = f"use at most dict:{low}" if low >= 1 else "free some memory"
+    raise PolytermError(
+        f"--basis dict:{atoms} would need about {need(atoms) / gib:.1f} GiB of memory for "
+        f"{model.name} ({rows:,} fit words, {atoms:,} atoms"
+        + (f", {concurrent} fits at once" if concurrent > 1 else "")
+        + f"); {available / gib:.1f} GiB is available: {hint}"
+    )
+
+
+def _effective(model: Embedding, request: BasisRequest) -> BasisRequest:
+    """`request` with its fit words capped at the model's vocabulary: asking for 20,000 or
+    30,000 fit words of a 13,974-word model is one fit, stored once."""
+    if request.is_raw or request.fit_words <= len(model) or len(model) < 2:
+        return request
+    return BasisRequest(request.name, len(model), request.seed)
 
 
 def rotated_dictionary_null(
@@ -410,8 +471,10 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
         raise _bad(path, f"the fitted arrays are not a basis ({exc})") from None
     if fitted.name != request.name or fitted.dims != model.dims:
         raise _bad(path, "the fitted basis is not for this model")
-    if fitted.params.get("seed") != request.seed or (
-        fitted.params.get("fit_rows_requested") != request.fit_words
+    n_rows = len(model)
+    requested = fitted.params.get("fit_rows_requested")
+    if fitted.params.get("seed") != request.seed or not (
+        isinstance(requested, int) and min(requested, n_rows) == min(request.fit_words, n_rows)
     ):
         raise _bad(path, "the fitted basis was fitted another way")
     n, k = len(model), fitted.n_codes
@@ -423,6 +486,10 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     for label, matrix in (("codes", codes), ("unit", unit)):
         if matrix.dtype != np.float32 or matrix.shape != (n, k):
             raise _bad(path, f"{label}.npy is not float32 of shape {n} × {k}")
+        # NaN or inf anywhere makes the sum so (float32 values cannot overflow a float64
+        # sum); a consistent forged entry is refitted, never shown
+        if not np.isfinite(np.sum(matrix, dtype=np.float64)):
+            raise _bad(path, f"{label}.npy holds NaN or infinite values")
     if not (
         extremes.dtype == np.int64
         and extremes.shape == (2, 2, k, min(ORDER_DEPTH, n))
@@ -432,8 +499,12 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     return _Stored(fitted, codes, unit, extremes)
 
 
-def _open_stability(path: Path, key: str, request: BasisRequest, runs: int) -> Stability:
-    """Open and check the stability entry at `path` (CorruptEntry, OSError, ValueError)."""
+def _open_stability(
+    path: Path, key: str, request: BasisRequest, runs: int, dims: int
+) -> Stability:
+    """Open and check the stability entry at `path` of a `dims`-dimensional model
+    (CorruptEntry, OSError, ValueError): one component per atom of dict:K, 1 to `dims`
+    ICA components."""
     manifest = _read_checked(path, "stability", key, request, runs)
     files = manifest["files"]
     if set(files) != {f"{n}.npy" for n in _STABILITY_ARRAYS}:
@@ -443,6 +514,9 @@ def _open_stability(path: Path, key: str, request: BasisRequest, runs: int) -> S
         raise _bad(path, "the manifest has no result")
     arrays = {n: _load(path, f"{n}.npy", files) for n in _STABILITY_ARRAYS}
     k = arrays["index"].shape[0] if arrays["index"].ndim == 1 else -1
+    atoms = request.name.atoms
+    if not (k == atoms if atoms is not None else 1 <= k <= dims):
+        raise _bad(path, f"the stability arrays have {k} components, not the basis's")
     for n, kind in _STABILITY_ARRAYS.items():
         if arrays[n].shape != (k,) or arrays[n].dtype.kind != kind:
             raise _bad(path, f"{n}.npy does not match the other arrays")
@@ -507,6 +581,8 @@ class BasisStore:
     ) -> FittedBasis:
         """The fitted basis of `model` (ValueError when the model cannot take it). With a
         cache, the entry written holds the codes too (a later `in_basis` reads them)."""
+        check_memory(model, request)
+        request = _effective(model, request)
         key = _model_key(model)
         if self._bases_dir(key) is not None and not request.is_raw:
             return self._stored(model, request, progress, cancel).fitted
@@ -522,6 +598,7 @@ class BasisStore:
         entry counts as missing and is replaced when the basis is next fitted or put)."""
         if request.is_raw:
             return True
+        request = _effective(model, request)
         memo_keys = [
             (kind, str(request.name), request.fit_words, request.seed)
             for kind in ("basis-entry", "in_basis", "basis")
@@ -576,6 +653,7 @@ class BasisStore:
                 f"the codes of the {request.name} basis of {model.name} are not float32 of "
                 f"shape {len(model)} × {fitted.n_codes}"
             )
+        request = _effective(model, request)
         basis_key = ("basis", str(request.name), request.fit_words, request.seed)
         key = _model_key(model)
         folder = self._bases_dir(key)
@@ -616,16 +694,18 @@ class BasisStore:
         if request.is_raw:
             return model
         memo_key = ("in_basis", str(request.name), request.fit_words, request.seed)
+        check_memory(model, request)
+        stored_as = _effective(model, request)
 
         def compute() -> Embedding:
             if self._bases_dir(_model_key(model)) is not None:
-                stored = self._stored(model, request, progress, cancel)
+                stored = self._stored(model, stored_as, progress, cancel)
                 return self._embedding(model, request, stored)
             fitted = self.fitted(
-                model, request, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
+                model, stored_as, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
             )
             return self._embedding(
-                model, request, self._in_memory(model, request, progress, cancel, fitted)
+                model, request, self._in_memory(model, stored_as, progress, cancel, fitted)
             )
 
         return self._memo(model, memo_key, compute)
@@ -641,6 +721,8 @@ class BasisStore:
     ) -> Stability:
         """Icasso stability of each component of an ica or dict:K basis (ValueError for
         another kind)."""
+        check_memory(model, request, concurrent=max(1, min(runs, self.stability_jobs or 2)))
+        request = _effective(model, request)
         memo_key = ("stability", str(request.name), request.fit_words, request.seed, runs)
 
         def compute() -> Stability:
@@ -651,7 +733,9 @@ class BasisStore:
             if folder is not None and key is not None:
                 path = entry = folder / stability_entry_name(key, request, runs)
                 try:
-                    result = self._reuse(entry, lambda: _open_stability(entry, key, request, runs))
+                    result = self._reuse(
+                        entry, lambda: _open_stability(entry, key, request, runs, model.dims)
+                    )
                 except CacheError as exc:
                     self.warn(f"{exc}; the stability of {model.name} is kept for this run only")
                     path = None
@@ -928,7 +1012,7 @@ class BasisStore:
 
         def valid(p: Path) -> bool:
             try:
-                _open_stability(p, key, request, runs)
+                _open_stability(p, key, request, runs, model.dims)
             except (CorruptEntry, OSError, ValueError):
                 return False
             return True

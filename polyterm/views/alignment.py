@@ -583,13 +583,17 @@ class AlignmentView:
             return ("—", text) if c.null_kind == "shuffle" else (text, "—")
 
         null = f"max |r| of {c.repetitions:,} draws"
-        rows: list[tuple[Cell, ...]] = [
-            (
+        rule = (
+            f"pairs above every one of the {c.repetitions} rotated dictionaries' max |r|",
+            f"familywise error <= 1/{c.repetitions + 1}",
+        )
+        if c.null_kind != "rotated-dictionary":
+            rule = (
                 f"pairs shared at FDR {c.fdr_q:g}",
-                f"{c.n_shared} of {c.n_pairs}",
-                *nulls(null),
                 f"max-|r| p-values vs {_null_short(c)}; Benjamini–Hochberg",
             )
+        rows: list[tuple[Cell, ...]] = [
+            (rule[0], f"{c.n_shared} of {c.n_pairs}", *nulls(null), rule[1])
         ]
         if c.secondary_shared is not None:  # dict:K: the word shuffle, the secondary line
             rows.append(

@@ -44,6 +44,35 @@ _RIDGE = 1e-12
 """Added to the diagonal of each active-set system (atoms that are exactly dependent)."""
 
 
+def _solve_systems(gram: F64, shifted: F64, support: np.ndarray, active: np.ndarray) -> F64:
+    """Per row, ``u_S = G_SS⁻¹ shifted_S`` on its active slots S (0 elsewhere): the rows are
+    grouped by how many slots are active, so each batched solve is only as wide as its
+    rows' sets (a few rows with large sets do not widen everyone's systems)."""
+    m, w = support.shape
+    u = np.zeros((m, w))
+    counts = active.sum(axis=1)
+    for c in np.unique(counts):
+        if c == 0:
+            continue
+        rows = np.flatnonzero(counts == c) if c < w or counts.min() < w else np.arange(m)
+        if c == w:  # every slot active: no compaction
+            atoms = support[rows]
+        else:
+            slots = np.argsort(~active[rows], axis=1, kind="stable")[:, :c]
+            atoms = np.take_along_axis(support[rows], slots, axis=1)
+        g = gram[atoms[:, :, None], atoms[:, None, :]]
+        g[:, np.arange(c), np.arange(c)] += _RIDGE
+        rhs = np.take_along_axis(shifted[rows], atoms, axis=1)
+        solution = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
+        if c == w:
+            u[rows] = solution
+        else:
+            block = np.zeros((rows.size, w))
+            np.put_along_axis(block, slots, solution, axis=1)
+            u[rows] = block
+    return u
+
+
 def _solve_active(
     gram: F64,
     shifted: F64,
@@ -57,18 +86,12 @@ def _solve_active(
     m, w = support.shape
     if m == 0 or w == 0:
         return
-    eye = np.eye(w, dtype=bool)
     todo = np.arange(m)
     for _ in range(2 * w + 2):
         if todo.size == 0:
             return
         sup, act, old = support[todo], active[todo], coef[todo]
-        pair = act[:, :, None] & act[:, None, :]
-        g = np.where(pair, gram[sup[:, :, None], sup[:, None, :]], eye.astype(np.float64))
-        g[:, np.arange(w), np.arange(w)] += _RIDGE
-        rhs = np.where(act, np.take_along_axis(shifted[todo], sup, axis=1), 0.0)
-        u = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
-        u[~act] = 0.0
+        u = _solve_systems(gram, shifted[todo], sup, act)
         neg = act & (u <= 0.0)
         done = ~neg.any(axis=1)
         coef[todo[done]] = u[done]

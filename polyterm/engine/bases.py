@@ -61,7 +61,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -76,11 +76,6 @@ from polyterm.core.bases import (
     dict_memory_bytes,
     fit_basis,
     parse_basis_name,
-)
-from polyterm.core.basis_matching import (
-    DICT_NULL_ROTATIONS,
-    NullDraws,
-    rotated_dictionary_draws,
 )
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
@@ -99,6 +94,9 @@ from polyterm.engine.cache import (
 from polyterm.engine.parallel_stability import parallel_stability
 from polyterm.engine.threads import one_blas_thread as one_blas_thread
 from polyterm.errors import CacheError, PolytermError
+
+if TYPE_CHECKING:  # core.basis_matching imports scipy.optimize (~1 s): not at start-up
+    from polyterm.core.basis_matching import NullDraws
 
 ProgressFn = Callable[[float, str], None]
 WarnFn = Callable[[str], None]
@@ -231,7 +229,7 @@ def rotated_dictionary_null(
     rows: npt.NDArray[np.int64],
     b: npt.NDArray[np.float64],
     *,
-    repetitions: int = DICT_NULL_ROTATIONS,
+    repetitions: int = 20,
     seed: int = 0,
     cancel: CancelFlag | None = None,
     progress: ProgressFn | None = None,
@@ -241,6 +239,8 @@ def rotated_dictionary_null(
     `rows` re-coded on randomly rotated copies of its dictionary, against B's codes `b`
     (the same words, in the same order). None for another basis, or a model the store did
     not make (its dictionary is not known)."""
+    from polyterm.core.basis_matching import rotated_dictionary_draws
+
     source = coded.memo.get(_SOURCE_KEY)
     if source is None or request_of(coded).name.kind != "dict":
         return None

@@ -97,14 +97,26 @@ def _load_blas_libraries() -> None:
             import scipy.linalg  # noqa: F401
 
 
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _set_for_later(threads: int) -> None:
+    """The count for BLAS libraries loaded from now on (they read these at load time) and
+    for child processes."""
+    for name in _THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+
+
 @contextlib.contextmanager
-def blas_threads(threads: int) -> Iterator[None]:
+def blas_threads(threads: int, *, load_all: bool = True) -> Iterator[None]:
     """Run the block with numpy's BLAS on at most `threads` threads (see the module doc:
-    an inner block never raises an outer block's count)."""
+    an inner block never raises an outer block's count). `load_all` first loads scipy's
+    own BLAS (~0.1 s) so that it is limited too."""
     global _users, _limiter, _active_limit
     if _pinned is not None:
         threads = min(threads, _pinned)
-    _load_blas_libraries()
+    if load_all:
+        _load_blas_libraries()
     with _guard:
         if _users == 0:
             try:
@@ -140,9 +152,23 @@ def numeric_step(flops: float) -> contextlib.AbstractContextManager[None]:
     return blas_threads(threads_for(flops))
 
 
-def command_step() -> contextlib.AbstractContextManager[None]:
-    """A CLI command as one large step: the idle cores, or one thread on a busy machine."""
-    return numeric_step(LARGE_STEP_FLOPS)
+@contextlib.contextmanager
+def command_step() -> Iterator[None]:
+    """A CLI command as one large step: the idle cores, or one thread on a busy machine
+    (the BLAS libraries the command loads later read the count from the environment,
+    which is restored afterwards)."""
+    threads = threads_for(LARGE_STEP_FLOPS)
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    _set_for_later(threads)
+    try:
+        with blas_threads(threads, load_all=False):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def pin_process(threads: int = 1) -> None:
@@ -150,7 +176,7 @@ def pin_process(threads: int = 1) -> None:
     children, sweep workers): every later step asks for at most this many."""
     global _pinned
     _pinned = max(1, threads)
-    _load_blas_libraries()
+    _set_for_later(_pinned)  # scipy's own BLAS, loaded later, and child processes
     try:
         from threadpoolctl import threadpool_limits
 

@@ -782,7 +782,12 @@ def basis_reading(c: BasisComparison) -> str:
         f"In the {c.basis.label()} basis, matched {_units(c.basis)} correlate with mean |r| "
         f"{c.mean_matched_abs_r:.3f}, against {c.null_mean:.3f} ± {c.null_sd:.3f} for "
         f"{c.null_description()}{_z_text(c.mean_matched)}; {c.n_shared} of {c.n_pairs} "
-        f"matched pairs are shared at FDR {c.fdr_q:g} (max-|r| p-values)"
+        + (
+            f"matched pairs are shared at FDR {c.fdr_q:g} (max-|r| p-values)"
+            if c.secondary_shared is None
+            else f"matched pairs beat every rotated dictionary ({c.secondary_shared} beat the "
+            "weaker word shuffle)"
+        )
     )
     if c.basis.name.kind == "dict":
         text += (

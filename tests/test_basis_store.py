@@ -314,9 +314,10 @@ def test_stability_is_computed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["runs"])
+        kwargs.pop("jobs", None)
         return basis_stability(*args, **kwargs)
 
-    monkeypatch.setattr(bases_module, "basis_stability", counted)
+    monkeypatch.setattr(bases_module, "parallel_stability", counted)
     model = _cached_model(tmp_path)
     first = _store(tmp_path).stability(model, ICA, runs=3)
     again = _store(tmp_path).stability(_cached_model(tmp_path), ICA, runs=3)
@@ -562,3 +563,75 @@ def test_put_keeps_a_model_without_a_content_key_in_memory(
     assert store.fitted(plain, ICA) is fitted
     assert np.array_equal(np.asarray(in_ica.vectors), fitted.transform(vectors))
     assert not (tmp_path / "bases").exists() or list((tmp_path / "bases").iterdir()) == []
+
+
+def test_an_entry_of_an_older_format_is_refitted_never_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry fitted by an older polyterm (FastICA stopped at tol 1e-4, format 1) is said
+    to be outdated, removed and fitted again with today's settings: never read as if new."""
+    counter = FitCounter(monkeypatch)
+    model = _cached_model(tmp_path)
+    _store(tmp_path).in_basis(model, ICA)
+    path = _entry_path(tmp_path, model)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    warnings: list[str] = []
+    again = _store(tmp_path, warnings).in_basis(_cached_model(tmp_path), ICA)
+    assert counter.calls == 2
+    assert len(warnings) == 1 and "older polyterm" in warnings[0] and "refitting" in warnings[0]
+    params = again.manifest["basis"]["params"]
+    assert params["algorithm"] == "picard-o" and params["converged"]
+    assert 0 < params["gradient_norm"] < params["tol"] and params["n_iter"] > 0
+    stored = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    assert stored["format"] == bases_module.ENTRY_FORMAT
+
+
+def test_old_stability_entries_are_refitted(tmp_path: Path) -> None:
+    model = _cached_model(tmp_path)
+    _store(tmp_path).stability(model, ICA, runs=3)
+    path = tmp_path / "bases" / stability_entry_name(str(model.manifest["content_sha256"]), ICA, 3)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    warnings: list[str] = []
+    result = _store(tmp_path, warnings).stability(_cached_model(tmp_path), ICA, runs=3)
+    assert len(warnings) == 1 and "older polyterm" in warnings[0]
+    assert result.n_stable == 6  # six planted Laplace sources, each found in every run
+
+
+@pytest.mark.slow  # spawns worker processes
+def test_stability_runs_in_processes_equal_the_runs_made_here(tmp_path: Path) -> None:
+    from polyterm.engine.parallel_stability import parallel_stability
+
+    _words, vectors = _planted()
+    here = basis_stability(vectors, "ica", runs=4, seed=3, fit_rows=1_500)
+    there = parallel_stability(vectors, "ica", runs=4, seed=3, fit_rows=1_500, jobs=2)
+    assert there.seeds == here.seeds and there.n_stable == here.n_stable == 6
+    np.testing.assert_allclose(there.index, here.index, atol=1e-9)
+    np.testing.assert_array_equal(there.quality.cluster, here.quality.cluster)
+
+
+@pytest.mark.slow  # spawns worker processes
+def test_cancelled_stability_runs_stop_their_workers(tmp_path: Path) -> None:
+    """Cancelling while the runs are out terminates the pool: no worker outlives the call."""
+    import multiprocessing as mp
+    import time
+
+    from polyterm.engine.parallel_stability import parallel_stability
+
+    rng = np.random.default_rng(0)
+    vectors = rng.laplace(size=(6000, 30)) @ rng.standard_normal((30, 30))
+    cancel = threading.Event()
+    started = time.monotonic()
+
+    def progress(_fraction: float, _stage: str) -> None:
+        if time.monotonic() - started > 1.0:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        parallel_stability(vectors, "dict:60", runs=6, seed=0, fit_rows=6000, jobs=2,
+                           cancel=cancel, progress=progress)  # fmt: skip
+    assert mp.active_children() == []

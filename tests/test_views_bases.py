@@ -120,15 +120,26 @@ def test_pca_of_two_mixings_is_not_shared(
 
 
 @pytest.mark.slow  # fits bases several times
-def test_dictionary_uses_the_shuffle_null_and_counts_best_partners(
+def test_dictionary_uses_the_rotated_dictionary_null_and_counts_best_partners(
     laplace: tuple[Embedding, Embedding],
 ) -> None:
     a, b = laplace
     small = BasisRequest.of("dict:8", fit_words=1000)
     c = basis_comparison(a, b, small, BasisStore(), top_n=1000, repetitions=100, stability_runs=0)
-    assert c.null_kind == "shuffle" and c.codes == (8, 8) and c.n_words == 1000
+    assert c.null_kind == "rotated-dictionary" and c.codes == (8, 8) and c.n_words == 1000
+    assert c.repetitions == 20 and c.mean_matched.repetitions == 20
+    # the word shuffle is the secondary line, and never calls fewer pairs shared
+    assert c.secondary_shared is not None and c.secondary_shared >= c.n_shared
+    rows = {str(r[0]): r for r in c_rows(a, b, small)}
+    assert any("against the word shuffle" in key for key in rows)
     assert 0 <= c.best_shared[0] <= 8 and 0 <= c.best_shared[1] <= 8
     assert c.n_stable is None and c.stability_runs == 0
+
+
+def c_rows(a: Embedding, b: Embedding, request: BasisRequest) -> tuple[tuple[object, ...], ...]:
+    view = alignment_in_basis(a, b, request, BasisStore(), top_n=1000, repetitions=4,
+                              match_repetitions=100, stability_runs=0)  # fmt: skip
+    return view._basis_rows()
 
 
 def test_alignment_view_in_ica_names_the_basis_and_reproduces(
@@ -176,9 +187,9 @@ def test_alignment_view_in_ica_names_the_basis_and_reproduces(
 
 @pytest.mark.slow  # fits bases several times
 def test_an_unstable_side_is_marked_and_never_universal() -> None:
-    """The same Gaussian sample in both models: ICA finds the same axes in both (its small
-    finite-sample non-Gaussianity is shared, so every pair is shared at the FDR), but in
-    A some of them do not reproduce across seeds (index about 0.78 and 0.80 here): those
+    """The same Gaussian sample in both models: ICA finds some of the same axes in both (its
+    small finite-sample non-Gaussianity is shared, so pairs are shared at the FDR: 4 of 6
+    with the converged fit), but in A some of them do not reproduce across seeds: those
     pairs are shown as shared yet unstable, and are not counted as universal."""
     a, b = planted("gaussian", seed=0)
     view = alignment_in_basis(
@@ -187,11 +198,11 @@ def test_an_unstable_side_is_marked_and_never_universal() -> None:
     )  # fmt: skip
     c = view.basis_matching
     assert c is not None and c.n_universal is not None
-    assert c.n_shared == D
+    assert c.n_shared >= 2
     flagged = [p for p in c.pairs if p.shared and p.stable is False]
     assert flagged
     assert all(not p.universal for p in flagged)
-    assert c.n_universal == D - len(flagged)
+    assert c.n_universal == c.n_shared - len(flagged)
     shown = [plain(r[4]) for r in table_by_key(view.tables(), "matched").rows]
     assert shown.count("yes, unstable") == len(flagged)
 

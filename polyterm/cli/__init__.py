@@ -20,6 +20,7 @@ from typing import NoReturn, TextIO
 from rich.console import Console
 
 from polyterm import __version__
+from polyterm.engine.threads import command_step, pin_process
 from polyterm.errors import PolytermError
 from polyterm.safe_text import visible
 
@@ -674,7 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from polyterm.cli import commands  # inside: a Ctrl-C while it imports is one line
 
-        with warnings_as_lines(err):
+        with warnings_as_lines(err), command_step():  # BLAS threads: engine/threads.py
             code = commands.run(args, err)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
@@ -778,6 +779,7 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
     except PolytermError as exc:
         print_error(err, str(exc))
         return 2
+    pin_process(1)  # the explorer's workers and its training child share the cores
     app = importlib.import_module("polyterm.app")
     code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)
     return code

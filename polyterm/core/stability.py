@@ -10,7 +10,7 @@ Procedure (:func:`basis_stability`) for ``ica`` or ``dict:K``:
 1. Fit R runs with seeds ``seed, seed + 1, …, seed + R − 1``. Run 0 is exactly
    ``fit_basis(vectors, name, seed=seed)``, so its components are the ones the user sees,
    in the same order. For ``ica`` the PCA whitening is deterministic and shared; only
-   FastICA is repeated.
+   the ICA rotation is repeated.
 2. Similarity of two components = ``|r|`` of their codes over the fit rows. For ica this
    is ``|u_a · u_b|`` of the unmixing rows (the whitened scores have identity
    covariance, so this is exactly the correlation); for dictionaries it is computed from
@@ -178,45 +178,88 @@ class Stability:
         return self.quality.index
 
 
-def _ica_similarity(
-    fit: F64, seeds: list[int], cancel: CancelFlag | None, progress: ProgressFn | None
-) -> tuple[F64, I64]:
-    w = fit_whitening(fit)
-    scores = (fit - w.mean) @ w.weights
-    unmixings = []
-    for r, s in enumerate(seeds):
-        check_cancel(cancel, "the stability runs")
-        unmixing, _, _, _ = fit_ica_rotation(scores, s)
-        unmixings.append(unmixing)
-        if progress is not None:
-            progress((r + 1) / len(seeds) * 0.95, "runs")
-    stacked = np.vstack(unmixings)
-    similarity: F64 = np.abs(stacked @ stacked.T)
-    k = unmixings[0].shape[0]
-    return similarity, np.repeat(np.arange(len(seeds), dtype=np.int64), k)
+def run_input(fit: F64, name: BasisName) -> F64:
+    """What each run of `name` starts from: the whitened PCA scores of the fit rows (ica:
+    the whitening is deterministic, so it is shared by the runs) or the fit rows (dict)."""
+    if name.kind == "ica":
+        w = fit_whitening(fit)
+        scores: F64 = (fit - w.mean) @ w.weights
+        return scores
+    return fit
 
 
-def _dict_similarity(
-    fit: F64,
-    name: BasisName,
-    seeds: list[int],
-    dict_alpha: float,
-    cancel: CancelFlag | None,
-    progress: ProgressFn | None,
-) -> tuple[F64, I64]:
-    codes = []
-    for r, s in enumerate(seeds):
-        check_cancel(cancel, "the stability runs")
-        basis = fit_basis(
-            fit, name, fit_rows=fit.shape[0], seed=s, dict_alpha=dict_alpha, cancel=cancel
-        )
-        codes.append(basis.transform(fit, dtype=np.float64))
-        if progress is not None:
-            progress((r + 1) / len(seeds) * 0.95, "runs")
-    stacked = np.hstack(codes)
-    similarity: F64 = np.abs(dimension_correlation(stacked, stacked))
-    k = codes[0].shape[1]
-    return similarity, np.repeat(np.arange(len(seeds), dtype=np.int64), k)
+def run_components(
+    start: F64,
+    name: str | BasisName,
+    seed: int,
+    dict_alpha: float = DICT_ALPHA,
+    cancel: CancelFlag | None = None,
+) -> F64:
+    """One stability run with `seed` from `run_input`'s output: the ICA unmixing (k × k,
+    components as rows) or the dictionary's codes of the fit rows (n × K). Runs are
+    independent of each other (a process pool may run them in any order)."""
+    basis = parse_basis_name(name)
+    if basis.kind == "ica":
+        return fit_ica_rotation(start, seed).unmixing
+    fitted = fit_basis(
+        start, basis, fit_rows=start.shape[0], seed=seed, dict_alpha=dict_alpha, cancel=cancel
+    )
+    codes: F64 = np.asarray(fitted.transform(start, dtype=np.float64), dtype=np.float64)
+    return codes
+
+
+def stability_of_runs(
+    runs: Sequence[F64],
+    name: str | BasisName,
+    seeds: Sequence[int],
+    fit_rows: int,
+    threshold: float = STABILITY_THRESHOLD,
+) -> Stability:
+    """The Icasso stability from the runs' outputs (`run_components`, reference run first)."""
+    basis = parse_basis_name(name)
+    if len(runs) != len(seeds) or len(runs) < 2:
+        raise ValueError("stability needs at least 2 runs, one per seed")
+    if basis.kind == "ica":
+        stacked = np.vstack(runs)
+        similarity: F64 = np.abs(stacked @ stacked.T)
+        k = runs[0].shape[0]
+    else:
+        stacked = np.hstack(runs)
+        similarity = np.abs(dimension_correlation(stacked, stacked))
+        k = runs[0].shape[1]
+    run_of = np.repeat(np.arange(len(runs), dtype=np.int64), k)
+    quality = icasso_quality(similarity, run_of, reference_run=0)
+    unstable = np.asarray(quality.index < threshold)
+    return Stability(
+        basis=str(basis),
+        seeds=tuple(int(s) for s in seeds),
+        fit_rows=int(fit_rows),
+        threshold=float(threshold),
+        quality=quality,
+        unstable=_readonly(unstable),
+        mean_index=float(quality.index.mean()),
+        n_stable=int((~unstable).sum()),
+    )
+
+
+def stability_fit_rows(vectors: FloatArray, name: str | BasisName, runs: int, fit_rows: int) -> F64:
+    """The checked fit rows of a stability computation (ValueError for bad arguments)."""
+    basis = parse_basis_name(name)
+    if basis.kind not in ("ica", "dict"):
+        raise ValueError(f"stability is defined for ica and dict:K bases, not {basis}")
+    if runs < 2:
+        raise ValueError(f"runs must be >= 2, got {runs}")
+    if fit_rows < 2:
+        raise ValueError(f"fit_rows must be >= 2, got {fit_rows}")
+    x = np.asarray(vectors)
+    if x.ndim != 2:
+        raise ValueError(f"vectors must be a 2-D matrix (words × dims), got shape {x.shape}")
+    fit = np.asarray(x[: min(fit_rows, x.shape[0])], dtype=np.float64)
+    if not np.all(np.isfinite(fit)):
+        raise ValueError("vectors contains NaN or infinite values")
+    if basis.kind == "ica" and fit.shape[0] <= fit.shape[1]:
+        raise ValueError(f"the ica basis needs more than {fit.shape[1]} fit rows")
+    return fit
 
 
 def basis_stability(
@@ -239,37 +282,17 @@ def basis_stability(
     :class:`polyterm.errors.Cancelled` when cancelled (polled between runs).
     """
     basis = parse_basis_name(name)
-    if basis.kind not in ("ica", "dict"):
-        raise ValueError(f"stability is defined for ica and dict:K bases, not {basis}")
-    if runs < 2:
-        raise ValueError(f"runs must be >= 2, got {runs}")
-    if fit_rows < 2:
-        raise ValueError(f"fit_rows must be >= 2, got {fit_rows}")
-    x = np.asarray(vectors)
-    if x.ndim != 2:
-        raise ValueError(f"vectors must be a 2-D matrix (words × dims), got shape {x.shape}")
-    fit = np.asarray(x[: min(fit_rows, x.shape[0])], dtype=np.float64)
-    if not np.all(np.isfinite(fit)):
-        raise ValueError("vectors contains NaN or infinite values")
-    if basis.kind == "ica" and fit.shape[0] <= fit.shape[1]:
-        raise ValueError(f"the ica basis needs more than {fit.shape[1]} fit rows")
+    fit = stability_fit_rows(vectors, basis, runs, fit_rows)
     seeds = [seed + r for r in range(runs)]
-    if basis.kind == "ica":
-        similarity, run_of = _ica_similarity(fit, seeds, cancel, progress)
-    else:
-        similarity, run_of = _dict_similarity(fit, basis, seeds, dict_alpha, cancel, progress)
+    start = run_input(fit, basis)
+    outputs = []
+    for r, s in enumerate(seeds):
+        check_cancel(cancel, "the stability runs")
+        outputs.append(run_components(start, basis, s, dict_alpha, cancel))
+        if progress is not None:
+            progress((r + 1) / len(seeds) * 0.95, "runs")
     check_cancel(cancel, "the stability runs")
-    quality = icasso_quality(similarity, run_of, reference_run=0)
-    unstable = np.asarray(quality.index < threshold)
+    result = stability_of_runs(outputs, basis, seeds, fit.shape[0], threshold)
     if progress is not None:
         progress(1.0, "done")
-    return Stability(
-        basis=str(basis),
-        seeds=tuple(seeds),
-        fit_rows=int(fit.shape[0]),
-        threshold=float(threshold),
-        quality=quality,
-        unstable=_readonly(unstable),
-        mean_index=float(quality.index.mean()),
-        n_stable=int((~unstable).sum()),
-    )
+    return result

@@ -43,8 +43,9 @@ is kept with `BasisStore.put`, which writes the same verified entry a local fit 
 (the codes computed here, or given: computed elsewhere in the row blocks of
 `code_blocks`); `BasisStore.stored` says, without fitting, whether a request is ready.
 
-Fits, codes and stability runs use numpy's BLAS on one thread (`one_blas_thread`): FastICA
-iterates small products whose BLAS threads spin against each other on a busy machine.
+Fits, codes and stability runs use numpy's BLAS on one thread
+(`polyterm.engine.threads.one_blas_thread`): they iterate small products whose BLAS
+threads spin against each other on a busy machine.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -70,13 +71,15 @@ from polyterm.core.bases import (
     BasisName,
     CancelFlag,
     FittedBasis,
+    OutdatedBasis,
     check_cancel,
+    dict_memory_bytes,
     fit_basis,
     parse_basis_name,
 )
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
-from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability, basis_stability
+from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability
 from polyterm.engine.cache import (
     MANIFEST,
     CorruptEntry,
@@ -88,7 +91,12 @@ from polyterm.engine.cache import (
     read_manifest,
     verify_files,
 )
-from polyterm.errors import CacheError
+from polyterm.engine.parallel_stability import parallel_stability
+from polyterm.engine.threads import one_blas_thread as one_blas_thread
+from polyterm.errors import CacheError, PolytermError
+
+if TYPE_CHECKING:  # core.basis_matching imports scipy.optimize (~1 s): not at start-up
+    from polyterm.core.basis_matching import NullDraws
 
 ProgressFn = Callable[[float, str], None]
 WarnFn = Callable[[str], None]
@@ -153,6 +161,104 @@ def basis_record(model: Embedding, request: BasisRequest, fitted: FittedBasis) -
     }
 
 
+_SOURCE_KEY = ("basis-source",)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+MEMORY_SHARE = 0.8
+"""A dict:K fit may take at most this share of the available memory."""
+
+
+def check_memory(model: Embedding, request: BasisRequest, *, concurrent: int = 1) -> None:
+    """Refuse a dict:K request whose fit and codes would not fit in memory (`concurrent`
+    fits at once: stability runs in processes), from an estimate made before anything is
+    allocated (`polyterm.core.bases.dict_memory_bytes`): a `PolytermError` naming the
+    largest K that fits."""
+    if request.name.kind != "dict" or request.name.atoms is None:
+        return
+    available = available_memory()
+    if available is None:
+        return
+    rows = min(request.fit_words, len(model))
+
+    def need(k: int) -> int:
+        return concurrent * dict_memory_bytes(k, rows, model.dims, len(model))
+
+    atoms = request.name.atoms
+    budget = MEMORY_SHARE * available
+    if need(atoms) <= budget:
+        return
+    low, high = 0, atoms  # the largest K that fits, by bisection (need grows with K)
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if need(mid) <= budget else (low, mid - 1)
+    gib = 1024**3
+    hint = f"use at most dict:{low}" if low >= 1 else "free some memory"
+    raise PolytermError(
+        f"--basis dict:{atoms} would need about {need(atoms) / gib:.1f} GiB of memory for "
+        f"{model.name} ({rows:,} fit words, {atoms:,} atoms"
+        + (f", {concurrent} fits at once" if concurrent > 1 else "")
+        + f"); {available / gib:.1f} GiB is available: {hint}"
+    )
+
+
+def _effective(model: Embedding, request: BasisRequest) -> BasisRequest:
+    """`request` with its fit words capped at the model's vocabulary: asking for 20,000 or
+    30,000 fit words of a 13,974-word model is one fit, stored once."""
+    if request.is_raw or request.fit_words <= len(model) or len(model) < 2:
+        return request
+    return BasisRequest(request.name, len(model), request.seed)
+
+
+def rotated_dictionary_null(
+    coded: Embedding,
+    rows: npt.NDArray[np.int64],
+    b: npt.NDArray[np.float64],
+    *,
+    repetitions: int = 20,
+    seed: int = 0,
+    cancel: CancelFlag | None = None,
+    progress: ProgressFn | None = None,
+) -> NullDraws | None:
+    """The rotated-dictionary null (`polyterm.core.basis_matching.rotated_dictionary_draws`)
+    of a model in a dict:K basis (as `BasisStore.in_basis` returns it): its words at
+    `rows` re-coded on randomly rotated copies of its dictionary, against B's codes `b`
+    (the same words, in the same order). None for another basis, or a model the store did
+    not make (its dictionary is not known)."""
+    from polyterm.core.basis_matching import rotated_dictionary_draws
+
+    source = coded.memo.get(_SOURCE_KEY)
+    if source is None or request_of(coded).name.kind != "dict":
+        return None
+    model, fitted = source
+    with one_blas_thread():
+        x = np.asarray(model.vectors[rows], dtype=np.float64) / float(fitted.arrays["scale"])
+        return rotated_dictionary_draws(
+            x,
+            fitted.arrays["dictionary"],
+            float(fitted.params["alpha"]),
+            b,
+            repetitions=repetitions,
+            seed=seed,
+            cancel=cancel,
+            progress=progress,
+        )
+
+
 def request_of(model: Embedding) -> BasisRequest:
     """The basis a model is expressed in (raw for a model straight from the cache)."""
     record = model.manifest.get("basis")
@@ -165,8 +271,9 @@ def request_of(model: Embedding) -> BasisRequest:
     )
 
 
-ENTRY_FORMAT = 1
-"""``format`` of a basis or stability entry's manifest."""
+ENTRY_FORMAT = 2
+"""``format`` of a basis or stability entry's manifest (2: converged ica fits; an entry
+of an older format is reported and refitted, never read)."""
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _BLOCK_ROWS = 50_000
 """Rows per block of codes written into an entry (a multiple of the core's transform
@@ -187,40 +294,6 @@ _STABILITY_ARRAYS: dict[str, str] = {
 
 _locks_guard = threading.Lock()
 _locks: dict[tuple[Any, ...], threading.Lock] = {}
-
-
-_blas_guard = threading.Lock()
-_blas_users = 0
-_blas_limiter: Any = None
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with numpy's BLAS on one thread (restored when the last of the
-    overlapping blocks of any thread ends).
-
-    FastICA and the stability runs iterate small products (k × n by n × k); with several
-    BLAS threads on a busy machine those threads spin against each other: the ICA fit of
-    glove-6b-50 on 50,000 words (`fit_basis` alone) took 95 s with OpenBLAS's two threads
-    and 16 s with one, on the same busy 2-core machine."""
-    global _blas_users, _blas_limiter
-    with _blas_guard:
-        if _blas_users == 0:
-            try:
-                from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
-                _blas_limiter = threadpool_limits(limits=1, user_api="blas")
-            except Exception:  # no threadpoolctl, or a BLAS it cannot drive: as it is
-                _blas_limiter = None
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_guard:
-            _blas_users -= 1
-            if _blas_users == 0 and _blas_limiter is not None:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
 
 
 def code_blocks(n: int) -> list[tuple[int, int]]:
@@ -318,6 +391,10 @@ class _Stored:
     extremes: npt.NDArray[np.int64] | None
 
 
+class OutdatedEntry(CorruptEntry):
+    """An entry written by an older polyterm (another fit or format): refitted."""
+
+
 def _bad(path: Path, why: str) -> CorruptEntry:
     return CorruptEntry(f"basis entry {path.name}: {why}")
 
@@ -336,7 +413,13 @@ def _read_checked(
     """The manifest of the entry at `path` with its request checked and its files verified
     (CorruptEntry, OSError or ValueError otherwise)."""
     manifest = read_manifest(path)
-    if not isinstance(manifest, dict) or manifest.get("format") != ENTRY_FORMAT:
+    version = manifest.get("format") if isinstance(manifest, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < ENTRY_FORMAT:
+        raise OutdatedEntry(
+            f"basis entry {path.name} was made by an older polyterm (entry format {version}, "
+            f"now {ENTRY_FORMAT}: bases are now fitted to convergence)"
+        )
+    if not isinstance(manifest, dict) or version != ENTRY_FORMAT:
         raise _bad(path, "the manifest is not one polyterm wrote")
     if manifest.get("kind") != kind:
         raise _bad(path, f"the manifest is not a {kind} entry")
@@ -382,12 +465,16 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     arrays = {n: _load(path, f"array-{n}.npy", files) for n in names}
     try:
         fitted = FittedBasis.from_arrays(params, arrays)
+    except OutdatedBasis as exc:
+        raise OutdatedEntry(f"basis entry {path.name}: {exc}") from None
     except (ValueError, TypeError, KeyError) as exc:
         raise _bad(path, f"the fitted arrays are not a basis ({exc})") from None
     if fitted.name != request.name or fitted.dims != model.dims:
         raise _bad(path, "the fitted basis is not for this model")
-    if fitted.params.get("seed") != request.seed or (
-        fitted.params.get("fit_rows_requested") != request.fit_words
+    n_rows = len(model)
+    requested = fitted.params.get("fit_rows_requested")
+    if fitted.params.get("seed") != request.seed or not (
+        isinstance(requested, int) and min(requested, n_rows) == min(request.fit_words, n_rows)
     ):
         raise _bad(path, "the fitted basis was fitted another way")
     n, k = len(model), fitted.n_codes
@@ -399,6 +486,10 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     for label, matrix in (("codes", codes), ("unit", unit)):
         if matrix.dtype != np.float32 or matrix.shape != (n, k):
             raise _bad(path, f"{label}.npy is not float32 of shape {n} × {k}")
+        # NaN or inf anywhere makes the sum so (float32 values cannot overflow a float64
+        # sum); a consistent forged entry is refitted, never shown
+        if not np.isfinite(np.sum(matrix, dtype=np.float64)):
+            raise _bad(path, f"{label}.npy holds NaN or infinite values")
     if not (
         extremes.dtype == np.int64
         and extremes.shape == (2, 2, k, min(ORDER_DEPTH, n))
@@ -408,8 +499,12 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     return _Stored(fitted, codes, unit, extremes)
 
 
-def _open_stability(path: Path, key: str, request: BasisRequest, runs: int) -> Stability:
-    """Open and check the stability entry at `path` (CorruptEntry, OSError, ValueError)."""
+def _open_stability(
+    path: Path, key: str, request: BasisRequest, runs: int, dims: int
+) -> Stability:
+    """Open and check the stability entry at `path` of a `dims`-dimensional model
+    (CorruptEntry, OSError, ValueError): one component per atom of dict:K, 1 to `dims`
+    ICA components."""
     manifest = _read_checked(path, "stability", key, request, runs)
     files = manifest["files"]
     if set(files) != {f"{n}.npy" for n in _STABILITY_ARRAYS}:
@@ -419,6 +514,9 @@ def _open_stability(path: Path, key: str, request: BasisRequest, runs: int) -> S
         raise _bad(path, "the manifest has no result")
     arrays = {n: _load(path, f"{n}.npy", files) for n in _STABILITY_ARRAYS}
     k = arrays["index"].shape[0] if arrays["index"].ndim == 1 else -1
+    atoms = request.name.atoms
+    if not (k == atoms if atoms is not None else 1 <= k <= dims):
+        raise _bad(path, f"the stability arrays have {k} components, not the basis's")
     for n, kind in _STABILITY_ARRAYS.items():
         if arrays[n].shape != (k,) or arrays[n].dtype.kind != kind:
             raise _bad(path, f"{n}.npy does not match the other arrays")
@@ -459,8 +557,16 @@ class BasisStore:
     cache is given, on disk in the cache's ``bases/`` folder so a second run never refits
     (see the module docstring)."""
 
-    def __init__(self, cache: ModelCache | None = None, warn: WarnFn | None = None) -> None:
+    def __init__(
+        self,
+        cache: ModelCache | None = None,
+        warn: WarnFn | None = None,
+        *,
+        stability_jobs: int | None = None,
+    ) -> None:
         self.cache = cache
+        self.stability_jobs = stability_jobs
+        """Processes for stability runs (None: `parallel_stability.default_jobs`)."""
         self.warn: WarnFn = warn or (lambda _msg: None)
         self._said: set[str] = set()
 
@@ -475,6 +581,8 @@ class BasisStore:
     ) -> FittedBasis:
         """The fitted basis of `model` (ValueError when the model cannot take it). With a
         cache, the entry written holds the codes too (a later `in_basis` reads them)."""
+        check_memory(model, request)
+        request = _effective(model, request)
         key = _model_key(model)
         if self._bases_dir(key) is not None and not request.is_raw:
             return self._stored(model, request, progress, cancel).fitted
@@ -490,6 +598,7 @@ class BasisStore:
         entry counts as missing and is replaced when the basis is next fitted or put)."""
         if request.is_raw:
             return True
+        request = _effective(model, request)
         memo_keys = [
             (kind, str(request.name), request.fit_words, request.seed)
             for kind in ("basis-entry", "in_basis", "basis")
@@ -544,6 +653,7 @@ class BasisStore:
                 f"the codes of the {request.name} basis of {model.name} are not float32 of "
                 f"shape {len(model)} × {fitted.n_codes}"
             )
+        request = _effective(model, request)
         basis_key = ("basis", str(request.name), request.fit_words, request.seed)
         key = _model_key(model)
         folder = self._bases_dir(key)
@@ -584,16 +694,18 @@ class BasisStore:
         if request.is_raw:
             return model
         memo_key = ("in_basis", str(request.name), request.fit_words, request.seed)
+        check_memory(model, request)
+        stored_as = _effective(model, request)
 
         def compute() -> Embedding:
             if self._bases_dir(_model_key(model)) is not None:
-                stored = self._stored(model, request, progress, cancel)
+                stored = self._stored(model, stored_as, progress, cancel)
                 return self._embedding(model, request, stored)
             fitted = self.fitted(
-                model, request, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
+                model, stored_as, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
             )
             return self._embedding(
-                model, request, self._in_memory(model, request, progress, cancel, fitted)
+                model, request, self._in_memory(model, stored_as, progress, cancel, fitted)
             )
 
         return self._memo(model, memo_key, compute)
@@ -609,6 +721,8 @@ class BasisStore:
     ) -> Stability:
         """Icasso stability of each component of an ica or dict:K basis (ValueError for
         another kind)."""
+        check_memory(model, request, concurrent=max(1, min(runs, self.stability_jobs or 2)))
+        request = _effective(model, request)
         memo_key = ("stability", str(request.name), request.fit_words, request.seed, runs)
 
         def compute() -> Stability:
@@ -619,18 +733,21 @@ class BasisStore:
             if folder is not None and key is not None:
                 path = entry = folder / stability_entry_name(key, request, runs)
                 try:
-                    result = self._reuse(entry, lambda: _open_stability(entry, key, request, runs))
+                    result = self._reuse(
+                        entry, lambda: _open_stability(entry, key, request, runs, model.dims)
+                    )
                 except CacheError as exc:
                     self.warn(f"{exc}; the stability of {model.name} is kept for this run only")
                     path = None
             if result is None:
                 with one_blas_thread():
-                    result = basis_stability(
+                    result = parallel_stability(
                         model.vectors,
                         request.name,
                         runs=runs,
                         seed=request.seed,
                         fit_rows=request.fit_words,
+                        jobs=self.stability_jobs,
                         cancel=cancel,
                         progress=progress,
                     )
@@ -654,7 +771,7 @@ class BasisStore:
 
     @staticmethod
     def _embedding(model: Embedding, request: BasisRequest, stored: _Stored) -> Embedding:
-        return Embedding(
+        coded = Embedding(
             name=f"{model.name} [{request.name}]",
             vocab=model.vocab,
             vectors=stored.codes,
@@ -663,6 +780,8 @@ class BasisStore:
             extreme_rows=stored.extremes,
             manifest={**model.manifest, "basis": basis_record(model, request, stored.fitted)},
         )
+        coded.memo[_SOURCE_KEY] = (model, stored.fitted)  # for rotated_dictionary_null
+        return coded
 
     # -- disk ---------------------------------------------------------------------------
     def _bases_dir(self, key: str | None) -> Path | None:
@@ -700,6 +819,14 @@ class BasisStore:
             raise CacheError(f"{path} is not a folder polyterm made; polyterm leaves it alone")
         try:
             return open_entry()
+        except OutdatedEntry as exc:
+            self.warn(f"{exc}; refitting it")
+            assert self.cache is not None
+            try:
+                self.cache.remove_folder(path)
+            except CacheError as err:
+                self.warn(str(err))
+            return None
         except CorruptEntry as exc:
             reason = str(exc)
         except (OSError, ValueError) as exc:
@@ -885,7 +1012,7 @@ class BasisStore:
 
         def valid(p: Path) -> bool:
             try:
-                _open_stability(p, key, request, runs)
+                _open_stability(p, key, request, runs, model.dims)
             except (CorruptEntry, OSError, ValueError):
                 return False
             return True

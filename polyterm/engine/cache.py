@@ -743,7 +743,22 @@ class ModelCache:
         return True
 
     def remove(self, entry: CacheEntry) -> None:
+        """Remove a model entry and the bases fitted to it (``bases/<content_sha256>-…``),
+        unless another model entry has the same content."""
         self.remove_folder(entry.path)
+        sha = entry.manifest.get("content_sha256")
+        if not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
+            return
+        if any(e.manifest.get("content_sha256") == sha for e in self.entries()):
+            return
+        try:
+            names = [p for p in self.bases_dir.iterdir() if p.name.startswith(f"{sha}-")]
+        except OSError:
+            return  # no bases folder (or unreadable): nothing of this model to remove
+        for path in names:
+            with contextlib.suppress(OSError):  # gone meanwhile: nothing to do
+                if stat.S_ISDIR(os.lstat(path).st_mode) or path.is_symlink():
+                    self.remove_folder(path)
 
     def remove_folder(self, path: Path) -> None:
         """Remove the entry folder `path` (of ``models/`` or ``bases/``): moved into ``tmp/``

@@ -30,6 +30,7 @@ from polyterm.engine.outcomes import SweepOutcome, default_jobs
 from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import CancelFlag, Progress, ProgressCallback, no_progress
 from polyterm.engine.specs import TrainSpec
+from polyterm.engine.threads import pin_process
 from polyterm.errors import Cancelled, Interrupted, PolytermError
 
 _queue: Any = None
@@ -40,6 +41,7 @@ def _init(q: Any, cancel: Any, parent: int) -> None:
     global _queue, _cancel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it sets `cancel`
     exit_with_parent(parent)
+    pin_process(1)  # one BLAS thread per worker: the workers already fill the cores
     _queue, _cancel = q, cancel
 
 

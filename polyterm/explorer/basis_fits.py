@@ -64,10 +64,18 @@ class BasisFits:
         ]
 
     def cancel(self, pane: str) -> bool:
-        """Cancel the pane's fit; whether there was one."""
-        workers = self.fitting(pane)
+        """Cancel the pane's fit and the stability runs under way (their worker processes
+        are stopped too); whether there was one. Cancelled stability is asked again when
+        a pane next needs it."""
+        workers = self.fitting(pane) + [
+            w
+            for w in self.app.workers
+            if w.group == "stability" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
         for worker in workers:
             worker.cancel()
+        if any(w.group == "stability" for w in workers):
+            self.stability_asked.clear()
         return bool(workers)
 
     def stability(self, source: Embedding, basis: BasisName) -> None:

@@ -27,6 +27,7 @@ from polyterm.engine.parent_watch import exit_with_parent
 from polyterm.engine.progress import Progress
 from polyterm.engine.specs import TrainSpec
 from polyterm.engine.sweep import train_many
+from polyterm.engine.threads import pin_process
 from polyterm.errors import Cancelled, PolytermError
 
 POLL = 0.1  # seconds between looks at the queue and the cancel flag
@@ -74,6 +75,7 @@ def _child(
     When the config file names a Dask cluster (``cluster = "local:4"``), a model to train
     is trained there (`polyterm.engine.cluster`) and written into the cache here."""
     exit_with_parent(parent_pid)
+    pin_process(1)  # BLAS on one thread: the explorer's own process shares the cores
     _quiet()
     with suppress(OSError):
         os.nice(NICENESS)  # the explorer's own process comes first

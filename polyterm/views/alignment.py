@@ -32,7 +32,7 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from polyterm.core.arrays import gram
-from polyterm.core.basis_matching import DEFAULT_FDR_Q, default_null, match_bases
+from polyterm.core.basis_matching import DEFAULT_FDR_Q, NullDraws, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions, standardised_columns
 from polyterm.core.neighbours import tie_ranks, top_k_rows
@@ -41,7 +41,7 @@ from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
 from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
 from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
-from polyterm.engine.bases import BasisRequest, BasisStore, request_of
+from polyterm.engine.bases import BasisRequest, BasisStore, request_of, rotated_dictionary_null
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import (
@@ -184,6 +184,9 @@ class BasisComparison:
     n_universal: int | None
     stable_components: tuple[int, int] | None
     pairs: tuple[BasisPair, ...]
+    secondary_shared: int | None = None
+    """dict:K: matched pairs shared at `fdr_q` against the word shuffle (the secondary null)."""
+    secondary_repetitions: int = 0
 
     @property
     def mean_matched_abs_r(self) -> float:
@@ -220,7 +223,7 @@ class BasisComparison:
 def _null_short(c: BasisComparison) -> str:
     """The null in a few words (the statistics table's meaning column stays narrow)."""
     kind = c.basis.name.kind
-    what = "rotations of A" if kind == "raw" else "shuffles" if kind == "dict" else "rotations"
+    what = {"raw": "rotations of A", "dict": "rotated dictionaries"}.get(kind, "rotations")
     if kind in ("pca", "ica"):
         what = "whitened rotations"
     return f"{c.repetitions:,} {what}"
@@ -244,7 +247,10 @@ def _null_description(request: BasisRequest, repetitions: int) -> str:
     if kind == "raw":
         return f"{repetitions:,} random rotations of A"
     if kind == "dict":
-        return f"{repetitions:,} shuffles of A's words (the null for non-negative codes)"
+        return (
+            f"{repetitions:,} random rotations of A's dictionary (A's words coded again; "
+            "a shared pair beats every draw's max |r|)"
+        )
     return f"{repetitions:,} random rotations of A in the whitened space"
 
 
@@ -275,16 +281,27 @@ def compare_codes(
     stability: tuple[Stability | None, Stability | None] = (None, None),
     stability_runs: int = 0,
     progress: ProgressFn | None = None,
+    draws: NullDraws | None = None,
 ) -> BasisComparison:
-    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis."""
+    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis;
+    `draws`: the rotated-dictionary null of dict:K (`engine.bases.rotated_dictionary_null`;
+    without it a dict:K basis is read against the word shuffle alone)."""
     if repetitions < 2:
         raise PolytermError(f"--match-repetitions must be at least 2, not {repetitions}")
-    null = default_null(request.name)
+    null = default_null(request.name) if draws is not None else "shuffle"
+    if request.name.kind != "dict":
+        null, draws = default_null(request.name), None
+    secondary = None
     try:
         result = match_bases(
             a, b, null=null, repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k, words=words,
-            progress=progress,
+            progress=progress, draws=draws,
         )  # fmt: skip
+        if draws is not None:
+            secondary = match_bases(
+                a, b, null="shuffle", repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k,
+                words=words,
+            )  # fmt: skip
     except ValueError as exc:
         raise PolytermError(f"cannot match the {request.label()} codes: {exc}") from None
     m = result.matching
@@ -324,7 +341,7 @@ def compare_codes(
         n_words=int(a.shape[0]),
         codes=(int(a.shape[1]), int(b.shape[1])),
         null_kind=null,
-        repetitions=repetitions,
+        repetitions=repetitions if draws is None else int(draws.max_abs_r.size),
         seed=seed,
         fdr_q=fdr_q,
         mean_matched=result.mean_matched,
@@ -343,6 +360,8 @@ def compare_codes(
             else None
         ),
         pairs=tuple(pairs),
+        secondary_shared=None if secondary is None else secondary.n_shared,
+        secondary_repetitions=0 if secondary is None else repetitions,
     )
 
 
@@ -437,6 +456,7 @@ def basis_comparison(
     )
     shared = _shared_words(coded[0], coded[1], top_n, k)
     a, b = _shared_rows(coded[0], coded[1], shared)
+    draws = rotated_dictionary_null(coded[0], shared.indices[0], b, seed=seed, progress=progress)
     return compare_codes(
         a,
         b,
@@ -449,6 +469,7 @@ def basis_comparison(
         stability=stabilities,
         stability_runs=stability_runs,
         progress=progress,
+        draws=draws,
     )
 
 
@@ -569,17 +590,31 @@ class AlignmentView(ViewMethods):
             return ()
 
         def nulls(text: str) -> tuple[str, str]:
-            return (text, "—") if c.null_kind == "rotation" else ("—", text)
+            return ("—", text) if c.null_kind == "shuffle" else (text, "—")
 
         null = f"max |r| of {c.repetitions:,} draws"
-        rows: list[tuple[Cell, ...]] = [
-            (
+        rule = (
+            f"pairs above every one of the {c.repetitions} rotated dictionaries' max |r|",
+            f"familywise error <= 1/{c.repetitions + 1}",
+        )
+        if c.null_kind != "rotated-dictionary":
+            rule = (
                 f"pairs shared at FDR {c.fdr_q:g}",
-                f"{c.n_shared} of {c.n_pairs}",
-                *nulls(null),
                 f"max-|r| p-values vs {_null_short(c)}; Benjamini–Hochberg",
             )
+        rows: list[tuple[Cell, ...]] = [
+            (rule[0], f"{c.n_shared} of {c.n_pairs}", *nulls(null), rule[1])
         ]
+        if c.secondary_shared is not None:  # dict:K: the word shuffle, the secondary line
+            rows.append(
+                (
+                    f"pairs shared at FDR {c.fdr_q:g} against the word shuffle",
+                    f"{c.secondary_shared} of {c.n_pairs}",
+                    "—",
+                    f"max |r| of {c.secondary_repetitions:,} shuffles",
+                    "the secondary, weaker null: it does not keep the shared geometry",
+                )
+            )
         if c.basis.name.kind == "dict":
             rows.append(
                 (
@@ -757,7 +792,12 @@ def basis_reading(c: BasisComparison) -> str:
         f"In the {c.basis.label()} basis, matched {_units(c.basis)} correlate with mean |r| "
         f"{c.mean_matched_abs_r:.3f}, against {c.null_mean:.3f} ± {c.null_sd:.3f} for "
         f"{c.null_description()}{_z_text(c.mean_matched)}; {c.n_shared} of {c.n_pairs} "
-        f"matched pairs are shared at FDR {c.fdr_q:g} (max-|r| p-values)"
+        + (
+            f"matched pairs are shared at FDR {c.fdr_q:g} (max-|r| p-values)"
+            if c.secondary_shared is None
+            else f"matched pairs beat every rotated dictionary ({c.secondary_shared} beat the "
+            "weaker word shuffle)"
+        )
     )
     if c.basis.name.kind == "dict":
         text += (
@@ -1023,6 +1063,7 @@ def alignment_view(
             stability=stability,
             stability_runs=stability_runs,
             progress=matching_progress,
+            draws=rotated_dictionary_null(model_a, shared.indices[0], b, seed=seed),
         )
         if match_repetitions
         else None
@@ -1122,13 +1163,12 @@ def _basis_nulls(statistics: list[Statistic], comparison: BasisComparison) -> li
     out = []
     for s in statistics:
         nulls = s.nulls
-        if comparison.null_kind == "shuffle":
+        if comparison.basis.name.kind == "dict":  # codes cannot be rotated (see the docstring)
             nulls = tuple(x for x in nulls if x.kind != "rotation")
         if s.name == Stat.MEAN_MATCHED_R:
-            nulls = tuple(
-                comparison.mean_matched if x.kind == comparison.null_kind else x for x in nulls
-            )
-            if not any(x.kind == comparison.null_kind for x in nulls):
+            kind = comparison.mean_matched.kind
+            nulls = tuple(comparison.mean_matched if x.kind == kind else x for x in nulls)
+            if not any(x.kind == kind for x in nulls):
                 nulls = (comparison.mean_matched, *nulls)
         out.append(replace(s, nulls=nulls))
     return out

@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from polyterm.core.bases import fit_summary
 from polyterm.core.embedding import Embedding
 from polyterm.core.shared_vocab import SharedVocabulary
 from polyterm.engine.bases import BasisRequest, request_of
@@ -82,6 +83,10 @@ class ModelSummary:
         if not basis.is_raw:
             fitted = f"{basis.name} basis fitted on the {basis.fit_words:,} most frequent words"
             fitted += f", seed {basis.seed}"
+            params = record.get("params") if isinstance(record, dict) else None
+            how = fit_summary(params) if isinstance(params, dict) else ""
+            if how:
+                fitted += f" ({how})"
             details = f"{fitted}; {details}" if details else fitted
         return cls(
             name=model.name,

@@ -250,3 +250,22 @@ def test_bad_arguments() -> None:
     raw = fit_basis(x, "raw")
     assert raw.n_codes == 8 and raw.params["sklearn"] is None
     np.testing.assert_array_equal(raw.transform(x, dtype=np.float64), x)
+
+
+def test_ica_is_run_to_convergence_and_the_gradient_is_recorded(
+    planted_sources: tuple[F64, F64, F64], ica_pair: tuple[FittedBasis, FittedBasis]
+) -> None:
+    """The stored gradient norm is Picard-O's statistic of the stored codes, below tol;
+    a fit capped at 3 iterations is recorded as not converged, with a larger gradient."""
+    from polyterm.core.bases import ICA_TOL, fit_ica_rotation, fit_whitening, ica_gradient_norm
+
+    _, a, _ = planted_sources
+    fa, _ = ica_pair
+    assert fa.params["algorithm"] == "picard-o" and fa.params["tol"] == ICA_TOL
+    codes = fa.transform(a[:10_000], dtype=np.float64)
+    np.testing.assert_allclose(ica_gradient_norm(codes), fa.params["gradient_norm"], rtol=1e-6)
+    assert fa.params["gradient_norm"] < ICA_TOL and fa.params["converged"]
+    w = fit_whitening(np.asarray(a, dtype=np.float64))
+    scores = (a - w.mean) @ w.weights
+    early = fit_ica_rotation(scores, 0, max_iter=3)
+    assert not early.converged and early.gradient_norm > 100 * ICA_TOL and early.n_iter <= 3

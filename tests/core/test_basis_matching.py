@@ -117,8 +117,8 @@ def test_gaussian_sources_ica_matching_sits_inside_its_null() -> None:
     assert result.mean_matched.z is not None and abs(result.mean_matched.z) < 3
 
 
-def test_dictionary_codes_use_the_shuffle_null() -> None:
-    assert default_null("dict:40") == "shuffle"
+def test_dictionary_codes_use_the_shuffle_null_as_their_secondary_line() -> None:
+    assert default_null("dict:40") == "rotated-dictionary"
     assert default_null("pca") == default_null("ica") == default_null("raw") == "rotation"
     rng = np.random.default_rng(2)
     a = np.maximum(rng.standard_normal((400, 6)), 0)
@@ -140,3 +140,59 @@ def test_bad_arguments() -> None:
         null_draws(np.eye(3), np.eye(3), repetitions=1)
     with pytest.raises(ValueError):
         match_bases(np.eye(3), np.eye(3), fdr_q=1.0)
+
+
+def _dictionary_pair(sparse: bool, seed: int = 0) -> tuple[F64, F64]:
+    """Two 'models' of one geometry: B is A turned by a random rotation. Sparse: each word a
+    sum of 2 of 12 planted atoms (a privileged set of directions both dictionaries find);
+    Gaussian: no privileged direction at all."""
+    rng = np.random.default_rng(seed)
+    n, d = 3000, 8
+    if sparse:
+        atoms = rng.standard_normal((12, d))
+        atoms /= np.linalg.norm(atoms, axis=1, keepdims=True)
+        weights = np.zeros((n, 12))
+        for i in range(n):
+            weights[i, rng.choice(12, 2, replace=False)] = rng.uniform(1, 2, 2)
+        a = weights @ atoms + 0.01 * rng.standard_normal((n, d))
+    else:
+        a = rng.standard_normal((n, d))
+    q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    return a, a @ q
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_the_rotated_dictionary_null_keeps_the_geometry(sparse: bool) -> None:
+    """Planted atoms are shared against the rotated-dictionary null; atoms of Gaussian data
+    (arbitrary directions in one shared geometry) beat the word shuffle nearly everywhere
+    but not the rotated dictionaries: the null that keeps the geometry can fail."""
+    from polyterm.core.bases import fit_basis
+    from polyterm.core.basis_matching import rotated_dictionary_draws
+
+    a, b = _dictionary_pair(sparse)
+    fa, fb = fit_basis(a, "dict:12", seed=0), fit_basis(b, "dict:12", seed=1)
+    ca, cb = fa.transform(a, dtype=np.float64), fb.transform(b, dtype=np.float64)
+    x = a / float(fa.arrays["scale"])
+    draws = rotated_dictionary_draws(
+        x, fa.arrays["dictionary"], float(fa.params["alpha"]), cb, repetitions=20, seed=0
+    )
+    assert draws.kind == "rotated-dictionary" and draws.max_abs_r.size == 20
+    result = match_bases(ca, cb, null="rotated-dictionary", draws=draws)
+    shuffled = match_bases(ca, cb, null="shuffle", repetitions=200, seed=0)
+    assert result.mean_matched.kind == "rotation" and result.mean_matched.repetitions == 20
+    if sparse:
+        assert result.n_shared >= 10 and result.mean_matched.z is not None
+        assert result.mean_matched.z > 3
+    else:
+        assert shuffled.n_shared >= 6  # the weak null calls arbitrary atoms "shared"
+        assert result.n_shared <= 1
+        assert result.mean_matched.z is not None and result.mean_matched.z < 3
+    # a shared pair is one above every draw's max |r|
+    top = draws.max_abs_r.max()
+    np.testing.assert_array_equal(result.matched_shared, np.abs(result.matching.matched_r) > top)
+
+
+def test_the_rotated_dictionary_null_needs_its_dictionary() -> None:
+    a, b = _dictionary_pair(True)
+    with pytest.raises(ValueError, match="needs the dictionary"):
+        match_bases(a[:, :4], b[:, :4], null="rotated-dictionary")

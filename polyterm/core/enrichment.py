@@ -471,7 +471,11 @@ def end_feature_sets(result: Enrichment) -> list[frozenset[str]]:
 
 
 def matched_end_pairs(
-    axes_a: Sequence[int], axes_b: Sequence[int], r: Sequence[float], *, one_ended: bool
+    axes_a: Sequence[int] | IntArray,
+    axes_b: Sequence[int] | IntArray,
+    r: Sequence[float] | F64,
+    *,
+    one_ended: bool,
 ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The ends that a matching of axes pairs: ((axis_a, side_a), (axis_b, side_b)). A
     signed pair with r < 0 pairs A's top with B's bottom and A's bottom with B's top."""
@@ -524,6 +528,87 @@ def model_statistics(result: Enrichment) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True, eq=False)
+class PairComparison:
+    """Two models' groupings and matched ends over the same labelled words, with the
+    observed Jaccard of their grouping sets and the mean Jaccard of the enriched feature
+    sets of matched ends, and both against the two nulls (R draws each)."""
+
+    a: Enrichment
+    b: Enrichment
+    axes_a: IntArray
+    axes_b: IntArray
+    r: F64
+    jaccard: NullSummary
+    jaccard_shuffle: NullSummary
+    overlap: NullSummary
+    overlap_shuffle: NullSummary
+    overlap_pairs: int
+    """Matched end pairs where at least one end has an enriched feature."""
+
+
+def compare_pair(
+    a_codes: F64,
+    b_codes: F64,
+    labels: LabelMatrix,
+    *,
+    a_source: F64 | None = None,
+    directions: int | None = None,
+    one_ended: bool = False,
+    k: int = DEFAULT_K,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+    alpha: float = DEFAULT_ALPHA,
+    min_count: int = DEFAULT_MIN_COUNT,
+    bins: int = DEFAULT_BINS,
+) -> PairComparison:
+    """Models A and B (codes over the same shared words, rows in frequency order;
+    `labels.rows` index those rows): groupings Jaccard and matched-end overlap, beside A in
+    random directions (`a_source` rotated, `directions` as in :func:`rotation_null`; the
+    rotated A is matched to B again each draw) and beside labels shuffled in frequency
+    bins (one permutation per draw for both models; ends and matching kept)."""
+    if draws < 2:
+        raise ValueError(f"a null needs at least 2 draws, not {draws}")
+    xa = np.asarray(a_codes, dtype=np.float64)
+    xb = np.asarray(b_codes, dtype=np.float64)
+    source = xa if a_source is None else np.asarray(a_source, dtype=np.float64)
+    opts: dict[str, Any] = {"k": k, "one_ended": one_ended, "alpha": alpha,
+                            "min_count": min_count}  # fmt: skip
+    ra, rb = (
+        enrichment(xa[labels.rows], labels, **opts),
+        enrichment(xb[labels.rows], labels, **opts),
+    )
+    ia, ib, r = match_axes(xa, xb)
+    pairs = matched_end_pairs(ia, ib, r, one_ended=one_ended)
+    gb = set(groupings(rb))
+    j_obs = jaccard(set(groupings(ra)), gb)
+    o_obs, n_pairs = matched_overlap(ra, rb, pairs)
+    rng = np.random.default_rng(seed)
+    j_rot, o_rot = np.empty(draws), np.empty(draws)
+    for i in range(draws):
+        xr = rotated_codes(source, rng, directions=directions)
+        rr = enrichment(xr[labels.rows], labels, **opts)
+        j_rot[i] = jaccard(set(groupings(rr)), gb)
+        pa, pb, pr = match_axes(xr, xb)
+        o_rot[i] = matched_overlap(rr, rb, matched_end_pairs(pa, pb, pr, one_ended=one_ended))[0]
+    rng = np.random.default_rng(seed)
+    j_sh, o_sh = np.empty(draws), np.empty(draws)
+    for i in range(draws):
+        permuted = labels.permuted(shuffled_order(len(labels), bins, rng))
+        sa = _score(ra.ends, permuted, alpha=alpha, min_count=min_count)
+        sb = _score(rb.ends, permuted, alpha=alpha, min_count=min_count)
+        j_sh[i] = grouping_jaccard(sa, sb)
+        o_sh[i] = matched_overlap(sa, sb, pairs)[0]
+    return PairComparison(
+        a=ra, b=rb, axes_a=ia, axes_b=ib, r=r,
+        jaccard=summarise_null(j_obs, j_rot, kind="rotation", seed=seed),
+        jaccard_shuffle=summarise_null(j_obs, j_sh, kind="shuffle", seed=seed),
+        overlap=summarise_null(o_obs, o_rot, kind="rotation", seed=seed),
+        overlap_shuffle=summarise_null(o_obs, o_sh, kind="shuffle", seed=seed),
+        overlap_pairs=n_pairs,
+    )  # fmt: skip
+
+
 __all__ = [
     "DEFAULT_ALPHA",
     "DEFAULT_K",
@@ -531,8 +616,10 @@ __all__ = [
     "Enrichment",
     "LabelMatrix",
     "NullDraws",
+    "PairComparison",
     "axis_ends",
     "bh_adjusted",
+    "compare_pair",
     "enrichment",
     "frequency_bins",
     "grouping_jaccard",

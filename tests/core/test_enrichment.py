@@ -13,6 +13,7 @@ from scipy import stats
 from polyterm.core.enrichment import (
     LabelMatrix,
     axis_ends,
+    compare_pair,
     enrichment,
     frequency_bins,
     grouping_jaccard,
@@ -204,3 +205,14 @@ def test_ties_are_broken_by_lower_row() -> None:
     ends = axis_ends(codes, 5, one_ended=False)
     assert list(ends.rows[0]) == [0, 1, 2, 3, 4]
     assert list(ends.rows[1]) == [0, 1, 2, 3, 4]
+
+
+def test_compare_pair_rotated_copy_is_at_the_rotation_null(model) -> None:
+    codes, _words, _labels, lm = model
+    same = compare_pair(codes, codes, lm, k=K, draws=20, seed=0)
+    assert same.jaccard.observed == 1.0 and same.overlap.observed == 1.0
+    assert same.jaccard_shuffle.null_mean < 0.5
+    rotated = codes @ random_rotation(D, np.random.default_rng(3))
+    pair = compare_pair(codes, rotated, lm, k=K, draws=20, seed=0)
+    for s in (pair.jaccard, pair.overlap):
+        assert s.z is not None and s.z < 2

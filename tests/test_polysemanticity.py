@@ -1,0 +1,153 @@
+"""FeaturesView and GroupingsView: tables equal to the core, readings never stronger than
+their tables, and the features/groupings commands (planted labels; no NLTK data)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from polyterm.cli import main
+from polyterm.core.embedding import Embedding
+from polyterm.core.enrichment import LabelMatrix, enrichment
+from polyterm.core.nulls import summarise_null
+from polyterm.views.markdown import render_markdown
+from polyterm.views.polysemanticity import (
+    StatisticWithNulls,
+    features_readings,
+    features_view,
+    groupings_readings,
+    groupings_view,
+)
+from polyterm.views.protocol import plain
+from polyterm.views.serialise import to_plain
+from tests.core.test_enrichment import planted
+
+
+@pytest.fixture(scope="module")
+def planted_model() -> tuple[Embedding, object]:
+    codes, words, labels = planted()
+    return Embedding.from_arrays("planted", words, codes), labels
+
+
+def test_features_view_shows_the_planted_meanings(planted_model) -> None:
+    model, labels = planted_model
+    view = features_view(model, labels, k=50, draws=5)
+    ends = {(e.axis, e.side): e for e in view.ends}
+    assert {f.feature for f in ends[0, "top"].enriched} == {"noun.animal", "noun.food"}
+    assert [f.count for f in ends[0, "top"].enriched] in ([25, 25],)
+    assert ends[0, "top"].polysemantic and not ends[1, "top"].polysemantic
+    # the words listed for a feature are the end's words carrying it
+    animal = next(f for f in ends[0, "top"].enriched if f.feature == "noun.animal")
+    assert all("noun.animal" in labels.labels[w] for w in animal.words)
+    assert len(animal.words) == 25
+    # the table's numbers are the core's
+    lm = LabelMatrix.of(list(model.vocab), labels)
+    core = enrichment(np.asarray(model.vectors[lm.rows], dtype=np.float64), lm, k=50)
+    e = core.end_of(0, 0)
+    f = lm.features.index("noun.animal")
+    assert animal.p == pytest.approx(core.p[e, f]) and animal.q == pytest.approx(core.q[e, f])
+    assert view.statistic("polysemantic_share").observed == pytest.approx(
+        core.polysemantic_share()
+    )
+    ends_table = next(t for t in view.tables() if t.key == "ends")
+    first = [plain(c) for c in ends_table.rows[0]]
+    assert first[0] == "0" and first[1] == "top" and "noun.animal (25)" in first[4]
+    data = to_plain(view)
+    top0 = next(x for x in data["ends"] if x["axis"] == 0 and x["side"] == "top")
+    assert {x["feature"] for x in top0["enriched"]} == {"noun.animal", "noun.food"}
+    assert {"count", "p", "q", "words"} <= set(top0["enriched"][0])
+    assert "Enriched features of each end" in render_markdown(view)
+
+
+def test_one_axis_readings_follow_the_rule(planted_model) -> None:
+    model, labels = planted_model
+    view = features_view(model, labels, k=50, dim=1, draws=3)
+    assert [e.axis for e in view.ends] == [1, 1]
+    top, bottom = view.readings()
+    assert "one enriched meaning: noun.artifact" in top and "mixes" not in top
+    assert "no " in bottom and "mixes" not in bottom
+    assert view.command().endswith("--dim 1")
+
+
+def _with_share(view, observed: float, null: list[float]):
+    s = summarise_null(observed, null, kind="rotation", seed=0)
+    t = summarise_null(observed, [0.0, 0.0, 0.0], kind="shuffle", seed=0)
+    stats = tuple(
+        StatisticWithNulls(x.name, s, t) if x.name == "polysemantic_share" else x
+        for x in view.statistics
+    )
+    return dataclasses.replace(view, statistics=stats)
+
+
+def test_a_reading_never_claims_more_than_its_null_allows(planted_model) -> None:
+    model, labels = planted_model
+    view = features_view(model, labels, k=50, draws=3)
+    # counter-example: the share is inside its random-direction null (z ~ 0.5)
+    inside = _with_share(view, 0.21, [0.1, 0.3, 0.2, 0.2])
+    text = features_readings(inside)[0]
+    assert "no different from random directions" in text
+    assert "more than" not in text and "less than" not in text
+    above = _with_share(view, 0.9, [0.1, 0.12, 0.11, 0.1])
+    assert "more than random directions" in features_readings(above)[0]
+
+
+def test_groupings_of_a_model_and_itself_and_a_null_counter_example(planted_model) -> None:
+    model, labels = planted_model
+    other = Embedding.from_arrays("copy", list(model.vocab), np.asarray(model.vectors))
+    view = groupings_view([model, other], labels, k=50, draws=5)
+    (pair,) = view.pairs
+    (shared,) = pair.shared
+    assert shared.features == ("noun.animal", "noun.food")
+    assert [(e.axis, e.side) for e in shared.ends_a] == [(0, "top")]
+    assert [(e.axis, e.side) for e in shared.ends_b] == [(0, "top")]
+    assert pair.jaccard.observed == 1.0
+    shared_table = next(t for t in view.tables() if t.key == "shared")
+    assert "noun.animal + noun.food" in plain(shared_table.rows[0][0])
+    # a Jaccard at its null must not be read as shared beyond chance, nor as meaning-driven
+    at_null = summarise_null(0.5, [0.4, 0.6, 0.5, 0.5], kind="rotation", seed=0)
+    weak = dataclasses.replace(
+        pair, jaccard=StatisticWithNulls("jaccard", at_null, pair.jaccard.shuffle)
+    )
+    lines = groupings_readings(dataclasses.replace(view, pairs=(weak,)))
+    assert "no different from A in random directions" in lines[0]
+    assert "depends on meaning" not in lines[0]
+    assert not any(line.startswith("For example") for line in lines)
+
+
+def _vector_file(path: Path, model: Embedding) -> Path:
+    lines = [f"{len(model)} {model.dims}"]
+    lines += [
+        w + " " + " ".join(f"{v:.5f}" for v in row)
+        for w, row in zip(model.vocab, model.vectors, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_features_and_groupings_commands(
+    planted_model, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    model, labels = planted_model
+    import polyterm.cli.features_command as fc
+
+    monkeypatch.setattr(fc, "labels_for", lambda *_a, **_k: labels)
+    a = _vector_file(tmp_path / "a.txt", model)
+    code = main(["features", str(a), "--format", "json", "--repetitions", "3", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    top0 = next(x for x in data["ends"] if x["axis"] == 0 and x["side"] == "top")
+    assert sorted(x["feature"] for x in top0["enriched"]) == ["noun.animal", "noun.food"]
+    assert data["command"].startswith("polyterm features")
+    code = main(["groupings", str(a), str(a), "--repetitions", "3", "--format", "markdown",
+                 "--quiet"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "noun.animal + noun.food" in out
+    code = main(["features", str(a), "--dim", "99", "--quiet"])
+    _out, err = capsys.readouterr()
+    assert code == 2 and "not 99" in err and "Traceback" not in err

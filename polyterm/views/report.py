@@ -82,6 +82,12 @@ def build_report(
         )  # fmt: skip
         readings += where.readings()
         body.append(_section(render_markdown(where), nest=False))
+    from polyterm.views.polysemanticity_report import polysemantic_section
+
+    section = polysemantic_section(models, bases=bases, store=store, restrict=restrict,
+                                   repetitions=repetitions, seed=seed, progress=say)  # fmt: skip
+    readings += section.readings
+    body.append(section.markdown)
     body.append("## Single dimensions")
 
     say("basis statistics")

@@ -239,7 +239,12 @@ class FeaturesView:
             "enriched_cells": "enriched (end, feature) cells",
         }
         rows: list[tuple[Cell, ...]] = [
-            (labels[s.name], s.observed, null_text(s.rotation), null_text(s.shuffle))
+            (
+                labels[s.name],
+                int(s.observed) if s.name == "enriched_cells" else s.observed,
+                null_text(s.rotation),
+                null_text(s.shuffle),
+            )
             for s in self.statistics
         ]
         return Table(

@@ -149,25 +149,26 @@ class Ends:
 
 
 def _top_rows(x: F64, k: int) -> IntArray:
-    """Per column, the rows of the k largest values, in value order, ties by lower row."""
+    """Per column, the rows of the k largest values, in value order, ties by lower row
+    (shape k × columns)."""
     n = x.shape[0]
     k = min(k, n)
     if k == 0:
         return np.empty((0, x.shape[1]), dtype=np.intp)
+    xt = np.ascontiguousarray(x.T)  # one contiguous row per column: a fast partition
     if k < n:
-        part = np.argpartition(-x, k - 1, axis=0)[:k]
+        part = np.argpartition(-xt, k - 1, axis=1)[:, :k]
     else:
-        part = np.broadcast_to(np.arange(n)[:, None], x.shape).copy()
-    vals = np.take_along_axis(x, part, axis=0)
-    # sort by value descending, then by row ascending (lexsort: last key is primary)
-    order = np.lexsort((part, -vals), axis=0)
-    out: IntArray = np.take_along_axis(part, order, axis=0)
+        part = np.broadcast_to(np.arange(n), xt.shape).copy()
+    vals = np.take_along_axis(xt, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)  # value descending, then row ascending
+    out: IntArray = np.take_along_axis(part, order, axis=1)
     # argpartition may cut a tie at the k-th value arbitrarily: redo such columns exactly
-    kth = vals.min(axis=0)
-    cut = (x == kth[None, :]).sum(axis=0) > (vals == kth[None, :]).sum(axis=0)
+    kth = vals.min(axis=1)
+    cut = (xt == kth[:, None]).sum(axis=1) > (vals == kth[:, None]).sum(axis=1)
     for j in np.flatnonzero(cut):
-        out[:, j] = np.lexsort((np.arange(n), -x[:, j]))[:k]
-    return out
+        out[j] = np.lexsort((np.arange(n), -xt[j]))[:k]
+    return np.ascontiguousarray(out.T)
 
 
 def axis_ends(codes: F64, k: int, *, one_ended: bool) -> Ends:
@@ -202,20 +203,60 @@ def bh_adjusted(p: F64) -> F64:
     return out
 
 
+def _log_choose(n: F64, r: F64) -> F64:
+    from scipy.special import gammaln  # type: ignore[import-untyped]
+
+    return np.asarray(gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1), dtype=np.float64)
+
+
+def hypergeom_sf_table(population: int, carriers: IntArray, drawn: int) -> F64:
+    """``T[f, c] = P(X >= c)`` for X ~ Hypergeometric(population, carriers[f], drawn),
+    c = 0 … drawn: the same numbers as ``scipy.stats.hypergeom.sf(c - 1, population,
+    carriers[f], drawn)``, from log-binomials and a tail sum taken from the far end (so a
+    tail of 1e-30 keeps its relative precision), in O(F · drawn) without scipy.stats."""
+    c = np.arange(drawn + 1, dtype=np.float64)[None, :]
+    n = np.asarray(carriers, dtype=np.float64)[:, None]
+    m = float(population)
+    possible = (c <= n) & (drawn - c <= m - n)
+    with np.errstate(invalid="ignore"):
+        log_pmf = (
+            _log_choose(np.broadcast_to(n, possible.shape), np.where(possible, c, 0.0))
+            + _log_choose(np.broadcast_to(m - n, possible.shape),
+                          np.where(possible, drawn - c, 0.0))
+            - _log_choose(np.array(m), np.array(float(drawn)))
+        )  # fmt: skip
+    pmf = np.where(possible, np.exp(np.where(possible, log_pmf, 0.0)), 0.0)
+    tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+    tail[:, 0] = 1.0  # P(X >= 0)
+    out: F64 = np.clip(tail, 0.0, 1.0)
+    return out
+
+
+_TABLES: dict[tuple[int, bytes, int], F64] = {}
+"""Tables of :func:`hypergeom_sf_table` of this process (a model's draws share them)."""
+
+
+def _table(population: int, carriers: IntArray, drawn: int) -> F64:
+    key = (population, np.asarray(carriers, dtype=np.int64).tobytes(), drawn)
+    table = _TABLES.get(key)
+    if table is None:
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        table = _TABLES[key] = hypergeom_sf_table(population, carriers, drawn)
+        table.flags.writeable = False
+    return table
+
+
 def hypergeom_tail(counts: IntArray, population: int, carriers: IntArray, drawn: IntArray) -> F64:
     """``hypergeom.sf(counts - 1, population, carriers, drawn)`` for a (E × F) table of
-    counts, drawn[e] words per end, carriers[f] per feature. Computed once per distinct
-    end length as a (F × (length + 1)) table and looked up: P(X >= c)."""
-    from scipy.stats import hypergeom  # type: ignore[import-untyped]
-
+    counts, drawn[e] words per end, carriers[f] per feature: one table per distinct end
+    length (:func:`hypergeom_sf_table`), looked up."""
     out = np.ones(counts.shape, dtype=np.float64)
+    features = np.arange(len(carriers))[None, :]
     for length in np.unique(drawn):
         rows = np.flatnonzero(drawn == length)
-        c = np.arange(int(length) + 1)
-        table = hypergeom.sf(c[None, :] - 1, population, carriers[:, None], int(length))
-        table = np.clip(np.asarray(table, dtype=np.float64), 0.0, 1.0)
-        sub = counts[rows]
-        out[rows] = table[np.arange(len(carriers))[None, :], sub]
+        table = _table(population, carriers, int(length))
+        out[rows] = table[features, counts[rows]]
     return out
 
 

@@ -216,3 +216,15 @@ def test_compare_pair_rotated_copy_is_at_the_rotation_null(model) -> None:
     pair = compare_pair(codes, rotated, lm, k=K, draws=20, seed=0)
     for s in (pair.jaccard, pair.overlap):
         assert s.z is not None and s.z < 2
+
+
+@pytest.mark.parametrize(("population", "drawn"), [(9268, 50), (2000, 50), (120, 7), (60, 60)])
+def test_hypergeometric_table_is_scipys(population: int, drawn: int) -> None:
+    from polyterm.core.enrichment import hypergeom_sf_table
+
+    carriers = np.array([1, 2, 5, 25, 60, min(population, 900)], dtype=np.intp)
+    table = hypergeom_sf_table(population, carriers, drawn)
+    c = np.arange(drawn + 1)
+    for f, n in enumerate(carriers):
+        want = stats.hypergeom.sf(c - 1, population, n, drawn)
+        np.testing.assert_allclose(table[f], want, rtol=1e-9, atol=1e-300)

@@ -148,46 +148,74 @@ class Ends:
         return np.arange(self.rows.shape[1])[None, :] < self.length[:, None]
 
 
-def _top_rows(x: F64, k: int) -> IntArray:
-    """Per column, the rows of the k largest values, in value order, ties by lower row
-    (shape k × columns)."""
-    n = x.shape[0]
-    k = min(k, n)
-    if k == 0:
-        return np.empty((0, x.shape[1]), dtype=np.intp)
-    xt = np.ascontiguousarray(x.T)  # one contiguous row per column: a fast partition
-    if k < n:
-        part = np.argpartition(-xt, k - 1, axis=1)[:, :k]
-    else:
-        part = np.broadcast_to(np.arange(n), xt.shape).copy()
+def _order(xt: F64, part: IntArray, descending: bool) -> IntArray:
+    """The candidate rows `part` of each row of `xt` sorted by value (descending or
+    ascending), ties by lower row."""
     vals = np.take_along_axis(xt, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1)  # value descending, then row ascending
+    order = np.lexsort((part, -vals if descending else vals), axis=1)
     out: IntArray = np.take_along_axis(part, order, axis=1)
-    # argpartition may cut a tie at the k-th value arbitrarily: redo such columns exactly
-    kth = vals.min(axis=1)
+    return out
+
+
+def _fix_ties(xt: F64, out: IntArray, descending: bool) -> None:
+    """Rows where the partition cut a tie at the k-th value: redone exactly (lower rows
+    first among equal values)."""
+    n, k = xt.shape[1], out.shape[1]
+    vals = np.take_along_axis(xt, out, axis=1)
+    kth = vals[:, -1]
     cut = (xt == kth[:, None]).sum(axis=1) > (vals == kth[:, None]).sum(axis=1)
     for j in np.flatnonzero(cut):
-        out[j] = np.lexsort((np.arange(n), -xt[j]))[:k]
-    return np.ascontiguousarray(out.T)
+        out[j] = np.lexsort((np.arange(n), -xt[j] if descending else xt[j]))[:k]
+
+
+def _ends_t(xt: F64, k: int, *, bottom: bool) -> tuple[IntArray, IntArray | None]:
+    """For each row of `xt` (columns × words, contiguous): the k words with the largest
+    values and (with `bottom`) the k with the smallest, in order, ties by lower word.
+    One partition finds both ends when the words are at least 2k."""
+    c, n = xt.shape
+    k = min(k, n)
+    if k == 0:
+        empty = np.empty((c, 0), dtype=np.intp)
+        return empty, (empty.copy() if bottom else None)
+    neg = -xt
+    if k == n:
+        every = np.broadcast_to(np.arange(n), xt.shape).copy()
+        top_part, low_part = every, every.copy()
+    elif bottom and 2 * k <= n:
+        part = np.argpartition(neg, (k - 1, n - k), axis=1)
+        top_part, low_part = part[:, :k], part[:, n - k :]
+    else:
+        top_part = np.argpartition(neg, k - 1, axis=1)[:, :k]
+        low_part = np.argpartition(xt, k - 1, axis=1)[:, :k] if bottom else top_part
+    top = _order(xt, np.ascontiguousarray(top_part), True)
+    _fix_ties(xt, top, True)
+    if not bottom:
+        return top, None
+    low = _order(xt, np.ascontiguousarray(low_part), False)
+    _fix_ties(xt, low, False)
+    return top, low
+
+
+def _ends_of(xt: F64, k: int, one_ended: bool) -> Ends:
+    d = xt.shape[0]
+    top, low = _ends_t(xt, k, bottom=not one_ended)
+    kk = top.shape[1]
+    if low is None:
+        positive = np.take_along_axis(xt, top, axis=1) > 0
+        length = positive.sum(axis=1).astype(np.intp)  # positives come first in value order
+        return Ends(np.arange(d, dtype=np.intp), np.zeros(d, dtype=np.intp), top, length)
+    return Ends(
+        np.concatenate([np.arange(d), np.arange(d)]).astype(np.intp),
+        np.concatenate([np.zeros(d), np.ones(d)]).astype(np.intp),
+        np.concatenate([top, low]),
+        np.full(2 * d, kk, dtype=np.intp),
+    )
 
 
 def axis_ends(codes: F64, k: int, *, one_ended: bool) -> Ends:
     """The ends of every axis of `codes` (labelled rows × axes): top ends, then (signed
     bases) bottom ends; a one-ended basis keeps only rows with a code > 0."""
-    d = codes.shape[1]
-    top = _top_rows(codes, k)
-    kk = top.shape[0]
-    if one_ended:
-        positive = np.take_along_axis(codes, top, axis=0) > 0
-        length = positive.sum(axis=0).astype(np.intp)  # positives come first in value order
-        return Ends(np.arange(d, dtype=np.intp), np.zeros(d, dtype=np.intp), top.T.copy(), length)
-    bottom = _top_rows(-codes, k)
-    return Ends(
-        np.concatenate([np.arange(d), np.arange(d)]).astype(np.intp),
-        np.concatenate([np.zeros(d), np.ones(d)]).astype(np.intp),
-        np.concatenate([top.T, bottom.T]),
-        np.full(2 * d, kk, dtype=np.intp),
-    )
+    return _ends_of(np.ascontiguousarray(np.asarray(codes, dtype=np.float64).T), k, one_ended)
 
 
 def bh_adjusted(p: F64) -> F64:
@@ -434,6 +462,10 @@ def rotated_codes(source: F64, rng: np.random.Generator, *, directions: int | No
     return np.asarray(source @ random_directions(d, directions, rng), dtype=np.float64)
 
 
+BATCH_ELEMENTS = 4_000_000
+"""Rotated codes computed at once by the random-direction null (draws × axes × words)."""
+
+
 def rotation_null(
     source: F64,
     labels: LabelMatrix,
@@ -449,16 +481,27 @@ def rotation_null(
     """The enrichment of R random-direction bases of the same words (module docstring).
 
     `source` is the labelled words' codes for a signed basis (rotated whole), or their raw
-    vectors with `directions` = the number of atoms and `one_ended` for dict:K."""
+    vectors with `directions` = the number of atoms and `one_ended` for dict:K. The draws'
+    rotated codes are made a batch at a time (one product, one partition)."""
     if draws < 2:
         raise ValueError(f"a null needs at least 2 draws, not {draws}")
     rng = np.random.default_rng(seed)
     x = np.asarray(source, dtype=np.float64)
-    results = [
-        enrichment(rotated_codes(x, rng, directions=directions), labels, k=k,
-                   one_ended=one_ended, alpha=alpha, min_count=min_count)
-        for _ in range(draws)
-    ]  # fmt: skip
+    n, dim = x.shape
+    width = dim if directions is None else directions
+    per_batch = max(1, BATCH_ELEMENTS // max(1, n * width))
+    results: list[Enrichment] = []
+    while len(results) < draws:
+        batch = min(per_batch, draws - len(results))
+        qs = [
+            random_rotation(dim, rng) if directions is None
+            else random_directions(dim, directions, rng)
+            for _ in range(batch)
+        ]  # fmt: skip
+        rotated_t = np.concatenate(qs, axis=1).T @ x.T  # (batch · width) × n, contiguous
+        for b in range(batch):
+            ends = _ends_of(rotated_t[b * width : (b + 1) * width], k, one_ended)
+            results.append(_score(ends, labels, alpha=alpha, min_count=min_count))
     return _draws("rotation", seed, results)
 
 

@@ -567,6 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="null repetitions (2 or more, default 20)",
     )
     p.add_argument(
+        "--features-source",
+        choices=("wordnet", "pos", "genre", "none"),
+        default="wordnet",
+        help="the feature source of the 'Polysemantic groupings' section (default wordnet; "
+        "none leaves the section out)",
+    )
+    p.add_argument(
         "--output", "-o", type=non_empty("--output"), help="write to this file (default: stdout)"
     )
     p.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,7 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     e = core.end_of(0, 0)
     f = lm.features.index("noun.animal")
     assert animal.p == pytest.approx(core.p[e, f]) and animal.q == pytest.approx(core.q[e, f])
-    assert view.statistic("polysemantic_share").observed == pytest.approx(
-        core.polysemantic_share()
-    )
+    assert view.statistic("polysemantic_share").observed == pytest.approx(core.polysemantic_share())
     ends_table = next(t for t in view.tables() if t.key == "ends")
     first = [plain(c) for c in ends_table.rows[0]]
     assert first[0] == "0" and first[1] == "top" and "noun.animal (25)" in first[4]
@@ -151,3 +150,50 @@ def test_features_and_groupings_commands(
     code = main(["features", str(a), "--dim", "99", "--quiet"])
     _out, err = capsys.readouterr()
     assert code == 2 and "not 99" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_features_and_groupings_of_real_models(
+    brown_30: Embedding,
+    brown_29: Embedding,
+    shared_cache_root: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """brown_30 and brown_29 in the ica basis with WordNet supersenses: the JSON's numbers
+    are the core's on the same words, shuffled labels enrich about nothing, and groupings
+    runs on the same models."""
+    from polyterm.engine.bases import BasisRequest, BasisStore
+    from polyterm.engine.cache import ModelCache
+    from polyterm.engine.feature_sources import load_feature_source
+    from polyterm.views.alignment import in_basis
+
+    if not (Path(os.environ.get("NLTK_DATA", "")) / "corpora" / "wordnet.zip").exists():
+        pytest.skip("WordNet is not installed (set NLTK_DATA)")
+    cache = ["--cache-dir", str(shared_cache_root), "--quiet"]
+    code = main(["features", "brown_30", "--basis", "ica", "--format", "json", *cache])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["source"] == "wordnet" and len(data["ends"]) == 2 * brown_30.dims
+    coded = in_basis(BasisStore(ModelCache(shared_cache_root)), brown_30, BasisRequest.of("ica"))
+    words = [brown_30.vocab[i] for i in range(10_000)]
+    labels = load_feature_source("wordnet", cache_root=shared_cache_root, vocabulary=words)
+    lm = LabelMatrix.of(words, labels)
+    assert data["labelled"] == len(lm)
+    core = enrichment(np.asarray(coded.vectors[lm.rows], dtype=np.float64), lm, k=50)
+    for end in data["ends"]:
+        e = core.end_of(end["axis"], 0 if end["side"] == "top" else 1)
+        assert end["meaning_count"] == int(core.meaning_count[e])
+        assert tuple(end["words"][:10]) == tuple(lm.words[int(r)] for r in core.ends.rows[e, :10])
+        for f in end["enriched"]:
+            j = lm.features.index(f["feature"])
+            assert f["count"] == int(core.counts[e, j])
+            assert f["q"] == pytest.approx(float(core.q[e, j]), rel=1e-6)
+    stats = {s["name"]: s for s in data["statistics"]}
+    assert stats["enriched_cells"]["shuffle"]["null_mean"] <= 3
+    code = main(["groupings", "brown_30", "brown_29", "--basis", "ica", "--repetitions", "3",
+                 "--format", "json", *cache])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (pair,) = json.loads(out)["pairs"]
+    assert pair["groupings_a"] >= len(pair["shared"])

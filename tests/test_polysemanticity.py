@@ -197,3 +197,18 @@ def test_features_and_groupings_of_real_models(
     assert code == 0, err
     (pair,) = json.loads(out)["pairs"]
     assert pair["groupings_a"] >= len(pair["shared"])
+
+
+def test_meaning_curve_claims_no_trend_without_a_seed_floor(planted_model) -> None:
+    from polyterm.views.meaning_curve import meaning_curve_view
+
+    model, labels = planted_model
+    small = Embedding.from_arrays("planted_5", list(model.vocab), np.asarray(model.vectors)[:, :5])
+    view = meaning_curve_view([small, model], labels, draws=3)
+    assert [p.dims for p in view.points] == [10, 5]  # largest first
+    direct = features_view(small, labels, draws=3)
+    assert view.points[1].share == direct.statistic("polysemantic_share").observed
+    (reading,) = view.readings()
+    assert "no seed floor" in reading and "does not change in one direction" in reading
+    assert "grows" not in reading and "falls" not in reading
+    assert next(t for t in view.tables() if t.key == "curve").rows

@@ -546,6 +546,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_empty("--reference"),
         help="measure coherence in this model (default: each itself)",
     )
+    p.add_argument(
+        "--features-source",
+        choices=("wordnet", "pos", "genre"),
+        default=None,
+        help="also the share of polysemantic ends by size (features of this source) beside "
+        "random directions and the seed floor",
+    )
 
     p = sub.add_parser(
         "report",

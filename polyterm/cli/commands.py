@@ -473,8 +473,34 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         bases=requests,
         store=store,
     )
-    _emit(view, args.format)
+    if not getattr(args, "features_source", None):
+        _emit(view, args.format)
+        return 0
+    from polyterm.views.meaning_curve import meaning_curve_view
+
+    labels = _feature_labels(args, err, library, models)
+    curve = meaning_curve_view(models, labels, bases=requests, store=store, corpus=args.corpus,
+                               draws=args.repetitions, seed=args.seed)  # fmt: skip
+    _emit_all([view, curve], args.format)
     return 0
+
+
+def _feature_labels(
+    args: argparse.Namespace, err: Console, library: ModelLibrary, models: list[Embedding]
+) -> Any:
+    from polyterm.engine.feature_sources import load_feature_source
+    from polyterm.views.polysemanticity import DEFAULT_VOCABULARY
+
+    words: dict[str, None] = {}
+    for m in models:
+        words.update(dict.fromkeys(m.vocab[i] for i in range(min(DEFAULT_VOCABULARY, len(m)))))
+    return load_feature_source(
+        args.features_source,
+        cache_root=library.cache.root,
+        download=args.download,
+        vocabulary=list(words),
+        warn=lambda message: print_warning(err, message),
+    )
 
 
 def _cluster_session(cluster: str | None) -> contextlib.AbstractContextManager[object]:

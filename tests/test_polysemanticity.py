@@ -212,3 +212,23 @@ def test_meaning_curve_claims_no_trend_without_a_seed_floor(planted_model) -> No
     assert "no seed floor" in reading and "does not change in one direction" in reading
     assert "grows" not in reading and "falls" not in reading
     assert next(t for t in view.tables() if t.key == "curve").rows
+
+
+def test_following_an_axis_down_a_truncated_copy(planted_model) -> None:
+    from polyterm.errors import PolytermError
+    from polyterm.views.follow import follow_view
+
+    model, labels = planted_model
+    vectors = np.asarray(model.vectors)
+    small = Embedding.from_arrays("planted_5", list(model.vocab), -vectors[:, :5])
+    view = follow_view([small, model], "planted:0", labels=labels, repetitions=400)
+    first, second = view.steps
+    assert (first.model, first.axis, first.side) == ("planted", 0, "top")
+    assert set(first.features) == {"noun.animal", "noun.food"}
+    # the copy's axis 0 is the same axis negated: followed to its bottom end, r = -1
+    assert (second.model, second.axis, second.side) == ("planted_5", 0, "bottom")
+    assert second.r == pytest.approx(-1.0) and second.above_chance
+    assert set(second.features) == {"noun.animal", "noun.food"}
+    assert second.merges == ()
+    with pytest.raises(PolytermError, match="MODEL:AXIS"):
+        follow_view([small, model], "planted", labels=labels)

@@ -553,6 +553,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also the share of polysemantic ends by size (features of this source) beside "
         "random directions and the seed floor",
     )
+    p.add_argument(
+        "--follow",
+        metavar="MODEL:AXIS",
+        type=non_empty("--follow"),
+        help="follow this axis of a swept model down the smaller sizes (best partner, r, "
+        "p, merges; with --features-source also its enriched features), in each --basis",
+    )
 
     p = sub.add_parser(
         "report",

@@ -473,15 +473,25 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         bases=requests,
         store=store,
     )
-    if not getattr(args, "features_source", None):
+    if not getattr(args, "features_source", None) and not getattr(args, "follow", None):
         _emit(view, args.format)
         return 0
-    from polyterm.views.meaning_curve import meaning_curve_view
+    views: list[Any] = [view]
+    labels = _feature_labels(args, err, library, models) if args.features_source else None
+    if labels is not None:
+        from polyterm.views.meaning_curve import meaning_curve_view
 
-    labels = _feature_labels(args, err, library, models)
-    curve = meaning_curve_view(models, labels, bases=requests, store=store, corpus=args.corpus,
-                               draws=args.repetitions, seed=args.seed)  # fmt: skip
-    _emit_all([view, curve], args.format)
+        views.append(meaning_curve_view(models, labels, bases=requests, store=store,
+                                        corpus=args.corpus, draws=args.repetitions,
+                                        seed=args.seed))  # fmt: skip
+    if args.follow:
+        from polyterm.views.follow import follow_view
+
+        for request in requests:
+            coded = _in_basis(args, err, library, models, request, store)
+            views.append(follow_view(coded, args.follow, labels=labels, seed=args.seed,
+                                     corpus=args.corpus))  # fmt: skip
+    _emit_all(views, args.format)
     return 0
 
 

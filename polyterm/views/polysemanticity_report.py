@@ -58,7 +58,8 @@ def _load(
 def _trend(views: Sequence[FeaturesView]) -> str:
     """Whether the excess of polysemantic ends over random directions grows as dimensions
     shrink: said only when it grows (or falls) at every step of three or more sizes."""
-    by_dims = sorted(views, key=lambda v: -v.model.dims)
+    trained = [v for v in views if v.model.kind == "word2vec"]  # one family: trained models
+    by_dims = sorted(trained, key=lambda v: -v.model.dims)
     if len(by_dims) < 3:
         return ""
     excess = [
@@ -105,7 +106,7 @@ def _paragraph(
                 compared(j.rotation)
             ]
             bit = (
-                f"{p.a} and {p.b} share {len(p.shared)} groupings (Jaccard {j.observed:.3f}, "
+                f"{p.a} and {p.b} share {len(p.shared)} grouping{'s' * (len(p.shared) != 1)} (Jaccard {j.observed:.3f}, "
                 f"{word} with A in random {nouns}: {null_text(j.rotation)}; labels shuffled "
                 f"{null_text(j.shuffle)})"
             )

@@ -106,7 +106,8 @@ def _paragraph(
                 compared(j.rotation)
             ]
             bit = (
-                f"{p.a} and {p.b} share {len(p.shared)} grouping{'s' * (len(p.shared) != 1)} (Jaccard {j.observed:.3f}, "
+                f"{p.a} and {p.b} share {len(p.shared)} grouping{'s' * (len(p.shared) != 1)} "
+                f"(Jaccard {j.observed:.3f}, "
                 f"{word} with A in random {nouns}: {null_text(j.rotation)}; labels shuffled "
                 f"{null_text(j.shuffle)})"
             )

@@ -19,6 +19,7 @@ For a pane: `features_view(model_in_basis, labels, base=model)` or
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -56,6 +57,15 @@ DEFAULT_VOCABULARY = 10_000
 every basis by default)."""
 WORDS_SHOWN = 8
 Z_CLEAR = 2.0
+
+
+def source_option(labels: FeatureLabels) -> str:
+    """The CLI option that asks for `labels` again: ``--source wordnet`` or, for a file,
+    ``--features PATH``."""
+    path = labels.meta.get("file")
+    if labels.source.startswith("file:") and path:
+        return f"--features {shlex.quote(str(path))}"
+    return f"--source {labels.source}"
 
 
 def _side(side: int) -> str:
@@ -204,6 +214,8 @@ class FeaturesView:
     end_nulls: tuple[EndNull, ...]
     dim: int | None = None
     restrict: int | None = field(default=None, metadata={"json": "unless-default"})
+    option: str = field(default="", metadata={"json": False})
+    """The CLI option naming the source (`source_option`)."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -317,7 +329,8 @@ class FeaturesView:
         )
 
     def command(self) -> str:
-        text = f"polyterm features {cli_models([self.model])} --source {self.source}"
+        option = self.option or f"--source {self.source}"
+        text = f"polyterm features {cli_models([self.model])} {option}"
         if self.dim is not None:
             text += f" --dim {self.dim}"
         if self.k != DEFAULT_K:
@@ -460,6 +473,7 @@ def features_view(
         end_nulls=(_end_null(rot), _end_null(shuf)),
         dim=dim,
         restrict=restrict,
+        option=source_option(labels),
     )
 
 
@@ -510,6 +524,8 @@ class GroupingsView:
     null_description: str
     pairs: tuple[GroupingPair, ...]
     restrict: int | None = field(default=None, metadata={"json": "unless-default"})
+    option: str = field(default="", metadata={"json": False})
+    """The CLI option naming the source (`source_option`)."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -573,7 +589,8 @@ class GroupingsView:
         return (models_table(list(self.models)), pairs, shared)
 
     def command(self) -> str:
-        text = f"polyterm groupings {cli_models(list(self.models))} --source {self.source}"
+        option = self.option or f"--source {self.source}"
+        text = f"polyterm groupings {cli_models(list(self.models))} {option}"
         if self.k != DEFAULT_K:
             text += f" --k {self.k}"
         if self.restrict:
@@ -706,6 +723,7 @@ def groupings_view(
         ),
         pairs=tuple(pairs),
         restrict=restrict,
+        option=source_option(labels),
     )
 
 

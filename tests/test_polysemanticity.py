@@ -232,3 +232,14 @@ def test_following_an_axis_down_a_truncated_copy(planted_model) -> None:
     assert second.merges == ()
     with pytest.raises(PolytermError, match="MODEL:AXIS"):
         follow_view([small, model], "planted", labels=labels)
+
+
+def test_the_reproduce_line_names_a_label_file_by_its_path() -> None:
+    from polyterm.core.features import FeatureLabels
+    from polyterm.views.polysemanticity import source_option
+
+    file_labels = FeatureLabels(
+        "file:my labels.tsv", "rule", {"a": frozenset({"x"})}, meta={"file": "/d/my labels.tsv"}
+    )
+    assert source_option(file_labels) == "--features '/d/my labels.tsv'"
+    assert source_option(FeatureLabels("pos", "rule", {})) == "--source pos"

@@ -32,7 +32,7 @@ from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.polysemanticity import DEFAULT_VOCABULARY
 from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, slug_of
-from polyterm.views.query import component_noun, one_ended
+from polyterm.views.query import component_noun, component_nouns, one_ended
 
 FOLLOW_REPETITIONS = 200
 WORDS_SHOWN = 8
@@ -111,7 +111,7 @@ class FollowView:
                 f"each step: the best partner (largest |r|) of the previous {noun}; p from the "
                 f"max-|r| {null} null ({self.repetitions} draws, smallest p "
                 f"{1 / (1 + self.repetitions):.4f}); above chance: BH at 0.05 over the larger "
-                f"model's {noun}s; merged with: another {noun} of the larger model whose best "
+                f"model's {component_nouns(self.basis)}; merged with: another {noun} of the larger model whose best "
                 "partner is the same, also above chance"
             ),
             numeric=(False, True, True, False, True, True, False, False, False, False),
@@ -119,7 +119,8 @@ class FollowView:
         return (models_table(list(self.models)), table)
 
     def command(self) -> str:
-        text = f"polyterm sweep {self.corpus or '…'} --follow {self.start}"
+        dims = ",".join(str(m.dims) for m in self.models)
+        text = f"polyterm sweep {self.corpus or '…'} --dims {dims} --follow {self.start}"
         if self.source:
             text += f" --features-source {self.source}"
         return text + self.basis.cli_options()

@@ -12,7 +12,7 @@ Shown by `polyterm sweep … --features-source wordnet` after the sweep table.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from polyterm.core.embedding import Embedding
@@ -67,6 +67,8 @@ class MeaningCurveView:
     points: tuple[CurvePoint, ...]
     floors: tuple[SeedFloor, ...]
     corpus: str = ""
+    options: str = field(default="", metadata={"json": False})
+    """--dims, --seeds and --basis of the sweep (for `command`)."""
 
     def title(self) -> Phrase:
         head = f"Polysemanticity over sizes ({self.source})"
@@ -120,7 +122,7 @@ class MeaningCurveView:
         return "; ".join(out)
 
     def command(self) -> str:
-        return f"polyterm sweep {self.corpus or '…'} --features-source {self.source}"
+        return f"polyterm sweep {self.corpus or '…'}{self.options} --features-source {self.source}"
 
     def readings(self) -> tuple[str, ...]:
         out = []
@@ -225,7 +227,16 @@ def meaning_curve_view(
         points=tuple(points),
         floors=tuple(floors),
         corpus=corpus,
+        options=_options(ordered, bases),
     )
+
+
+def _options(models: Sequence[Embedding], bases: Sequence[BasisRequest]) -> str:
+    dims = ",".join(str(d) for d in dict.fromkeys(m.dims for m in models))
+    seeds = ",".join(str(s) for s in sorted({s for m in models if (s := _seed(m)) is not None}))
+    text = f" --dims {dims}" + (f" --seeds {seeds}" if seeds else "")
+    names = [str(b.name) for b in dict.fromkeys(bases)]
+    return text + (f" --basis {','.join(names)}" if names != ["raw"] else "")
 
 
 __all__ = ["MeaningCurveView", "meaning_curve_view"]

@@ -111,8 +111,8 @@ class FollowView:
                 f"each step: the best partner (largest |r|) of the previous {noun}; p from the "
                 f"max-|r| {null} null ({self.repetitions} draws, smallest p "
                 f"{1 / (1 + self.repetitions):.4f}); above chance: BH at 0.05 over the larger "
-                f"model's {component_nouns(self.basis)}; merged with: another {noun} of the larger model whose best "
-                "partner is the same, also above chance"
+                f"model's {component_nouns(self.basis)}; merged with: another {noun} of the "
+                "larger model whose best partner is the same, also above chance"
             ),
             numeric=(False, True, True, False, True, True, False, False, False, False),
         )  # fmt: skip

@@ -233,7 +233,8 @@ def meaning_curve_view(
 
 def _options(models: Sequence[Embedding], bases: Sequence[BasisRequest]) -> str:
     dims = ",".join(str(d) for d in dict.fromkeys(m.dims for m in models))
-    seeds = ",".join(str(s) for s in sorted({s for m in models if (s := _seed(m)) is not None}))
+    known = sorted({seed for seed in map(_seed, models) if seed is not None})
+    seeds = ",".join(str(s) for s in known)
     text = f" --dims {dims}" + (f" --seeds {seeds}" if seeds else "")
     names = [str(b.name) for b in dict.fromkeys(bases)]
     return text + (f" --basis {','.join(names)}" if names != ["raw"] else "")

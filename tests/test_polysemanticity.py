@@ -243,3 +243,35 @@ def test_the_reproduce_line_names_a_label_file_by_its_path() -> None:
     )
     assert source_option(file_labels) == "--features '/d/my labels.tsv'"
     assert source_option(FeatureLabels("pos", "rule", {})) == "--source pos"
+
+
+def test_the_report_section_states_the_numbers_beside_their_nulls(
+    planted_model, monkeypatch
+) -> None:
+    import polyterm.views.polysemanticity_report as section_module
+
+    model, labels = planted_model
+    other = Embedding.from_arrays("copy", list(model.vocab), np.asarray(model.vectors))
+    monkeypatch.setattr(section_module, "_load", lambda *_a, **_k: labels)
+    section = section_module.polysemantic_section([model, other], repetitions=3)
+    text = section.markdown
+    assert text.startswith("## Polysemantic groupings")
+    view = features_view(model, labels, draws=3)
+    share = view.statistic("polysemantic_share")
+    assert f"{share.observed:.0%} of 20 ends polysemantic" in text
+    assert f"({share.rotation.null_mean:.3f} ± {share.rotation.null_sd:.3f}" in text
+    assert "noun.animal + noun.food" in text  # the shared grouping's table
+    assert section.readings and all(isinstance(r, str) for r in section.readings)
+
+
+def test_the_report_section_says_when_the_source_is_missing(planted_model, monkeypatch) -> None:
+    import polyterm.views.polysemanticity_report as section_module
+    from polyterm.errors import PolytermError
+
+    def missing(*_a: object, **_k: object) -> None:
+        raise PolytermError("the NLTK wordnet corpus is not installed")
+
+    model, _labels = planted_model
+    monkeypatch.setattr(section_module, "_load", missing)
+    section = section_module.polysemantic_section([model])
+    assert "not available here" in section.markdown and section.readings == ()

@@ -228,3 +228,15 @@ def test_hypergeometric_table_is_scipys(population: int, drawn: int) -> None:
     for f, n in enumerate(carriers):
         want = stats.hypergeom.sf(c - 1, population, n, drawn)
         np.testing.assert_allclose(table[f], want, rtol=1e-9, atol=1e-300)
+
+
+def test_thresholded_ends_are_exact_with_many_ties() -> None:
+    rng = np.random.default_rng(4)
+    codes = np.round(rng.standard_normal((3000, 12)), 1)  # every value shared by many words
+    codes[:, 3] = 0.0  # a constant axis: the lowest rows at both ends
+    ends = axis_ends(codes, 40, one_ended=False)
+    for axis in range(12):
+        for side, col in ((0, codes[:, axis]), (1, -codes[:, axis])):
+            want = np.lexsort((np.arange(3000), -col))[:40]
+            e = int(np.flatnonzero((ends.axis == axis) & (ends.side == side))[0])
+            assert list(ends.rows[e]) == list(want)

@@ -1,4 +1,4 @@
-"""Line 13: which meanings every axis end mixes (issue 20, "Speed").
+"""Line 14: which meanings every axis end mixes (issue 20, "Speed").
 
 - ``features`` of brown_30 in all four bases (raw, pca, ica, dict:120) once the bases are
   stored: `features_view` on fresh model objects — every end's top 50 labelled words,
@@ -77,7 +77,7 @@ def _row(ctx: Context) -> Row:
     samples = interleaved({"features": features, "ends": ends}, ctx.config.slow_repeats,
                           warmup=1)  # fmt: skip
     value, base = median(samples["features"]), median(samples["ends"])
-    return Row(13, "features of every end of brown_30 in raw, pca, ica, dict:120 (bases stored, "
+    return Row(14, "features of every end of brown_30 in raw, pca, ica, dict:120 (bases stored, "
                    "20 + 20 null draws)", value, "s",
                "the same ends' top-50 words (dimension_extremes)", base, "absolute", "<=", TARGET,
                note=f"{value / base:.1f}× listing the ends' words; WordNet supersenses, "
@@ -86,8 +86,8 @@ def _row(ctx: Context) -> Row:
                samples=samples).judge()  # fmt: skip
 
 
-def line_13(ctx: Context) -> list[Row]:
+def line_14(ctx: Context) -> list[Row]:
     try:
         return [_row(ctx)]
     except Skip as exc:
-        return [skipped(13, "features of every end of brown_30 in four bases", str(exc))]
+        return [skipped(14, "features of every end of brown_30 in four bases", str(exc))]

@@ -7,8 +7,10 @@
   e.g. ``noun.animal``). A word's sense is the first WordNet synset of its dominant coarse
   part of speech in tagged Brown (below) when that is a noun, verb, adjective or adverb and
   WordNet has the word in it, else WordNet's first synset of any part of speech
-  (``wn.synsets(word)[0]``: nouns first). One label per word. `senses[word]` is the number
-  of WordNet synsets of the word over all parts of speech (``len(wn.synsets(word))``, which
+  (``wn.synsets(word)[0]``: nouns first) — except that a word whose dominant Brown class
+  is a function class (`FUNCTION_CLASSES`: DET PRON ADP CONJ PRT . X) gets no label ("in"
+  is not indium). One label per word. `senses[word]` is the number
+  of WordNet synsets of a labelled word over all parts of speech (``len(wn.synsets(word))``, which
   finds inflected forms through WordNet's morphy): word polysemy, not unit polysemy.
 - ``pos``: the word's dominant coarse part of speech in tagged Brown: the class of
   Petrov, Das & McDonald (2012) (NOUN VERB ADJ ADV PRON DET ADP NUM CONJ PRT . X) that its
@@ -64,12 +66,14 @@ from polyterm.engine.corpus import (
     looks_binary,
     nltk_corpus_root,
 )
+from polyterm.engine.corpus import _corpus_lock as corpus_lock
+from polyterm.engine.corpus import _nltk as nltk_with_polyterm_data
 from polyterm.engine.settings import nltk_download_dir
 from polyterm.errors import CorpusError, PolytermError
 
 FEATURE_SOURCES: tuple[str, ...] = ("wordnet", "pos", "genre")
 FILE_PREFIX = "file:"
-RULES = 1
+RULES = 2
 """Version of the rules below; part of every cached table's name (a change rebuilds)."""
 ENTRY_FORMAT = 1
 WarnFn = Callable[[str], None]
@@ -98,7 +102,7 @@ _BROWN_BASE: dict[str, str] = {
     "``": ".",
     "*": "ADV",  # the negator: not, n't
     # determiners, pre- and post-quantifiers
-    "ABL": "PRT", "ABN": "PRT", "ABX": "DET", "AP": "ADJ", "AT": "DET",
+    "ABL": "PRT", "ABN": "PRT", "ABX": "DET", "AP": "ADJ", "AP$": "PRT", "AT": "DET",
     "DT": "DET", "DTI": "DET", "DTS": "DET", "DTX": "DET", "EX": "DET", "WDT": "DET",
     # verbs: lexical, be, do, have, modals
     "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBZ": "VERB",
@@ -217,7 +221,7 @@ MAX_FEATURE_FILE_BYTES = 1 << 28
 MAX_FEATURE_LINES = 10_000_000
 MAX_LINE_BYTES = 1 << 16
 """A line longer than this (64 KiB, a word and a label) is damage, not a label."""
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _file_error(path: Path, what: str) -> PolytermError:
@@ -229,9 +233,10 @@ def read_feature_file(path: Path) -> FeatureLabels:
     lines; blank lines are skipped; spaces around a word or label are dropped).
 
     Any other line is a one-line PolytermError naming its line: no tab, more than one,
-    an empty word or label, a control character, bytes that are not UTF-8, a line longer
-    than MAX_LINE_BYTES. A file that looks binary, is empty, holds no label, is larger
-    than MAX_FEATURE_FILE_BYTES or has more than MAX_FEATURE_LINES lines is refused too;
+    an empty word or label, a control character (C0 but tab, DEL, C1), bytes that are not
+    UTF-8, a line longer than MAX_LINE_BYTES. A file that looks binary, is empty, holds no
+    label, is larger than MAX_FEATURE_FILE_BYTES or has more than MAX_FEATURE_LINES lines
+    is refused too;
     reading stops at the bound, the file is never read whole. Labels are kept as text.
     """
     path = Path(path)
@@ -468,34 +473,36 @@ def _dense(triplets: Any, shape: tuple[int, int]) -> npt.NDArray[np.int64]:
 
 def count_brown() -> BrownCounts:
     """One pass over tagged Brown: lowercased tokens with a letter, by genre and class."""
-    import nltk
-
+    nltk = nltk_with_polyterm_data()  # NLTK's path and polyterm's download folder
     reader: Any = nltk.corpus.brown
-    genre_of: dict[str, int] = {}
-    genres = tuple(reader.categories())
+    try:
+        with corpus_lock(_BROWN, None):  # training reads Brown through the same open zip
+            return _count(reader)
+    except (CorpusError, PolytermError):
+        raise
+    except Exception as exc:  # a damaged zip, a parse error
+        raise _read_damaged(_BROWN, exc) from None
+
+
+def _count(reader: Any) -> BrownCounts:
+    genres = tuple(str(g) for g in reader.categories())
     index = {g: i for i, g in enumerate(genres)}
     cls_index = {c: i for i, c in enumerate(UNIVERSAL_CLASSES)}
     tag_class: dict[str, int] = {}
     word_index: dict[str, int] = {}
     by_genre: Counter[tuple[int, int]] = Counter()
     by_class: Counter[tuple[int, int]] = Counter()
-    try:
-        for fileid in reader.fileids():
-            genre_of[fileid] = index[reader.categories(fileid)[0]]
-            g = genre_of[fileid]
-            for token, tag in reader.tagged_words(fileid):
-                if not _LETTER.search(token):
-                    continue
-                w = word_index.setdefault(token.lower(), len(word_index))
-                c = tag_class.get(tag)
-                if c is None:
-                    c = tag_class[tag] = cls_index[universal_tag(tag)]
-                by_genre[w, g] += 1
-                by_class[w, c] += 1
-    except (CorpusError, PolytermError):
-        raise
-    except Exception as exc:  # a damaged zip, a parse error
-        raise _read_damaged(_BROWN, exc) from None
+    for fileid in reader.fileids():
+        g = index[reader.categories(fileid)[0]]
+        for token, tag in reader.tagged_words(fileid):
+            if not _LETTER.search(token):
+                continue
+            w = word_index.setdefault(token.lower(), len(word_index))
+            c = tag_class.get(tag)
+            if c is None:
+                c = tag_class[tag] = cls_index[universal_tag(tag)]
+            by_genre[w, g] += 1
+            by_class[w, c] += 1
     words = tuple(word_index)
     return BrownCounts(
         words, genres, _from_counter(by_genre, (len(words), len(genres))),
@@ -516,8 +523,9 @@ def _from_counter(counter: Counter[tuple[int, int]], shape: tuple[int, int]) -> 
 RULE_WORDNET = (
     "WordNet 3.0 supersense (lexicographer file) of the word's first synset in its dominant "
     "part of speech in tagged Brown (noun, verb, adjective or adverb), else of WordNet's "
-    "first synset of any part of speech; one label per word; senses = its number of "
-    "WordNet synsets (all parts of speech)"
+    "first synset of any part of speech; none for words mostly tagged as function words "
+    "(determiner, pronoun, adposition, conjunction, particle, other); one label per word; "
+    "senses = its number of WordNet synsets (all parts of speech)"
 )
 RULE_POS = (
     "the coarse part of speech (Petrov, Das & McDonald 2012) the word's lowercased tokens "
@@ -530,6 +538,10 @@ RULE_GENRE = (
     "(one-sided 0.05, Bonferroni over the 15 genres)"
 )
 _WN_POS = {"NOUN": "n", "VERB": "v", "ADJ": "a", "ADV": "r"}
+FUNCTION_CLASSES = frozenset({"DET", "PRON", "ADP", "CONJ", "PRT", ".", "X"})
+"""Dominant Brown classes that get no WordNet label: WordNet describes no determiner,
+pronoun, preposition, conjunction or particle, and its first synset of one ("in": indium,
+"i": iodine, "a": angstrom) would label the commonest words with noise."""
 
 
 def dominant_classes(counts: BrownCounts) -> dict[str, str]:
@@ -559,22 +571,22 @@ def genre_table(counts: BrownCounts) -> tuple[dict[str, frozenset[str]], dict[st
 def wordnet_table(
     counts: BrownCounts, words: Iterable[str] | None = None
 ) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
-    """(supersense labels, number of synsets) of `words` (default: every Brown word and
-    every one-word WordNet lemma name), by the rule in the module docstring."""
-    import nltk
-
+    """(supersense labels, number of synsets) of every Brown word and every one-word
+    WordNet lemma name (only those among `words` when given: the same labels, fewer of
+    them), by the rule in the module docstring."""
+    nltk = nltk_with_polyterm_data()
     wn: Any = nltk.corpus.wordnet
     try:
         wn.ensure_loaded()
         dominant = dominant_classes(counts)
-        if words is None:
-            lemmas = (n for n in wn.all_lemma_names() if "_" not in n)
-            domain = sorted(set(counts.words) | set(lemmas))
-        else:
-            domain = sorted(set(words))
+        lemmas = (n for n in wn.all_lemma_names() if "_" not in n)
+        domain_set = set(counts.words) | set(lemmas)
+        domain = sorted(domain_set if words is None else domain_set.intersection(words))
         labels: dict[str, frozenset[str]] = {}
         senses: dict[str, int] = {}
         for w in domain:
+            if dominant.get(w) in FUNCTION_CLASSES:
+                continue
             synsets = wn.synsets(w)
             if not synsets:
                 continue
@@ -718,14 +730,19 @@ def _labels_of_payload(payload: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     if not isinstance(groups, dict):
         raise ValueError("no label groups")
     table: dict[str, frozenset[str]] = {}
+    total = 0
     for label, words in groups.items():
-        one = frozenset((str(label),))  # shared by the words of one label
+        if not (isinstance(words, list) and all(type(w) is str for w in words)):
+            raise ValueError(f"the words of {label!r} are not a list of text")
+        table.update(dict.fromkeys(words, frozenset((label,))))  # one set per label
+        total += len(words)
+    if len(table) == total:
+        return table
+    several: dict[str, set[str]] = {}  # some word has several labels: join them
+    for label, words in groups.items():
         for w in words:
-            if not isinstance(w, str):
-                raise ValueError("a word that is not text")
-            before = table.get(w)
-            table[w] = one if before is None else before | one
-    return table
+            several.setdefault(w, set()).add(label)
+    return {w: frozenset(ls) for w, ls in several.items()}
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -802,6 +819,12 @@ def _counts(fp: str, cache: _FeatureCache) -> BrownCounts:
     return counts
 
 
+def _senses_of_payload(data: Any) -> dict[str, int]:
+    if not (isinstance(data, dict) and all(type(n) is int for n in data.values())):
+        raise ValueError("the senses are not counts")
+    return data
+
+
 def _build(
     name: str, fp: str, brown_fp: str, cache: _FeatureCache, vocabulary: Sequence[str] | None
 ) -> _Built:
@@ -809,9 +832,7 @@ def _build(
     if stored is not None:
         try:
             labels = _labels_of_payload(stored)
-            senses = (
-                {str(w): int(n) for w, n in stored["senses"].items()} if name == "wordnet" else None
-            )
+            senses = _senses_of_payload(stored["senses"]) if name == "wordnet" else None
             meta = {str(k): str(v) for k, v in stored["meta"].items()}
             return _Built(_RULES[name], labels, senses, meta)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:

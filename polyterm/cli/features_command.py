@@ -13,28 +13,14 @@ if TYPE_CHECKING:
     from polyterm.core.embedding import Embedding
     from polyterm.core.features import FeatureLabels
 
-SOURCES = ("wordnet", "pos", "genre")
-SOURCE_HELP = (
-    "the feature source: wordnet (WordNet supersenses), pos (coarse part of speech in "
-    "tagged Brown) or genre (the Brown genre where the word is most over-represented); "
-    "default wordnet"
-)
-
 
 def add_feature_arguments(p: argparse.ArgumentParser) -> None:
     """--source, --features, --k, --restrict, --repetitions, --seed, --format."""
     from polyterm.cli import FORMAT_HELP, FORMATS, MAX_REPETITIONS, MAX_WORDS, bounded_int
-    from polyterm.cli import non_empty as non_empty_type
+    from polyterm.cli.feature_options import add_feature_options
     from polyterm.engine.specs import MAX_SEED
 
-    which = p.add_mutually_exclusive_group()
-    which.add_argument("--source", choices=SOURCES, default="wordnet", help=SOURCE_HELP)
-    which.add_argument(
-        "--features",
-        metavar="FILE",
-        type=non_empty_type("--features"),
-        help="your own labels: a UTF-8 file of word<TAB>label lines (a word may have several)",
-    )
+    add_feature_options(p)
     p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     p.add_argument(
         "--k",
@@ -83,26 +69,15 @@ def labels_for(
 ) -> FeatureLabels:
     """The labels --source or --features names, restricted to `vocabulary`."""
     from polyterm.cli import print_warning
-    from polyterm.errors import PolytermError
+    from polyterm.cli.feature_options import feature_labels_from_args
 
-    try:
-        from polyterm.engine.feature_sources import (  # type: ignore[import-untyped, unused-ignore]
-            load_feature_source,
-        )
-    except ImportError:  # the feature sources are a separate piece of work
-        raise PolytermError(
-            "feature sources are not available in this installation (polyterm.engine."
-            "feature_sources is missing)"
-        ) from None
-    name = f"file:{args.features}" if args.features else args.source
-    labels: FeatureLabels = load_feature_source(
-        name,
-        cache_root=cache_root,
-        download=bool(getattr(args, "download", False)),
+    return feature_labels_from_args(
+        args,
+        cache_root,
+        bool(getattr(args, "download", False)),
         vocabulary=list(vocabulary),
         warn=lambda message: print_warning(err, message),
     )
-    return labels
 
 
 def scored_words(models: Sequence[Embedding], restrict: int | None) -> list[str]:

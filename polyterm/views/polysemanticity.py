@@ -557,8 +557,9 @@ class GroupingsView:
             "pairs",
             "Groupings shared by each pair of models",
             ("model A", "model B", "groupings A", "groupings B", "shared", "Jaccard",
-             "A in random directions", "labels shuffled", "matched-end overlap",
-             "A in random directions", "labels shuffled", "matched ends with a feature"),
+             "Jaccard, A in random directions", "Jaccard, labels shuffled",
+             "matched-end overlap", "overlap, A in random directions",
+             "overlap, labels shuffled", "matched ends with a feature"),
             tuple(rows),
             caption=(
                 f"a grouping is a pair of {self.source} features enriched together on one end "

@@ -275,3 +275,25 @@ def test_the_report_section_says_when_the_source_is_missing(planted_model, monke
     monkeypatch.setattr(section_module, "_load", missing)
     section = section_module.polysemantic_section([model])
     assert "not available here" in section.markdown and section.readings == ()
+
+
+def test_the_report_trend_is_not_claimed_within_the_nulls_spread(planted_model) -> None:
+    from polyterm.views.polysemanticity_report import _trend
+
+    model, labels = planted_model
+    base = features_view(model, labels, draws=3)
+
+    def sized(dims: int, share: float, sd: float):
+        rot = summarise_null(share, [0.2 - sd, 0.2, 0.2 + sd], kind="rotation", seed=0)
+        stats = tuple(
+            StatisticWithNulls(s.name, rot, s.shuffle) if s.name == "polysemantic_share" else s
+            for s in base.statistics
+        )
+        summary = dataclasses.replace(base.model, kind="word2vec", dims=dims)
+        return dataclasses.replace(base, model=summary, statistics=stats)
+
+    # monotone, but every step far inside the random-direction spread (sd 0.1)
+    weak = _trend([sized(30, 0.20, 0.1), sized(29, 0.22, 0.1), sized(10, 0.25, 0.1)])
+    assert "does not change with size" in weak and "grows" not in weak
+    strong = _trend([sized(30, 0.20, 0.01), sized(29, 0.40, 0.01), sized(10, 0.60, 0.01)])
+    assert "grows at every step" in strong and "no seed floor" in strong

@@ -297,3 +297,35 @@ def test_the_report_trend_is_not_claimed_within_the_nulls_spread(planted_model) 
     assert "does not change with size" in weak and "grows" not in weak
     strong = _trend([sized(30, 0.20, 0.01), sized(29, 0.40, 0.01), sized(10, 0.60, 0.01)])
     assert "grows at every step" in strong and "no seed floor" in strong
+
+
+def test_two_axes_merging_into_one_are_marked_with_their_features(planted_model) -> None:
+    """A planted superposition: axis 0 (animals) and axis 2 (foods) of an 80-dimensional
+    model become one axis, (a0 + a2)/√2, of a 5-dimensional one."""
+    from polyterm.views.follow import follow_view
+
+    model, labels = planted_model
+    words = list(model.vocab)
+    rng = np.random.default_rng(1)
+    animals = [i for i, w in enumerate(words) if labels.labels[w] == {"noun.animal"}][:50]
+    foods = [i for i, w in enumerate(words) if labels.labels[w] == {"noun.food"}][:50]
+    big = rng.standard_normal((len(words), 80))
+    big[animals, 0] = 6 + rng.random(50)
+    big[foods, 2] = 6 + rng.random(50)
+    small = np.column_stack([(big[:, 0] + big[:, 2]) / np.sqrt(2), big[:, [1, 3, 4, 5]]])
+    view = follow_view(
+        [Embedding.from_arrays("big", words, big), Embedding.from_arrays("small", words, small)],
+        "big:0",
+        labels=labels,
+        repetitions=400,
+    )
+    first, second = view.steps
+    assert first.features == ("noun.animal",)
+    assert second.axis == 0 and second.above_chance
+    assert set(second.features) == {"noun.animal", "noun.food"}
+    (merge,) = second.merges
+    assert merge.axis == 2 and merge.features == ("noun.food",)
+    assert set(merge.together) == {"noun.animal", "noun.food"}
+    assert view.readings() == (
+        "big 0 and 2 merge into small 0, which carries features of both (noun.animal, noun.food).",
+    )

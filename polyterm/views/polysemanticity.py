@@ -50,7 +50,7 @@ from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
-from polyterm.views.query import component_noun, one_ended
+from polyterm.views.query import component_noun, component_nouns, one_ended
 
 DEFAULT_VOCABULARY = 10_000
 """Words scored when --restrict is not given: the most frequent 10,000 (the fit words of
@@ -565,7 +565,7 @@ class GroupingsView:
                 f"a grouping is a pair of {self.source} features enriched together on one end "
                 f"(BH q <= {self.alpha:g}); Jaccard of the two models' grouping sets; matched-"
                 f"end overlap: mean Jaccard of the enriched feature sets of the ends the "
-                f"matching of {self.noun}s pairs (Hungarian on |r| over the shared words), "
+                f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the shared words), "
                 f"over ends where either has a feature. Nulls: {self.null_description}; "
                 f"mean ± sd over {self.draws} draws, z. {self.labelled:,} of the "
                 f"{self.words:,} most frequent shared words carry a label."
@@ -633,7 +633,7 @@ def groupings_readings(view: GroupingsView) -> tuple[str, ...]:
             )
         o = p.matched_overlap
         out.append(
-            f"Matched {view.noun}s of {p.a} and {p.b}: their enriched features overlap "
+            f"Matched {component_nouns(view.basis)} of {p.a} and {p.b}: their enriched features overlap "
             f"{o.observed:.3f}, {_versus(o.rotation, 'A in random directions')}."
         )
     return tuple(out)

@@ -565,7 +565,8 @@ class GroupingsView:
                 f"a grouping is a pair of {self.source} features enriched together on one end "
                 f"(BH q <= {self.alpha:g}); Jaccard of the two models' grouping sets; matched-"
                 f"end overlap: mean Jaccard of the enriched feature sets of the ends the "
-                f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the shared words), "
+                f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the "
+                "shared words), "
                 f"over ends where either has a feature. Nulls: {self.null_description}; "
                 f"mean ± sd over {self.draws} draws, z. {self.labelled:,} of the "
                 f"{self.words:,} most frequent shared words carry a label."
@@ -633,7 +634,8 @@ def groupings_readings(view: GroupingsView) -> tuple[str, ...]:
             )
         o = p.matched_overlap
         out.append(
-            f"Matched {component_nouns(view.basis)} of {p.a} and {p.b}: their enriched features overlap "
+            f"Matched {component_nouns(view.basis)} of {p.a} and {p.b}: their enriched "
+            "features overlap "
             f"{o.observed:.3f}, {_versus(o.rotation, 'A in random directions')}."
         )
     return tuple(out)

@@ -126,6 +126,10 @@ class Row:
     status: str = PASS
     note: str = ""
     samples: dict[str, list[float]] = field(default_factory=dict)
+    load: float | None = None
+    """1-minute load average at the end of the line (set by the runner)."""
+    background: int = 0
+    """CPU-bound background processes during the line (`--load N`)."""
 
     def judge(self) -> Row:
         if self.figure is None and self.value is not None:

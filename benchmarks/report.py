@@ -9,7 +9,8 @@ from typing import Any
 
 from benchmarks.harness import FAIL, PASS, Row, dump_json
 
-HEADERS = ("#", "what", "polyterm", "baseline (same run)", "figure", "target", "result")
+HEADERS = ("#", "what", "polyterm", "baseline (same run)", "figure", "target", "result",
+           "load")
 
 
 def quantity(value: float | None, unit: str) -> str:
@@ -51,8 +52,11 @@ def cells(row: Row) -> list[str]:
     baseline = row.baseline_what
     if row.baseline_value is not None:
         baseline = f"{quantity(row.baseline_value, row.unit)} {baseline}".strip()
+    load = "—" if row.load is None else f"{row.load:.1f}"
+    if row.background:
+        load += f" (+{row.background})"
     return [str(row.line), row.what, quantity(row.value, row.unit), baseline or "—",
-            figure(row), target(row), row.status]
+            figure(row), target(row), row.status, load]
 
 
 def notes(rows: Sequence[Row]) -> list[str]:
@@ -78,8 +82,9 @@ def print_table(rows: Sequence[Row], title: str) -> None:
         table.add_column(h, overflow="fold", justify="right" if h in ("#",) else "left")
     styles = {PASS: "green", FAIL: "bold red"}
     for row in rows:
-        *first, status = cells(row)
-        table.add_row(*map(Text, first), Text(status, style=styles.get(row.status, "yellow")))
+        *first, status, load = cells(row)
+        table.add_row(*map(Text, first), Text(status, style=styles.get(row.status, "yellow")),
+                      Text(load))
     console.print(table)
     for n in notes(rows):
         console.print(f"  {n}", highlight=False, markup=False)
@@ -98,6 +103,9 @@ def markdown(report: dict[str, Any], rows: Sequence[Row]) -> str:
         "",
         f"`{report['command']}` — {report['started']}, {report['duration_s']:.0f} s. Every",
         "figure is a median of repeated runs; baselines are measured in the same run.",
+        "`load` is the 1-minute load average at the end of the line"
+        + (f", beside {report['background_load']} CPU-bound background processes "
+           "(`--load`)." if report.get("background_load") else " (no background load)."),
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join("---:" if h == "#" else "---" for h in HEADERS) + "|",

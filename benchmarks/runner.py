@@ -1,4 +1,4 @@
-"""The command line: ``python -m benchmarks [--quick] [--only 1,2,5] [--out DIR]``.
+"""The command line: ``python -m benchmarks [--quick] [--only 1,2,5] [--load N] [--out DIR]``.
 
 Lines run in numeric order in one process (line 5's measurements in subprocesses), each
 in a fresh temporary cache; a line that cannot run here is skipped with the reason, a
@@ -26,6 +26,7 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.harness import ERROR, REPO, Config, Context, Row, Skip, machine_info, skipped
+from benchmarks.load import background_load
 
 RESULTS = REPO / "benchmarks" / "results"
 
@@ -102,8 +103,11 @@ def isolated_env(work: Path) -> Iterator[None]:
 
 def run(config: Config, only: Sequence[int] | None = None, *, out_dir: Path | None = RESULTS,
         work_root: Path | None = None, keep: bool = False, quiet: bool = False,
-        command: str = "python -m benchmarks") -> tuple[dict[str, Any], list[Row]]:
-    """Run the chosen lines; print the table unless `quiet`; write files unless no out_dir."""
+        command: str = "python -m benchmarks", load: int = 0,
+        ) -> tuple[dict[str, Any], list[Row]]:
+    """Run the chosen lines; print the table unless `quiet`; write files unless no out_dir.
+    With `load` > 0, each line runs beside that many CPU-bound processes
+    (`benchmarks.load`), and every row records them and the load average."""
 
     def log(msg: str) -> None:
         if not quiet:
@@ -121,17 +125,22 @@ def run(config: Config, only: Sequence[int] | None = None, *, out_dir: Path | No
             for line in lines:
                 log(f"[{line.number}] {line.title} …")
                 start = time.perf_counter()
-                try:
-                    got = line.run(ctx)
-                except Skip as exc:
-                    got = [skipped(line.number, line.title, str(exc))]
-                except Exception as exc:  # report the line, run the others
-                    log(traceback.format_exc())
-                    got = [Row(line.number, line.title, status=ERROR,
-                               note=f"{type(exc).__name__}: {exc}")]
+                with background_load(load) as probe:
+                    try:
+                        got = line.run(ctx)
+                    except Skip as exc:
+                        got = [skipped(line.number, line.title, str(exc))]
+                    except Exception as exc:  # report the line, run the others
+                        log(traceback.format_exc())
+                        got = [Row(line.number, line.title, status=ERROR,
+                                   note=f"{type(exc).__name__}: {exc}")]
+                for r in got:
+                    r.load, r.background = probe.load_at_end, load
                 rows.extend(got)
                 log(f"    {', '.join(r.status for r in got)} in "
-                    f"{time.perf_counter() - start:.1f} s")
+                    f"{time.perf_counter() - start:.1f} s"
+                    + (f" (load average {probe.load_at_end:.1f})"
+                       if probe.load_at_end is not None else ""))
     finally:
         if keep:
             log(f"kept the run's files in {work}")
@@ -145,14 +154,17 @@ def run(config: Config, only: Sequence[int] | None = None, *, out_dir: Path | No
         "started": started,
         "duration_s": time.perf_counter() - t0,
         "load_average_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "background_load": load,
         "machine": machine,
         "config": asdict(config),
     }
     if not quiet:
-        report.print_table(rows, f"polyterm benchmarks ({config.mode}, "
+        under = f", beside {load} CPU-bound processes" if load else ""
+        report.print_table(rows, f"polyterm benchmarks ({config.mode}{under}, "
                                  f"{result['duration_s']:.0f} s)")
     if out_dir is not None:
         stem = "latest" + ("" if config.mode == "full" else f"-{config.mode}")
+        stem += f"-load{load}" if load else ""
         stem += "-partial" if only else ""
         for path in report.write(out_dir, stem, result, rows):
             log(f"wrote {path}")
@@ -178,10 +190,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "in the full run; default: the system temp folder)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary cache and files after the run")
+    parser.add_argument("--load", type=int, default=0, metavar="N",
+                        help="run every line beside N CPU-bound background processes and "
+                             "record the load average (results: latest-load<N>.*)")
     args = parser.parse_args(argv)
+    if args.load < 0:
+        parser.error("--load takes 0 or more processes")
     config = (Config.quick() if args.quick else Config.full()).with_repeats(args.repeats)
     command = "python -m benchmarks" + (" " + " ".join(argv if argv is not None
                                                        else sys.argv[1:])).rstrip()
     _, rows = run(config, args.only, out_dir=args.out, work_root=args.work_dir,
-                  keep=args.keep, command=command)
+                  keep=args.keep, command=command, load=args.load)
     return 1 if any(r.status == ERROR for r in rows) else 0

@@ -33,3 +33,29 @@ def test_smallest_benchmark_path_runs(tmp_path: Path) -> None:
     assert "| 4 |" in (out / "latest-tiny-partial.md").read_text(encoding="utf-8")
     assert result["only"] == [1, 2, 3, 4]
     assert not any(p.name.startswith("polyterm-bench-") for p in tmp_path.iterdir())
+
+
+def test_load_runs_beside_the_line_and_is_recorded(tmp_path: Path) -> None:
+    import os
+
+    from benchmarks.load import background_load
+
+    with background_load(2) as probe:
+        pids = list(probe.started)
+        assert len(pids) == 2
+        for pid in pids:
+            os.kill(pid, 0)  # alive while the line runs
+    assert probe.load_at_end is not None and probe.load_at_end >= 0
+    for pid in pids:  # gone after it (reaped: kill raises)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        raise AssertionError(f"load process {pid} outlived its line")
+
+    out = tmp_path / "results"
+    _, rows = run(Config.tiny(), [3], out_dir=out, work_root=tmp_path, quiet=True, load=1)
+    assert rows and all(r.background == 1 and r.load is not None for r in rows)
+    saved = json.loads((out / "latest-tiny-load1-partial.json").read_text(encoding="utf-8"))
+    assert saved["background_load"] == 1 and saved["rows"][0]["background"] == 1
+    assert "(+1)" in (out / "latest-tiny-load1-partial.md").read_text(encoding="utf-8")

@@ -60,6 +60,7 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     assert {x["feature"] for x in top0["enriched"]} == {"noun.animal", "noun.food"}
     assert {"count", "p", "q", "words"} <= set(top0["enriched"][0])
     assert "Enriched features of each end" in render_markdown(view)
+    assert view.table("ends") == ends_table and view.to_dict()["source"] == "test"
 
 
 def test_one_axis_readings_follow_the_rule(planted_model) -> None:

@@ -23,7 +23,7 @@ from polyterm import __version__
 from polyterm.errors import PolytermError
 from polyterm.safe_text import visible
 
-FORMATS = ("table", "markdown", "json")
+FORMATS = ("table", "markdown", "json", "csv")
 
 
 class StdoutConsole(Console):
@@ -249,7 +249,14 @@ CLUSTER_HELP = (
     "train on a Dask cluster instead of local processes: local:N (N worker processes on this "
     "machine) or a scheduler address such as tcp://host:8786 (needs polyterm[cluster])"
 )
-FORMAT_HELP = "table (a terminal table, the default), markdown or json"
+FORMAT_HELP = (
+    "table (a terminal table, the default), markdown, json, or csv (one table to stdout; "
+    "with --csv-dir one file per table)"
+)
+CSV_DIR_HELP = (
+    "with --format csv: write every table to DIR/<view>-<table>.csv (needed when the view "
+    "has more than one table of results)"
+)
 MODEL_HELP = "a model spec: brown_30, lee_50_s2, glove-6b-50, gensim:NAME or a vector file's path"
 MODELS_HELP = "comma-separated model specs, e.g. brown_30,brown_29"
 SCALE_HELP = "raw coordinates or cosine to the dimension's axis (default raw)"
@@ -350,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     out = _Parser(add_help=False)
     out.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    out.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
     out.add_argument("--k", type=k_type, default=10, help="list length (default 10)")
     out.add_argument(
         "--restrict", type=restrict_type, help="consider only the N most frequent words"
@@ -466,6 +474,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    science.add_argument(
+        "--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP
+    )
     science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
     science.add_argument(
         "--top-n",
@@ -594,6 +605,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
     )
     p.add_argument(
+        "--figures",
+        type=non_empty("--figures"),
+        metavar="DIR",
+        help="also draw the report's figures as SVG and PNG in DIR and link them from the "
+        "markdown (needs polyterm[figures])",
+    )
+    p.add_argument(
         "--cluster",
         metavar="ADDRESS",
         type=non_empty("--cluster"),
@@ -620,6 +638,7 @@ class ParserParents:
 
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "polyterm.cli.map_command",
     "polyterm.cli.features_command",
     "polyterm.cli.groupings_command",
 )

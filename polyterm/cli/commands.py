@@ -155,10 +155,45 @@ def _one_basis(args: argparse.Namespace) -> BasisRequest:
     return request
 
 
+_csv_dir: list[Path | None] = [None]
+"""--csv-dir of the running command (set by `run`; `_emit` reads it)."""
+
+
+def _emit_csv(view: Any) -> None:
+    """--format csv: the view's one table of results to stdout, or with --csv-dir every
+    table (the models too) to its own file, written atomically; the files on stderr."""
+    from polyterm.engine.atomic import write_text_atomic
+    from polyterm.views.csv_export import csv_tables
+
+    folder = _csv_dir[0]
+    if folder is None:
+        results = csv_tables(view, with_models=False)
+        if len(results) > 1:
+            keys = ", ".join(name.rsplit("-", 1)[-1].removesuffix(".csv") for name, _ in results)
+            raise PolytermError(
+                f"this view has {len(results)} tables ({keys}): give --csv-dir DIR to write "
+                "one CSV file per table"
+            )
+        for _, text in results:
+            sys.stdout.write(text)
+        return
+    if not folder.is_dir():
+        raise PolytermError(f"--csv-dir {folder}: no such folder; create it first")
+    for name, text in csv_tables(view):
+        target = folder / name
+        try:
+            write_text_atomic(target, text, overwrite=True)
+        except OSError as exc:
+            raise PolytermError(f"cannot write {target}: {exc.strerror or exc}") from None
+        print(visible(f"wrote {target}"), file=sys.stderr)
+
+
 def _emit(view: Any, fmt: str) -> None:
     from polyterm.cli.tables import has_table, render_table
 
-    if fmt == "json":
+    if fmt == "csv":
+        _emit_csv(view)
+    elif fmt == "json":
         print(to_json(view))
     elif fmt == "markdown" or not has_table(view):
         if fmt == "markdown" or not sys.stdout.isatty():
@@ -610,6 +645,40 @@ def check_output(target: Path, force: bool) -> None:
         )
 
 
+def _figures_folder(text: str) -> Path:
+    """--figures DIR: an existing folder (checked before any work), matplotlib present."""
+    from polyterm.views.figures import _pyplot
+
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise PolytermError(f"--figures {folder}: no such folder; create it first")
+    _pyplot()  # the missing extra is one line now, not after minutes of work
+    return folder
+
+
+def _figures_section(
+    views: list[object], folder: Path, target: Path | None, say: Any
+) -> str:
+    """Draw every view's figure into `folder`; the markdown that links them (relative to
+    the report's own folder when it is written to a file)."""
+    from polyterm.views.figures import write_figures
+    from polyterm.views.markdown_parts import md
+
+    links = []
+    base = (target.parent if target is not None else Path.cwd()).resolve()
+    for view in views:
+        say(f"figure of {view.slug()}")  # type: ignore[attr-defined]
+        files = write_figures(view, folder)
+        if files:
+            svg = files[0].resolve()
+            rel = os.path.relpath(svg, base)
+            title = md(view.slug())  # type: ignore[attr-defined]
+            links.append(f"![{title}]({Path(rel).as_posix()})")
+    if not links:
+        return ""
+    return "\n## Figures\n\n" + "\n\n".join(links) + "\n"
+
+
 def cmd_report(args: argparse.Namespace, err: Console) -> int:
     from polyterm.engine.atomic import write_text_atomic
     from polyterm.views.report import build_report
@@ -617,6 +686,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
     target = output_path(args.output) if args.output else None
     if target is not None:
         check_output(target, args.force)
+    figures = _figures_folder(args.figures) if getattr(args, "figures", None) else None
     library, models = _open_with(args, err, args.models)
     requests = _requests(args)
     store = _store(library, err)
@@ -630,6 +700,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         if not args.quiet:
             err.print(visible(f"report: {message}"), style="dim", soft_wrap=True)
 
+    shown: list[object] = []
     text = build_report(
         models,
         k=args.k,
@@ -639,7 +710,10 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         bases=requests,
         store=store,
         features_source=None if args.features_source == "none" else args.features_source,
+        collect=shown,
     )
+    if figures is not None:
+        text += _figures_section(shown, figures, target, say)
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes
         try:
@@ -672,6 +746,8 @@ COMMANDS = {
 
 
 def run(args: argparse.Namespace, err: Console) -> int:
+    csv_dir = getattr(args, "csv_dir", None)
+    _csv_dir[0] = Path(csv_dir).expanduser() if csv_dir else None
     handler = getattr(args, "handler", None)  # a command module's own (cli.COMMAND_MODULES)
     if handler is not None:
         code: int = handler(args, err)

@@ -44,7 +44,17 @@ from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
 from polyterm.engine.bases import BasisRequest, BasisStore, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
-from polyterm.views.protocol import Cell, Data, Label, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import (
+    Cell,
+    Data,
+    Label,
+    Phrase,
+    Table,
+    ViewMethods,
+    joined,
+    null_text,
+    slug_of,
+)
 
 DEFAULT_TOP_N = 10_000
 DEFAULT_REPETITIONS = 20
@@ -475,7 +485,7 @@ def _shared_rows(
 
 
 @dataclass(frozen=True, slots=True)
-class AlignmentView:
+class AlignmentView(ViewMethods):
     a: ModelSummary
     b: ModelSummary
     n_words: int

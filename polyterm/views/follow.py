@@ -31,7 +31,7 @@ from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.polysemanticity import DEFAULT_VOCABULARY
-from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, slug_of
+from polyterm.views.protocol import Cell, Data, Phrase, Table, ViewMethods, joined, slug_of
 from polyterm.views.query import component_noun, component_nouns, one_ended
 
 FOLLOW_REPETITIONS = 200
@@ -64,7 +64,7 @@ class FollowStep:
 
 
 @dataclass(frozen=True, slots=True)
-class FollowView:
+class FollowView(ViewMethods):
     models: tuple[ModelSummary, ...]
     start: str
     source: str | None

@@ -21,7 +21,7 @@ from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.polysemanticity import Z_CLEAR, features_view
-from polyterm.views.protocol import Cell, Data, Phrase, Table, slug_of
+from polyterm.views.protocol import Cell, Data, Phrase, Table, ViewMethods, slug_of
 
 BARS = " ▁▂▃▄▅▆▇█"
 
@@ -59,7 +59,7 @@ class SeedFloor:
 
 
 @dataclass(frozen=True, slots=True)
-class MeaningCurveView:
+class MeaningCurveView(ViewMethods):
     models: tuple[ModelSummary, ...]
     source: str
     k: int

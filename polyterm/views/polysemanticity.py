@@ -49,7 +49,16 @@ from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
-from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import (
+    Cell,
+    Data,
+    Phrase,
+    Table,
+    ViewMethods,
+    joined,
+    null_text,
+    slug_of,
+)
 from polyterm.views.query import component_noun, component_nouns, one_ended
 
 DEFAULT_VOCABULARY = 10_000
@@ -191,7 +200,7 @@ def _versus(s: NullSummary, what: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FeaturesView:
+class FeaturesView(ViewMethods):
     """Every end of one model's axes (or one axis's ends) and the features enriched on
     them, with the model's meaning statistics beside their nulls."""
 
@@ -507,7 +516,7 @@ class GroupingPair:
 
 
 @dataclass(frozen=True, slots=True)
-class GroupingsView:
+class GroupingsView(ViewMethods):
     """Which feature pairs each model's axes group together, and whether the others group
     them too, beside A in random directions and labels shuffled."""
 

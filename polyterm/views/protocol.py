@@ -29,7 +29,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from polyterm.core.nulls import NullSummary
 from polyterm.safe_text import visible
@@ -101,6 +101,39 @@ class Table:
     caption: str = ""
     numeric: tuple[bool, ...] = ()  # per column: right-aligned in a terminal
 
+    def labels(self) -> list[str]:
+        """The column labels as plain text, each made unique (a repeated label gets
+        ` (2)`, ` (3)`…): the header of a CSV file or a DataFrame."""
+        seen: dict[str, int] = {}
+        out = []
+        for c in self.columns:
+            text = plain(c)
+            seen[text] = seen.get(text, 0) + 1
+            out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+        return out
+
+    def records(self) -> list[list[str | int | float | None]]:
+        """The rows as plain values: numbers stay numbers (full precision, not the 4
+        decimals a renderer shows), text is plain text, an empty cell is None."""
+        return [[_value(cell) for cell in row] for row in self.rows]
+
+    def to_frame(self) -> Any:
+        """This table as a pandas DataFrame (needs pandas, `pip install "polyterm[notebook]"`;
+        imported only here)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the installation
+            raise ImportError(
+                'Table.to_frame needs pandas: pip install "polyterm[notebook]" (or pandas)'
+            ) from None
+        return pd.DataFrame(self.records(), columns=self.labels())
+
+
+def _value(cell: Cell) -> str | int | float | None:
+    if cell is None or isinstance(cell, int | float):
+        return cell
+    return plain(cell)
+
 
 def number(value: float | int | None) -> str:
     """A cell's number as every renderer shows it."""
@@ -147,6 +180,39 @@ class View(Protocol):
 
 def table_by_key(tables: Sequence[Table], key: str) -> Table:
     return next(t for t in tables if t.key == key)
+
+
+class ViewMethods:
+    """What every view offers a notebook beside the protocol (views inherit it):
+    Jupyter shows a view as its markdown export, `to_dict()` is the JSON the CLI writes,
+    `table(key)` one of its tables (`.to_frame()` for pandas)."""
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        from polyterm.views.markdown import render_markdown
+
+        text: str = render_markdown(self)
+        return text
+
+    def to_dict(self) -> Any:
+        """The view as JSON-ready Python (dicts, lists, numbers, text): `--format json`."""
+        from polyterm.views.serialise import to_plain
+
+        return to_plain(self)
+
+    def table(self, key: str) -> Table:
+        """The table with this key; a KeyError names the keys there are."""
+        tables: tuple[Table, ...] = self.tables()  # type: ignore[attr-defined]
+        for t in tables:
+            if t.key == key:
+                return t
+        keys = ", ".join(t.key for t in tables)
+        raise KeyError(f"{type(self).__name__} has no table {key!r}; its tables: {keys}")
+
+    def table_keys(self) -> list[str]:
+        tables: tuple[Table, ...] = self.tables()  # type: ignore[attr-defined]
+        return [t.key for t in tables]
 
 
 _SLUG = re.compile(r"[^A-Za-z0-9_]+")

@@ -24,7 +24,7 @@ from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_
 from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError, UnknownWordError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, shell_word
-from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, slug_of
+from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, ViewMethods, joined, slug_of
 
 
 class QueryKind(StrEnum):
@@ -101,7 +101,7 @@ class ModelResult:
 
 
 @dataclass(frozen=True, slots=True)
-class QueryView:
+class QueryView(ViewMethods):
     """The same query answered by each model, with overlap between their lists."""
 
     kind: QueryKind
@@ -356,7 +356,7 @@ def _options(k: int, restrict: int | None, scale: Scale) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DimensionView:
+class DimensionView(ViewMethods):
     """One dimension of one model: both ends and its statistics."""
 
     model: ModelSummary
@@ -509,7 +509,7 @@ def dimension_view(
 
 
 @dataclass(frozen=True, slots=True)
-class RepeatsView:
+class RepeatsView(ViewMethods):
     """The repeat statistic of one model (top and bottom ends)."""
 
     model: ModelSummary

@@ -63,14 +63,17 @@ def build_report(
     match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
     stability_runs: int = DEFAULT_STABILITY_RUNS,
     features_source: str | None = None,
+    collect: list[object] | None = None,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
     With two or more models it opens with "where universality lives": every pair in
     every basis of `bases` (fitted through `store`), each matched pair's max-|r| p-value
     from `match_repetitions` null draws, and the components' stability over
-    `stability_runs` fits (ica, dict:K; 0 skips it)."""
+    `stability_runs` fits (ica, dict:K; 0 skips it). The views with a figure (where
+    universality lives, each alignment, the sweep) are appended to `collect` when given."""
     say = progress or (lambda _m: None)
+    keep = collect.append if collect is not None else (lambda _v: None)  # views for figures
     names = ", ".join(md(m.name) for m in models)
     readings: list[str] = []
     body: list[str] = []
@@ -81,6 +84,7 @@ def build_report(
             repetitions=match_repetitions, seed=seed, stability_runs=stability_runs,
             progress=say,
         )  # fmt: skip
+        keep(where)
         readings += where.readings()
         body.append(_section(render_markdown(where), nest=False))
     if features_source is not None:  # "Polysemantic groupings" (views/polysemanticity_report)
@@ -139,6 +143,7 @@ def build_report(
             say(f"aligning {a.name} with {b.name}")
             aligned = alignment_view(a, b, k=k, top_n=restrict, repetitions=repetitions,
                                      seed=seed)  # fmt: skip
+            keep(aligned)
             universal = universality_view(a, b, k=k, seed=seed)
             readings += [*aligned.readings(), *universal.readings()]
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
@@ -149,6 +154,7 @@ def build_report(
             say("sweep table")
             sweep = sweep_view(trained, corpus=corpora.pop(), k=k, top_n=restrict,
                                repetitions=max(2, repetitions // 2), seed=seed)  # fmt: skip
+            keep(sweep)
             readings += [r for r in sweep.readings() if r not in readings]
             body.append(_section(render_markdown(sweep)))
 

@@ -45,7 +45,7 @@ from polyterm.engine.cache import Manifest
 from polyterm.errors import PolytermError
 from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
-from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
+from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, null_text, slug_of
 
 F64 = npt.NDArray[np.float64]
 DEFAULT_TOP_N = 10_000
@@ -118,7 +118,7 @@ class BasisPairRow:
 
 
 @dataclass(frozen=True, slots=True)
-class SweepView:
+class SweepView(ViewMethods):
     corpus: str
     k: int
     top_n: int | None

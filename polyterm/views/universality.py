@@ -33,7 +33,7 @@ from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError, ZeroVectorError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
-from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, joined, null_text, slug_of
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("cat", "car"),
@@ -74,7 +74,7 @@ class WordUniversality:
 
 
 @dataclass(frozen=True, slots=True)
-class UniversalityView:
+class UniversalityView(ViewMethods):
     a: ModelSummary
     b: ModelSummary
     n_words: int

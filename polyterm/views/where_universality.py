@@ -37,7 +37,16 @@ from polyterm.views.alignment import (
     basis_comparison,
 )
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
-from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import (
+    Cell,
+    Data,
+    Phrase,
+    Table,
+    ViewMethods,
+    joined,
+    null_text,
+    slug_of,
+)
 
 AXES_SHOWN = 5
 SHARED_Z = 2.0
@@ -79,7 +88,7 @@ def _null_shared_text(c: BasisComparison) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class WhereUniversalityView:
+class WhereUniversalityView(ViewMethods):
     """Every pair of `models` in every basis of `bases` (`where_universality_view`)."""
 
     models: tuple[ModelSummary, ...]

@@ -474,9 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
-    science.add_argument(
-        "--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP
-    )
+    science.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
     science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
     science.add_argument(
         "--top-n",

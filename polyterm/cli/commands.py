@@ -656,9 +656,7 @@ def _figures_folder(text: str) -> Path:
     return folder
 
 
-def _figures_section(
-    views: list[object], folder: Path, target: Path | None, say: Any
-) -> str:
+def _figures_section(views: list[object], folder: Path, target: Path | None, say: Any) -> str:
     """Draw every view's figure into `folder`; the markdown that links them (relative to
     the report's own folder when it is written to a file)."""
     from polyterm.views.figures import write_figures

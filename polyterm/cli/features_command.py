@@ -16,12 +16,21 @@ if TYPE_CHECKING:
 
 def add_feature_arguments(p: argparse.ArgumentParser) -> None:
     """--source, --features, --k, --restrict, --repetitions, --seed, --format."""
-    from polyterm.cli import FORMAT_HELP, FORMATS, MAX_REPETITIONS, MAX_WORDS, bounded_int
+    from polyterm.cli import (
+        CSV_DIR_HELP,
+        FORMAT_HELP,
+        FORMATS,
+        MAX_REPETITIONS,
+        MAX_WORDS,
+        bounded_int,
+        non_empty,
+    )
     from polyterm.cli.feature_options import add_feature_options
     from polyterm.engine.specs import MAX_SEED
 
     add_feature_options(p)
     p.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    p.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
     p.add_argument(
         "--k",
         type=bounded_int("--k", 1, MAX_WORDS),

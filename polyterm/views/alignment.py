@@ -763,6 +763,8 @@ def basis_reading(c: BasisComparison) -> str:
 
 
 def _z_text(n: NullSummary) -> str:
+    if n.degenerate:
+        return " (the statistic does not change under this null: no z)"
     return "" if n.z is None else f" (z = {n.z:.1f})"
 
 

@@ -84,6 +84,8 @@ WIDE_SUMMARY = 80  # from this width the statistics are a table, else two lines 
 def null_cell(null: Any) -> str:
     if null is None:
         return "—"
+    if getattr(null, "degenerate", False):
+        return "— (unchanged under this null)"
     z = "" if null.z is None else f" z{null.z:+.1f}"
     return f"{null.null_mean:.3f}±{null.null_sd:.3f}{z}"
 

@@ -102,6 +102,8 @@ def split_families(models: Sequence[Embedding]) -> tuple[list[Embedding], list[t
 
 
 def null_short(null: Any) -> str:
+    if getattr(null, "degenerate", False):
+        return "— (unchanged)"
     z = "" if null.z is None else f", z {null.z:+.1f}"
     return f"{null.null_mean:.3f}{z}"
 

@@ -39,6 +39,13 @@ from polyterm.core.neighbours import top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
+from polyterm.core.robust_correlation import (
+    DEFAULT_TOP,
+    DEFAULT_TRIM,
+    FREQUENCY_AXIS_RHO,
+    frequency_rho,
+    robust_correlation,
+)
 from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
 from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
 from polyterm.engine.bases import BasisRequest, BasisStore, request_of
@@ -93,10 +100,72 @@ class DimensionPair:
     jaccard: float
     words_a: tuple[str, ...]
     words_b: tuple[str, ...]
+    robust: PairRobustness | None = None
 
     @property
     def shared(self) -> tuple[str, ...]:
         return tuple(w for w in self.words_a if w in set(self.words_b))
+
+    @property
+    def frequency_axis(self) -> bool:
+        return self.robust is not None and self.robust.frequency_axis
+
+
+@dataclass(frozen=True, slots=True)
+class PairRobustness:
+    """How robust one matched pair's r is, and how much of it is word frequency
+    (`polyterm.core.robust_correlation`): Spearman ρ, r without the 20 most extreme words,
+    the share of r carried by the top 10 words, and each side's Spearman ρ with frequency
+    rank (None when the rows carry no frequency order)."""
+
+    spearman: float
+    trimmed_r: float
+    top_share: float
+    freq_rho_a: float | None
+    freq_rho_b: float | None
+
+    @property
+    def frequency_axis(self) -> bool:
+        """Either side has |ρ with frequency rank| >= 0.5: the pair orders words by how
+        common they are, which both models see alike; not a shared meaning."""
+        return any(
+            v is not None and np.isfinite(v) and abs(v) >= FREQUENCY_AXIS_RHO
+            for v in (self.freq_rho_a, self.freq_rho_b)
+        )
+
+    def freq_text(self) -> str:
+        def one(v: float | None) -> str:
+            return "n/a" if v is None or not np.isfinite(v) else f"{v:+.2f}"
+
+        flag = " freq" if self.frequency_axis else ""
+        return f"{one(self.freq_rho_a)} / {one(self.freq_rho_b)}{flag}"
+
+
+Ranks = tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]
+
+
+def pair_robustness(
+    a: F64, b: F64, cols_a: npt.ArrayLike, cols_b: npt.ArrayLike, ranks: Ranks
+) -> tuple[PairRobustness, ...]:
+    """`PairRobustness` of every matched pair (column cols_a[p] of a with cols_b[p] of b)."""
+    ia, ib = np.asarray(cols_a, dtype=np.intp), np.asarray(cols_b, dtype=np.intp)
+    if ia.size == 0:
+        return ()
+    x, y = a[:, ia], b[:, ib]
+    trim = DEFAULT_TRIM if x.shape[0] > 2 * DEFAULT_TRIM + 2 else 0
+    rc = robust_correlation(x, y, trim=trim, top=DEFAULT_TOP)
+    fa = frequency_rho(x, ranks[0]) if ranks[0] is not None else None
+    fb = frequency_rho(y, ranks[1]) if ranks[1] is not None else None
+    return tuple(
+        PairRobustness(
+            spearman=float(rc.spearman[p]),
+            trimmed_r=float(rc.trimmed_r[p]),
+            top_share=float(rc.top_share[p]),
+            freq_rho_a=None if fa is None else float(fa[p]),
+            freq_rho_b=None if fb is None else float(fb[p]),
+        )
+        for p in range(ia.size)
+    )
 
 
 ProgressFn = Callable[[float, str], None]
@@ -124,11 +193,17 @@ class BasisPair:
     stability_a: float | None = None
     stability_b: float | None = None
     stable: bool | None = None
+    robust: PairRobustness | None = None
 
     @property
     def universal(self) -> bool:
         """Shared at the FDR, and no side known to be unstable."""
         return self.shared and self.stable is not False
+
+    @property
+    def frequency_axis(self) -> bool:
+        """|ρ with frequency rank| >= 0.5 on either side (`PairRobustness.frequency_axis`)."""
+        return self.robust is not None and self.robust.frequency_axis
 
     @property
     def common_words(self) -> tuple[str, ...]:
@@ -207,6 +282,35 @@ class BasisComparison:
         return text
 
 
+FREQUENCY_COLUMN = "ρ with frequency rank (A / B)"
+ROBUST_COLUMNS: tuple[str, ...] = (
+    "Spearman ρ",
+    f"r without {DEFAULT_TRIM} extreme words",
+    f"share of r in top {DEFAULT_TOP} words",
+    FREQUENCY_COLUMN,
+)
+ROBUST_CAPTION = (
+    f"Spearman ρ and r without the {DEFAULT_TRIM} most extreme words (largest |z| on either "
+    f"axis) beside Pearson r, and the share of r carried by its {DEFAULT_TOP} largest word "
+    "contributions; ρ with frequency rank of each side, 'freq' where |ρ| ≥ "
+    f"{FREQUENCY_AXIS_RHO:g}: such an axis orders words by how common they are, which both "
+    "models see alike, and is not a shared meaning."
+)
+
+
+def robust_cells(robust: PairRobustness | None) -> tuple[Cell, ...]:
+    """The `ROBUST_COLUMNS` cells of one pair (empty when not computed)."""
+    if robust is None:
+        return ("",) * len(ROBUST_COLUMNS)
+    share = "—" if not np.isfinite(robust.top_share) else f"{robust.top_share:.0%}"
+    return (
+        f"{robust.spearman:+.3f}",
+        f"{robust.trimmed_r:+.3f}",
+        share,
+        robust.freq_text(),
+    )
+
+
 def _null_short(c: BasisComparison) -> str:
     """The null in a few words (the statistics table's meaning column stays narrow)."""
     kind = c.basis.name.kind
@@ -265,8 +369,12 @@ def compare_codes(
     stability: tuple[Stability | None, Stability | None] = (None, None),
     stability_runs: int = 0,
     progress: ProgressFn | None = None,
+    ranks: Ranks | None = None,
 ) -> BasisComparison:
-    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis."""
+    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis.
+
+    `ranks` are the rows' frequency ranks in A and in B (None for a side: no frequency
+    order); by default both are the row index (rows in A's frequency order)."""
     if repetitions < 2:
         raise PolytermError(f"--match-repetitions must be at least 2, not {repetitions}")
     null = default_null(request.name)
@@ -281,6 +389,10 @@ def compare_codes(
     index_a, threshold_a = _component_stability(stability[0], a.shape[1])
     index_b, threshold_b = _component_stability(stability[1], b.shape[1])
     signed = request.name.kind != "dict"
+    if ranks is None:
+        order = np.arange(a.shape[0], dtype=np.int64)
+        ranks = (order, order)
+    robust = pair_robustness(a, b, m.matched_a, m.matched_b, ranks)
     pairs = []
     for p, (i, j, r) in enumerate(zip(m.matched_a, m.matched_b, m.matched_r, strict=True)):
         i, j = int(i), int(j)
@@ -306,6 +418,7 @@ def compare_codes(
                 stability_a=sa,
                 stability_b=sb,
                 stable=stable,
+                robust=robust[p],
             )
         )
     known = any(s is not None for s in stability)
@@ -439,6 +552,7 @@ def basis_comparison(
         stability=stabilities,
         stability_runs=stability_runs,
         progress=progress,
+        ranks=frequency_ranks(coded[0], coded[1], shared),
     )
 
 
@@ -457,6 +571,16 @@ def _shared_words(
     if not 1 <= k <= n:
         raise PolytermError(f"k must be between 1 and {n}")
     return shared
+
+
+def frequency_ranks(model_a: Embedding, model_b: Embedding, shared: SharedVocabulary) -> Ranks:
+    """The shared words' frequency ranks in each model (their rows, where the model's
+    rows are in frequency order; None for a model whose rows are not)."""
+
+    def of(model: Embedding, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+        return rows if model.manifest.get("frequency_ordered", True) else None
+
+    return of(model_a, shared.indices[0]), of(model_b, shared.indices[1])
 
 
 def _shared_rows(
@@ -617,6 +741,7 @@ class AlignmentView:
         )
         if with_stability:
             columns += ("stability A / B",)
+        columns += ROBUST_COLUMNS
         columns += (
             Phrase.of("top words in ", a),
             Phrase.of("top words in ", b)
@@ -631,11 +756,13 @@ class AlignmentView:
             row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, shared]
             if with_stability:
                 row.append(f"{_index_text(p.stability_a)} / {_index_text(p.stability_b)}")
+            row += robust_cells(p.robust)
             row += [joined(p.words_a, bold=p.common_words), joined(p.words_b, bold=p.common_words)]
             rows.append(tuple(row))
         numeric: tuple[bool, ...] = (True, True, True, True, False)
         if with_stability:
             numeric += (True,)
+        numeric += (True,) * len(ROBUST_COLUMNS)
         return Table(
             "matched",
             f"Matched {_units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
@@ -657,7 +784,8 @@ class AlignmentView:
                     if unit == "atom"
                     else ""
                 )
-                + "."
+                + ". "
+                + ROBUST_CAPTION
             ),
             numeric=(*numeric, False, False),
         )
@@ -672,6 +800,7 @@ class AlignmentView:
                 Phrase.of(b, " dim"),
                 "r",
                 "Jaccard",
+                *ROBUST_COLUMNS,
                 Phrase.of("top words in ", a),
                 Phrase.of("top words in ", b, " (bottom if r < 0)"),
             ),
@@ -681,12 +810,14 @@ class AlignmentView:
                     p.dim_b,
                     f"{p.r:+.3f}",
                     p.jaccard,
+                    *robust_cells(p.robust),
                     joined(p.words_a, bold=p.shared),
                     joined(p.words_b, bold=p.shared),
                 )
                 for p in pairs[:PAIRS_SHOWN]
             ),
-            numeric=(True, True, True, True, False, False),
+            caption=ROBUST_CAPTION,
+            numeric=(True, True, True, True, *(True,) * len(ROBUST_COLUMNS), False, False),
         )
 
     def command(self) -> str:
@@ -777,7 +908,10 @@ def _pairs(
     jac: F64,
     words: tuple[str, ...],
     k: int,
+    ranks: Ranks = (None, None),
 ) -> tuple[DimensionPair, ...]:
+    robust = pair_robustness(a, b, dims_a, dims_b, ranks)
+
     def top(col: F64) -> tuple[str, ...]:
         n = col.size
         idx = np.argpartition(col, n - k)[n - k :]
@@ -785,11 +919,14 @@ def _pairs(
         return tuple(words[int(i)] for i in idx)
 
     out = []
-    for i, j, rv, jv in zip(dims_a, dims_b, r, jac, strict=True):
+    for p, (i, j, rv, jv) in enumerate(zip(dims_a, dims_b, r, jac, strict=True)):
         sign = -1.0 if rv < 0 else 1.0
         out.append(
-            DimensionPair(int(i), int(j), float(rv), float(jv), top(a[:, i]), top(sign * b[:, j]))
-        )
+            DimensionPair(
+                int(i), int(j), float(rv), float(jv), top(a[:, i]), top(sign * b[:, j]),
+                robust[p] if robust else None,
+            )
+        )  # fmt: skip
     return tuple(out)
 
 
@@ -989,6 +1126,7 @@ def alignment_view(
     shared = _shared_words(model_a, model_b, top_n, k)
     n = len(shared.words)
     a, b = _shared_rows(model_a, model_b, shared)
+    ranks = frequency_ranks(model_a, model_b, shared)
     if match_repetitions is None:
         match_repetitions = 0 if request.is_raw else DEFAULT_MATCH_REPETITIONS
     matching_share = 0.5 if match_repetitions else 0.0  # of the progress bar
@@ -1009,6 +1147,7 @@ def alignment_view(
             stability=stability,
             stability_runs=stability_runs,
             progress=matching_progress,
+            ranks=ranks,
         )
         if match_repetitions
         else None
@@ -1069,6 +1208,7 @@ def alignment_view(
         procrustes.topk_jaccard,
         words,
         k,
+        ranks,
     )
     return AlignmentView(
         a=ModelSummary.of(model_a),
@@ -1090,6 +1230,7 @@ def alignment_view(
             matching.topk_jaccard,
             words,
             k,
+            ranks,
         ),
         aligned=aligned,
         matched_curve=tuple(float(x) for x in matching.matched_abs_curve),

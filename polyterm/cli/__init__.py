@@ -343,6 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="S",
             help="seed of the basis fit (default 0)",
         )
+        parent.add_argument(
+            "--remove-top",
+            type=bounded_int("--remove-top", 0, MAX_DIMS),
+            default=None,
+            metavar="N",
+            help="all-but-the-top (Mu & Viswanath 2018): remove the mean and the top N "
+            "principal components of every model before fitting bases and matching",
+        )
         return parent
 
     one_basis = basis_parent(several=False)

@@ -96,7 +96,21 @@ def _open_with(
 ) -> tuple[ModelLibrary, list[Embedding]]:
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
-    return library, [library.open(n, _options(args), progress=progress) for n in names]
+    models = [library.open(n, _options(args), progress=progress) for n in names]
+    return library, [_post_processed(args, m) for m in models]
+
+
+def _post_processed(args: argparse.Namespace, model: Embedding) -> Embedding:
+    """`model` after `--remove-top N` (all-but-the-top), or as it is."""
+    n = getattr(args, "remove_top", None)
+    if n is None:
+        return model
+    from polyterm.core.postprocess import remove_top
+
+    try:
+        return remove_top(model, n)
+    except ValueError as exc:
+        raise PolytermError(f"--remove-top: {model.name}: {exc}") from None
 
 
 def _requests(args: argparse.Namespace) -> list[BasisRequest]:
@@ -458,7 +472,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         )
         for name, error in outcome.failed:
             raise PolytermError(f"{name}: {error}")
-        models = [library.open(s, _options(args)) for s in specs]
+        models = [_post_processed(args, library.open(s, _options(args))) for s in specs]
         if args.cluster:
             _fit_on_cluster(models, requests, store, args.cluster, progress)
     reference = library.open(args.reference, _options(args)) if args.reference else None

@@ -510,6 +510,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="ica and dict:K: refit with N seeds to measure each component's stability "
         "(default 10; 0 skips it)",
     )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
+    )
 
     p = sub.add_parser(
         "universality",
@@ -522,6 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--pairs",
         type=non_empty("--pairs"),
         help="word pairs, e.g. cat-car,water-fire (default: built-in list)",
+    )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
     )
 
     p = sub.add_parser(
@@ -579,6 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
+    )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
     )
     p.add_argument(
         "--cluster",

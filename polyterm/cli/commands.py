@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,37 @@ def _post_processed(args: argparse.Namespace, model: Embedding) -> Embedding:
         return remove_top(model, n)
     except ValueError as exc:
         raise PolytermError(f"--remove-top: {model.name}: {exc}") from None
+
+
+def _seed_partner(
+    args: argparse.Namespace, err: Console, library: ModelLibrary
+) -> Callable[[Embedding, Embedding], Embedding | None]:
+    """B's different-seed model for a pair that shares a seed (opened, or trained now,
+    with progress), or None; never with `--no-seed-floor`."""
+    from polyterm.engine.seed_floor import seed_partner_spec, shares_seed
+
+    opened: dict[str, Embedding] = {}
+
+    def partner(a: Embedding, b: Embedding) -> Embedding | None:
+        if getattr(args, "no_seed_floor", False) or not shares_seed(a, b):
+            return None
+        spec = seed_partner_spec(b)
+        if spec is None:
+            return None
+        if spec not in opened:
+            if not args.quiet:
+                err.print(
+                    visible(
+                        f"seed floor: {a.name} and {b.name} share a seed; comparing "
+                        f"{a.name} with {spec} too (--no-seed-floor skips it)"
+                    ),
+                    style="dim",
+                )
+            model = library.open(spec, _options(args), progress=_ProgressPrinter(err, args.quiet))
+            opened[spec] = _post_processed(args, model)
+        return opened[spec]
+
+    return partner
 
 
 def _requests(args: argparse.Namespace) -> list[BasisRequest]:
@@ -369,6 +401,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
     library, (a, b) = _open_with(args, err, [args.model_a, args.model_b])
     store = _store(library, err)
     progress = _BasisProgress(_ProgressPrinter(err, args.quiet))
+    across = _seed_partner(args, err, library)(a, b)
     views = []
     for request in _requests(args):
         if request.is_raw:
@@ -380,6 +413,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
                 repetitions=args.repetitions,
                 seed=args.seed,
                 match_repetitions=args.match_repetitions,
+                across_seeds=across,
             )
         else:
             view = alignment_in_basis(
@@ -394,6 +428,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
                 stability_runs=args.stability_runs,
                 seed=args.seed,
                 progress=progress,
+                across_seeds=across,
             )
         views.append(view)
     _emit_all(views, args.format)
@@ -423,9 +458,13 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
     library, models = _open_with(args, err, [args.model_a, args.model_b])
     store = _store(library, err)
     pairs = _pairs(args.pairs) or DEFAULT_PAIRS
+    partner = _seed_partner(args, err, library)(models[0], models[1])
     views = []
     for request in _requests(args):
         a, b = _in_basis(args, err, library, models, request, store)
+        across = None
+        if partner is not None:
+            (across,) = _in_basis(args, err, library, [partner], request, store)
         views.append(
             universality_view(
                 a,
@@ -435,6 +474,7 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
                 pairs=pairs,
                 repetitions=args.repetitions,
                 seed=args.seed,
+                across_seeds=across,
             )
         )
     _emit_all(views, args.format)
@@ -616,6 +656,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         progress=say,
         bases=requests,
         store=store,
+        seed_partner=_seed_partner(args, err, library),
     )
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes

@@ -24,7 +24,7 @@ mostly noise in small corpora). Nulls, R repetitions from one seeded generator:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -52,6 +52,7 @@ from polyterm.engine.bases import BasisRequest, BasisStore, request_of
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Cell, Data, Label, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.seed_floor import SeedFloor, floor_text
 
 DEFAULT_TOP_N = 10_000
 DEFAULT_REPETITIONS = 20
@@ -619,6 +620,8 @@ class AlignmentView:
     basis_matching: BasisComparison | None = None
     """The matched pairs read against the basis's own null (max-|r| p-values, FDR)."""
     stability_runs: int = 0
+    seed_floor: SeedFloor | None = field(default=None, metadata={"json": "unless-default"})
+    """The models share a seed: every statistic again for A against B at another seed."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -637,31 +640,50 @@ class AlignmentView:
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `statistics` beside their nulls; `matched` and `aligned` dimension
-        pairs (the first 15 of each), words shared by a pair in bold."""
+        pairs (the first 15 of each), words shared by a pair in bold; with a seed floor,
+        the statistics table has each figure across seeds beside the observed one."""
+        columns: tuple[Label, ...] = (
+            "statistic",
+            "observed",
+            "rotation null (mean ± sd, z)",
+            "shuffle null",
+            "meaning",
+        )
+        rows = (
+            tuple(
+                (
+                    s.name,
+                    s.observed,
+                    null_text(s.null("rotation")),
+                    null_text(s.null("shuffle")),
+                    s.meaning,
+                )
+                for s in self.statistics
+            )
+            + self._basis_rows()
+        )
+        numeric: tuple[bool, ...] = (False, True, True, True, False)
+        floor = self.seed_floor
+        if floor is not None:
+            columns = (*columns[:2], Phrase.of("across seeds (vs ", Data(floor.partner), ")"),
+                       *columns[2:])  # fmt: skip
+            rows = tuple((*r[:2], _floor_cell(floor, str(r[0])), *r[2:]) for r in rows)
+            numeric = (False, True, True, True, True, False)
         return (
             models_table([self.a, self.b]),
             Table(
                 "statistics",
                 "Statistics beside their nulls",
-                (
-                    "statistic",
-                    "observed",
-                    "rotation null (mean ± sd, z)",
-                    "shuffle null",
-                    "meaning",
+                columns,
+                rows,
+                caption=(
+                    ""
+                    if floor is None
+                    else f"{self.a.name} and {self.b.name} share a seed: 'across seeds' is "
+                    f"the same statistic for {self.a.name} against {floor.partner} (the seed "
+                    "floor; read the observed figure against it, not only against the nulls)."
                 ),
-                tuple(
-                    (
-                        s.name,
-                        s.observed,
-                        null_text(s.null("rotation")),
-                        null_text(s.null("shuffle")),
-                        s.meaning,
-                    )
-                    for s in self.statistics
-                )
-                + self._basis_rows(),
-                numeric=(False, True, True, True, False),
+                numeric=numeric,
             ),
             (
                 self._pairs_table(
@@ -868,6 +890,18 @@ class AlignmentView:
             )
         if self.basis_matching is not None:
             out.append(basis_reading(self.basis_matching))
+        floor = self.seed_floor
+        if floor is not None:
+            parts = []
+            for name in (Stat.MEAN_MATCHED_R, Stat.CKA, Stat.ALIGNED_JACCARD):
+                st = self.statistic(name)
+                shuffled = st.null("shuffle")
+                chance = None if shuffled is None else shuffled.null_mean
+                parts.append(f"{name} {floor_text(st.observed, floor.get(name), chance)}")
+            out.append(
+                f"{self.a.name} and {self.b.name} share a seed, which makes them look alike; "
+                f"against {floor.partner} (another seed): " + "; ".join(parts) + "."
+            )
         return tuple(out)
 
 
@@ -891,6 +925,22 @@ def basis_reading(c: BasisComparison) -> str:
             f"(stability index >= {STABILITY_THRESHOLD:g} over {c.stability_runs} runs)"
         )
     return text + "."
+
+
+def _floor_cell(floor: SeedFloor, name: str) -> Cell:
+    value = floor.get(name)
+    if value is None:
+        return "—"
+    return f"{int(value)} of the pairs" if name.startswith("pairs shared") else value
+
+
+def _alignment_floor(view: AlignmentView) -> SeedFloor:
+    """`view`'s figures (A against the different-seed partner) as a seed floor."""
+    figures = [(s.name, s.observed) for s in view.statistics]
+    c = view.basis_matching
+    if c is not None:
+        figures.append((f"pairs shared at FDR {c.fdr_q:g}", float(c.n_shared)))
+    return SeedFloor(partner=view.b.name, figures=tuple(figures))
 
 
 def _z_text(n: NullSummary) -> str:
@@ -1104,8 +1154,12 @@ def alignment_view(
     match_repetitions: int | None = None,
     stability: tuple[Stability | None, Stability | None] = (None, None),
     stability_runs: int = 0,
+    across_seeds: Embedding | None = None,
 ) -> AlignmentView:
     """Compare two models over their shared vocabulary, every statistic with its nulls.
+
+    `across_seeds` (B's spec at another seed, for models that share a seed; in the same
+    basis as B) adds the seed floor: every statistic again for A against it.
 
     Both models may be in one basis (`BasisStore.in_basis`, or use `alignment_in_basis`):
     the matched pairs are then read against that basis's null (`match_repetitions` draws,
@@ -1239,6 +1293,23 @@ def alignment_view(
         least_stable=tuple(words[int(i)] for i in procrustes.least_stable[:10]),
         basis_matching=basis_matching,
         stability_runs=stability_runs,
+        seed_floor=(
+            None
+            if across_seeds is None
+            else _alignment_floor(
+                alignment_view(
+                    model_a,
+                    across_seeds,
+                    k=k,
+                    top_n=top_n,
+                    repetitions=2,
+                    seed=seed,
+                    match_repetitions=match_repetitions or None,
+                    stability=(stability[0], None),
+                    stability_runs=stability_runs,
+                )
+            )
+        ),
     )
 
 
@@ -1274,9 +1345,11 @@ def alignment_in_basis(
     stability_runs: int = DEFAULT_STABILITY_RUNS,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    across_seeds: Embedding | None = None,
 ) -> AlignmentView:
     """`alignment_view` of two models (as they are in the cache) in `request`'s basis,
-    fitted (or reused) by `store`, with the components' stability for ica and dict:K."""
+    fitted (or reused) by `store`, with the components' stability for ica and dict:K
+    (and the seed floor against `across_seeds`, fitted in the same basis)."""
     stability = (
         basis_stability(store, model_a, request, stability_runs, progress=progress),
         basis_stability(store, model_b, request, stability_runs, progress=progress),
@@ -1293,4 +1366,9 @@ def alignment_in_basis(
         stability=stability,
         stability_runs=stability_runs,
         progress=None if progress is None else (lambda f: progress(f, "nulls")),
+        across_seeds=(
+            None
+            if across_seeds is None
+            else in_basis(store, across_seeds, request, progress=progress)
+        ),
     )

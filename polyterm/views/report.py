@@ -30,6 +30,7 @@ from polyterm.views.markdown import md, models_section, render_markdown, table
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
+from polyterm.views.seed_floor import SeedPartner
 from polyterm.views.sweep import COHERENCE_CAPTION, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
 from polyterm.views.where_universality import where_universality_view
@@ -82,6 +83,7 @@ def build_report(
     store: BasisStore | None = None,
     match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
     stability_runs: int = DEFAULT_STABILITY_RUNS,
+    seed_partner: SeedPartner | None = None,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -98,7 +100,7 @@ def build_report(
         where = where_universality_view(
             models, bases=bases, store=store, top_n=restrict, k=k,
             repetitions=match_repetitions, seed=seed, stability_runs=stability_runs,
-            progress=say,
+            progress=say, seed_partner=seed_partner,
         )  # fmt: skip
         readings += where.readings()
         body.append(_section(render_markdown(where), nest=False))
@@ -148,9 +150,10 @@ def build_report(
         body.append("## Model against model")
         for a, b in combinations(models, 2):
             say(f"aligning {a.name} with {b.name}")
+            partner = seed_partner(a, b) if seed_partner is not None else None
             aligned = alignment_view(a, b, k=k, top_n=restrict, repetitions=repetitions,
-                                     seed=seed)  # fmt: skip
-            universal = universality_view(a, b, k=k, seed=seed)
+                                     seed=seed, across_seeds=partner)  # fmt: skip
+            universal = universality_view(a, b, k=k, seed=seed, across_seeds=partner)
             readings += [*aligned.readings(), *universal.readings()]
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
         manifests = {id(m): Manifest.of(m.manifest) for m in models}

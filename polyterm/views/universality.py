@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +33,8 @@ from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError, ZeroVectorError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
-from polyterm.views.protocol import Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.seed_floor import SeedFloor, floor_text
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("cat", "car"),
@@ -50,6 +51,8 @@ DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("love", "stone"),
 )
 DEFAULT_TOP_N = 5000
+NEIGHBOUR_JACCARD = "mean neighbour Jaccard"
+PAIR_JACCARD = "mean difference-vector Jaccard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class UniversalityView:
     # pairs whose difference vector is zero in a model (`the - the`, or two words with one
     # vector): no direction, so no neighbours to compare; never scored
     unusable_pairs: tuple[str, ...] = ()
+    seed_floor: SeedFloor | None = field(default=None, metadata={"json": "unless-default"})
+    """The models share a seed: the same figures for A against B at another seed."""
 
     @property
     def mean_pair_jaccard(self) -> float | None:
@@ -120,6 +125,7 @@ class UniversalityView:
                     ("mean Jaccard", nj.observed, null_text(nj)),
                     ("quartiles of Jaccard", f"{q1:.3f} / {q2:.3f} / {q3:.3f}", "—"),
                     ("mean RBO (p=0.9)", self.neighbourhood_rbo_mean, "—"),
+                    *self._floor_rows(),
                 ),
                 numeric=(False, True, True),
             ),
@@ -145,10 +151,33 @@ class UniversalityView:
                 ),
                 caption=(
                     f"Chance Jaccard of two random {self.k}-lists from {self.n_words:,} words: "
-                    f"{self.chance_jaccard:.4f}."
+                    f"{self.chance_jaccard:.4f}." + self._pairs_floor_caption()
                 ),
                 numeric=(False, True, True, False, False),
             ),
+        )
+
+    def _floor_rows(self) -> tuple[tuple[Cell, ...], ...]:
+        floor = self.seed_floor
+        if floor is None:
+            return ()
+        value = floor.get(NEIGHBOUR_JACCARD)
+        return (
+            (
+                Phrase.of("mean Jaccard across seeds (vs ", Data(floor.partner), ")"),
+                "—" if value is None else value,
+                "the seed floor",
+            ),
+        )
+
+    def _pairs_floor_caption(self) -> str:
+        floor, mean = self.seed_floor, self.mean_pair_jaccard
+        if floor is None or mean is None:
+            return ""
+        across = floor.get(PAIR_JACCARD)
+        return (
+            f" Mean Jaccard {floor_text(mean, across, self.chance_jaccard)} "
+            f"({self.a.name} against {floor.partner}: the models share a seed)."
         )
 
     def extremes(self) -> tuple[tuple[str, Phrase], ...]:
@@ -186,17 +215,36 @@ class UniversalityView:
 
     def readings(self) -> tuple[str, ...]:
         nj = self.neighbourhood_jaccard
-        out = [
-            f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
-            f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, against "
-            f"{nj.null_mean:.3f} for shuffled words."
-        ]
-        if self.pairs:
-            out.append(
-                f"Difference vectors of {len(self.pairs)} dissimilar word pairs have neighbour "
-                f"lists with mean Jaccard {self.mean_pair_jaccard:.3f}, against "
-                f"{self.chance_jaccard:.3f} expected by chance."
-            )
+        floor = self.seed_floor
+        if floor is None:
+            out = [
+                f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
+                f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, "
+                f"against {nj.null_mean:.3f} for shuffled words."
+            ]
+        else:
+            out = [
+                f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
+                f"{floor_text(nj.observed, floor.get(NEIGHBOUR_JACCARD), nj.null_mean)} "
+                f"between {self.a.name} and {self.b.name} ({floor.partner} across seeds; "
+                "chance: shuffled words)."
+            ]
+        if self.pairs and self.mean_pair_jaccard is not None:
+            if floor is None:
+                out.append(
+                    f"Difference vectors of {len(self.pairs)} dissimilar word pairs have "
+                    f"neighbour lists with mean Jaccard {self.mean_pair_jaccard:.3f}, against "
+                    f"{self.chance_jaccard:.3f} expected by chance."
+                )
+            else:
+                across = floor.get(PAIR_JACCARD)
+                out.append(
+                    f"Difference vectors of {len(self.pairs)} dissimilar word pairs have "
+                    "neighbour lists with mean Jaccard "
+                    f"{floor_text(self.mean_pair_jaccard, across, self.chance_jaccard)} "
+                    f"({floor.partner} across seeds): the same-seed figure is flattered by the "
+                    "shared random stream; read the across-seed one."
+                )
         return tuple(out)
 
 
@@ -222,7 +270,20 @@ def universality_view(
     pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
     repetitions: int = 20,
     seed: int = 0,
+    across_seeds: Embedding | None = None,
 ) -> UniversalityView:
+    """Neighbourhood and difference-vector universality of two models (module docstring);
+    with `across_seeds` (B's spec at another seed, for models that share one) also the
+    seed floor: the same figures for A against it."""
+    floor = None
+    if across_seeds is not None:
+        other = universality_view(
+            model_a, across_seeds, k=k, top_n=top_n, pairs=pairs, repetitions=2, seed=seed
+        )
+        figures = [(NEIGHBOUR_JACCARD, other.neighbourhood_jaccard.observed)]
+        if other.mean_pair_jaccard is not None:
+            figures.append((PAIR_JACCARD, other.mean_pair_jaccard))
+        floor = SeedFloor(partner=other.b.name, figures=tuple(figures))
     shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
     n = len(shared.words)
     if n <= 3:
@@ -282,6 +343,7 @@ def universality_view(
         missing_pairs=tuple(missing),
         chance_jaccard=expected_random_jaccard(k, n),
         unusable_pairs=tuple(unusable),
+        seed_floor=floor,
     )
 
 

@@ -22,7 +22,7 @@ are not. For each pair of models and each basis this view shows, from
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import combinations
 
@@ -41,6 +41,7 @@ from polyterm.views.alignment import (
 )
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
+from polyterm.views.seed_floor import SeedPartner, floor_text
 
 AXES_SHOWN = 5
 SHARED_Z = 3.0
@@ -71,10 +72,24 @@ class PairInBases:
     b: ModelSummary
     comparisons: tuple[BasisComparison, ...]
     same_seed: bool = False  # both trained on one corpus from one seed
+    across_seeds: tuple[BasisComparison, ...] = field(
+        default=(), metadata={"json": "unless-default"}
+    )
+    """With `same_seed`: each basis again for A against B's spec at another seed
+    (`partner`), the seed floor; the verdicts and the headline use these."""
+    partner: str = field(default="", metadata={"json": "unless-default"})
+
+    def decisive(self) -> tuple[BasisComparison, ...]:
+        """The comparison each verdict rests on, per basis: across seeds when there is
+        one (the same seed flatters a pair), else the pair itself."""
+        if len(self.across_seeds) == len(self.comparisons):
+            return self.across_seeds
+        return self.comparisons
 
     def shared_bases(self) -> tuple[BasisComparison, ...]:
-        """The bases in which the groupings are shared beyond chance (`verdict`)."""
-        return tuple(c for c in self.comparisons if is_shared(c))
+        """The bases in which the groupings are shared beyond chance (`verdict` of the
+        decisive comparison)."""
+        return tuple(c for c in self.decisive() if is_shared(c))
 
 
 def beats_null(c: BasisComparison) -> bool:
@@ -87,9 +102,7 @@ def beats_null(c: BasisComparison) -> bool:
 def evidence_pairs(c: BasisComparison) -> tuple[BasisPair, ...]:
     """The pairs a claim of sharing may rest on: shared at the FDR, stable on both sides
     (or stability not applicable/measured), and not frequency axes."""
-    return tuple(
-        p for p in c.pairs if p.shared and p.stable is not False and not p.frequency_axis
-    )
+    return tuple(p for p in c.pairs if p.shared and p.stable is not False and not p.frequency_axis)
 
 
 def verdict(c: BasisComparison) -> Verdict:
@@ -157,23 +170,29 @@ class WhereUniversalityView:
         top words (words in both top lists in bold)."""
         q = f"{self.fdr_q:g}"
         rows: list[tuple[Cell, ...]] = []
+        floors = any(p.across_seeds for p in self.pairs)
         for p in self.pairs:
-            for c in p.comparisons:
-                rows.append(
-                    (
-                        Data(p.a.name),
-                        Data(p.b.name),
-                        c.basis.label(),
-                        f"{c.codes[0]} × {c.codes[1]}",
-                        f"{c.mean_matched.observed:.3f}",
-                        null_text(c.mean_matched),
-                        c.null_kind,
-                        c.shared_text(),
-                        _null_shared_text(c),
-                        _stable_text(c),
-                        verdict(c).value,
-                    )
-                )
+            decisive = p.decisive()
+            for i, c in enumerate(p.comparisons):
+                row: list[Cell] = [
+                    Data(p.a.name),
+                    Data(p.b.name),
+                    c.basis.label(),
+                    f"{c.codes[0]} × {c.codes[1]}",
+                    f"{c.mean_matched.observed:.3f}",
+                ]
+                if floors:
+                    row.append(_across_text(p, i))
+                row += [
+                    null_text(c.mean_matched),
+                    c.null_kind,
+                    c.shared_text(),
+                    _null_shared_text(c),
+                    _stable_text(c),
+                    verdict(decisive[i]).value
+                    + (" (across seeds)" if decisive is p.across_seeds else ""),
+                ]
+                rows.append(tuple(row))
         axes: list[tuple[Cell, ...]] = []
         for p in self.pairs:
             for c in p.comparisons:
@@ -205,6 +224,7 @@ class WhereUniversalityView:
                     "basis",
                     "axes",
                     "mean matched |r|",
+                    *(("across seeds (mean |r|; shared)",) if floors else ()),
                     "null (mean ± sd, z)",
                     "null",
                     f"pairs shared at FDR {q}",
@@ -225,8 +245,27 @@ class WhereUniversalityView:
                     f"{SHARED_Z:g} null sd above a null that keeps the geometry (not only the "
                     "word shuffle), and at least one pair shared at the FDR, stable in both "
                     "models and not a frequency axis (|ρ with frequency rank| ≥ 0.5)."
+                    + (
+                        " Models that share a seed are also compared across seeds (A against "
+                        "B's spec at another seed): the seed floor, on which their verdict rests."
+                        if floors
+                        else ""
+                    )
                 ),
-                numeric=(False, False, False, True, True, True, False, True, True, True, False),
+                numeric=(
+                    False,
+                    False,
+                    False,
+                    True,
+                    True,
+                    *((True,) if floors else ()),
+                    True,
+                    False,
+                    True,
+                    True,
+                    True,
+                    False,
+                ),
             ),
             Table(
                 "shared-axes",
@@ -309,8 +348,10 @@ def pair_readings(p: PairInBases) -> list[str]:
     `Verdict.SHARED`; every other basis is named with the reason it does not."""
     out: list[str] = []
     shared = p.shared_bases()
-    rest = [c for c in p.comparisons if not is_shared(c)]
+    rest = [c for c in p.decisive() if not is_shared(c)]
     head = f"{p.a.name} vs {p.b.name}: "
+    if p.across_seeds and p.decisive() is p.across_seeds:
+        head = f"{p.a.name} vs {p.b.name} (across seeds: {p.a.name} vs {p.partner}): "
     if shared:
         text = (
             head
@@ -323,15 +364,29 @@ def pair_readings(p: PairInBases) -> list[str]:
     else:
         out.append(
             head + "no basis shares the groupings beyond chance: "
-            + "; ".join(_basis_phrase(c) + _reason(c) for c in p.comparisons) + "."
+            + "; ".join(_basis_phrase(c) + _reason(c) for c in p.decisive()) + "."
         )  # fmt: skip
-    if shared and p.same_seed:
+    if p.across_seeds and p.decisive() is p.across_seeds:
+        parts = [
+            f"{same.basis.label()} mean matched |r| "
+            + floor_text(same.mean_matched.observed, other.mean_matched.observed,
+                         same.mean_matched.null_mean)
+            + f", {same.n_shared} and {other.n_shared} pairs shared"
+            for same, other in zip(p.comparisons, p.across_seeds, strict=True)
+        ]  # fmt: skip
+        out.append(
+            f"{p.a.name} and {p.b.name} share a seed, which makes them look alike; the "
+            f"verdicts above are across seeds ({p.a.name} vs {p.partner}): "
+            + "; ".join(parts)
+            + " (chance: the basis's null)."
+        )
+    elif shared and p.same_seed:
         out.append(
             f"{p.a.name} and {p.b.name} were trained on one corpus from the same "
             "seed (the same initial random stream), which makes them look alike: "
             "read their sharing against two seeds of one size (the seed floor)."
         )
-    for c in p.comparisons:
+    for c in p.decisive():
         frequency = [x for x in c.pairs if x.shared and x.frequency_axis]
         if frequency:
             first = frequency[0]
@@ -344,6 +399,13 @@ def pair_readings(p: PairInBases) -> list[str]:
                 "which both models see alike, and are not counted as a shared meaning."
             )
     return out
+
+
+def _across_text(p: PairInBases, i: int) -> str:
+    if len(p.across_seeds) != len(p.comparisons):
+        return "—"
+    c = p.across_seeds[i]
+    return f"{c.mean_matched.observed:.3f}; {c.n_shared} of {c.n_pairs} (vs {p.partner})"
 
 
 def _evidence_text(c: BasisComparison) -> str:
@@ -392,6 +454,7 @@ def where_universality_view(
     fdr_q: float = DEFAULT_FDR_Q,
     axes_shown: int = AXES_SHOWN,
     progress: Callable[[str], None] | None = None,
+    seed_partner: SeedPartner | None = None,
 ) -> WhereUniversalityView:
     """Every pair of `models` (in the given order) compared in every basis of `bases`.
 
@@ -403,27 +466,26 @@ def where_universality_view(
     store = store if store is not None else BasisStore()
     requests = tuple(dict.fromkeys(bases)) or (BasisRequest(),)
     pairs = []
+
+    def compare(x: Embedding, y: Embedding, request: BasisRequest) -> BasisComparison:
+        say(f"{x.name} vs {y.name} in {request.label()}")
+        return basis_comparison(
+            x, y, request, store, top_n=top_n, repetitions=repetitions, seed=seed,
+            stability_runs=stability_runs, k=k, fdr_q=fdr_q,
+        )  # fmt: skip
+
     for a, b in combinations(models, 2):
-        comparisons = []
-        for request in requests:
-            say(f"{a.name} vs {b.name} in {request.label()}")
-            comparisons.append(
-                basis_comparison(
-                    a,
-                    b,
-                    request,
-                    store,
-                    top_n=top_n,
-                    repetitions=repetitions,
-                    seed=seed,
-                    stability_runs=stability_runs,
-                    k=k,
-                    fdr_q=fdr_q,
-                )
-            )
+        comparisons = tuple(compare(a, b, r) for r in requests)
+        partner = seed_partner(a, b) if seed_partner is not None else None
+        across = () if partner is None else tuple(compare(a, partner, r) for r in requests)
         pairs.append(
             PairInBases(
-                ModelSummary.of(a), ModelSummary.of(b), tuple(comparisons), _same_seed(a, b)
+                ModelSummary.of(a),
+                ModelSummary.of(b),
+                comparisons,
+                _same_seed(a, b),
+                across_seeds=across,
+                partner="" if partner is None else partner.name,
             )
         )
     return WhereUniversalityView(

@@ -75,6 +75,8 @@ def universality_markdown(view: UniversalityView) -> str:
         + f"\n- k: {view.k}",
         _section(table_by_key(tables, "models")),
         _section(table_by_key(tables, "neighbourhood")),
+        _section(table_by_key(tables, "baselines"))
+        + f"\n\n{table_by_key(tables, 'baselines').caption}",
         "  \n".join(f"{label}: {phrase(p)}" for label, p in view.extremes()),
         _section(pairs)
         + f"\n\n{pairs.caption}"

@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.core.agreement_baselines import (
+    AgreementBaselines,
+    expression_baselines,
+    neighbourhood_different_query,
+)
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.expression import Expression, Term
 from polyterm.core.neighbourhood_universality import neighbourhood_universality
@@ -96,6 +101,16 @@ class UniversalityView:
     unusable_pairs: tuple[str, ...] = ()
     seed_floor: SeedFloor | None = field(default=None, metadata={"json": "unless-default"})
     """The models share a seed: the same figures for A against B at another seed."""
+    neighbour_other_word: NullSummary | None = field(
+        default=None, metadata={"json": "unless-default"}
+    )
+    """Mean neighbour Jaccard of A's list for each word with B's for a frequency-matched
+    other word (`polyterm.core.agreement_baselines`)."""
+    pair_baselines: AgreementBaselines | None = field(
+        default=None, metadata={"json": "unless-default"}
+    )
+    """Difference vectors: frequency-matched random pairs, and A's list against B's for a
+    different, frequency-matched pair."""
 
     @property
     def mean_pair_jaccard(self) -> float | None:
@@ -129,6 +144,7 @@ class UniversalityView:
                 ),
                 numeric=(False, True, True),
             ),
+            self._baselines_table(),
             Table(
                 "pairs",
                 "Difference vectors of dissimilar pairs",
@@ -156,6 +172,56 @@ class UniversalityView:
                 numeric=(False, True, True, False, False),
             ),
         )
+
+    def _baselines_table(self) -> Table:
+        """`baselines`: each agreement beside the baselines that can fail (frequency-
+        matched random queries, a different query, the seed floor) and chance."""
+        floor = self.seed_floor
+        nj, other = self.neighbourhood_jaccard, self.neighbour_other_word
+        rows: list[tuple[Cell, ...]] = [
+            (
+                "neighbours of a shared word",
+                nj.observed,
+                "— (every word is the query)",
+                null_text(other),
+                "—" if floor is None else _cell(floor.get(NEIGHBOUR_JACCARD)),
+                f"{nj.null_mean:.3f} (shuffled words)",
+            )
+        ]
+        pb = self.pair_baselines
+        if self.pairs and self.mean_pair_jaccard is not None:
+            rows.append(
+                (
+                    f"difference vectors of {len(self.pairs)} pairs",
+                    self.mean_pair_jaccard,
+                    null_text(None if pb is None else pb.random_queries),
+                    null_text(None if pb is None else pb.different_query),
+                    "—" if floor is None else _cell(floor.get(PAIR_JACCARD)),
+                    f"{self.chance_jaccard:.4f} (random lists)",
+                )
+            )
+        return Table(
+            "baselines",
+            "Agreement beside baselines that can fail",
+            (
+                "agreement (mean Jaccard)",
+                "observed",
+                "random queries, frequency-matched (mean ± sd, z)",
+                "different query, frequency-matched (mean ± sd, z)",
+                "across seeds" if floor is None else Phrase.of("across seeds (vs ",
+                                                               Data(floor.partner), ")"),
+                "chance",
+            ),
+            tuple(rows),
+            caption=(
+                "Random queries: the same form of query built from other words of similar "
+                "frequency, answered by both models (what the shared geometry gives any "
+                "query). Different query: A's list against B's list for a frequency-matched "
+                "other query (what lists share only by holding words of that frequency). "
+                "Across seeds: the seed floor, when the models share a seed."
+            ),
+            numeric=(False, True, True, True, True, True),
+        )  # fmt: skip
 
     def _floor_rows(self) -> tuple[tuple[Cell, ...], ...]:
         floor = self.seed_floor
@@ -245,7 +311,53 @@ class UniversalityView:
                     f"({floor.partner} across seeds): the same-seed figure is flattered by the "
                     "shared random stream; read the across-seed one."
                 )
+        out += self._baseline_readings()
         return tuple(out)
+
+    def _baseline_readings(self) -> list[str]:
+        out: list[str] = []
+        other = self.neighbour_other_word
+        if other is not None:
+            out.append(
+                "Neighbour lists of different words of similar frequency agree with Jaccard "
+                f"{other.null_mean:.3f} ± {other.null_sd:.3f}: "
+                + (
+                    "a word's own neighbours agree far more, so the agreement is about the "
+                    "words, not only their frequency."
+                    if _beats(other)
+                    else "a word's own neighbours agree no more than that, so the agreement "
+                    "says little beyond word frequency."
+                )
+            )
+        pb = self.pair_baselines
+        if pb is not None and self.pairs:
+            rq, dq = pb.random_queries, pb.different_query
+            verdict = (
+                "the chosen pairs agree more than frequency-matched random pairs do "
+                f"(z {rq.z:+.1f}), beyond the shared geometry"
+                if _beats(rq) and rq.z is not None
+                else "the chosen pairs agree no more than frequency-matched random pairs "
+                "(by more than 3 sd): the agreement is the models' shared geometry, not "
+                "something about these pairs"
+            )
+            out.append(
+                f"Difference vectors: mean Jaccard {pb.observed:.3f}; frequency-matched random "
+                f"pairs {rq.null_mean:.3f} ± {rq.null_sd:.3f}; A's list against B's for a "
+                f"different pair {dq.null_mean:.3f} ± {dq.null_sd:.3f} — {verdict}."
+            )
+        return out
+
+
+def _cell(value: float | None) -> Cell:
+    return "—" if value is None else value
+
+
+def _beats(n: NullSummary | None) -> bool | None:
+    """Whether the observed agreement is above a baseline by more than 3 of its sd (None:
+    no baseline)."""
+    if n is None:
+        return None
+    return n.z is not None and n.z > 3
 
 
 def expected_random_jaccard(k: int, n: int) -> float:
@@ -328,6 +440,23 @@ def universality_view(
         la, lb = lists
         results.append(PairResult(x, y, la, lb, jaccard(la, lb), rbo(la, lb)))
     jac = nu.jaccard_summary
+    other_word = neighbourhood_different_query(
+        nu.neighbours_a, nu.neighbours_b, repetitions=repetitions, seed=seed
+    )
+    scored = [(row[p.a], row[p.b]) for p in results]
+    pair_baselines = (
+        expression_baselines(
+            ua,
+            ub,
+            np.array(scored, dtype=np.int64),
+            np.array([1.0, -1.0]),
+            k,
+            repetitions=repetitions,
+            seed=seed,
+        )
+        if scored
+        else None
+    )
     return UniversalityView(
         a=ModelSummary.of(model_a),
         b=ModelSummary.of(model_b),
@@ -344,6 +473,8 @@ def universality_view(
         chance_jaccard=expected_random_jaccard(k, n),
         unusable_pairs=tuple(unusable),
         seed_floor=floor,
+        neighbour_other_word=other_word,
+        pair_baselines=pair_baselines,
     )
 
 

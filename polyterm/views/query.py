@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from polyterm.core.agreement_baselines import expression_baselines
 from polyterm.core.dimensions import (
     DimensionEntry,
     DimensionStats,
@@ -16,15 +17,17 @@ from polyterm.core.dimensions import (
     dimension_extremes,
     dimension_stats,
 )
-from polyterm.core.embedding import Embedding
+from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
+from polyterm.core.nulls import NullSummary
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
+from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
 from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError, UnknownWordError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, shell_word
-from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, slug_of
+from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, joined, null_text, slug_of
 
 
 class QueryKind(StrEnum):
@@ -100,6 +103,37 @@ class ModelResult:
         return self.bottom if which == "bottom" else self.entries
 
 
+AGREEMENT_TOP_N = 10_000
+"""The agreement baselines compare two models over their most frequent shared words."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PairAgreement:
+    """Two models' lists for the query over their `n_words` most frequent shared words
+    (`jaccard`), beside the frequency-matched random-query and different-query baselines
+    (`polyterm.core.agreement_baselines`)."""
+
+    a: str
+    b: str
+    n_words: int
+    jaccard: float
+    random_queries: NullSummary
+    different_query: NullSummary
+
+    def text(self) -> str:
+        """One line: the agreement and its baselines (the Calculator shows it)."""
+
+        def one(n: NullSummary) -> str:
+            z = "" if n.z is None else f", z {n.z:+.1f}"
+            return f"{n.null_mean:.2f} ± {n.null_sd:.2f}{z}"
+
+        return (
+            f"Jaccard {self.jaccard:.2f} over {self.n_words:,} shared words · random "
+            f"frequency-matched queries {one(self.random_queries)} · a different query "
+            f"{one(self.different_query)}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class QueryView:
     """The same query answered by each model, with overlap between their lists."""
@@ -116,6 +150,8 @@ class QueryView:
 
     usage: tuple[int | None, ...] = field(default=(), metadata={"json": "unless-default"})
     """dict:K dimension queries: per result, how many words use the atom (code > 0)."""
+    baselines: tuple[PairAgreement, ...] = field(default=(), metadata={"json": "unless-default"})
+    """Expressions: each pair of models' agreement beside baselines that can fail."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -203,6 +239,37 @@ class QueryView:
                 numeric=(False, False, True, True, False),
             )
         )
+        if self.baselines:
+            out.append(
+                Table(
+                    "agreement-baselines",
+                    "Agreement beside baselines that can fail",
+                    (
+                        "model A",
+                        "model B",
+                        "Jaccard (shared words)",
+                        "random queries, frequency-matched (mean ± sd, z)",
+                        "different query, frequency-matched (mean ± sd, z)",
+                    ),
+                    tuple(
+                        (
+                            Data(b.a),
+                            Data(b.b),
+                            b.jaccard,
+                            null_text(b.random_queries),
+                            null_text(b.different_query),
+                        )
+                        for b in self.baselines
+                    ),
+                    caption=(
+                        f"Over each pair's {AGREEMENT_TOP_N:,} most frequent shared words. "
+                        "Random queries: the same expression built from other words of "
+                        "similar frequency (what the shared geometry gives any such query); "
+                        "different query: A's list against B's for such another expression."
+                    ),
+                    numeric=(False, False, True, True, True),
+                )
+            )
         return tuple(out)
 
     def _usage_caption(self, ok: Sequence[ModelResult]) -> str:
@@ -280,6 +347,11 @@ def expression_view(
         if len(expr.terms) == 1 and expr.terms[0].weight == 1
         else QueryKind.EXPRESSION
     )
+    baselines = (
+        _agreement_baselines(models, results, expr, k, include_query)
+        if convention is Convention.NORMALISED
+        else ()
+    )
     return QueryView(
         kind,
         expr.canonical(),
@@ -290,7 +362,43 @@ def expression_view(
         include_query,
         tuple(results),
         _compare(results, models),
+        baselines=baselines,
     )
+
+
+def _agreement_baselines(
+    models: Sequence[Embedding],
+    results: Sequence[ModelResult],
+    expr: Expression,
+    k: int,
+    include_query: bool,
+    *,
+    repetitions: int = 20,
+    seed: int = 0,
+) -> tuple[PairAgreement, ...]:
+    """Every pair of models that answered: the expression's agreement over their most
+    frequent shared words beside its baselines (none when a word is not shared)."""
+    ok = [m for m, r in zip(models, results, strict=True) if r.error is None]
+    out = []
+    for i, a in enumerate(ok):
+        for b in ok[i + 1 :]:
+            shared = shared_vocabulary([a.vocab, b.vocab], top_n=AGREEMENT_TOP_N)
+            row = {w: j for j, w in enumerate(shared.words)}
+            if any(t.word not in row for t in expr.terms) or len(shared.words) <= 3 * k:
+                continue
+            ua = unit_rows(np.asarray(a.vectors[shared.indices[0]], dtype=np.float64))
+            ub = unit_rows(np.asarray(b.vectors[shared.indices[1]], dtype=np.float64))
+            rows = np.array([[row[t.word] for t in expr.terms]], dtype=np.int64)
+            weights = np.array([t.weight for t in expr.terms], dtype=np.float64)
+            res = expression_baselines(
+                ua, ub, rows, weights, k, repetitions=repetitions, seed=seed,
+                exclude_query=not include_query,
+            )  # fmt: skip
+            out.append(
+                PairAgreement(a.name, b.name, len(shared.words), res.observed,
+                              res.random_queries, res.different_query)
+            )  # fmt: skip
+    return tuple(out)
 
 
 def dimension_query_view(

@@ -60,3 +60,25 @@ def test_neighbourhood_different_query_against_a_direct_mean() -> None:
     check = np.random.default_rng(7)
     first = frequency_matched(np.arange(200), 200, check)
     assert res.null_values[0] == float(row_jaccard(na, nb[first]).mean())
+
+
+def test_the_calculator_view_carries_each_pair_s_baselines() -> None:
+    from polyterm.core.embedding import Embedding
+    from polyterm.views.protocol import table_by_key
+    from polyterm.views.query import expression_view
+
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(400)]
+    x = rng.standard_normal((400, 6))
+    a = Embedding.from_arrays("A", words, x)
+    b = Embedding.from_arrays("B", words, x + 0.05 * rng.standard_normal((400, 6)))
+    view = expression_view([a, b], "w3 - w9", k=10)
+    (pair,) = view.baselines
+    assert (pair.a, pair.b, pair.n_words) == ("A", "B", 400)
+    direct = expression_baselines(
+        unit_rows(x), unit_rows(np.asarray(b.vectors, dtype=np.float64)), [[3, 9]], [1.0, -1.0], 10
+    )
+    assert abs(pair.jaccard - direct.observed) < 1e-9
+    assert "random frequency-matched queries" in pair.text()
+    assert table_by_key(view.tables(), "agreement-baselines").rows[0][2] == pair.jaccard
+    assert expression_view([a], "w3 - w9").baselines == ()

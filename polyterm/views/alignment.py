@@ -283,7 +283,7 @@ class BasisComparison:
         return text
 
 
-FREQUENCY_COLUMN = "ρ with frequency rank (A / B)"
+FREQUENCY_COLUMN = "ρ freq (A / B)"
 ROBUST_COLUMNS: tuple[str, ...] = (
     "Spearman ρ",
     f"r without {DEFAULT_TRIM} extreme words",
@@ -293,7 +293,7 @@ ROBUST_COLUMNS: tuple[str, ...] = (
 ROBUST_CAPTION = (
     f"Spearman ρ and r without the {DEFAULT_TRIM} most extreme words (largest |z| on either "
     f"axis) beside Pearson r, and the share of r carried by its {DEFAULT_TOP} largest word "
-    "contributions; ρ with frequency rank of each side, 'freq' where |ρ| ≥ "
+    "contributions; ρ freq: Spearman ρ of each side with frequency rank, 'freq' where |ρ| ≥ "
     f"{FREQUENCY_AXIS_RHO:g}: such an axis orders words by how common they are, which both "
     "models see alike, and is not a shared meaning."
 )

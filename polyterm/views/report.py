@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from itertools import combinations
 
 from polyterm.core.embedding import Embedding
+from polyterm.core.multiple_testing import MIN_Z, Test, correct, supported
 from polyterm.core.postprocess import removed_top
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
@@ -24,6 +25,7 @@ from polyterm.safe_text import visible
 from polyterm.views.alignment import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
+    BasisComparison,
     alignment_view,
 )
 from polyterm.views.markdown import md, models_section, render_markdown, table
@@ -31,9 +33,9 @@ from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
 from polyterm.views.seed_floor import SeedPartner
-from polyterm.views.sweep import COHERENCE_CAPTION, model_row, sweep_view
+from polyterm.views.sweep import COHERENCE_CAPTION, ModelRow, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
-from polyterm.views.where_universality import where_universality_view
+from polyterm.views.where_universality import PairInBases, where_universality_view
 
 
 def _section(markdown: str, *, nest: bool = True) -> str:
@@ -49,6 +51,54 @@ def _section(markdown: str, *, nest: bool = True) -> str:
         if not skipping:
             out.append("#" + line if nest and line.startswith("##") else line)
     return "\n".join(out)
+
+
+def _repeat_label(r: ModelRow) -> str:
+    return f"{r.model.name}: distinct share of top-k vs rotated bases"
+
+
+def _coherence_label(r: ModelRow) -> str:
+    return f"{r.model.name}: mean coherence vs rotated bases"
+
+
+def c_name(p: PairInBases, c: BasisComparison) -> str:
+    """B's name in comparison `c` of pair `p` (its seed partner for an across-seed one)."""
+    return p.partner if any(c is x for x in p.across_seeds) else p.b.name
+
+
+def _row_readings(r: ModelRow, k: int, tests: Sequence[Test]) -> list[str]:
+    """A model's repeat and coherence readings, each resting only on a test that survives
+    the correction across the whole report."""
+    share, null = r.repeat_share.observed, r.repeat_share.null_mean
+    shapes = supported(tests, _repeat_label(r))
+    out = [
+        f"{r.model.name}: {share:.0%} of the top-{k} slots of its dimensions hold distinct "
+        f"words ({1 - share:.0%} are repeats); in a randomly rotated basis {null:.0%} would "
+        + (
+            "— the basis itself shapes the repeats (supported after the correction across "
+            "the report)."
+            if shapes
+            else "— the repeats belong to the geometry, not to the basis (no difference "
+            "survives the correction across the report's tests)."
+        )
+    ]
+    out.append(r.coherence_reading(supported(tests, _coherence_label(r))))
+    return out
+
+
+def _tests_section(tests: Sequence[Test]) -> str:
+    rows = [
+        (md(t.label), f"{t.z:+.1f}", f"{t.p:.2g}", f"{t.q_value:.2g}",
+         "yes" if t.supported else "no")
+        for t in tests
+    ]  # fmt: skip
+    return (
+        f"## Many tests\n\nEvery z-score of this report ({len(tests)}), corrected together: "
+        "two-sided p by the normal approximation, Benjamini–Hochberg at 0.05; 'supported' "
+        f"means kept by BH and |z| ≥ {MIN_Z:g}. The summary's readings rest only on "
+        "supported tests.\n\n"
+        + table(["statistic", "z", "p (normal)", "BH-adjusted p", "supported"], rows)
+    )
 
 
 def _post_processing_text(models: Sequence[Embedding]) -> str:
@@ -122,18 +172,20 @@ def build_report(
         )
         + f"\n\n{COHERENCE_CAPTION}"
     )  # fmt: skip
+    family: list[tuple[str, float | None]] = []
     for r in rows:
-        share, null = r.repeat_share.observed, r.repeat_share.null_mean
-        readings.append(
-            f"{r.model.name}: {share:.0%} of the top-{k} slots of its dimensions hold distinct "
-            f"words ({1 - share:.0%} are repeats); in a randomly rotated basis {null:.0%} would "
-            + (
-                "— the repeats belong to the geometry, not to the basis."
-                if abs(share - null) <= 2 * max(r.repeat_share.null_sd, 1e-9)
-                else "— the basis itself shapes the repeats."
-            )
-        )
-        readings.append(r.coherence_reading())
+        family += [
+            (_repeat_label(r), r.repeat_share.z),
+            (f"{r.model.name}: mean excess kurtosis vs rotated bases", r.kurtosis.z),
+            (_coherence_label(r), None if r.coherence_rotation is None else
+             r.coherence_rotation.z),
+        ]  # fmt: skip
+    if len(models) >= 2:
+        for p in where.pairs:
+            for comp in (*p.comparisons, *p.across_seeds):
+                family.append((f"{p.a.name} vs {c_name(p, comp)} in {comp.basis.label()}: mean "
+                               "matched |r|", comp.mean_matched.z))  # fmt: skip
+    row_readings_at = len(readings)
     for m in models:
         say(f"dimensions of {m.name}")
         body.append(_section(render_markdown(repeats_view(m, k=k, restrict=restrict))))
@@ -155,6 +207,8 @@ def build_report(
                                      seed=seed, across_seeds=partner)  # fmt: skip
             universal = universality_view(a, b, k=k, seed=seed, across_seeds=partner)
             readings += [*aligned.readings(), *universal.readings()]
+            family += [(f"{a.name} vs {b.name}: {st.name} vs {n.kind}", n.z)
+                       for st in aligned.statistics for n in st.nulls]  # fmt: skip
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
         manifests = {id(m): Manifest.of(m.manifest) for m in models}
         trained = [m for m in models if manifests[id(m)].kind == "word2vec"]
@@ -166,6 +220,11 @@ def build_report(
             readings += [r for r in sweep.readings() if r not in readings]
             body.append(_section(render_markdown(sweep)))
 
+    tests = correct(family)
+    readings[row_readings_at:row_readings_at] = [
+        text for r in rows for text in _row_readings(r, k, tests)
+    ]
+    body.append(_tests_section(tests))
     head = [
         f"# Polysemantic universality: {names}",
         f"Generated by polyterm on {time.strftime('%Y-%m-%d')}. Every statistic is shown "

@@ -495,12 +495,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_b", help="the second model")
     p.add_argument(
         "--match-repetitions",
-        type=bounded_int("--match-repetitions", 2, MAX_REPETITIONS),
+        type=bounded_int("--match-repetitions", 0, MAX_REPETITIONS),
         default=None,
         metavar="R",
         help="draws of the null behind each matched pair's max-|r| p-value and the pairs "
-        "shared at FDR 0.05 (default 1000 in a basis; in the raw basis only when given; "
-        "the smallest p is 1/(1+R))",
+        "shared at FDR 0.05 (default 1000, in every basis; 0 skips them; the smallest p "
+        "is 1/(1+R))",
     )
     p.add_argument(
         "--stability-runs",

@@ -547,7 +547,7 @@ class DimensionPane(Pane):
             lines.append(
                 f"{stat.end} {stat.k} of {stat.dims} dims: {stat.distinct:,} distinct "
                 f"words in {stat.slots:,} slots ({stat.distinct_share:.0%}); "
-                f"{len(stat.repeated)} recur"
+                f"{len(stat.repeated)} recur" + _null_line(view.null_of(stat.end))
             )
         self.query_one("#repeats-summary", Static).update("\n".join(lines))
         table = self.query_one("#repeats-table", FitTable)
@@ -571,3 +571,13 @@ class DimensionPane(Pane):
                 table.add_row(end, cut(plain(w), words), count, dims, height=None if tall else 1)
 
         table.fill(draw)
+
+
+def _null_line(null: object) -> str:
+    """The rotated-basis null of a repeat share, in a few words (nothing when absent)."""
+    if null is None:
+        return ""
+    mean, sd, z = (getattr(null, a, None) for a in ("null_mean", "null_sd", "z"))
+    if getattr(null, "degenerate", False) or z is None:
+        return f"; rotated bases {mean:.0%} (unchanged)"
+    return f"; rotated bases {mean:.0%} ± {sd:.1%}, z {z:+.1f}"

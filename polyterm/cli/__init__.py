@@ -566,6 +566,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_empty("--reference"),
         help="measure coherence in this model (default: each itself)",
     )
+    p.add_argument(
+        "--no-quality",
+        action="store_true",
+        help="skip each model's WordSim-353, SimLex-999 and analogy scores",
+    )
 
     p = sub.add_parser(
         "report",
@@ -591,6 +596,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
+    )
+    p.add_argument(
+        "--no-quality",
+        action="store_true",
+        help="skip each model's WordSim-353, SimLex-999 and analogy scores",
     )
     p.add_argument(
         "--no-seed-floor",
@@ -624,7 +634,7 @@ class ParserParents:
     bases: argparse.ArgumentParser
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("polyterm.cli.quality_command",)
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and
 sets `handler=run` on it (`p.set_defaults(handler=run)`), and `run(args, err) -> int`.

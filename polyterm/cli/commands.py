@@ -526,6 +526,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         reference=reference,
         bases=requests,
         store=store,
+        quality=not args.no_quality,
     )
     _emit(view, args.format)
     return 0
@@ -657,6 +658,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         bases=requests,
         store=store,
         seed_partner=_seed_partner(args, err, library),
+        quality=not args.no_quality,
     )
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes

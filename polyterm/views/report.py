@@ -29,8 +29,10 @@ from polyterm.views.alignment import (
     alignment_view,
 )
 from polyterm.views.markdown import md, models_section, render_markdown, table
+from polyterm.views.markdown_parts import markdown_table
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import null_text
+from polyterm.views.quality import quality_of, quality_reading, quality_table
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
 from polyterm.views.seed_floor import SeedPartner
 from polyterm.views.sweep import COHERENCE_CAPTION, ModelRow, model_row, sweep_view
@@ -134,6 +136,7 @@ def build_report(
     match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
     stability_runs: int = DEFAULT_STABILITY_RUNS,
     seed_partner: SeedPartner | None = None,
+    quality: bool = True,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -154,6 +157,12 @@ def build_report(
         )  # fmt: skip
         readings += where.readings()
         body.append(_section(render_markdown(where), nest=False))
+    if quality:
+        say("model quality")
+        rated = [quality_of(m) for m in models]
+        readings += [quality_reading(q) for q in rated]
+        t = quality_table(rated)
+        body.append(f"## {t.title}\n\n" + markdown_table(t) + f"\n\n{md(t.caption)}")
     body.append("## Single dimensions")
 
     say("basis statistics")

@@ -117,6 +117,7 @@ def sweep_markdown(view: SweepView) -> str:
         _section(table_by_key(tables, "pairs")),
         *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "pairs-by-basis"]),
         *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "multiple-testing"]),
+        *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "quality"]),
         f"### Plots (seed {first_seed})\n\n```\n{plots}\n```",
         "### Readings\n\n"
         + (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -48,6 +48,7 @@ from polyterm.errors import PolytermError
 from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
+from polyterm.views.quality import ModelQuality, quality_of, quality_table
 
 F64 = npt.NDArray[np.float64]
 DEFAULT_TOP_N = 10_000
@@ -134,6 +135,8 @@ class SweepView:
     reference: str | None = None  # the model coherence is measured in (None: each itself)
     bases: tuple[BasisRequest, ...] = (BasisRequest(),)
     basis_pairs: tuple[BasisPairRow, ...] = ()  # every pair in every basis (when not raw only)
+    quality: tuple[ModelQuality, ...] = field(default=(), metadata={"json": "unless-default"})
+    """Each model's word-similarity and analogy scores (`polyterm.views.quality`)."""
 
     def title(self) -> Phrase:
         return Phrase.of("Dimension sweep on ", Data(self.corpus) if self.corpus else "the corpus")
@@ -213,6 +216,7 @@ class SweepView:
             )
             + ((self.basis_table(),) if self.basis_pairs else ())
             + (self.tests_table(),)
+            + ((quality_table(self.quality),) if self.quality else ())
         )
 
     def multiple_tests(self) -> tuple[Test, ...]:
@@ -524,8 +528,10 @@ def sweep_view(
     progress: Callable[[float], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),
     store: BasisStore | None = None,
+    quality: bool = False,
 ) -> SweepView:
-    """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds."""
+    """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds; with
+    `quality`, each model's word-similarity and analogy scores too."""
     ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))
     steps = len(ordered)
     rows = []
@@ -568,6 +574,7 @@ def sweep_view(
         reference.name if reference is not None else None,
         requests,
         tuple(basis_pairs),
+        tuple(quality_of(m) for m in ordered) if quality else (),
     )
 
 

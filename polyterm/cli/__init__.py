@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     from polyterm.core.bases import DEFAULT_FIT_ROWS
     from polyterm.engine.readers import DEFAULT_MAX_DIMS
     from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
+    from polyterm.views.settings import COMPARISON
 
     k_type = bounded_int("--k", 1, MAX_WORDS)
     restrict_type = bounded_int("--restrict", 1, MAX_WORDS)
@@ -474,7 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
-    science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
+    science.add_argument(
+        "--k",
+        type=k_type,
+        default=COMPARISON.k,
+        help=f"top words per list (default {COMPARISON.k})",
+    )
     science.add_argument(
         "--top-n",
         type=bounded_int("--top-n", 0, MAX_WORDS),
@@ -482,9 +488,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare over the N most frequent shared words (0 = all)",
     )
     science.add_argument(
-        "--repetitions", type=repetitions_type, default=20, help="null repetitions (2 or more)"
+        "--repetitions",
+        type=repetitions_type,
+        default=COMPARISON.repetitions,
+        help=f"null repetitions (2 or more, default {COMPARISON.repetitions})",
     )
-    science.add_argument("--seed", type=seed_type, default=0, help="seed of the nulls")
+    science.add_argument(
+        "--seed", type=seed_type, default=COMPARISON.seed, help="seed of the nulls"
+    )
 
     p = sub.add_parser(
         "align",
@@ -505,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stability-runs",
         type=stability_runs_type,
-        default=10,
+        default=COMPARISON.stability_runs,
         metavar="N",
         help="ica and dict:K: refit with N seeds to measure each component's stability "
         "(default 10; 0 skips it)",
@@ -582,14 +593,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--restrict",
         type=restrict_type,
-        default=10_000,
+        default=COMPARISON.restrict,
         help="dimension extremes and comparisons over the N most frequent words",
     )
     p.add_argument(
         "--repetitions",
         type=repetitions_type,
-        default=20,
-        help="null repetitions (2 or more, default 20)",
+        default=COMPARISON.repetitions,
+        help=f"null repetitions (2 or more, default {COMPARISON.repetitions})",
     )
     p.add_argument(
         "--output", "-o", type=non_empty("--output"), help="write to this file (default: stdout)"

@@ -36,6 +36,7 @@ from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import dumps, to_json, to_plain
+from polyterm.views.settings import COMPARISON
 
 
 class _ProgressPrinter:
@@ -325,8 +326,9 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
 def cmd_dims(args: argparse.Namespace, err: Console) -> int:
     library, models = _open_with(args, err, [args.model])
     (model,) = _in_basis(args, err, library, models, _one_basis(args))
+    restrict = COMPARISON.dimension_restrict(len(model), args.restrict)
     _emit(
-        dimension_view(model, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
+        dimension_view(model, args.dim, k=args.k, restrict=restrict, scale=Scale(args.scale)),
         args.format,
     )
     return 0
@@ -351,8 +353,9 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
         )
     if getattr(args, "dim", None) is not None:
         models = _in_basis(args, err, library, models, request)
+        restrict = COMPARISON.dimension_restrict(max(len(m) for m in models), args.restrict)
         view = dimension_query_view(
-            models, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)
+            models, args.dim, k=args.k, restrict=restrict, scale=Scale(args.scale)
         )
     else:
         if not args.query:

@@ -53,13 +53,15 @@ from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Cell, Data, Label, Phrase, Table, joined, null_text, slug_of
 from polyterm.views.seed_floor import SeedFloor, floor_text
+from polyterm.views.settings import COMPARISON
 
-DEFAULT_TOP_N = 10_000
-DEFAULT_REPETITIONS = 20
-DEFAULT_MATCH_REPETITIONS = 1000
+DEFAULT_TOP_N = COMPARISON.top_n
+DEFAULT_REPETITIONS = COMPARISON.repetitions
+DEFAULT_MATCH_REPETITIONS = COMPARISON.match_repetitions
 """Null draws of the per-pair max-|r| p-values (cheap: the smallest p is 1 / (1 + R), so
 Benjamini–Hochberg over m pairs needs R of about 20·m or more to call any pair shared)."""
-DEFAULT_STABILITY_RUNS = DEFAULT_RUNS
+DEFAULT_STABILITY_RUNS = COMPARISON.stability_runs
+assert DEFAULT_STABILITY_RUNS == DEFAULT_RUNS  # core.stability keeps the same default
 PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]

@@ -35,6 +35,7 @@ from polyterm.views.protocol import null_text
 from polyterm.views.quality import quality_of, quality_reading, quality_table
 from polyterm.views.query import dimension_query_view, expression_view, repeats_view
 from polyterm.views.seed_floor import SeedPartner
+from polyterm.views.settings import COMPARISON
 from polyterm.views.sweep import COHERENCE_CAPTION, ModelRow, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
 from polyterm.views.where_universality import PairInBases, where_universality_view
@@ -125,11 +126,11 @@ def _post_processing_text(models: Sequence[Embedding]) -> str:
 def build_report(
     models: Sequence[Embedding],
     *,
-    k: int = 10,
-    restrict: int | None = 10_000,
+    k: int = COMPARISON.k,
+    restrict: int | None = COMPARISON.restrict,
     dims_shown: int = 5,
-    repetitions: int = 20,
-    seed: int = 0,
+    repetitions: int = COMPARISON.repetitions,
+    seed: int = COMPARISON.seed,
     progress: Callable[[str], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),
     store: BasisStore | None = None,
@@ -166,7 +167,7 @@ def build_report(
     body.append("## Single dimensions")
 
     say("basis statistics")
-    rows = [model_row(m, k, restrict, max(2, repetitions // 2), seed) for m in models]
+    rows = [model_row(m, k, restrict, repetitions, seed) for m in models]
     body.append(
         "### Each model beside a randomly rotated basis\n\n"
         + table(
@@ -225,7 +226,7 @@ def build_report(
         if len(trained) >= 2 and len(corpora) == 1:
             say("sweep table")
             sweep = sweep_view(trained, corpus=corpora.pop(), k=k, top_n=restrict,
-                               repetitions=max(2, repetitions // 2), seed=seed)  # fmt: skip
+                               repetitions=repetitions, seed=seed)  # fmt: skip
             readings += [r for r in sweep.readings() if r not in readings]
             body.append(_section(render_markdown(sweep)))
 

@@ -49,9 +49,10 @@ from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, null_text, slug_of
 from polyterm.views.quality import ModelQuality, quality_of, quality_table
+from polyterm.views.settings import COMPARISON
 
 F64 = npt.NDArray[np.float64]
-DEFAULT_TOP_N = 10_000
+DEFAULT_TOP_N = COMPARISON.top_n
 COHERENCE_CAPTION = (
     "Coherence = mean pairwise cosine of a dimension's top-k words. Its rotated-basis null "
     "is the same statistic for the same model in randomly rotated bases (random "
@@ -522,8 +523,8 @@ def sweep_view(
     corpus: str = "",
     k: int = 10,
     top_n: int | None = DEFAULT_TOP_N,
-    repetitions: int = 10,
-    seed: int = 0,
+    repetitions: int = COMPARISON.repetitions,
+    seed: int = COMPARISON.seed,
     reference: Embedding | None = None,
     progress: Callable[[float], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),

@@ -40,6 +40,7 @@ from polyterm.errors import PolytermError, ZeroVectorError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
 from polyterm.views.protocol import Cell, Data, Phrase, Table, joined, null_text, slug_of
 from polyterm.views.seed_floor import SeedFloor, floor_text
+from polyterm.views.settings import COMPARISON
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("cat", "car"),
@@ -55,7 +56,7 @@ DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("child", "machine"),
     ("love", "stone"),
 )
-DEFAULT_TOP_N = 5000
+DEFAULT_TOP_N = COMPARISON.neighbour_top_n
 NEIGHBOUR_JACCARD = "mean neighbour Jaccard"
 PAIR_JACCARD = "mean difference-vector Jaccard"
 

@@ -19,6 +19,7 @@ from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.alignment_display import AlignmentDisplay, CompareMode, mode_title
 from polyterm.widgets.pane import (
     RAW_BASIS,
@@ -42,11 +43,11 @@ Aligner = Callable[[Embedding, Embedding, str, ProgressFn], "AlignmentView"]
 needed, with the components' stability), in the calling worker; given by the app (widgets
 do not import the engine, which holds the fitted bases)."""
 
-ALIGN_K = 10
+ALIGN_K = COMPARISON.k
 WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values beside the words
-ALIGN_TOP_N = 10_000
-ALIGN_REPETITIONS = 20
-ALIGN_SEED = 0
+ALIGN_TOP_N = COMPARISON.top_n
+ALIGN_REPETITIONS = COMPARISON.repetitions
+ALIGN_SEED = COMPARISON.seed
 INDEX_HELP = (
     "Ask something in the calculator (3), the dimension browser (2) or above; v "
     "switches to the first two selected models matched and aligned."

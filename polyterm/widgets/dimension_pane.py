@@ -23,6 +23,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.views.protocol import Table as ViewTable
 from polyterm.views.query import DimensionView, RepeatsView
 from polyterm.views.rich_cells import rich_cell
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.histogram import Histogram
 from polyterm.widgets.pane import (
     RAW_BASIS,
@@ -42,8 +43,10 @@ from polyterm.widgets.prefetch import Ahead
 AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
 RESTRICT_STEPS: tuple[int | None, ...] = (None, 1_000, 10_000, 50_000)
 K_STEPS = (5, 10, 20, 50)
-LARGE_VOCABULARY = 100_000  # a model with more words starts restricted to the most frequent
-LARGE_RESTRICT = 50_000  # (a vocabulary's rows are in frequency order: GloVe's, word2vec's)
+# a model with more words starts restricted to the most frequent (rows are in frequency
+# order: GloVe's, word2vec's); the same default as `dims` and `compare --dim`
+LARGE_VOCABULARY = COMPARISON.large_vocabulary
+LARGE_RESTRICT = COMPARISON.large_restrict
 
 
 class DimsMode(StrEnum):

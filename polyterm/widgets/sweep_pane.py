@@ -26,16 +26,17 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.pane import Pane, ProgressFn, Question, WorkProgress, plain
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
     from polyterm.views.sweep import SweepView
 
 SELECTED = "selected"
-SWEEP_K = 10
-SWEEP_TOP_N = 10_000
-SWEEP_REPETITIONS = 10
-SWEEP_SEED = 0
+SWEEP_K = COMPARISON.k
+SWEEP_TOP_N = COMPARISON.top_n
+SWEEP_REPETITIONS = COMPARISON.repetitions  # was 10, where the CLI's sweep drew 20
+SWEEP_SEED = COMPARISON.seed
 
 
 def corpus_of(model: Embedding) -> str | None:

@@ -337,8 +337,8 @@ class UniversalityView:
                 "the chosen pairs agree more than frequency-matched random pairs do "
                 f"(z {rq.z:+.1f}), beyond the shared geometry"
                 if _beats(rq) and rq.z is not None
-                else "the chosen pairs agree no more than frequency-matched random pairs "
-                "(by more than 3 sd): the agreement is the models' shared geometry, not "
+                else "the chosen pairs do not agree more than frequency-matched random pairs "
+                "do (not by 3 of their sd): the agreement is the models' shared geometry, not "
                 "something about these pairs"
             )
             out.append(

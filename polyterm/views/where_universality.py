@@ -392,11 +392,12 @@ def pair_readings(p: PairInBases) -> list[str]:
             first = frequency[0]
             rho = first.robust.freq_rho_a if first.robust is not None else None
             rho_text = "" if rho is None else f", ρ {rho:+.2f} with frequency rank"
+            verb = "is a frequency axis" if len(frequency) == 1 else "are frequency axes"
             out.append(
                 f"{p.a.name} vs {p.b.name} in {c.basis.label()}: {len(frequency)} of the "
-                f"{c.n_shared} shared pairs are frequency axes ({c.unit} {first.axis_a} ↔ "
-                f"{first.axis_b}{rho_text}): they order words by how common they are, "
-                "which both models see alike, and are not counted as a shared meaning."
+                f"{c.n_shared} shared pairs {verb} ({c.unit} {first.axis_a} ↔ "
+                f"{first.axis_b}{rho_text}): such an axis orders words by how common they "
+                "are, which both models see alike, and is not counted as a shared meaning."
             )
     return out
 

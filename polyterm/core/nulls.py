@@ -93,6 +93,7 @@ class NullSummary:
         seed: the seed of ``numpy.random.default_rng``.
         kind: ``'rotation'`` or ``'shuffle'``.
         null_values: the R null values in draw order (read-only).
+        degenerate: the sd is below the statistic's precision (`is_degenerate`).
     """
 
     observed: float
@@ -103,12 +104,9 @@ class NullSummary:
     seed: int
     kind: NullKind
     null_values: F64
-
-    @property
-    def degenerate(self) -> bool:
-        """The null's sd is below the statistic's precision: the statistic does not change
-        under this null, so it has no z (shown as such, never as a z-score)."""
-        return is_degenerate(self.null_mean, self.null_sd)
+    degenerate: bool = False
+    """The null's sd is below the statistic's precision: the statistic does not change
+    under this null, so it has no z (shown as such, never as a z-score)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable copy (NaN becomes None)."""
@@ -148,6 +146,7 @@ def summarise_null(
         seed=seed,
         kind=kind,
         null_values=values,
+        degenerate=is_degenerate(mean, sd),
     )
 
 

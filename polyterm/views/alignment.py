@@ -965,7 +965,7 @@ def _floor_cell(floor: SeedFloor, name: str) -> Cell:
     value = floor.get(name)
     if value is None:
         return "—"
-    return f"{int(value)} of the pairs" if name.startswith("pairs shared") else value
+    return f"{int(value)}" if name.startswith("pairs shared") else value
 
 
 def _alignment_floor(view: AlignmentView) -> SeedFloor:

@@ -126,7 +126,9 @@ class AlignmentDisplay(Vertical):
         a, b = base_name(v.a.name, self.basis), base_name(v.b.name, self.basis)
         line = f"{what} · {a} vs {b} · {v.n_words:,} shared words"
         if self.mode is CompareMode.SUMMARY:
-            return f"{line} · {v.repetitions} null draws, seed {v.seed}"
+            c = v.basis_matching
+            draws = "" if c is None else f", {c.repetitions:,} max-|r| draws"
+            return f"{line} · k {v.k} · {v.repetitions} null draws{draws}, seed {v.seed}"
         if self.mode is CompareMode.ALIGNED and v.reduced_to:
             line += (
                 f" · {v.b.name if v.b.dims > v.a.dims else v.a.name} reduced to its first "

@@ -83,7 +83,10 @@ def _similarity(kv: Any, name: str) -> SimilarityScore:
 
     path = datapath(name)
     total = _pair_count(path)
-    _pearson, spearman, oov = kv.evaluate_word_pairs(path, restrict_vocab=len(kv))
+    try:
+        _pearson, spearman, oov = kv.evaluate_word_pairs(path, restrict_vocab=len(kv))
+    except ValueError:  # gensim: no pair has both words in the vocabulary
+        return SimilarityScore(None, 0, total)
     rho = float(spearman.statistic) if spearman is not None else float("nan")
     pairs = round(total * (1 - float(oov) / 100.0))
     return SimilarityScore(None if not np.isfinite(rho) else rho, pairs, total)
@@ -94,7 +97,10 @@ def _analogies(kv: Any, restrict: int) -> AnalogyScore:
 
     path = datapath(ANALOGIES)
     total = _question_count(path)
-    score, sections = kv.evaluate_word_analogies(path, restrict_vocab=restrict)
+    try:
+        score, sections = kv.evaluate_word_analogies(path, restrict_vocab=restrict)
+    except (ValueError, ZeroDivisionError):  # no question within the vocabulary
+        return AnalogyScore(None, 0, total, restrict)
     overall = next((s for s in sections if s["section"] == "Total accuracy"), None)
     answered = 0 if overall is None else len(overall["correct"]) + len(overall["incorrect"])
     return AnalogyScore(float(score) if answered else None, answered, total, restrict)

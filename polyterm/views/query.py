@@ -151,7 +151,9 @@ class QueryView:
 
     usage: tuple[int | None, ...] = field(default=(), metadata={"json": "unless-default"})
     """dict:K dimension queries: per result, how many words use the atom (code > 0)."""
-    baselines: tuple[PairAgreement, ...] = field(default=(), metadata={"json": "unless-default"})
+    baselines: tuple[PairAgreement, ...] = field(
+        default=(), compare=False, metadata={"json": "unless-default"}
+    )
     """Expressions: each pair of models' agreement beside baselines that can fail."""
 
     @property
@@ -627,9 +629,13 @@ class RepeatsView:
     scale: Scale
     top: RepeatStatistic
     bottom: RepeatStatistic
-    null_top: NullSummary | None = field(default=None, metadata={"json": "unless-default"})
+    null_top: NullSummary | None = field(
+        default=None, compare=False, metadata={"json": "unless-default"}
+    )
     """The distinct share of the top ends in randomly rotated bases of the same model."""
-    null_bottom: NullSummary | None = field(default=None, metadata={"json": "unless-default"})
+    null_bottom: NullSummary | None = field(
+        default=None, compare=False, metadata={"json": "unless-default"}
+    )
 
     @property
     def value_label(self) -> str:
@@ -743,11 +749,13 @@ def repeats_view(
 
 def _repeats_nulls(
     model: Embedding, k: int, restrict: int | None, scale: Scale, repetitions: int, seed: int
-) -> tuple[NullSummary, NullSummary]:
+) -> tuple[NullSummary | None, NullSummary | None]:
+    """Both ends' distinct share in rotated bases (none for a model of at most 2k words:
+    its top and bottom lists overlap whatever the basis)."""
     source = model.vectors if scale is Scale.RAW else model.unit
     x = np.asarray(source[: restrict or None], dtype=np.float64)
-    if x.shape[0] <= k:
-        raise PolytermError(f"{model.name} has too few words for the top {k} of each dimension")
+    if x.shape[0] <= 2 * k or x.shape[1] < 2:
+        return None, None
     top = single_model_null(lambda m: top_k_distinct_share(m, k), x,
                             repetitions=repetitions, seed=seed)  # fmt: skip
     bottom = single_model_null(lambda m: top_k_distinct_share(-m, k), x,

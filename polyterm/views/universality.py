@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -388,15 +388,26 @@ def universality_view(
     """Neighbourhood and difference-vector universality of two models (module docstring);
     with `across_seeds` (B's spec at another seed, for models that share one) also the
     seed floor: the same figures for A against it."""
-    floor = None
-    if across_seeds is not None:
-        other = universality_view(
-            model_a, across_seeds, k=k, top_n=top_n, pairs=pairs, repetitions=2, seed=seed
-        )
-        figures = [(NEIGHBOUR_JACCARD, other.neighbourhood_jaccard.observed)]
-        if other.mean_pair_jaccard is not None:
-            figures.append((PAIR_JACCARD, other.mean_pair_jaccard))
-        floor = SeedFloor(partner=other.b.name, figures=tuple(figures))
+    view = _universality(model_a, model_b, k, top_n, pairs, repetitions, seed)
+    if across_seeds is None:
+        return view
+    # the pair's own question first (its errors are the user's), then the seed floor
+    other = _universality(model_a, across_seeds, k, top_n, pairs, 2, seed)
+    figures = [(NEIGHBOUR_JACCARD, other.neighbourhood_jaccard.observed)]
+    if other.mean_pair_jaccard is not None:
+        figures.append((PAIR_JACCARD, other.mean_pair_jaccard))
+    return replace(view, seed_floor=SeedFloor(partner=other.b.name, figures=tuple(figures)))
+
+
+def _universality(
+    model_a: Embedding,
+    model_b: Embedding,
+    k: int,
+    top_n: int | None,
+    pairs: Sequence[tuple[str, str]],
+    repetitions: int,
+    seed: int,
+) -> UniversalityView:
     shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
     n = len(shared.words)
     if n <= 3:
@@ -473,7 +484,6 @@ def universality_view(
         missing_pairs=tuple(missing),
         chance_jaccard=expected_random_jaccard(k, n),
         unusable_pairs=tuple(unusable),
-        seed_floor=floor,
         neighbour_other_word=other_word,
         pair_baselines=pair_baselines,
     )

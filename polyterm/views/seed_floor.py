@@ -8,7 +8,7 @@ every figure is read as "0.648 at the same seed, 0.416 across seeds, chance 0.00
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from polyterm.core.embedding import Embedding
@@ -40,3 +40,14 @@ def floor_text(
     if chance is not None:
         text += f", chance {chance:.{digits}f}"
     return text
+
+
+def loaded_partner(a: Embedding, b: Embedding, loaded: Iterable[Embedding]) -> Embedding | None:
+    """B's different-seed model among `loaded` (the explorer's open models) when A and B
+    share a seed, or None: the explorer shows the seed floor of what it has open."""
+    from polyterm.engine.seed_floor import seed_partner_spec, shares_seed
+
+    if not shares_seed(a, b):
+        return None
+    spec = seed_partner_spec(b)
+    return next((m for m in loaded if m.name == spec), None)

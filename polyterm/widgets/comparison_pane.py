@@ -228,7 +228,7 @@ class ComparisonPane(Pane):
         from polyterm.views.query import dimension_query_view, expression_view
 
         if self.mode is not CompareMode.INDEX:
-            return self._alignment_question()
+            return self._alignment_question(loaded)
         self.computing = None
         q, models = self.subject, list(chosen)
         if not models or q is None:
@@ -243,7 +243,7 @@ class ComparisonPane(Pane):
             models, q.text, convention=q.convention, include_query=q.include_query
         )
 
-    def _alignment_question(self) -> Question | None:
+    def _alignment_question(self, loaded: Mapping[str, Embedding] | None = None) -> Question | None:
         pair = self.pair_question()
         if self.pair is None or pair is None or self.aligned_now():
             return None
@@ -253,8 +253,11 @@ class ComparisonPane(Pane):
         a, b = self.pair
         basis, aligner = self.basis, self.aligner
 
+        others = tuple((loaded or {}).values())
+
         def align(progress: ProgressFn) -> AlignmentView:
             from polyterm.views.alignment import alignment_view
+            from polyterm.views.seed_floor import loaded_partner
 
             if basis != RAW_BASIS and aligner is not None:
                 return aligner(a, b, basis, progress)
@@ -266,6 +269,8 @@ class ComparisonPane(Pane):
                 repetitions=ALIGN_REPETITIONS,
                 seed=ALIGN_SEED,
                 progress=progress,
+                # the seed floor, when B's other-seed model is open (as `align` prints it)
+                across_seeds=loaded_partner(a, b, others),
             )
 
         return align

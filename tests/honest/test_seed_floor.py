@@ -91,3 +91,12 @@ def test_the_headline_rests_on_the_across_seed_comparison() -> None:
     row = table_by_key(view.tables(), "bases").rows[0]
     assert plain(row[-1]).endswith("(across seeds)")
     assert plain(row[5]).endswith("(vs toy_7_s2)")
+
+
+def test_the_explorer_finds_the_partner_among_its_open_models() -> None:
+    from polyterm.views.seed_floor import loaded_partner
+
+    a, b, b2 = _models()
+    assert loaded_partner(a, b, [a, b, b2]) is b2
+    assert loaded_partner(a, b, [a, b]) is None  # not open: no floor, no training here
+    assert loaded_partner(a, b2, [a, b, b2]) is None  # different seeds: nothing to floor

@@ -35,6 +35,7 @@ from polyterm.core.arrays import gram
 from polyterm.core.basis_matching import DEFAULT_FDR_Q, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions, standardised_columns
+from polyterm.core.multiple_testing import MIN_Z
 from polyterm.core.neighbours import top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
@@ -900,12 +901,7 @@ class AlignmentView:
                 f"with mean |r| = {m.observed:.3f}, against {rot.null_mean:.3f} ± "
                 f"{rot.null_sd:.3f} when {self.a.name} is randomly rotated"
                 f"{_z_text(rot)}: "
-                + (
-                    "individual dimensions correspond beyond what any basis would give."
-                    if rot.z is not None and rot.z > 2
-                    else "no better than a random basis, so individual dimensions are not "
-                    "shared even where the geometry is."
-                )
+                + matched_verdict(rot)
             )
         j = self.statistic(Stat.ALIGNED_JACCARD)
         sh = j.null("shuffle")
@@ -937,6 +933,22 @@ class AlignmentView:
                 f"against {floor.partner} (another seed): " + "; ".join(parts) + "."
             )
         return tuple(out)
+
+
+def matched_verdict(rot: NullSummary) -> str:
+    """What mean matched |r| against its rotation null supports: correspondence only at
+    z >= 3 (a reading never rests on one |z| below 3)."""
+    if rot.z is not None and rot.z >= MIN_Z:
+        return "individual dimensions correspond beyond what any basis would give."
+    if rot.z is not None and rot.z > 2:
+        return (
+            "above a random basis, but not by 3 sd: too weak to say that individual "
+            "dimensions correspond."
+        )
+    return (
+        "no better than a random basis, so individual dimensions are not shared even where "
+        "the geometry is."
+    )
 
 
 def basis_reading(c: BasisComparison) -> str:

@@ -135,3 +135,27 @@ def test_a_shared_and_an_unshared_basis_are_told_apart() -> None:
     shared_part, not_part = head.split("; not in ", 1)
     assert "dict:120" not in shared_part and "dict:120" in not_part
     assert "only the weak shuffle null is beaten" in not_part
+
+
+def test_alignment_reading_needs_z_of_3_for_corresponding_dimensions() -> None:
+    from polyterm.views.alignment import matched_verdict
+
+    values = np.array([0.30, 0.31, 0.29, 0.30, 0.32, 0.28])
+    sd = float(values.std(ddof=1))
+
+    def null(z: float):  # type: ignore[no-untyped-def]
+        return summarise_null(0.3 + z * sd, values, kind="rotation", seed=0)
+
+    assert "correspond beyond" in matched_verdict(null(5.0))
+    weak = matched_verdict(null(2.5))  # the old rule (z > 2) called this a correspondence
+    assert "correspond beyond" not in weak and "too weak" in weak
+    assert "no better than a random basis" in matched_verdict(null(0.5))
+
+
+def test_universality_baseline_reading_does_not_claim_beyond_geometry_when_not_beaten() -> None:
+    from polyterm.views.universality import _beats
+
+    values = np.array([0.60, 0.70, 0.65, 0.75, 0.62, 0.68])
+    assert _beats(summarise_null(0.66, values, kind="shuffle", seed=0)) is False
+    assert _beats(summarise_null(0.95, values, kind="shuffle", seed=0)) is True
+    assert _beats(None) is None

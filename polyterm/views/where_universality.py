@@ -286,7 +286,9 @@ class WhereUniversalityView:
                 tuple(axes),
                 caption=(
                     "'freq': |ρ with frequency rank| ≥ 0.5 on a side, an axis that orders "
-                    "words by how common they are (not a shared meaning)."
+                    "words by how common they are (not a shared meaning). The axes are the "
+                    "pair's own; for a pair that shares a seed the verdict rests on the "
+                    "across-seed comparison."
                     if axes
                     else "No pair is shared at the FDR in any basis."
                 ),

@@ -69,23 +69,56 @@ def c_name(p: PairInBases, c: BasisComparison) -> str:
     return p.partner if any(c is x for x in p.across_seeds) else p.b.name
 
 
-def _row_readings(r: ModelRow, k: int, tests: Sequence[Test]) -> list[str]:
+def _replicated(tests: Sequence[Test], label: str, other: str | None, z: float | None,
+                z_other: float | None) -> bool:  # fmt: skip
+    """Supported here, and (when the model has another seed in the report) supported there
+    too with the same sign."""
+    if not supported(tests, label):
+        return False
+    if other is None:
+        return True
+    return supported(tests, other) and (z or 0.0) * (z_other or 0.0) > 0
+
+
+def _row_readings(
+    r: ModelRow, k: int, tests: Sequence[Test], replica: ModelRow | None = None
+) -> list[str]:
     """A model's repeat and coherence readings, each resting only on a test that survives
-    the correction across the whole report."""
+    the correction across the whole report and, when the model has another seed
+    (`replica`), recurs there."""
     share, null = r.repeat_share.observed, r.repeat_share.null_mean
-    shapes = supported(tests, _repeat_label(r))
+    here = supported(tests, _repeat_label(r))
+    shapes = _replicated(
+        tests, _repeat_label(r), None if replica is None else _repeat_label(replica),
+        r.repeat_share.z, None if replica is None else replica.repeat_share.z,
+    )  # fmt: skip
+    if shapes:
+        verdict = "— the basis itself shapes the repeats (supported after the correction "
+        verdict += "across the report" + (", and at another seed)." if replica else ").")
+    elif here and replica is not None:
+        z_other = replica.repeat_share.z
+        z_text = "no z" if z_other is None else f"z {z_other:+.1f}"
+        verdict = (
+            f"— the basis seemed to shape the repeats (z {r.repeat_share.z:+.1f}), but not at "
+            f"another seed ({replica.model.name}: {z_text}): not read as an effect of the basis."
+        )
+    else:
+        verdict = (
+            "— the repeats belong to the geometry, not to the basis (no difference survives "
+            "the correction across the report's tests)."
+        )
     out = [
         f"{r.model.name}: {share:.0%} of the top-{k} slots of its dimensions hold distinct "
         f"words ({1 - share:.0%} are repeats); in a randomly rotated basis {null:.0%} would "
-        + (
-            "— the basis itself shapes the repeats (supported after the correction across "
-            "the report)."
-            if shapes
-            else "— the repeats belong to the geometry, not to the basis (no difference "
-            "survives the correction across the report's tests)."
-        )
+        + verdict
     ]
-    out.append(r.coherence_reading(supported(tests, _coherence_label(r))))
+    coherent = _replicated(
+        tests, _coherence_label(r), None if replica is None else _coherence_label(replica),
+        None if r.coherence_rotation is None else r.coherence_rotation.z,
+        None if replica is None or replica.coherence_rotation is None
+        else replica.coherence_rotation.z,
+    )  # fmt: skip
+    out.append(r.coherence_reading(coherent))
     return out
 
 
@@ -182,8 +215,20 @@ def build_report(
         )
         + f"\n\n{COHERENCE_CAPTION}"
     )  # fmt: skip
+    # the same statistics at another seed of each trained model: a finding about a basis
+    # that does not recur at another seed is not read as one
+    replicas: dict[str, ModelRow] = {}
+    own = {r.model.name: r for r in rows}
+    for m in models:
+        other = seed_partner(m, m) if seed_partner is not None else None
+        if other is not None and other.name in own:  # the other seed is in the report
+            replicas[m.name] = own[other.name]
+        elif other is not None:
+            say(f"basis statistics of {other.name} (another seed of {m.name})")
+            replicas[m.name] = model_row(other, k, restrict, repetitions, seed)
     family: list[tuple[str, float | None]] = []
-    for r in rows:
+    extra = [r for r in replicas.values() if r.model.name not in own]
+    for r in [*rows, *extra]:
         family += [
             (_repeat_label(r), r.repeat_share.z),
             (f"{r.model.name}: mean excess kurtosis vs rotated bases", r.kurtosis.z),
@@ -232,7 +277,7 @@ def build_report(
 
     tests = correct(family)
     readings[row_readings_at:row_readings_at] = [
-        text for r in rows for text in _row_readings(r, k, tests)
+        text for r in rows for text in _row_readings(r, k, tests, replicas.get(r.model.name))
     ]
     body.append(_tests_section(tests))
     head = [

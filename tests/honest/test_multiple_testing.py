@@ -71,3 +71,19 @@ def test_sweep_coherence_reading_needs_a_supported_z() -> None:
     assert "no more coherent" in row.coherence_reading(supported=False)
     assert "no more coherent" in row.coherence_reading()  # |z| < 3 by default
     assert "more coherent than random directions." in _row(0.0, 4.0).coherence_reading()
+
+
+def test_a_repeat_finding_that_does_not_recur_at_another_seed_is_not_read() -> None:
+    """The issue's case: brown_29 z −3.2 (supported) while brown_29_s2 gives +0.5."""
+    from polyterm.views.report import _repeat_label, _row_readings
+
+    here, there = _row(-9.0, 0.0), _row(0.5, 0.0)
+    object.__setattr__(there.model, "name", "M_s2")
+    tests = correct([(_repeat_label(here), -9.0), (_repeat_label(there), 0.5)])
+    text = _row_readings(here, 10, tests, there)[0]
+    assert "but not at another seed (M_s2: z +0.5)" in text
+    assert "the basis itself shapes the repeats" not in text
+    again = _row(-8.0, 0.0)
+    object.__setattr__(again.model, "name", "M_s2")
+    tests = correct([(_repeat_label(here), -9.0), (_repeat_label(again), -8.0)])
+    assert "shapes the repeats" in _row_readings(here, 10, tests, again)[0]

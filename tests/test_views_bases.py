@@ -211,15 +211,22 @@ def test_raw_alignment_view_is_unchanged_but_for_the_added_lines(
     laplace: tuple[Embedding, Embedding],
 ) -> None:
     a, b = laplace
-    view = alignment_view(a, b, top_n=None, repetitions=3)
+    view = alignment_view(a, b, top_n=None, repetitions=3, match_repetitions=0)
     assert plain(view.title()) == "A vs B: matching, alignment and similarity"
-    assert view.command() == "polyterm align A B --k 10 --repetitions 3 --seed 0 --top-n 0"
+    assert view.command() == (
+        "polyterm align A B --k 10 --repetitions 3 --seed 0 --top-n 0 --match-repetitions 0"
+    )
     matched = table_by_key(view.tables(), "matched")
     assert [plain(c) for c in matched.columns][:4] == ["A dim", "B dim", "r", "Jaccard"]
     names = [plain(r[0]) for r in table_by_key(view.tables(), "statistics").rows]
-    assert names == [s.name for s in view.statistics]  # raw: as before, no max-|r| draws
+    assert names == [s.name for s in view.statistics]  # skipped: no max-|r| draws
     assert view.basis_matching is None
-    # asked for, the raw basis gets its max-|r| p-values too, and the command keeps them
+    # by default (issue 18) the raw basis gets its max-|r| p-values and FDR call per pair
+    default = alignment_view(a, b, top_n=None, repetitions=3)
+    assert default.basis_matching is not None
+    columns = [plain(c) for c in table_by_key(default.tables(), "matched").columns]
+    assert columns[4:6] == ["p (max |r|)", "shared (FDR 0.05)"]
+    assert default.command().endswith("--top-n 0")
     asked = alignment_view(a, b, top_n=None, repetitions=3, match_repetitions=50)
     names = [plain(r[0]) for r in table_by_key(asked.tables(), "statistics").rows]
     assert names[8:] == ["pairs shared at FDR 0.05"]

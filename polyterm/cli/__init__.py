@@ -278,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     from polyterm.core.bases import DEFAULT_FIT_ROWS
     from polyterm.engine.readers import DEFAULT_MAX_DIMS
     from polyterm.engine.specs import MAX_DIMS, MAX_SEED, PARAM_BOUNDS
+    from polyterm.views.settings import COMPARISON
 
     k_type = bounded_int("--k", 1, MAX_WORDS)
     restrict_type = bounded_int("--restrict", 1, MAX_WORDS)
@@ -350,6 +351,14 @@ def build_parser() -> argparse.ArgumentParser:
             default=0,
             metavar="S",
             help="seed of the basis fit (default 0)",
+        )
+        parent.add_argument(
+            "--remove-top",
+            type=bounded_int("--remove-top", 0, MAX_DIMS),
+            default=None,
+            metavar="N",
+            help="all-but-the-top (Mu & Viswanath 2018): remove the mean and the top N "
+            "principal components of every model before fitting bases and matching",
         )
         return parent
 
@@ -476,7 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     science.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
-    science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
+    science.add_argument(
+        "--k",
+        type=k_type,
+        default=COMPARISON.k,
+        help=f"top words per list (default {COMPARISON.k})",
+    )
     science.add_argument(
         "--top-n",
         type=bounded_int("--top-n", 0, MAX_WORDS),
@@ -484,9 +498,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare over the N most frequent shared words (0 = all)",
     )
     science.add_argument(
-        "--repetitions", type=repetitions_type, default=20, help="null repetitions (2 or more)"
+        "--repetitions",
+        type=repetitions_type,
+        default=COMPARISON.repetitions,
+        help=f"null repetitions (2 or more, default {COMPARISON.repetitions})",
     )
-    science.add_argument("--seed", type=seed_type, default=0, help="seed of the nulls")
+    science.add_argument(
+        "--seed", type=seed_type, default=COMPARISON.seed, help="seed of the nulls"
+    )
 
     p = sub.add_parser(
         "align",
@@ -497,20 +516,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_b", help="the second model")
     p.add_argument(
         "--match-repetitions",
-        type=bounded_int("--match-repetitions", 2, MAX_REPETITIONS),
+        type=bounded_int("--match-repetitions", 0, MAX_REPETITIONS),
         default=None,
         metavar="R",
         help="draws of the null behind each matched pair's max-|r| p-value and the pairs "
-        "shared at FDR 0.05 (default 1000 in a basis; in the raw basis only when given; "
-        "the smallest p is 1/(1+R))",
+        "shared at FDR 0.05 (default 1000, in every basis; 0 skips them; the smallest p "
+        "is 1/(1+R))",
     )
     p.add_argument(
         "--stability-runs",
         type=stability_runs_type,
-        default=10,
+        default=COMPARISON.stability_runs,
         metavar="N",
         help="ica and dict:K: refit with N seeds to measure each component's stability "
         "(default 10; 0 skips it)",
+    )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
     )
 
     p = sub.add_parser(
@@ -524,6 +549,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--pairs",
         type=non_empty("--pairs"),
         help="word pairs, e.g. cat-car,water-fire (default: built-in list)",
+    )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
     )
 
     p = sub.add_parser(
@@ -570,6 +601,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow this axis of a swept model down the smaller sizes (best partner, r, "
         "p, merges; with --features-source also its enriched features), in each --basis",
     )
+    p.add_argument(
+        "--no-quality",
+        action="store_true",
+        help="skip each model's WordSim-353, SimLex-999 and analogy scores",
+    )
 
     p = sub.add_parser(
         "report",
@@ -581,14 +617,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--restrict",
         type=restrict_type,
-        default=10_000,
+        default=COMPARISON.restrict,
         help="dimension extremes and comparisons over the N most frequent words",
     )
     p.add_argument(
         "--repetitions",
         type=repetitions_type,
-        default=20,
-        help="null repetitions (2 or more, default 20)",
+        default=COMPARISON.repetitions,
+        help=f"null repetitions (2 or more, default {COMPARISON.repetitions})",
     )
     p.add_argument(
         "--features-source",
@@ -609,6 +645,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also draw the report's figures as SVG and PNG in DIR and link them from the "
         "markdown (needs polyterm[figures])",
+    )
+    p.add_argument(
+        "--no-quality",
+        action="store_true",
+        help="skip each model's WordSim-353, SimLex-999 and analogy scores",
+    )
+    p.add_argument(
+        "--no-seed-floor",
+        action="store_true",
+        help="models that share a seed are not also compared with a different-seed model "
+        "(trained if needed) of the same spec",
     )
     p.add_argument(
         "--cluster",
@@ -640,6 +687,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "polyterm.cli.map_command",
     "polyterm.cli.features_command",
     "polyterm.cli.groupings_command",
+    "polyterm.cli.quality_command",
 )
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and

@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import dumps, to_json, to_plain
+from polyterm.views.settings import COMPARISON
 
 
 class _ProgressPrinter:
@@ -97,7 +99,52 @@ def _open_with(
 ) -> tuple[ModelLibrary, list[Embedding]]:
     library = _library(args, err)
     progress = _ProgressPrinter(err, args.quiet)
-    return library, [library.open(n, _options(args), progress=progress) for n in names]
+    models = [library.open(n, _options(args), progress=progress) for n in names]
+    return library, [_post_processed(args, m) for m in models]
+
+
+def _post_processed(args: argparse.Namespace, model: Embedding) -> Embedding:
+    """`model` after `--remove-top N` (all-but-the-top), or as it is."""
+    n = getattr(args, "remove_top", None)
+    if n is None:
+        return model
+    from polyterm.core.postprocess import remove_top
+
+    try:
+        return remove_top(model, n)
+    except ValueError as exc:
+        raise PolytermError(f"--remove-top: {model.name}: {exc}") from None
+
+
+def _seed_partner(
+    args: argparse.Namespace, err: Console, library: ModelLibrary
+) -> Callable[[Embedding, Embedding], Embedding | None]:
+    """B's different-seed model for a pair that shares a seed (opened, or trained now,
+    with progress), or None; never with `--no-seed-floor`."""
+    from polyterm.engine.seed_floor import seed_partner_spec, shares_seed
+
+    opened: dict[str, Embedding] = {}
+
+    def partner(a: Embedding, b: Embedding) -> Embedding | None:
+        if getattr(args, "no_seed_floor", False) or not shares_seed(a, b):
+            return None
+        spec = seed_partner_spec(b)
+        if spec is None:
+            return None
+        if spec not in opened:
+            if not args.quiet:
+                err.print(
+                    visible(
+                        f"seed floor: {a.name} and {b.name} share a seed; comparing "
+                        f"{a.name} with {spec} too (--no-seed-floor skips it)"
+                    ),
+                    style="dim",
+                )
+            model = library.open(spec, _options(args), progress=_ProgressPrinter(err, args.quiet))
+            opened[spec] = _post_processed(args, model)
+        return opened[spec]
+
+    return partner
 
 
 def _requests(args: argparse.Namespace) -> list[BasisRequest]:
@@ -335,8 +382,9 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
 def cmd_dims(args: argparse.Namespace, err: Console) -> int:
     library, models = _open_with(args, err, [args.model])
     (model,) = _in_basis(args, err, library, models, _one_basis(args))
+    restrict = COMPARISON.dimension_restrict(len(model), args.restrict)
     _emit(
-        dimension_view(model, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)),
+        dimension_view(model, args.dim, k=args.k, restrict=restrict, scale=Scale(args.scale)),
         args.format,
     )
     return 0
@@ -361,8 +409,9 @@ def cmd_query(args: argparse.Namespace, err: Console) -> int:
         )
     if getattr(args, "dim", None) is not None:
         models = _in_basis(args, err, library, models, request)
+        restrict = COMPARISON.dimension_restrict(max(len(m) for m in models), args.restrict)
         view = dimension_query_view(
-            models, args.dim, k=args.k, restrict=args.restrict, scale=Scale(args.scale)
+            models, args.dim, k=args.k, restrict=restrict, scale=Scale(args.scale)
         )
     else:
         if not args.query:
@@ -411,6 +460,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
     library, (a, b) = _open_with(args, err, [args.model_a, args.model_b])
     store = _store(library, err)
     progress = _BasisProgress(_ProgressPrinter(err, args.quiet))
+    across = _seed_partner(args, err, library)(a, b)
     views = []
     for request in _requests(args):
         if request.is_raw:
@@ -422,6 +472,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
                 repetitions=args.repetitions,
                 seed=args.seed,
                 match_repetitions=args.match_repetitions,
+                across_seeds=across,
             )
         else:
             view = alignment_in_basis(
@@ -436,6 +487,7 @@ def cmd_align(args: argparse.Namespace, err: Console) -> int:
                 stability_runs=args.stability_runs,
                 seed=args.seed,
                 progress=progress,
+                across_seeds=across,
             )
         views.append(view)
     _emit_all(views, args.format)
@@ -465,9 +517,13 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
     library, models = _open_with(args, err, [args.model_a, args.model_b])
     store = _store(library, err)
     pairs = _pairs(args.pairs) or DEFAULT_PAIRS
+    partner = _seed_partner(args, err, library)(models[0], models[1])
     views = []
     for request in _requests(args):
         a, b = _in_basis(args, err, library, models, request, store)
+        across = None
+        if partner is not None:
+            (across,) = _in_basis(args, err, library, [partner], request, store)
         views.append(
             universality_view(
                 a,
@@ -477,6 +533,7 @@ def cmd_universality(args: argparse.Namespace, err: Console) -> int:
                 pairs=pairs,
                 repetitions=args.repetitions,
                 seed=args.seed,
+                across_seeds=across,
             )
         )
     _emit_all(views, args.format)
@@ -517,7 +574,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         )
         for name, error in outcome.failed:
             raise PolytermError(f"{name}: {error}")
-        models = [library.open(s, _options(args)) for s in specs]
+        models = [_post_processed(args, library.open(s, _options(args))) for s in specs]
         if args.cluster:
             _fit_on_cluster(models, requests, store, args.cluster, progress)
     reference = library.open(args.reference, _options(args)) if args.reference else None
@@ -531,6 +588,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         reference=reference,
         bases=requests,
         store=store,
+        quality=not args.no_quality,
     )
     if not getattr(args, "features_source", None) and not getattr(args, "follow", None):
         _emit(view, args.format)
@@ -749,6 +807,8 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         store=store,
         features_source=None if args.features_source == "none" else args.features_source,
         collect=shown,
+        seed_partner=_seed_partner(args, err, library),
+        quality=not args.no_quality,
     )
     if figures is not None:
         text += _figures_section(shown, figures, target, say)

@@ -14,10 +14,14 @@ Two nulls for a two-model statistic ``statistic(a, b)`` (rows = the same words):
 
 Summary conventions (:class:`NullSummary`): ``null_mean`` is the mean of the R null
 values, ``null_sd`` their sample standard deviation (ddof = 1, so R >= 2 is required),
-``z = (observed - null_mean) / null_sd``. When the null spread is at rounding level —
-``null_sd <= 1e-12 * max(1, |null_mean|)``, e.g. a rotation-invariant statistic under the
-rotation null — or any value is NaN, ``z`` is None (never ±inf). Every call builds its
-own ``numpy.random.default_rng(seed)``, so results depend only on the inputs and seed.
+``z = (observed - null_mean) / null_sd``. When the null spread is below the statistic's
+precision — ``null_sd <= 1e-7 * max(1, |null_mean|)``: the models' vectors are float32
+(machine epsilon 1.2e-7), so a spread below that is rounding, e.g. a rotation-invariant
+statistic under the rotation null (standardised CKA of whitened codes) — the null is
+*degenerate* (`NullSummary.degenerate`: the statistic does not change under it) and ``z``
+is None (never a z of rounding noise, never ±inf); so is ``z`` when any value is NaN.
+Every call builds its own ``numpy.random.default_rng(seed)``, so results depend only on
+the inputs and seed.
 """
 
 from __future__ import annotations
@@ -35,8 +39,19 @@ from polyterm.core.arrays import json_float as _json_float
 
 NullKind = Literal["rotation", "shuffle"]
 
-SD_RELATIVE_TOLERANCE = 1e-12
-"""A null sd at or below this fraction of max(1, |null mean|) counts as zero (z = None)."""
+SD_RELATIVE_TOLERANCE = 1e-7
+"""A null sd at or below this fraction of max(1, |null mean|) is below the precision of
+float32 vectors: it counts as zero (a degenerate null, z = None)."""
+
+
+def is_degenerate(null_mean: float, null_sd: float) -> bool:
+    """Whether a null's spread is below the statistic's precision (see the module
+    docstring): the statistic does not change under this null."""
+    return (
+        math.isfinite(null_mean)
+        and math.isfinite(null_sd)
+        and null_sd <= SD_RELATIVE_TOLERANCE * max(1.0, abs(null_mean))
+    )
 
 
 def random_rotation(d: int, rng: np.random.Generator) -> F64:
@@ -56,10 +71,10 @@ def random_rotation(d: int, rng: np.random.Generator) -> F64:
 
 
 def null_z(observed: float, null_mean: float, null_sd: float) -> float | None:
-    """``(observed - null_mean) / null_sd``, or None for a rounding-level sd or any NaN."""
+    """``(observed - null_mean) / null_sd``, or None for a degenerate null or any NaN."""
     if not all(math.isfinite(v) for v in (observed, null_mean, null_sd)):
         return None
-    if null_sd <= SD_RELATIVE_TOLERANCE * max(1.0, abs(null_mean)):
+    if is_degenerate(null_mean, null_sd):
         return None
     return (observed - null_mean) / null_sd
 
@@ -78,6 +93,7 @@ class NullSummary:
         seed: the seed of ``numpy.random.default_rng``.
         kind: ``'rotation'`` or ``'shuffle'``.
         null_values: the R null values in draw order (read-only).
+        degenerate: the sd is below the statistic's precision (`is_degenerate`).
     """
 
     observed: float
@@ -88,10 +104,14 @@ class NullSummary:
     seed: int
     kind: NullKind
     null_values: F64
+    degenerate: bool = False
+    """The null's sd is below the statistic's precision: the statistic does not change
+    under this null, so it has no z (shown as such, never as a z-score)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable copy (NaN becomes None)."""
         return {
+            "degenerate": self.degenerate,
             "observed": _json_float(self.observed),
             "null_mean": _json_float(self.null_mean),
             "null_sd": _json_float(self.null_sd),
@@ -126,6 +146,7 @@ def summarise_null(
         seed=seed,
         kind=kind,
         null_values=values,
+        degenerate=is_degenerate(mean, sd),
     )
 
 

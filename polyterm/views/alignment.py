@@ -24,7 +24,7 @@ mostly noise in small corpora). Nulls, R repetitions from one seeded generator:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -35,10 +35,18 @@ from polyterm.core.arrays import gram
 from polyterm.core.basis_matching import DEFAULT_FDR_Q, NullDraws, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions, standardised_columns
+from polyterm.core.multiple_testing import MIN_Z
 from polyterm.core.neighbours import tie_ranks, top_k_rows
 from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
 from polyterm.core.procrustes import ProcrustesResult, procrustes_align
 from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
+from polyterm.core.robust_correlation import (
+    DEFAULT_TOP,
+    DEFAULT_TRIM,
+    FREQUENCY_AXIS_RHO,
+    frequency_rho,
+    robust_correlation,
+)
 from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
 from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
 from polyterm.engine.bases import BasisRequest, BasisStore, request_of, rotated_dictionary_null
@@ -55,13 +63,16 @@ from polyterm.views.protocol import (
     null_text,
     slug_of,
 )
+from polyterm.views.seed_floor import SeedFloor, floor_text
+from polyterm.views.settings import COMPARISON
 
-DEFAULT_TOP_N = 10_000
-DEFAULT_REPETITIONS = 20
-DEFAULT_MATCH_REPETITIONS = 1000
+DEFAULT_TOP_N = COMPARISON.top_n
+DEFAULT_REPETITIONS = COMPARISON.repetitions
+DEFAULT_MATCH_REPETITIONS = COMPARISON.match_repetitions
 """Null draws of the per-pair max-|r| p-values (cheap: the smallest p is 1 / (1 + R), so
 Benjamini–Hochberg over m pairs needs R of about 20·m or more to call any pair shared)."""
-DEFAULT_STABILITY_RUNS = DEFAULT_RUNS
+DEFAULT_STABILITY_RUNS = COMPARISON.stability_runs
+assert DEFAULT_STABILITY_RUNS == DEFAULT_RUNS  # core.stability keeps the same default
 PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]
@@ -103,10 +114,72 @@ class DimensionPair:
     jaccard: float
     words_a: tuple[str, ...]
     words_b: tuple[str, ...]
+    robust: PairRobustness | None = None
 
     @property
     def shared(self) -> tuple[str, ...]:
         return tuple(w for w in self.words_a if w in set(self.words_b))
+
+    @property
+    def frequency_axis(self) -> bool:
+        return self.robust is not None and self.robust.frequency_axis
+
+
+@dataclass(frozen=True, slots=True)
+class PairRobustness:
+    """How robust one matched pair's r is, and how much of it is word frequency
+    (`polyterm.core.robust_correlation`): Spearman ρ, r without the 20 most extreme words,
+    the share of r carried by the top 10 words, and each side's Spearman ρ with frequency
+    rank (None when the rows carry no frequency order)."""
+
+    spearman: float
+    trimmed_r: float
+    top_share: float
+    freq_rho_a: float | None
+    freq_rho_b: float | None
+
+    @property
+    def frequency_axis(self) -> bool:
+        """Either side has |ρ with frequency rank| >= 0.5: the pair orders words by how
+        common they are, which both models see alike; not a shared meaning."""
+        return any(
+            v is not None and np.isfinite(v) and abs(v) >= FREQUENCY_AXIS_RHO
+            for v in (self.freq_rho_a, self.freq_rho_b)
+        )
+
+    def freq_text(self) -> str:
+        def one(v: float | None) -> str:
+            return "n/a" if v is None or not np.isfinite(v) else f"{v:+.2f}"
+
+        flag = " freq" if self.frequency_axis else ""
+        return f"{one(self.freq_rho_a)} / {one(self.freq_rho_b)}{flag}"
+
+
+Ranks = tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]
+
+
+def pair_robustness(
+    a: F64, b: F64, cols_a: npt.ArrayLike, cols_b: npt.ArrayLike, ranks: Ranks
+) -> tuple[PairRobustness, ...]:
+    """`PairRobustness` of every matched pair (column cols_a[p] of a with cols_b[p] of b)."""
+    ia, ib = np.asarray(cols_a, dtype=np.intp), np.asarray(cols_b, dtype=np.intp)
+    if ia.size == 0:
+        return ()
+    x, y = a[:, ia], b[:, ib]
+    trim = DEFAULT_TRIM if x.shape[0] > 2 * DEFAULT_TRIM + 2 else 0
+    rc = robust_correlation(x, y, trim=trim, top=DEFAULT_TOP)
+    fa = frequency_rho(x, ranks[0]) if ranks[0] is not None else None
+    fb = frequency_rho(y, ranks[1]) if ranks[1] is not None else None
+    return tuple(
+        PairRobustness(
+            spearman=float(rc.spearman[p]),
+            trimmed_r=float(rc.trimmed_r[p]),
+            top_share=float(rc.top_share[p]),
+            freq_rho_a=None if fa is None else float(fa[p]),
+            freq_rho_b=None if fb is None else float(fb[p]),
+        )
+        for p in range(ia.size)
+    )
 
 
 ProgressFn = Callable[[float, str], None]
@@ -134,11 +207,17 @@ class BasisPair:
     stability_a: float | None = None
     stability_b: float | None = None
     stable: bool | None = None
+    robust: PairRobustness | None = None
 
     @property
     def universal(self) -> bool:
         """Shared at the FDR, and no side known to be unstable."""
         return self.shared and self.stable is not False
+
+    @property
+    def frequency_axis(self) -> bool:
+        """|ρ with frequency rank| >= 0.5 on either side (`PairRobustness.frequency_axis`)."""
+        return self.robust is not None and self.robust.frequency_axis
 
     @property
     def common_words(self) -> tuple[str, ...]:
@@ -220,6 +299,35 @@ class BasisComparison:
         return text
 
 
+FREQUENCY_COLUMN = "ρ freq (A / B)"
+ROBUST_COLUMNS: tuple[str, ...] = (
+    "Spearman ρ",
+    f"r without {DEFAULT_TRIM} extreme words",
+    f"share of r in top {DEFAULT_TOP} words",
+    FREQUENCY_COLUMN,
+)
+ROBUST_CAPTION = (
+    f"Spearman ρ and r without the {DEFAULT_TRIM} most extreme words (largest |z| on either "
+    f"axis) beside Pearson r, and the share of r carried by its {DEFAULT_TOP} largest word "
+    "contributions; ρ freq: Spearman ρ of each side with frequency rank, 'freq' where |ρ| ≥ "
+    f"{FREQUENCY_AXIS_RHO:g}: such an axis orders words by how common they are, which both "
+    "models see alike, and is not a shared meaning."
+)
+
+
+def robust_cells(robust: PairRobustness | None) -> tuple[Cell, ...]:
+    """The `ROBUST_COLUMNS` cells of one pair (empty when not computed)."""
+    if robust is None:
+        return ("",) * len(ROBUST_COLUMNS)
+    share = "—" if not np.isfinite(robust.top_share) else f"{robust.top_share:.0%}"
+    return (
+        f"{robust.spearman:+.3f}",
+        f"{robust.trimmed_r:+.3f}",
+        share,
+        robust.freq_text(),
+    )
+
+
 def _null_short(c: BasisComparison) -> str:
     """The null in a few words (the statistics table's meaning column stays narrow)."""
     kind = c.basis.name.kind
@@ -282,10 +390,14 @@ def compare_codes(
     stability_runs: int = 0,
     progress: ProgressFn | None = None,
     draws: NullDraws | None = None,
+    ranks: Ranks | None = None,
 ) -> BasisComparison:
-    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis;
+    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis.
+
     `draws`: the rotated-dictionary null of dict:K (`engine.bases.rotated_dictionary_null`;
-    without it a dict:K basis is read against the word shuffle alone)."""
+    without it a dict:K basis is read against the word shuffle alone). `ranks` are the
+    rows' frequency ranks in A and in B (None for a side: no frequency order); by default
+    both are the row index (rows in A's frequency order)."""
     if repetitions < 2:
         raise PolytermError(f"--match-repetitions must be at least 2, not {repetitions}")
     null = default_null(request.name) if draws is not None else "shuffle"
@@ -308,6 +420,10 @@ def compare_codes(
     index_a, threshold_a = _component_stability(stability[0], a.shape[1])
     index_b, threshold_b = _component_stability(stability[1], b.shape[1])
     signed = request.name.kind != "dict"
+    if ranks is None:
+        order = np.arange(a.shape[0], dtype=np.int64)
+        ranks = (order, order)
+    robust = pair_robustness(a, b, m.matched_a, m.matched_b, ranks)
     pairs = []
     for p, (i, j, r) in enumerate(zip(m.matched_a, m.matched_b, m.matched_r, strict=True)):
         i, j = int(i), int(j)
@@ -333,6 +449,7 @@ def compare_codes(
                 stability_a=sa,
                 stability_b=sb,
                 stable=stable,
+                robust=robust[p],
             )
         )
     known = any(s is not None for s in stability)
@@ -470,6 +587,7 @@ def basis_comparison(
         stability_runs=stability_runs,
         progress=progress,
         draws=draws,
+        ranks=frequency_ranks(coded[0], coded[1], shared),
     )
 
 
@@ -488,6 +606,16 @@ def _shared_words(
     if not 1 <= k <= n:
         raise PolytermError(f"k must be between 1 and {n}")
     return shared
+
+
+def frequency_ranks(model_a: Embedding, model_b: Embedding, shared: SharedVocabulary) -> Ranks:
+    """The shared words' frequency ranks in each model (their rows, where the model's
+    rows are in frequency order; None for a model whose rows are not)."""
+
+    def of(model: Embedding, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+        return rows if model.manifest.get("frequency_ordered", True) else None
+
+    return of(model_a, shared.indices[0]), of(model_b, shared.indices[1])
 
 
 def _shared_rows(
@@ -526,6 +654,8 @@ class AlignmentView(ViewMethods):
     basis_matching: BasisComparison | None = None
     """The matched pairs read against the basis's own null (max-|r| p-values, FDR)."""
     stability_runs: int = 0
+    seed_floor: SeedFloor | None = field(default=None, metadata={"json": "unless-default"})
+    """The models share a seed: every statistic again for A against B at another seed."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -544,31 +674,50 @@ class AlignmentView(ViewMethods):
 
     def tables(self) -> tuple[Table, ...]:
         """`models`; `statistics` beside their nulls; `matched` and `aligned` dimension
-        pairs (the first 15 of each), words shared by a pair in bold."""
+        pairs (the first 15 of each), words shared by a pair in bold; with a seed floor,
+        the statistics table has each figure across seeds beside the observed one."""
+        columns: tuple[Label, ...] = (
+            "statistic",
+            "observed",
+            "rotation null (mean ± sd, z)",
+            "shuffle null",
+            "meaning",
+        )
+        rows = (
+            tuple(
+                (
+                    s.name,
+                    s.observed,
+                    null_text(s.null("rotation")),
+                    null_text(s.null("shuffle")),
+                    s.meaning,
+                )
+                for s in self.statistics
+            )
+            + self._basis_rows()
+        )
+        numeric: tuple[bool, ...] = (False, True, True, True, False)
+        floor = self.seed_floor
+        if floor is not None:
+            columns = (*columns[:2], Phrase.of("across seeds (vs ", Data(floor.partner), ")"),
+                       *columns[2:])  # fmt: skip
+            rows = tuple((*r[:2], _floor_cell(floor, str(r[0])), *r[2:]) for r in rows)
+            numeric = (False, True, True, True, True, False)
         return (
             models_table([self.a, self.b]),
             Table(
                 "statistics",
                 "Statistics beside their nulls",
-                (
-                    "statistic",
-                    "observed",
-                    "rotation null (mean ± sd, z)",
-                    "shuffle null",
-                    "meaning",
+                columns,
+                rows,
+                caption=(
+                    ""
+                    if floor is None
+                    else f"{self.a.name} and {self.b.name} share a seed: 'across seeds' is "
+                    f"the same statistic for {self.a.name} against {floor.partner} (the seed "
+                    "floor; read the observed figure against it, not only against the nulls)."
                 ),
-                tuple(
-                    (
-                        s.name,
-                        s.observed,
-                        null_text(s.null("rotation")),
-                        null_text(s.null("shuffle")),
-                        s.meaning,
-                    )
-                    for s in self.statistics
-                )
-                + self._basis_rows(),
-                numeric=(False, True, True, True, False),
+                numeric=numeric,
             ),
             (
                 self._pairs_table(
@@ -662,6 +811,7 @@ class AlignmentView(ViewMethods):
         )
         if with_stability:
             columns += ("stability A / B",)
+        columns += ROBUST_COLUMNS
         columns += (
             Phrase.of("top words in ", a),
             Phrase.of("top words in ", b)
@@ -676,11 +826,13 @@ class AlignmentView(ViewMethods):
             row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, shared]
             if with_stability:
                 row.append(f"{_index_text(p.stability_a)} / {_index_text(p.stability_b)}")
+            row += robust_cells(p.robust)
             row += [joined(p.words_a, bold=p.common_words), joined(p.words_b, bold=p.common_words)]
             rows.append(tuple(row))
         numeric: tuple[bool, ...] = (True, True, True, True, False)
         if with_stability:
             numeric += (True,)
+        numeric += (True,) * len(ROBUST_COLUMNS)
         return Table(
             "matched",
             f"Matched {_units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
@@ -702,13 +854,33 @@ class AlignmentView(ViewMethods):
                     if unit == "atom"
                     else ""
                 )
-                + "."
+                + ". "
+                + ROBUST_CAPTION
             ),
             numeric=(*numeric, False, False),
         )
 
     def _pairs_table(self, key: str, title: str, pairs: tuple[DimensionPair, ...]) -> Table:
         a, b = Data(self.a.name), Data(self.b.name)
+        c = self.basis_matching if key == "matched" else None
+        tested = {} if c is None else {(q.axis_a, q.axis_b): q for q in c.pairs}
+        p_columns: tuple[str, ...] = (
+            () if c is None else ("p (max |r|)", f"shared (FDR {c.fdr_q:g})")
+        )
+
+        def p_cells(p: DimensionPair) -> tuple[Cell, ...]:
+            if c is None:
+                return ()
+            q = tested.get((p.dim_a, p.dim_b))
+            return ("", "") if q is None else (q.p, "yes" if q.shared else "no")
+
+        caption = ROBUST_CAPTION
+        if c is not None:
+            caption = (
+                f"p: the max-|r| p-value of the pair against {c.null_description()}; "
+                f"{c.n_shared} of {c.n_pairs} pairs shared at FDR {c.fdr_q:g} "
+                "(Benjamini–Hochberg). " + caption
+            )
         return Table(
             key,
             title,
@@ -717,6 +889,8 @@ class AlignmentView(ViewMethods):
                 Phrase.of(b, " dim"),
                 "r",
                 "Jaccard",
+                *p_columns,
+                *ROBUST_COLUMNS,
                 Phrase.of("top words in ", a),
                 Phrase.of("top words in ", b, " (bottom if r < 0)"),
             ),
@@ -726,20 +900,34 @@ class AlignmentView(ViewMethods):
                     p.dim_b,
                     f"{p.r:+.3f}",
                     p.jaccard,
+                    *p_cells(p),
+                    *robust_cells(p.robust),
                     joined(p.words_a, bold=p.shared),
                     joined(p.words_b, bold=p.shared),
                 )
                 for p in pairs[:PAIRS_SHOWN]
             ),
-            numeric=(True, True, True, True, False, False),
+            caption=caption,
+            numeric=(
+                True,
+                True,
+                True,
+                True,
+                *(True, False)[: len(p_columns)],
+                *(True,) * len(ROBUST_COLUMNS),
+                False,
+                False,
+            ),
         )
 
     def command(self) -> str:
         opts = f" --k {self.k} --repetitions {self.repetitions} --seed {self.seed}"
         opts += f" --top-n {self.top_n}" if self.top_n else " --top-n 0"
         c = self.basis_matching
-        if c is not None and (self.basis.is_raw or c.repetitions != DEFAULT_MATCH_REPETITIONS):
-            opts += f" --match-repetitions {c.repetitions}"  # raw: only computed when asked
+        if c is None:
+            opts += " --match-repetitions 0"
+        elif c.repetitions != DEFAULT_MATCH_REPETITIONS:
+            opts += f" --match-repetitions {c.repetitions}"
         if (
             self.basis.name.kind in ("ica", "dict")
             and self.stability_runs != DEFAULT_STABILITY_RUNS
@@ -758,12 +946,7 @@ class AlignmentView(ViewMethods):
                 f"with mean |r| = {m.observed:.3f}, against {rot.null_mean:.3f} ± "
                 f"{rot.null_sd:.3f} when {self.a.name} is randomly rotated"
                 f"{_z_text(rot)}: "
-                + (
-                    "individual dimensions correspond beyond what any basis would give."
-                    if rot.z is not None and rot.z > 2
-                    else "no better than a random basis, so individual dimensions are not "
-                    "shared even where the geometry is."
-                )
+                + matched_verdict(rot)
             )
         j = self.statistic(Stat.ALIGNED_JACCARD)
         sh = j.null("shuffle")
@@ -782,7 +965,35 @@ class AlignmentView(ViewMethods):
             )
         if self.basis_matching is not None:
             out.append(basis_reading(self.basis_matching))
+        floor = self.seed_floor
+        if floor is not None:
+            parts = []
+            for name in (Stat.MEAN_MATCHED_R, Stat.CKA, Stat.ALIGNED_JACCARD):
+                st = self.statistic(name)
+                shuffled = st.null("shuffle")
+                chance = None if shuffled is None else shuffled.null_mean
+                parts.append(f"{name} {floor_text(st.observed, floor.get(name), chance)}")
+            out.append(
+                f"{self.a.name} and {self.b.name} share a seed, which makes them look alike; "
+                f"against {floor.partner} (another seed): " + "; ".join(parts) + "."
+            )
         return tuple(out)
+
+
+def matched_verdict(rot: NullSummary) -> str:
+    """What mean matched |r| against its rotation null supports: correspondence only at
+    z >= 3 (a reading never rests on one |z| below 3)."""
+    if rot.z is not None and rot.z >= MIN_Z:
+        return "individual dimensions correspond beyond what any basis would give."
+    if rot.z is not None and rot.z > 2:
+        return (
+            "above a random basis, but not by 3 sd: too weak to say that individual "
+            "dimensions correspond."
+        )
+    return (
+        "no better than a random basis, so individual dimensions are not shared even where "
+        "the geometry is."
+    )
 
 
 def basis_reading(c: BasisComparison) -> str:
@@ -812,7 +1023,25 @@ def basis_reading(c: BasisComparison) -> str:
     return text + "."
 
 
+def _floor_cell(floor: SeedFloor, name: str) -> Cell:
+    value = floor.get(name)
+    if value is None:
+        return "—"
+    return f"{int(value)}" if name.startswith("pairs shared") else value
+
+
+def _alignment_floor(view: AlignmentView) -> SeedFloor:
+    """`view`'s figures (A against the different-seed partner) as a seed floor."""
+    figures = [(s.name, s.observed) for s in view.statistics]
+    c = view.basis_matching
+    if c is not None:
+        figures.append((f"pairs shared at FDR {c.fdr_q:g}", float(c.n_shared)))
+    return SeedFloor(partner=view.b.name, figures=tuple(figures))
+
+
 def _z_text(n: NullSummary) -> str:
+    if n.degenerate:
+        return " (the statistic does not change under this null: no z)"
     return "" if n.z is None else f" (z = {n.z:.1f})"
 
 
@@ -825,7 +1054,10 @@ def _pairs(
     jac: F64,
     words: tuple[str, ...],
     k: int,
+    ranks: Ranks = (None, None),
 ) -> tuple[DimensionPair, ...]:
+    robust = pair_robustness(a, b, dims_a, dims_b, ranks)
+
     def top(col: F64) -> tuple[str, ...]:
         n = col.size
         idx = np.argpartition(col, n - k)[n - k :]
@@ -833,11 +1065,14 @@ def _pairs(
         return tuple(words[int(i)] for i in idx)
 
     out = []
-    for i, j, rv, jv in zip(dims_a, dims_b, r, jac, strict=True):
+    for p, (i, j, rv, jv) in enumerate(zip(dims_a, dims_b, r, jac, strict=True)):
         sign = -1.0 if rv < 0 else 1.0
         out.append(
-            DimensionPair(int(i), int(j), float(rv), float(jv), top(a[:, i]), top(sign * b[:, j]))
-        )
+            DimensionPair(
+                int(i), int(j), float(rv), float(jv), top(a[:, i]), top(sign * b[:, j]),
+                robust[p] if robust else None,
+            )
+        )  # fmt: skip
     return tuple(out)
 
 
@@ -1021,16 +1256,19 @@ def alignment_view(
     match_repetitions: int | None = None,
     stability: tuple[Stability | None, Stability | None] = (None, None),
     stability_runs: int = 0,
+    across_seeds: Embedding | None = None,
 ) -> AlignmentView:
     """Compare two models over their shared vocabulary, every statistic with its nulls.
+
+    `across_seeds` (B's spec at another seed, for models that share a seed; in the same
+    basis as B) adds the seed floor: every statistic again for A against it.
 
     Both models may be in one basis (`BasisStore.in_basis`, or use `alignment_in_basis`):
     the matched pairs are then read against that basis's null (`match_repetitions` draws,
     default 1000) beside `stability` (each model's `BasisStore.stability`, for ica and
-    dict:K). In the raw basis those max-|r| p-values are computed only when
-    `match_repetitions` is given (they cost one d×d rotation per draw: 30 s for 1,000
-    draws of a 300-dimensional model); the rotation null of mean matched |r| is there
-    either way.
+    dict:K). The raw basis gets the same max-|r| p-values and FDR call per matched pair
+    (one d×d rotation per draw: 30 s for 1,000 draws of a 300-dimensional model; 0 skips
+    them); the rotation null of mean matched |r| is there either way.
     """
     if repetitions < 2:
         raise PolytermError(f"--repetitions must be at least 2, not {repetitions}")
@@ -1043,8 +1281,9 @@ def alignment_view(
     shared = _shared_words(model_a, model_b, top_n, k)
     n = len(shared.words)
     a, b = _shared_rows(model_a, model_b, shared)
+    ranks = frequency_ranks(model_a, model_b, shared)
     if match_repetitions is None:
-        match_repetitions = 0 if request.is_raw else DEFAULT_MATCH_REPETITIONS
+        match_repetitions = DEFAULT_MATCH_REPETITIONS
     matching_share = 0.5 if match_repetitions else 0.0  # of the progress bar
 
     def matching_progress(fraction: float, _stage: str) -> None:
@@ -1064,6 +1303,7 @@ def alignment_view(
             stability_runs=stability_runs,
             progress=matching_progress,
             draws=rotated_dictionary_null(model_a, shared.indices[0], b, seed=seed),
+            ranks=ranks,
         )
         if match_repetitions
         else None
@@ -1124,6 +1364,7 @@ def alignment_view(
         procrustes.topk_jaccard,
         words,
         k,
+        ranks,
     )
     return AlignmentView(
         a=ModelSummary.of(model_a),
@@ -1145,6 +1386,7 @@ def alignment_view(
             matching.topk_jaccard,
             words,
             k,
+            ranks,
         ),
         aligned=aligned,
         matched_curve=tuple(float(x) for x in matching.matched_abs_curve),
@@ -1153,6 +1395,23 @@ def alignment_view(
         least_stable=tuple(words[int(i)] for i in procrustes.least_stable[:10]),
         basis_matching=basis_matching,
         stability_runs=stability_runs,
+        seed_floor=(
+            None
+            if across_seeds is None
+            else _alignment_floor(
+                alignment_view(
+                    model_a,
+                    across_seeds,
+                    k=k,
+                    top_n=top_n,
+                    repetitions=2,
+                    seed=seed,
+                    match_repetitions=match_repetitions,
+                    stability=(stability[0], None),
+                    stability_runs=stability_runs,
+                )
+            )
+        ),
     )
 
 
@@ -1187,9 +1446,11 @@ def alignment_in_basis(
     stability_runs: int = DEFAULT_STABILITY_RUNS,
     seed: int = 0,
     progress: ProgressFn | None = None,
+    across_seeds: Embedding | None = None,
 ) -> AlignmentView:
     """`alignment_view` of two models (as they are in the cache) in `request`'s basis,
-    fitted (or reused) by `store`, with the components' stability for ica and dict:K."""
+    fitted (or reused) by `store`, with the components' stability for ica and dict:K
+    (and the seed floor against `across_seeds`, fitted in the same basis)."""
     stability = (
         basis_stability(store, model_a, request, stability_runs, progress=progress),
         basis_stability(store, model_b, request, stability_runs, progress=progress),
@@ -1206,4 +1467,9 @@ def alignment_in_basis(
         stability=stability,
         stability_runs=stability_runs,
         progress=None if progress is None else (lambda f: progress(f, "nulls")),
+        across_seeds=(
+            None
+            if across_seeds is None
+            else in_basis(store, across_seeds, request, progress=progress)
+        ),
     )

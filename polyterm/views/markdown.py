@@ -119,6 +119,11 @@ def overlap_section(view: QueryView) -> str:
         lines.append(markdown_table(t))
     else:
         lines.append("Only one model answered: nothing to compare.")
+    tables = {x.key: x for x in view.tables()}
+    baselines = tables.get("agreement-baselines")
+    if baselines is not None:
+        title = f"### {phrase(baselines.title)}"
+        lines += [title, markdown_table(baselines), md(baselines.caption)]
     return "\n\n".join(lines)
 
 

@@ -31,6 +31,9 @@ class ModelSummary:
     basis: BasisRequest = field(default=BasisRequest(), metadata={"json": "unless-default"})
     """The basis the model is expressed in (raw: the model itself); `name` then names it
     (``brown_30 [ica]``) and `spec` stays the model's own."""
+    remove_top: int | None = field(default=None, metadata={"json": "unless-default"})
+    """All-but-the-top (`polyterm.core.postprocess`): the mean and this many top principal
+    components were removed before bases were fitted and models matched (None: not)."""
 
     @property
     def cli_spec(self) -> str:
@@ -80,6 +83,11 @@ class ModelSummary:
             details = m.file_format
             if m.limit:
                 details += f", first {m.limit:,} words"
+        top = model.manifest.get("remove_top")
+        remove_top = int(top) if isinstance(top, int) else None
+        if remove_top is not None:
+            cut = f"mean and top {remove_top} principal components removed"
+            details = f"{cut}; {details}" if details else cut
         if not basis.is_raw:
             fitted = f"{basis.name} basis fitted on the {basis.fit_words:,} most frequent words"
             fitted += f", seed {basis.seed}"
@@ -100,6 +108,7 @@ class ModelSummary:
             limit=m.limit if m.kind == "file" else None,
             trusted=m.trusted,
             basis=basis,
+            remove_top=remove_top,
         )
 
 
@@ -125,6 +134,9 @@ def cli_models(models: Sequence[ModelSummary], sep: str = " ") -> str:
         text += f" --limit {limits.pop()}"
     if any(m.trusted for m in models):
         text += " --trust"
+    removed = {m.remove_top for m in models if m.remove_top is not None}
+    if len(removed) == 1:
+        text += f" --remove-top {removed.pop()}"
     bases = {m.basis for m in models}
     if len(bases) == 1:
         text += bases.pop().cli_options()

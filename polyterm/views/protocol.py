@@ -144,10 +144,17 @@ def number(value: float | int | None) -> str:
     return str(value)
 
 
+DEGENERATE_NULL = "— (the statistic does not change under this null)"
+"""How a null whose sd is below the statistic's precision is shown (never as a z)."""
+
+
 def null_text(n: NullSummary | None) -> str:
-    """A statistic's null as `mean ± sd, z` (— when there is none)."""
+    """A statistic's null as `mean ± sd, z` (— when there is none; `DEGENERATE_NULL` when
+    its sd is below the statistic's precision)."""
     if n is None:
         return "—"
+    if n.degenerate:
+        return DEGENERATE_NULL
     z = "" if n.z is None else f", z {n.z:+.1f}"
     return f"{n.null_mean:.3f} ± {n.null_sd:.3f}{z}"
 

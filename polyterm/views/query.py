@@ -9,6 +9,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from polyterm.core.agreement_baselines import expression_baselines
+from polyterm.core.basis_statistics import top_k_distinct_share
 from polyterm.core.dimensions import (
     DimensionEntry,
     DimensionStats,
@@ -16,15 +18,27 @@ from polyterm.core.dimensions import (
     dimension_extremes,
     dimension_stats,
 )
-from polyterm.core.embedding import Embedding
+from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.expression import Expression, parse_expression
 from polyterm.core.neighbours import Convention, nearest_to_expression
+from polyterm.core.nulls import NullSummary, single_model_null
 from polyterm.core.repeats import RepeatStatistic, repeat_statistic
+from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.core.side_by_side import SideBySide, shared_vocabulary_size, side_by_side
 from polyterm.engine.bases import BasisRequest, request_of
 from polyterm.errors import PolytermError, UnknownWordError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, shell_word
-from polyterm.views.protocol import Cell, Code, Data, Phrase, Table, ViewMethods, joined, slug_of
+from polyterm.views.protocol import (
+    Cell,
+    Code,
+    Data,
+    Phrase,
+    Table,
+    ViewMethods,
+    joined,
+    null_text,
+    slug_of,
+)
 
 
 class QueryKind(StrEnum):
@@ -100,6 +114,37 @@ class ModelResult:
         return self.bottom if which == "bottom" else self.entries
 
 
+AGREEMENT_TOP_N = 10_000
+"""The agreement baselines compare two models over their most frequent shared words."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PairAgreement:
+    """Two models' lists for the query over their `n_words` most frequent shared words
+    (`jaccard`), beside the frequency-matched random-query and different-query baselines
+    (`polyterm.core.agreement_baselines`)."""
+
+    a: str
+    b: str
+    n_words: int
+    jaccard: float
+    random_queries: NullSummary
+    different_query: NullSummary
+
+    def text(self) -> str:
+        """One line: the agreement and its baselines (the Calculator shows it)."""
+
+        def one(n: NullSummary) -> str:
+            z = "" if n.z is None else f", z {n.z:+.1f}"
+            return f"{n.null_mean:.2f} ± {n.null_sd:.2f}{z}"
+
+        return (
+            f"Jaccard {self.jaccard:.2f} over {self.n_words:,} shared words · random "
+            f"frequency-matched queries {one(self.random_queries)} · a different query "
+            f"{one(self.different_query)}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class QueryView(ViewMethods):
     """The same query answered by each model, with overlap between their lists."""
@@ -116,6 +161,10 @@ class QueryView(ViewMethods):
 
     usage: tuple[int | None, ...] = field(default=(), metadata={"json": "unless-default"})
     """dict:K dimension queries: per result, how many words use the atom (code > 0)."""
+    baselines: tuple[PairAgreement, ...] = field(
+        default=(), compare=False, metadata={"json": "unless-default"}
+    )
+    """Expressions: each pair of models' agreement beside baselines that can fail."""
 
     @property
     def basis(self) -> BasisRequest:
@@ -203,6 +252,37 @@ class QueryView(ViewMethods):
                 numeric=(False, False, True, True, False),
             )
         )
+        if self.baselines:
+            out.append(
+                Table(
+                    "agreement-baselines",
+                    "Agreement beside baselines that can fail",
+                    (
+                        "model A",
+                        "model B",
+                        "Jaccard (shared words)",
+                        "random queries, frequency-matched (mean ± sd, z)",
+                        "different query, frequency-matched (mean ± sd, z)",
+                    ),
+                    tuple(
+                        (
+                            Data(b.a),
+                            Data(b.b),
+                            b.jaccard,
+                            null_text(b.random_queries),
+                            null_text(b.different_query),
+                        )
+                        for b in self.baselines
+                    ),
+                    caption=(
+                        f"Over each pair's {AGREEMENT_TOP_N:,} most frequent shared words. "
+                        "Random queries: the same expression built from other words of "
+                        "similar frequency (what the shared geometry gives any such query); "
+                        "different query: A's list against B's for such another expression."
+                    ),
+                    numeric=(False, False, True, True, True),
+                )
+            )
         return tuple(out)
 
     def _usage_caption(self, ok: Sequence[ModelResult]) -> str:
@@ -280,6 +360,11 @@ def expression_view(
         if len(expr.terms) == 1 and expr.terms[0].weight == 1
         else QueryKind.EXPRESSION
     )
+    baselines = (
+        _agreement_baselines(models, results, expr, k, include_query)
+        if convention is Convention.NORMALISED
+        else ()
+    )
     return QueryView(
         kind,
         expr.canonical(),
@@ -290,7 +375,43 @@ def expression_view(
         include_query,
         tuple(results),
         _compare(results, models),
+        baselines=baselines,
     )
+
+
+def _agreement_baselines(
+    models: Sequence[Embedding],
+    results: Sequence[ModelResult],
+    expr: Expression,
+    k: int,
+    include_query: bool,
+    *,
+    repetitions: int = 20,
+    seed: int = 0,
+) -> tuple[PairAgreement, ...]:
+    """Every pair of models that answered: the expression's agreement over their most
+    frequent shared words beside its baselines (none when a word is not shared)."""
+    ok = [m for m, r in zip(models, results, strict=True) if r.error is None]
+    out = []
+    for i, a in enumerate(ok):
+        for b in ok[i + 1 :]:
+            shared = shared_vocabulary([a.vocab, b.vocab], top_n=AGREEMENT_TOP_N)
+            row = {w: j for j, w in enumerate(shared.words)}
+            if any(t.word not in row for t in expr.terms) or len(shared.words) <= 3 * k:
+                continue
+            ua = unit_rows(np.asarray(a.vectors[shared.indices[0]], dtype=np.float64))
+            ub = unit_rows(np.asarray(b.vectors[shared.indices[1]], dtype=np.float64))
+            rows = np.array([[row[t.word] for t in expr.terms]], dtype=np.int64)
+            weights = np.array([t.weight for t in expr.terms], dtype=np.float64)
+            res = expression_baselines(
+                ua, ub, rows, weights, k, repetitions=repetitions, seed=seed,
+                exclude_query=not include_query,
+            )  # fmt: skip
+            out.append(
+                PairAgreement(a.name, b.name, len(shared.words), res.observed,
+                              res.random_queries, res.different_query)
+            )  # fmt: skip
+    return tuple(out)
 
 
 def dimension_query_view(
@@ -518,10 +639,43 @@ class RepeatsView(ViewMethods):
     scale: Scale
     top: RepeatStatistic
     bottom: RepeatStatistic
+    null_top: NullSummary | None = field(
+        default=None, compare=False, metadata={"json": "unless-default"}
+    )
+    """The distinct share of the top ends in randomly rotated bases of the same model."""
+    null_bottom: NullSummary | None = field(
+        default=None, compare=False, metadata={"json": "unless-default"}
+    )
 
     @property
     def value_label(self) -> str:
         return _value_label(self.model.basis, self.scale)
+
+    def null_of(self, end: str) -> NullSummary | None:
+        return self.null_top if end == "top" else self.null_bottom
+
+    def null_caption(self, end: str) -> str:
+        """' In randomly rotated bases: 0.412 ± 0.010, z -1.2 (R draws): ...' or ''."""
+        n = self.null_of(end)
+        if n is None:
+            return ""
+        return (
+            f" In {n.repetitions} randomly rotated bases of the same model: "
+            f"{null_text(n)} — {repeats_verdict(n)}"
+        )
+
+    def readings(self) -> tuple[str, ...]:
+        out = []
+        for stat in (self.top, self.bottom):
+            n = self.null_of(stat.end)
+            if n is None:
+                continue
+            out.append(
+                f"{self.model.name}, {stat.end} ends: {stat.distinct_share:.1%} of the slots "
+                f"hold distinct words; in randomly rotated bases {n.null_mean:.1%} ± "
+                f"{n.null_sd:.1%} — {repeats_verdict(n)}"
+            )
+        return tuple(out)
 
     def title(self) -> Phrase:
         return Phrase.of(
@@ -553,7 +707,7 @@ class RepeatsView(ViewMethods):
                     caption=(
                         f"{stat.distinct} distinct words fill {stat.slots} slots "
                         f"({stat.distinct_share:.1%} distinct); {len(stat.repeated)} words "
-                        f"recur in two or more {nouns}."
+                        f"recur in two or more {nouns}." + self.null_caption(stat.end)
                     ),
                     numeric=(False, False, True),
                 )
@@ -566,10 +720,54 @@ class RepeatsView(ViewMethods):
         )
 
 
+def repeats_verdict(n: NullSummary) -> str:
+    """Whether a repeat share differs from its rotated-basis null (|z| >= 3)."""
+    if n.degenerate or n.z is None:
+        return "the share does not change under a rotation."
+    if abs(n.z) >= 3:
+        more = "fewer" if n.z > 0 else "more"
+        return f"the basis itself shapes the repeats ({more} repeats than a random basis)."
+    return "a random basis repeats as much: the repeats belong to the geometry, not the basis."
+
+
+REPEATS_NULL_REPETITIONS = 20
+
+
 def repeats_view(
-    model: Embedding, *, k: int = 10, restrict: int | None = None, scale: Scale = Scale.RAW
+    model: Embedding,
+    *,
+    k: int = 10,
+    restrict: int | None = None,
+    scale: Scale = Scale.RAW,
+    repetitions: int = REPEATS_NULL_REPETITIONS,
+    seed: int = 0,
 ) -> RepeatsView:
+    """The repeat statistic of `model`, each end beside the same statistic in randomly
+    rotated bases of the model (`repetitions` draws; 0 skips the null)."""
     if k < 1:
         raise PolytermError(f"k must be at least 1, not {k}")
     top, bottom = repeat_statistic(model, k, scale=scale, restrict=restrict)
-    return RepeatsView(ModelSummary.of(model), k, restrict, scale, top, bottom)
+    null_top = null_bottom = None
+    if repetitions >= 2:
+        null_top, null_bottom = model.memoised(
+            ("repeats_null", k, restrict, scale, repetitions, seed),
+            lambda: _repeats_nulls(model, k, restrict, scale, repetitions, seed),
+        )
+    return RepeatsView(ModelSummary.of(model), k, restrict, scale, top, bottom,
+                       null_top, null_bottom)  # fmt: skip
+
+
+def _repeats_nulls(
+    model: Embedding, k: int, restrict: int | None, scale: Scale, repetitions: int, seed: int
+) -> tuple[NullSummary | None, NullSummary | None]:
+    """Both ends' distinct share in rotated bases (none for a model of at most 2k words:
+    its top and bottom lists overlap whatever the basis)."""
+    source = model.vectors if scale is Scale.RAW else model.unit
+    x = np.asarray(source[: restrict or None], dtype=np.float64)
+    if x.shape[0] <= 2 * k or x.shape[1] < 2:
+        return None, None
+    top = single_model_null(lambda m: top_k_distinct_share(m, k), x,
+                            repetitions=repetitions, seed=seed)  # fmt: skip
+    bottom = single_model_null(lambda m: top_k_distinct_share(-m, k), x,
+                               repetitions=repetitions, seed=seed)  # fmt: skip
+    return top, bottom

@@ -75,6 +75,8 @@ def universality_markdown(view: UniversalityView) -> str:
         + f"\n- k: {view.k}",
         _section(table_by_key(tables, "models")),
         _section(table_by_key(tables, "neighbourhood")),
+        _section(table_by_key(tables, "baselines"))
+        + f"\n\n{table_by_key(tables, 'baselines').caption}",
         "  \n".join(f"{label}: {phrase(p)}" for label, p in view.extremes()),
         _section(pairs)
         + f"\n\n{pairs.caption}"
@@ -114,6 +116,8 @@ def sweep_markdown(view: SweepView) -> str:
         _section(table_by_key(tables, "per-model")),
         _section(table_by_key(tables, "pairs")),
         *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "pairs-by-basis"]),
+        *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "multiple-testing"]),
+        *([_section(t) + f"\n\n{t.caption}" for t in tables if t.key == "quality"]),
         f"### Plots (seed {first_seed})\n\n```\n{plots}\n```",
         "### Readings\n\n"
         + (

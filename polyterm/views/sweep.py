@@ -21,17 +21,19 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.core.basis_matching import DEFAULT_FDR_Q
 from polyterm.core.basis_statistics import mean_excess_kurtosis, top_k_distinct_share
 from polyterm.core.coherence import BasisCoherence, basis_coherence, coherence_many
 from polyterm.core.embedding import Embedding
 from polyterm.core.matching import match_dimensions
+from polyterm.core.multiple_testing import MIN_Z, Test, correct, supported
 from polyterm.core.nulls import (
     NullSummary,
     null_baseline,
@@ -46,9 +48,11 @@ from polyterm.errors import PolytermError
 from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, null_text, slug_of
+from polyterm.views.quality import ModelQuality, quality_of, quality_table
+from polyterm.views.settings import COMPARISON
 
 F64 = npt.NDArray[np.float64]
-DEFAULT_TOP_N = 10_000
+DEFAULT_TOP_N = COMPARISON.top_n
 COHERENCE_CAPTION = (
     "Coherence = mean pairwise cosine of a dimension's top-k words. Its rotated-basis null "
     "is the same statistic for the same model in randomly rotated bases (random "
@@ -71,12 +75,16 @@ class ModelRow:
     coherence_rotation: NullSummary | None = None  # mean coherence of random rotated bases
     coherent_dims_null: float = 0.0  # what a random basis gives for coherent_dims
 
-    def coherence_reading(self) -> str:
-        """Whether the dimensions are more coherent than random directions, in words."""
+    def coherence_reading(self, supported: bool | None = None) -> str:
+        """Whether the dimensions are more coherent than random directions, in words.
+        `supported`: whether the z survives the correction across the sweep or report
+        (`polyterm.core.multiple_testing`); by default whether |z| >= 3."""
         rot = self.coherence_rotation
         name = self.model.name
         if rot is None:
             return ""
+        if supported is None:
+            supported = rot.z is not None and abs(rot.z) >= MIN_Z
         z = "" if rot.z is None else f", z = {rot.z:.1f}"
         head = (
             f"{name}: its dimensions' top words have mean coherence {self.coherence:.3f}, "
@@ -85,9 +93,9 @@ class ModelRow:
             f"coherent than 97.7% of random directions (a random basis: "
             f"{self.coherent_dims_null:.1f}). "
         )
-        if rot.z is not None and rot.z > 2:
+        if supported and rot.z is not None and rot.z > 0:
             return head + "Its dimensions are more coherent than random directions."
-        if rot.z is not None and rot.z < -2:
+        if supported and rot.z is not None and rot.z < 0:
             return head + "Its dimensions are less coherent than random directions."
         return head + (
             "Its dimensions are no more coherent than random directions: a dimension's "
@@ -128,6 +136,8 @@ class SweepView(ViewMethods):
     reference: str | None = None  # the model coherence is measured in (None: each itself)
     bases: tuple[BasisRequest, ...] = (BasisRequest(),)
     basis_pairs: tuple[BasisPairRow, ...] = ()  # every pair in every basis (when not raw only)
+    quality: tuple[ModelQuality, ...] = field(default=(), metadata={"json": "unless-default"})
+    """Each model's word-similarity and analogy scores (`polyterm.views.quality`)."""
 
     def title(self) -> Phrase:
         return Phrase.of("Dimension sweep on ", Data(self.corpus) if self.corpus else "the corpus")
@@ -139,71 +149,107 @@ class SweepView(ViewMethods):
         """`models`; `per-model` basis statistics beside their nulls; `pairs`: adjacent
         sizes and seeds compared."""
         return (
-            models_table([r.model for r in self.models]),
-            Table(
-                "per-model",
-                "Per model",
-                (
-                    "model",
-                    "dims",
-                    "seed",
-                    "distinct share of top-k",
-                    "rotated-basis null",
-                    "mean excess kurtosis",
-                    "rotated-basis null",
-                    "mean coherence",
-                    "frequency-matched null",
-                    "rotated-basis null",
-                    "dims with coherence z > 2",
-                    "random basis",
-                ),
-                tuple(
+            (
+                models_table([r.model for r in self.models]),
+                Table(
+                    "per-model",
+                    "Per model",
                     (
-                        Data(r.model.name),
-                        r.dims,
-                        r.seed if r.seed is not None else "—",
-                        f"{r.repeat_share.observed:.3f}",
-                        null_text(r.repeat_share),
-                        f"{r.kurtosis.observed:.2f}",
-                        null_text(r.kurtosis),
-                        f"{r.coherence:.3f}",
-                        f"{r.coherence_null:.3f}",
-                        null_text(r.coherence_rotation),
-                        f"{r.coherent_dims}/{r.dims}",
-                        f"{r.coherent_dims_null:.1f}",
-                    )
-                    for r in self.models
+                        "model",
+                        "dims",
+                        "seed",
+                        "distinct share of top-k",
+                        "rotated-basis null",
+                        "mean excess kurtosis",
+                        "rotated-basis null",
+                        "mean coherence",
+                        "frequency-matched null",
+                        "rotated-basis null",
+                        "dims with coherence z > 2",
+                        "random basis",
+                    ),
+                    tuple(
+                        (
+                            Data(r.model.name),
+                            r.dims,
+                            r.seed if r.seed is not None else "—",
+                            f"{r.repeat_share.observed:.3f}",
+                            null_text(r.repeat_share),
+                            f"{r.kurtosis.observed:.2f}",
+                            null_text(r.kurtosis),
+                            f"{r.coherence:.3f}",
+                            f"{r.coherence_null:.3f}",
+                            null_text(r.coherence_rotation),
+                            f"{r.coherent_dims}/{r.dims}",
+                            f"{r.coherent_dims_null:.1f}",
+                        )
+                        for r in self.models
+                    ),
+                    caption=COHERENCE_CAPTION,
+                    numeric=(False,) + (True,) * 11,
                 ),
-                caption=COHERENCE_CAPTION,
-                numeric=(False,) + (True,) * 11,
-            ),
-            Table(
-                "pairs",
-                "Between models",
-                (
-                    "A",
-                    "B",
-                    "relation",
-                    "linear CKA",
-                    "mean matched |r|",
-                    "rotation null",
-                    "Procrustes residual",
-                ),
-                tuple(
+                Table(
+                    "pairs",
+                    "Between models",
                     (
-                        Data(p.a),
-                        Data(p.b),
-                        p.relation,
-                        p.cka,
-                        f"{p.matched_r.observed:.3f}",
-                        null_text(p.matched_r),
-                        p.residual,
-                    )
-                    for p in self.pairs
+                        "A",
+                        "B",
+                        "relation",
+                        "linear CKA",
+                        "mean matched |r|",
+                        "rotation null",
+                        "Procrustes residual",
+                    ),
+                    tuple(
+                        (
+                            Data(p.a),
+                            Data(p.b),
+                            p.relation,
+                            p.cka,
+                            f"{p.matched_r.observed:.3f}",
+                            null_text(p.matched_r),
+                            p.residual,
+                        )
+                        for p in self.pairs
+                    ),
+                    numeric=(False, False, False, True, True, True, True),
                 ),
-                numeric=(False, False, False, True, True, True, True),
+            )
+            + ((self.basis_table(),) if self.basis_pairs else ())
+            + (self.tests_table(),)
+            + ((quality_table(self.quality),) if self.quality else ())
+        )
+
+    def multiple_tests(self) -> tuple[Test, ...]:
+        """Every z-score the sweep shows, corrected together (Benjamini–Hochberg)."""
+        return correct(sweep_family(self))
+
+    def tests_table(self) -> Table:
+        """`multiple-testing`: every z of the sweep with its p-value, BH-adjusted p-value
+        and whether a reading may rest on it."""
+        tests = self.multiple_tests()
+        return Table(
+            "multiple-testing",
+            f"Every z-score of the sweep, corrected together ({len(tests)} tests)",
+            ("statistic", "z", "p (normal)", "BH-adjusted p", "supported"),
+            tuple(
+                (
+                    t.label,
+                    f"{t.z:+.1f}",
+                    f"{t.p:.2g}",
+                    f"{t.q_value:.2g}",
+                    "yes" if t.supported else "no",
+                )
+                for t in tests
             ),
-        ) + ((self.basis_table(),) if self.basis_pairs else ())
+            caption=(
+                f"Benjamini–Hochberg at {DEFAULT_FDR_Q:g} over all {len(tests)} z-scores "
+                "(two-sided p by the normal approximation); 'supported': kept by BH and "
+                f"|z| ≥ {MIN_Z:g}. Readings rest only on supported tests; a degenerate null "
+                "has no z and is no test."
+            ),
+            numeric=(False, True, True, True, False),
+        )
 
     def basis_table(self) -> Table:
         """`pairs-by-basis`: every pair's mean matched |r| in every basis beside its null."""
@@ -265,17 +311,51 @@ class SweepView(ViewMethods):
                 f"(rotation null {p.matched_r.null_mean:.3f}); two seeds at the same size: "
                 f"CKA {lo:.3f}–{hi:.3f}. The two sizes are {verdict}."
             )
-        out += [r.coherence_reading() for r in self.models if r.coherence_rotation is not None]
+        tests = self.multiple_tests()
+        out += [
+            r.coherence_reading(supported(tests, _coherence_label(r)))
+            for r in self.models
+            if r.coherence_rotation is not None
+        ]
         for basis in dict.fromkeys(p.basis for p in self.basis_pairs):
             rows = [p for p in self.basis_pairs if p.basis == basis]
-            beyond = [p for p in rows if p.matched_r.z is not None and p.matched_r.z > 2]
+            beyond = [
+                p for p in rows
+                if p.matched_r.z is not None and p.matched_r.z > 0
+                and supported(tests, _basis_label(p))
+            ]  # fmt: skip
             lo = min(p.matched_r.observed for p in rows)
             hi = max(p.matched_r.observed for p in rows)
             out.append(
                 f"In the {basis.label()} basis, pairs match with mean |r| {lo:.3f}–{hi:.3f}; "
-                f"{len(beyond)} of {len(rows)} pairs beyond their null (z > 2)."
+                f"{len(beyond)} of {len(rows)} pairs beyond their null (supported after the "
+                "correction across the sweep: BH at 0.05 and z ≥ 3)."
             )
         return tuple(out)
+
+
+def _coherence_label(r: ModelRow) -> str:
+    return f"{r.model.name}: mean coherence vs rotated bases"
+
+
+def _basis_label(p: BasisPairRow) -> str:
+    return f"{p.a} vs {p.b} in {p.basis.label()}: mean matched |r|"
+
+
+def sweep_family(view: SweepView) -> list[tuple[str, float | None]]:
+    """(label, z) of every statistic the sweep shows beside a null."""
+    family: list[tuple[str, float | None]] = []
+    for r in view.models:
+        family.append((f"{r.model.name}: distinct share of top-k vs rotated bases",
+                       r.repeat_share.z))  # fmt: skip
+        family.append((f"{r.model.name}: mean excess kurtosis vs rotated bases", r.kurtosis.z))
+        if r.coherence_rotation is not None:
+            family.append((_coherence_label(r), r.coherence_rotation.z))
+    for p in view.pairs:
+        family.append((f"{p.a} vs {p.b}: mean matched |r|", p.matched_r.z))
+    for b in view.basis_pairs:
+        family.append((_basis_label(b), b.matched_r.z))
+    return family
 
 
 def _basis_options(bases: Sequence[BasisRequest]) -> str:
@@ -443,14 +523,16 @@ def sweep_view(
     corpus: str = "",
     k: int = 10,
     top_n: int | None = DEFAULT_TOP_N,
-    repetitions: int = 10,
-    seed: int = 0,
+    repetitions: int = COMPARISON.repetitions,
+    seed: int = COMPARISON.seed,
     reference: Embedding | None = None,
     progress: Callable[[float], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),
     store: BasisStore | None = None,
+    quality: bool = False,
 ) -> SweepView:
-    """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds."""
+    """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds; with
+    `quality`, each model's word-similarity and analogy scores too."""
     ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))
     steps = len(ordered)
     rows = []
@@ -493,6 +575,7 @@ def sweep_view(
         reference.name if reference is not None else None,
         requests,
         tuple(basis_pairs),
+        tuple(quality_of(m) for m in ordered) if quality else (),
     )
 
 

@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.core.agreement_baselines import (
+    AgreementBaselines,
+    expression_baselines,
+    neighbourhood_different_query,
+)
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.expression import Expression, Term
 from polyterm.core.neighbourhood_universality import (
@@ -36,7 +41,18 @@ from polyterm.core.overlap import jaccard, rbo
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError, ZeroVectorError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
-from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, joined, null_text, slug_of
+from polyterm.views.protocol import (
+    Cell,
+    Data,
+    Phrase,
+    Table,
+    ViewMethods,
+    joined,
+    null_text,
+    slug_of,
+)
+from polyterm.views.seed_floor import SeedFloor, floor_text
+from polyterm.views.settings import COMPARISON
 
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("cat", "car"),
@@ -52,7 +68,9 @@ DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
     ("child", "machine"),
     ("love", "stone"),
 )
-DEFAULT_TOP_N = 5000
+DEFAULT_TOP_N = COMPARISON.neighbour_top_n
+NEIGHBOUR_JACCARD = "mean neighbour Jaccard"
+PAIR_JACCARD = "mean difference-vector Jaccard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,18 @@ class UniversalityView(ViewMethods):
     # words left out or tie-broken in the neighbourhood comparison, when more than a few
     # percent (core.neighbourhood_universality.tie_warning); None otherwise
     tie_warning: str | None = None
+    seed_floor: SeedFloor | None = field(default=None, metadata={"json": "unless-default"})
+    """The models share a seed: the same figures for A against B at another seed."""
+    neighbour_other_word: NullSummary | None = field(
+        default=None, metadata={"json": "unless-default"}
+    )
+    """Mean neighbour Jaccard of A's list for each word with B's for a frequency-matched
+    other word (`polyterm.core.agreement_baselines`)."""
+    pair_baselines: AgreementBaselines | None = field(
+        default=None, metadata={"json": "unless-default"}
+    )
+    """Difference vectors: frequency-matched random pairs, and A's list against B's for a
+    different, frequency-matched pair."""
 
     @property
     def mean_pair_jaccard(self) -> float | None:
@@ -126,9 +156,11 @@ class UniversalityView(ViewMethods):
                     ("mean Jaccard", nj.observed, null_text(nj)),
                     ("quartiles of Jaccard", f"{q1:.3f} / {q2:.3f} / {q3:.3f}", "—"),
                     ("mean RBO (p=0.9)", self.neighbourhood_rbo_mean, "—"),
+                    *self._floor_rows(),
                 ),
                 numeric=(False, True, True),
             ),
+            self._baselines_table(),
             Table(
                 "pairs",
                 "Difference vectors of dissimilar pairs",
@@ -151,10 +183,83 @@ class UniversalityView(ViewMethods):
                 ),
                 caption=(
                     f"Chance Jaccard of two random {self.k}-lists from {self.n_words:,} words: "
-                    f"{self.chance_jaccard:.4f}."
+                    f"{self.chance_jaccard:.4f}." + self._pairs_floor_caption()
                 ),
                 numeric=(False, True, True, False, False),
             ),
+        )
+
+    def _baselines_table(self) -> Table:
+        """`baselines`: each agreement beside the baselines that can fail (frequency-
+        matched random queries, a different query, the seed floor) and chance."""
+        floor = self.seed_floor
+        nj, other = self.neighbourhood_jaccard, self.neighbour_other_word
+        rows: list[tuple[Cell, ...]] = [
+            (
+                "neighbours of a shared word",
+                nj.observed,
+                "— (every word is the query)",
+                null_text(other),
+                "—" if floor is None else _cell(floor.get(NEIGHBOUR_JACCARD)),
+                f"{nj.null_mean:.3f} (shuffled words)",
+            )
+        ]
+        pb = self.pair_baselines
+        if self.pairs and self.mean_pair_jaccard is not None:
+            rows.append(
+                (
+                    f"difference vectors of {len(self.pairs)} pairs",
+                    self.mean_pair_jaccard,
+                    null_text(None if pb is None else pb.random_queries),
+                    null_text(None if pb is None else pb.different_query),
+                    "—" if floor is None else _cell(floor.get(PAIR_JACCARD)),
+                    f"{self.chance_jaccard:.4f} (random lists)",
+                )
+            )
+        return Table(
+            "baselines",
+            "Agreement beside baselines that can fail",
+            (
+                "agreement (mean Jaccard)",
+                "observed",
+                "random queries, frequency-matched (mean ± sd, z)",
+                "different query, frequency-matched (mean ± sd, z)",
+                "across seeds" if floor is None else Phrase.of("across seeds (vs ",
+                                                               Data(floor.partner), ")"),
+                "chance",
+            ),
+            tuple(rows),
+            caption=(
+                "Random queries: the same form of query built from other words of similar "
+                "frequency, answered by both models (what the shared geometry gives any "
+                "query). Different query: A's list against B's list for a frequency-matched "
+                "other query (what lists share only by holding words of that frequency). "
+                "Across seeds: the seed floor, when the models share a seed."
+            ),
+            numeric=(False, True, True, True, True, True),
+        )  # fmt: skip
+
+    def _floor_rows(self) -> tuple[tuple[Cell, ...], ...]:
+        floor = self.seed_floor
+        if floor is None:
+            return ()
+        value = floor.get(NEIGHBOUR_JACCARD)
+        return (
+            (
+                Phrase.of("mean Jaccard across seeds (vs ", Data(floor.partner), ")"),
+                "—" if value is None else value,
+                "the seed floor",
+            ),
+        )
+
+    def _pairs_floor_caption(self) -> str:
+        floor, mean = self.seed_floor, self.mean_pair_jaccard
+        if floor is None or mean is None:
+            return ""
+        across = floor.get(PAIR_JACCARD)
+        return (
+            f" Mean Jaccard {floor_text(mean, across, self.chance_jaccard)} "
+            f"({self.a.name} against {floor.partner}: the models share a seed)."
         )
 
     def extremes(self) -> tuple[tuple[str, Phrase], ...]:
@@ -192,19 +297,85 @@ class UniversalityView(ViewMethods):
 
     def readings(self) -> tuple[str, ...]:
         nj = self.neighbourhood_jaccard
-        out = [f"Warning: {self.tie_warning}."] if self.tie_warning else []
-        out += [
-            f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
-            f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, against "
-            f"{nj.null_mean:.3f} for shuffled words."
-        ]
-        if self.pairs:
-            out.append(
-                f"Difference vectors of {len(self.pairs)} dissimilar word pairs have neighbour "
-                f"lists with mean Jaccard {self.mean_pair_jaccard:.3f}, against "
-                f"{self.chance_jaccard:.3f} expected by chance."
-            )
+        floor = self.seed_floor
+        if floor is None:
+            out = [
+                f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
+                f"{nj.observed:.3f} on average between {self.a.name} and {self.b.name}, "
+                f"against {nj.null_mean:.3f} for shuffled words."
+            ]
+        else:
+            out = [
+                f"A shared word's {self.k} nearest neighbours overlap with Jaccard "
+                f"{floor_text(nj.observed, floor.get(NEIGHBOUR_JACCARD), nj.null_mean)} "
+                f"between {self.a.name} and {self.b.name} ({floor.partner} across seeds; "
+                "chance: shuffled words)."
+            ]
+        if self.pairs and self.mean_pair_jaccard is not None:
+            if floor is None:
+                out.append(
+                    f"Difference vectors of {len(self.pairs)} dissimilar word pairs have "
+                    f"neighbour lists with mean Jaccard {self.mean_pair_jaccard:.3f}, against "
+                    f"{self.chance_jaccard:.3f} expected by chance."
+                )
+            else:
+                across = floor.get(PAIR_JACCARD)
+                out.append(
+                    f"Difference vectors of {len(self.pairs)} dissimilar word pairs have "
+                    "neighbour lists with mean Jaccard "
+                    f"{floor_text(self.mean_pair_jaccard, across, self.chance_jaccard)} "
+                    f"({floor.partner} across seeds): the same-seed figure is flattered by the "
+                    "shared random stream; read the across-seed one."
+                )
+        out += self._baseline_readings()
+        if self.tie_warning:
+            out.insert(0, f"Warning: {self.tie_warning}.")
         return tuple(out)
+
+    def _baseline_readings(self) -> list[str]:
+        out: list[str] = []
+        other = self.neighbour_other_word
+        if other is not None:
+            out.append(
+                "Neighbour lists of different words of similar frequency agree with Jaccard "
+                f"{other.null_mean:.3f} ± {other.null_sd:.3f}: "
+                + (
+                    "a word's own neighbours agree far more, so the agreement is about the "
+                    "words, not only their frequency."
+                    if _beats(other)
+                    else "a word's own neighbours agree no more than that, so the agreement "
+                    "says little beyond word frequency."
+                )
+            )
+        pb = self.pair_baselines
+        if pb is not None and self.pairs:
+            rq, dq = pb.random_queries, pb.different_query
+            verdict = (
+                "the chosen pairs agree more than frequency-matched random pairs do "
+                f"(z {rq.z:+.1f}), beyond the shared geometry"
+                if _beats(rq) and rq.z is not None
+                else "the chosen pairs do not agree more than frequency-matched random pairs "
+                "do (not by 3 of their sd): the agreement is the models' shared geometry, not "
+                "something about these pairs"
+            )
+            out.append(
+                f"Difference vectors: mean Jaccard {pb.observed:.3f}; frequency-matched random "
+                f"pairs {rq.null_mean:.3f} ± {rq.null_sd:.3f}; A's list against B's for a "
+                f"different pair {dq.null_mean:.3f} ± {dq.null_sd:.3f} — {verdict}."
+            )
+        return out
+
+
+def _cell(value: float | None) -> Cell:
+    return "—" if value is None else value
+
+
+def _beats(n: NullSummary | None) -> bool | None:
+    """Whether the observed agreement is above a baseline by more than 3 of its sd (None:
+    no baseline)."""
+    if n is None:
+        return None
+    return n.z is not None and n.z > 3
 
 
 def expected_random_jaccard(k: int, n: int) -> float:
@@ -229,6 +400,30 @@ def universality_view(
     pairs: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
     repetitions: int = 20,
     seed: int = 0,
+    across_seeds: Embedding | None = None,
+) -> UniversalityView:
+    """Neighbourhood and difference-vector universality of two models (module docstring);
+    with `across_seeds` (B's spec at another seed, for models that share one) also the
+    seed floor: the same figures for A against it."""
+    view = _universality(model_a, model_b, k, top_n, pairs, repetitions, seed)
+    if across_seeds is None:
+        return view
+    # the pair's own question first (its errors are the user's), then the seed floor
+    other = _universality(model_a, across_seeds, k, top_n, pairs, 2, seed)
+    figures = [(NEIGHBOUR_JACCARD, other.neighbourhood_jaccard.observed)]
+    if other.mean_pair_jaccard is not None:
+        figures.append((PAIR_JACCARD, other.mean_pair_jaccard))
+    return replace(view, seed_floor=SeedFloor(partner=other.b.name, figures=tuple(figures)))
+
+
+def _universality(
+    model_a: Embedding,
+    model_b: Embedding,
+    k: int,
+    top_n: int | None,
+    pairs: Sequence[tuple[str, str]],
+    repetitions: int,
+    seed: int,
 ) -> UniversalityView:
     shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
     n = len(shared.words)
@@ -287,6 +482,23 @@ def universality_view(
         la, lb = lists
         results.append(PairResult(x, y, la, lb, jaccard(la, lb), rbo(la, lb)))
     jac = nu.jaccard_summary
+    other_word = neighbourhood_different_query(
+        nu.neighbours_a, nu.neighbours_b, repetitions=repetitions, seed=seed
+    )
+    scored = [(row[p.a], row[p.b]) for p in results]
+    pair_baselines = (
+        expression_baselines(
+            ua,
+            ub,
+            np.array(scored, dtype=np.int64),
+            np.array([1.0, -1.0]),
+            k,
+            repetitions=repetitions,
+            seed=seed,
+        )
+        if scored
+        else None
+    )
     return UniversalityView(
         a=ModelSummary.of(model_a),
         b=ModelSummary.of(model_b),
@@ -303,6 +515,8 @@ def universality_view(
         chance_jaccard=expected_random_jaccard(k, n),
         unusable_pairs=tuple(unusable),
         tie_warning=nu.warning,
+        neighbour_other_word=other_word,
+        pair_baselines=pair_baselines,
     )
 
 

@@ -22,7 +22,8 @@ are not. For each pair of models and each basis this view shows, from
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import combinations
 
 from polyterm.core.basis_matching import DEFAULT_FDR_Q
@@ -33,7 +34,9 @@ from polyterm.views.alignment import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
     DEFAULT_TOP_N,
+    FREQUENCY_COLUMN,
     BasisComparison,
+    BasisPair,
     basis_comparison,
 )
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
@@ -47,11 +50,27 @@ from polyterm.views.protocol import (
     null_text,
     slug_of,
 )
+from polyterm.views.seed_floor import SeedPartner, floor_text
 
 AXES_SHOWN = 5
-SHARED_Z = 2.0
+SHARED_Z = 3.0
 """The mean matched |r| must exceed its null by this many null sd (and at least one pair
-must be shared at the FDR) for a basis to count as sharing the groupings."""
+must be shared at the FDR) for a basis to count as beating its null: a reading never
+rests on one |z| below 3."""
+WEAK_NULLS = frozenset({"shuffle"})
+"""Nulls that keep neither model's geometry: beating one alone is not evidence that axes
+are shared (a shuffle of the words makes any learned structure look special)."""
+
+
+class Verdict(StrEnum):
+    """What one basis comparison supports; the table's last column and every summary
+    sentence are generated from it (`verdict`), so no sentence says more than the table."""
+
+    SHARED = "yes"
+    WEAK_NULL_ONLY = "no: only the weak shuffle null is beaten"
+    UNSTABLE = "no: no shared pair is stable in both models"
+    FREQUENCY_ONLY = "no: only frequency axes are shared"
+    NO = "no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +81,58 @@ class PairInBases:
     b: ModelSummary
     comparisons: tuple[BasisComparison, ...]
     same_seed: bool = False  # both trained on one corpus from one seed
+    across_seeds: tuple[BasisComparison, ...] = field(
+        default=(), metadata={"json": "unless-default"}
+    )
+    """With `same_seed`: each basis again for A against B's spec at another seed
+    (`partner`), the seed floor; the verdicts and the headline use these."""
+    partner: str = field(default="", metadata={"json": "unless-default"})
+
+    def decisive(self) -> tuple[BasisComparison, ...]:
+        """The comparison each verdict rests on, per basis: across seeds when there is
+        one (the same seed flatters a pair), else the pair itself."""
+        if len(self.across_seeds) == len(self.comparisons):
+            return self.across_seeds
+        return self.comparisons
 
     def shared_bases(self) -> tuple[BasisComparison, ...]:
-        """The bases in which the groupings are shared beyond chance (see `SHARED_Z`)."""
-        return tuple(c for c in self.comparisons if is_shared(c))
+        """The bases in which the groupings are shared beyond chance (`verdict` of the
+        decisive comparison)."""
+        return tuple(c for c in self.decisive() if is_shared(c))
 
 
-def is_shared(c: BasisComparison) -> bool:
+def beats_null(c: BasisComparison) -> bool:
     """Mean matched |r| more than `SHARED_Z` null sd above its null, and at least one
     matched pair shared at the FDR."""
     z = c.mean_matched.z
     return z is not None and z > SHARED_Z and c.n_shared > 0
+
+
+def evidence_pairs(c: BasisComparison) -> tuple[BasisPair, ...]:
+    """The pairs a claim of sharing may rest on: shared at the FDR, stable on both sides
+    (or stability not applicable/measured), and not frequency axes."""
+    return tuple(p for p in c.pairs if p.shared and p.stable is not False and not p.frequency_axis)
+
+
+def verdict(c: BasisComparison) -> Verdict:
+    """The decision rule of the table and of every summary sentence: shared *and* stable
+    *and* beating the basis's strongest null (a geometry-keeping one), on axes that are
+    not word frequency."""
+    if not beats_null(c):
+        return Verdict.NO
+    if c.null_kind in WEAK_NULLS:
+        return Verdict.WEAK_NULL_ONLY
+    shared = [p for p in c.pairs if p.shared]
+    if not any(p.stable is not False for p in shared):
+        return Verdict.UNSTABLE
+    if not evidence_pairs(c):
+        return Verdict.FREQUENCY_ONLY
+    return Verdict.SHARED
+
+
+def is_shared(c: BasisComparison) -> bool:
+    """`verdict(c)` is `Verdict.SHARED`."""
+    return verdict(c) is Verdict.SHARED
 
 
 def _stable_text(c: BasisComparison) -> str:
@@ -119,23 +179,29 @@ class WhereUniversalityView(ViewMethods):
         top words (words in both top lists in bold)."""
         q = f"{self.fdr_q:g}"
         rows: list[tuple[Cell, ...]] = []
+        floors = any(p.across_seeds for p in self.pairs)
         for p in self.pairs:
-            for c in p.comparisons:
-                rows.append(
-                    (
-                        Data(p.a.name),
-                        Data(p.b.name),
-                        c.basis.label(),
-                        f"{c.codes[0]} × {c.codes[1]}",
-                        f"{c.mean_matched.observed:.3f}",
-                        null_text(c.mean_matched),
-                        c.null_kind,
-                        c.shared_text(),
-                        _null_shared_text(c),
-                        _stable_text(c),
-                        "yes" if is_shared(c) else "no",
-                    )
-                )
+            decisive = p.decisive()
+            for i, c in enumerate(p.comparisons):
+                row: list[Cell] = [
+                    Data(p.a.name),
+                    Data(p.b.name),
+                    c.basis.label(),
+                    f"{c.codes[0]} × {c.codes[1]}",
+                    f"{c.mean_matched.observed:.3f}",
+                ]
+                if floors:
+                    row.append(_across_text(p, i))
+                row += [
+                    null_text(c.mean_matched),
+                    c.null_kind,
+                    c.shared_text(),
+                    _null_shared_text(c),
+                    _stable_text(c),
+                    verdict(decisive[i]).value
+                    + (" (across seeds)" if decisive is p.across_seeds else ""),
+                ]
+                rows.append(tuple(row))
         axes: list[tuple[Cell, ...]] = []
         for p in self.pairs:
             for c in p.comparisons:
@@ -151,6 +217,7 @@ class WhereUniversalityView(ViewMethods):
                             f"{s.r:+.3f}",
                             f"{s.p:.4f}",
                             "—" if s.stable is None else "yes" if s.stable else "no",
+                            "" if s.robust is None else s.robust.freq_text(),
                             joined(s.words_a, bold=common),
                             joined(s.words_b, bold=common),
                         )
@@ -166,6 +233,7 @@ class WhereUniversalityView(ViewMethods):
                     "basis",
                     "axes",
                     "mean matched |r|",
+                    *(("across seeds (mean |r|; shared)",) if floors else ()),
                     "null (mean ± sd, z)",
                     "null",
                     f"pairs shared at FDR {q}",
@@ -183,9 +251,30 @@ class WhereUniversalityView(ViewMethods):
                     "words permuted, a weaker null that also breaks the shared geometry). "
                     + self._stability_text()
                     + " 'Shared beyond chance': mean matched |r| more than "
-                    f"{SHARED_Z:g} null sd above its null and at least one pair shared."
+                    f"{SHARED_Z:g} null sd above a null that keeps the geometry (not only the "
+                    "word shuffle), and at least one pair shared at the FDR, stable in both "
+                    "models and not a frequency axis (|ρ with frequency rank| ≥ 0.5)."
+                    + (
+                        " Models that share a seed are also compared across seeds (A against "
+                        "B's spec at another seed): the seed floor, on which their verdict rests."
+                        if floors
+                        else ""
+                    )
                 ),
-                numeric=(False, False, False, True, True, True, False, True, True, True, False),
+                numeric=(
+                    False,
+                    False,
+                    False,
+                    True,
+                    True,
+                    *((True,) if floors else ()),
+                    True,
+                    False,
+                    True,
+                    True,
+                    True,
+                    False,
+                ),
             ),
             Table(
                 "shared-axes",
@@ -199,12 +288,20 @@ class WhereUniversalityView(ViewMethods):
                     "r",
                     "p",
                     "stable",
+                    FREQUENCY_COLUMN,
                     f"top {self.k} words in A",
                     f"top {self.k} words in B (bottom if r < 0)",
                 ),
                 tuple(axes),
-                caption="" if axes else "No pair is shared at the FDR in any basis.",
-                numeric=(False, False, False, True, True, True, True, False, False, False),
+                caption=(
+                    "'freq': |ρ with frequency rank| ≥ 0.5 on a side, an axis that orders "
+                    "words by how common they are (not a shared meaning). The axes are the "
+                    "pair's own; for a pair that shares a seed the verdict rests on the "
+                    "across-seed comparison."
+                    if axes
+                    else "No pair is shared at the FDR in any basis."
+                ),
+                numeric=(False, False, False, True, True, True, True, False, True, False, False),
             ),
         )
 
@@ -238,37 +335,7 @@ class WhereUniversalityView(ViewMethods):
         shared beyond chance (if any), and why raw dimensions are not expected to be."""
         out: list[str] = []
         for p in self.pairs:
-            shared = p.shared_bases()
-            rest = [c for c in p.comparisons if not is_shared(c)]
-            head = f"{p.a.name} vs {p.b.name}: "
-            if shared:
-                text = (
-                    head
-                    + "the groupings are shared beyond chance in "
-                    + "; ".join(_basis_phrase(c) for c in shared)
-                )
-                if rest:
-                    text += "; not in " + "; ".join(_basis_phrase(c) for c in rest)
-                out.append(text + ".")
-            else:
-                out.append(
-                    head + "no basis shares the groupings beyond chance: "
-                    + ", ".join(_basis_phrase(c) for c in p.comparisons) + "."
-                )  # fmt: skip
-            if shared and p.same_seed:
-                out.append(
-                    f"{p.a.name} and {p.b.name} were trained on one corpus from the same "
-                    "seed (the same initial random stream), which makes them look alike: "
-                    "read their sharing against two seeds of one size (polyterm sweep)."
-                )
-            for c in shared:
-                if c.n_universal is not None and c.n_universal < c.n_shared:
-                    out.append(
-                        f"{p.a.name} vs {p.b.name} in {c.basis.label()}: of the {c.n_shared} "
-                        f"shared pairs, {c.n_universal} have both sides stable within their "
-                        "own model; a component that does not reproduce within its model "
-                        "cannot be called universal."
-                    )
+            out += pair_readings(p)
         if any(c.basis.is_raw for p in self.pairs for c in p.comparisons):
             out.append(
                 "Raw dimensions are arbitrary: word2vec's and GloVe's objectives depend on the "
@@ -284,6 +351,89 @@ class WhereUniversalityView(ViewMethods):
                 "weaker claim than beating a rotation."
             )
         return tuple(out)
+
+
+def pair_readings(p: PairInBases) -> list[str]:
+    """The sentences on one pair of models, each generated from `verdict` (the rule of the
+    table's last column): a basis is said to share the groupings only when its verdict is
+    `Verdict.SHARED`; every other basis is named with the reason it does not."""
+    out: list[str] = []
+    shared = p.shared_bases()
+    rest = [c for c in p.decisive() if not is_shared(c)]
+    head = f"{p.a.name} vs {p.b.name}: "
+    if p.across_seeds and p.decisive() is p.across_seeds:
+        head = f"{p.a.name} vs {p.b.name} (across seeds: {p.a.name} vs {p.partner}): "
+    if shared:
+        text = (
+            head
+            + "the groupings are shared beyond chance in "
+            + "; ".join(_basis_phrase(c) + _evidence_text(c) for c in shared)
+        )
+        if rest:
+            text += "; not in " + "; ".join(_basis_phrase(c) + _reason(c) for c in rest)
+        out.append(text + ".")
+    else:
+        out.append(
+            head + "no basis shares the groupings beyond chance: "
+            + "; ".join(_basis_phrase(c) + _reason(c) for c in p.decisive()) + "."
+        )  # fmt: skip
+    if p.across_seeds and p.decisive() is p.across_seeds:
+        parts = [
+            f"{same.basis.label()} mean matched |r| "
+            + floor_text(same.mean_matched.observed, other.mean_matched.observed,
+                         same.mean_matched.null_mean)
+            + f", {same.n_shared} and {other.n_shared} pairs shared"
+            for same, other in zip(p.comparisons, p.across_seeds, strict=True)
+        ]  # fmt: skip
+        out.append(
+            f"{p.a.name} and {p.b.name} share a seed, which makes them look alike; the "
+            f"verdicts above are across seeds ({p.a.name} vs {p.partner}): "
+            + "; ".join(parts)
+            + " (chance: the basis's null)."
+        )
+    elif shared and p.same_seed:
+        out.append(
+            f"{p.a.name} and {p.b.name} were trained on one corpus from the same "
+            "seed (the same initial random stream), which makes them look alike: "
+            "read their sharing against two seeds of one size (the seed floor)."
+        )
+    for c in p.decisive():
+        frequency = [x for x in c.pairs if x.shared and x.frequency_axis]
+        if frequency:
+            first = frequency[0]
+            rho = first.robust.freq_rho_a if first.robust is not None else None
+            rho_text = "" if rho is None else f", ρ {rho:+.2f} with frequency rank"
+            verb = "is a frequency axis" if len(frequency) == 1 else "are frequency axes"
+            out.append(
+                f"{p.a.name} vs {p.b.name} in {c.basis.label()}: {len(frequency)} of the "
+                f"{c.n_shared} shared pairs {verb} ({c.unit} {first.axis_a} ↔ "
+                f"{first.axis_b}{rho_text}): such an axis orders words by how common they "
+                "are, which both models see alike, and is not counted as a shared meaning."
+            )
+    return out
+
+
+def _across_text(p: PairInBases, i: int) -> str:
+    if len(p.across_seeds) != len(p.comparisons):
+        return "—"
+    c = p.across_seeds[i]
+    return f"{c.mean_matched.observed:.3f}; {c.n_shared} of {c.n_pairs} (vs {p.partner})"
+
+
+def _evidence_text(c: BasisComparison) -> str:
+    n = len(evidence_pairs(c))
+    return f" — {n} of them stable in both models and not frequency axes" if n else ""
+
+
+def _reason(c: BasisComparison) -> str:
+    v = verdict(c)
+    if v is Verdict.WEAK_NULL_ONLY:
+        return " — only the weak shuffle null is beaten"
+    if v is Verdict.UNSTABLE:
+        return " — no shared pair is stable in both models"
+    if v is Verdict.FREQUENCY_ONLY:
+        return " — every shared pair that is stable is a frequency axis"
+    return ""
 
 
 def _basis_phrase(c: BasisComparison) -> str:
@@ -316,6 +466,7 @@ def where_universality_view(
     fdr_q: float = DEFAULT_FDR_Q,
     axes_shown: int = AXES_SHOWN,
     progress: Callable[[str], None] | None = None,
+    seed_partner: SeedPartner | None = None,
 ) -> WhereUniversalityView:
     """Every pair of `models` (in the given order) compared in every basis of `bases`.
 
@@ -327,27 +478,26 @@ def where_universality_view(
     store = store if store is not None else BasisStore()
     requests = tuple(dict.fromkeys(bases)) or (BasisRequest(),)
     pairs = []
+
+    def compare(x: Embedding, y: Embedding, request: BasisRequest) -> BasisComparison:
+        say(f"{x.name} vs {y.name} in {request.label()}")
+        return basis_comparison(
+            x, y, request, store, top_n=top_n, repetitions=repetitions, seed=seed,
+            stability_runs=stability_runs, k=k, fdr_q=fdr_q,
+        )  # fmt: skip
+
     for a, b in combinations(models, 2):
-        comparisons = []
-        for request in requests:
-            say(f"{a.name} vs {b.name} in {request.label()}")
-            comparisons.append(
-                basis_comparison(
-                    a,
-                    b,
-                    request,
-                    store,
-                    top_n=top_n,
-                    repetitions=repetitions,
-                    seed=seed,
-                    stability_runs=stability_runs,
-                    k=k,
-                    fdr_q=fdr_q,
-                )
-            )
+        comparisons = tuple(compare(a, b, r) for r in requests)
+        partner = seed_partner(a, b) if seed_partner is not None else None
+        across = () if partner is None else tuple(compare(a, partner, r) for r in requests)
         pairs.append(
             PairInBases(
-                ModelSummary.of(a), ModelSummary.of(b), tuple(comparisons), _same_seed(a, b)
+                ModelSummary.of(a),
+                ModelSummary.of(b),
+                comparisons,
+                _same_seed(a, b),
+                across_seeds=across,
+                partner="" if partner is None else partner.name,
             )
         )
     return WhereUniversalityView(

@@ -68,6 +68,8 @@ def base_name(name: str, basis: str) -> str:
 # the matched table's columns every basis has (the display draws them itself); any other
 # column the view's `matched` table holds (p-values, FDR, stability) is shown as it is
 KNOWN_PAIR_COLUMNS = ("r", "Jaccard")
+# robust companions of r stay in exports and the CLI; the pane keeps only frequency's column
+PANE_SKIPS = ("Spearman ρ", "r without", "share of r in")
 
 
 class NullKind(StrEnum):
@@ -84,6 +86,8 @@ WIDE_SUMMARY = 80  # from this width the statistics are a table, else two lines 
 def null_cell(null: Any) -> str:
     if null is None:
         return "—"
+    if getattr(null, "degenerate", False):
+        return "— (unchanged under this null)"
     z = "" if null.z is None else f" z{null.z:+.1f}"
     return f"{null.null_mean:.3f}±{null.null_sd:.3f}{z}"
 
@@ -122,7 +126,9 @@ class AlignmentDisplay(Vertical):
         a, b = base_name(v.a.name, self.basis), base_name(v.b.name, self.basis)
         line = f"{what} · {a} vs {b} · {v.n_words:,} shared words"
         if self.mode is CompareMode.SUMMARY:
-            return f"{line} · {v.repetitions} null draws, seed {v.seed}"
+            c = v.basis_matching
+            draws = "" if c is None else f", {c.repetitions:,} max-|r| draws"
+            return f"{line} · k {v.k} · {v.repetitions} null draws{draws}, seed {v.seed}"
         if self.mode is CompareMode.ALIGNED and v.reduced_to:
             line += (
                 f" · {v.b.name if v.b.dims > v.a.dims else v.a.name} reduced to its first "
@@ -181,12 +187,13 @@ class AlignmentDisplay(Vertical):
     # -- pairs ---------------------------------------------------------------------------------
     def extra_columns(self) -> tuple[list[Text], dict[tuple[str, str], list[Text]]]:
         """The columns of the view's `matched` table beyond those drawn here (in a basis:
-        the max-|r| p-value, shared at the FDR, stability, universal), and their cells by
-        the pair's (A, B) indices; none in the aligned view."""
+        the max-|r| p-value, shared at the FDR, stability, universal; ρ with frequency
+        rank, also in the aligned view), and their cells by the pair's (A, B) indices."""
         view = self.view
-        if view is None or self.mode is not CompareMode.MATCHED:
+        if view is None or self.mode not in (CompareMode.MATCHED, CompareMode.ALIGNED):
             return [], {}
-        table = next((t for t in view.tables() if t.key == "matched"), None)
+        key = "matched" if self.mode is CompareMode.MATCHED else "aligned"
+        table = next((t for t in view.tables() if t.key == key), None)
         if table is None:
             return [], {}
         keep = [
@@ -194,7 +201,7 @@ class AlignmentDisplay(Vertical):
             for i, c in enumerate(table.columns)
             if i >= 2
             and rich_cell(c).plain not in KNOWN_PAIR_COLUMNS
-            and not rich_cell(c).plain.startswith("top words")
+            and not rich_cell(c).plain.startswith(("top words", *PANE_SKIPS))
         ]
         labels = [rich_cell(table.columns[i]) for i in keep]
         cells = {

@@ -124,6 +124,7 @@ class CalculatorPane(Pane):
         # every model's box, wrapped onto as many rows as needed and scrolled (never hidden)
         with VerticalScroll(id="calc-results"):
             yield ItemGrid(id="calc-grid", min_column_width=BOX_WIDTH, stretch_height=False)
+            yield Static("", id="calc-agreement")
 
     def main_widget(self) -> Widget:
         return self.query_one("#calc-input", HistoryInput)
@@ -226,6 +227,10 @@ class CalculatorPane(Pane):
         new = [self._box(r, shared) for r in view.results[len(boxes) :]]
         if new:
             grid.mount_all(new)
+        # each pair's agreement beside baselines that can fail (none for a single model)
+        lines = [Text.assemble((f"{visible(b.a)} ↔ {visible(b.b)}: ", "bold"), b.text())
+                 for b in view.baselines]  # fmt: skip
+        self.query_one("#calc-agreement", Static).update(Group(*lines) if lines else "")
 
     def _box(self, result: ModelResult, shared: set[str]) -> Static:
         """A model's box, titled before it is mounted."""

@@ -20,6 +20,7 @@ from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.query import QueryKind, QueryView
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.alignment_display import AlignmentDisplay, CompareMode, mode_title
 from polyterm.widgets.pane import (
     RAW_BASIS,
@@ -40,11 +41,11 @@ from polyterm.widgets.pane import (
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
 
-ALIGN_K = 10
+ALIGN_K = COMPARISON.k
 WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values beside the words
-ALIGN_TOP_N = 10_000
-ALIGN_REPETITIONS = 20
-ALIGN_SEED = 0
+ALIGN_TOP_N = COMPARISON.top_n
+ALIGN_REPETITIONS = COMPARISON.repetitions
+ALIGN_SEED = COMPARISON.seed
 INDEX_HELP = (
     "Ask something in the calculator (3), the dimension browser (2) or above; v "
     "switches to the first two selected models matched and aligned."
@@ -226,7 +227,7 @@ class ComparisonPane(Pane):
         from polyterm.views.query import dimension_query_view, expression_view
 
         if self.mode is not CompareMode.INDEX:
-            return self._alignment_question()
+            return self._alignment_question(loaded)
         self.computing = None
         q, models = self.subject, list(chosen)
         if not models or q is None:
@@ -241,7 +242,7 @@ class ComparisonPane(Pane):
             models, q.text, convention=q.convention, include_query=q.include_query
         )
 
-    def _alignment_question(self) -> Question | None:
+    def _alignment_question(self, loaded: Mapping[str, Embedding] | None = None) -> Question | None:
         pair = self.pair_question()
         if self.pair is None or pair is None or self.aligned_now():
             return None
@@ -251,8 +252,11 @@ class ComparisonPane(Pane):
         a, b = self.pair
         basis, services = self.basis, self.services
 
+        others = tuple((loaded or {}).values())
+
         def align(progress: ProgressFn) -> AlignmentView:
             from polyterm.views.alignment import alignment_view
+            from polyterm.views.seed_floor import loaded_partner
 
             if basis != RAW_BASIS:  # fitted by the explorer's basis store
                 return services.align(a, b, parse_basis_name(basis), progress)
@@ -264,6 +268,8 @@ class ComparisonPane(Pane):
                 repetitions=ALIGN_REPETITIONS,
                 seed=ALIGN_SEED,
                 progress=progress,
+                # the seed floor, when B's other-seed model is open (as `align` prints it)
+                across_seeds=loaded_partner(a, b, others),
             )
 
         return align

@@ -23,6 +23,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.views.protocol import Table as ViewTable
 from polyterm.views.query import DimensionView, RepeatsView
 from polyterm.views.rich_cells import rich_cell
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.histogram import Histogram
 from polyterm.widgets.pane import (
     RAW_BASIS,
@@ -44,8 +45,10 @@ from polyterm.widgets.prefetch import Ahead
 AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
 RESTRICT_STEPS: tuple[int | None, ...] = (None, 1_000, 10_000, 50_000)
 K_STEPS = (5, 10, 20, 50)
-LARGE_VOCABULARY = 100_000  # a model with more words starts restricted to the most frequent
-LARGE_RESTRICT = 50_000  # (a vocabulary's rows are in frequency order: GloVe's, word2vec's)
+# a model with more words starts restricted to the most frequent (rows are in frequency
+# order: GloVe's, word2vec's); the same default as `dims` and `compare --dim`
+LARGE_VOCABULARY = COMPARISON.large_vocabulary
+LARGE_RESTRICT = COMPARISON.large_restrict
 
 
 class DimsMode(StrEnum):
@@ -587,7 +590,7 @@ class DimensionPane(Pane):
             lines.append(
                 f"{stat.end} {stat.k} of {stat.dims} dims: {stat.distinct:,} distinct "
                 f"words in {stat.slots:,} slots ({stat.distinct_share:.0%}); "
-                f"{len(stat.repeated)} recur"
+                f"{len(stat.repeated)} recur" + _null_line(view.null_of(stat.end))
             )
         self.query_one("#repeats-summary", Static).update("\n".join(lines))
         table = self.query_one("#repeats-table", FitTable)
@@ -611,3 +614,13 @@ class DimensionPane(Pane):
                 table.add_row(end, cut(plain(w), words), count, dims, height=None if tall else 1)
 
         table.fill(draw)
+
+
+def _null_line(null: object) -> str:
+    """The rotated-basis null of a repeat share, in a few words (nothing when absent)."""
+    if null is None:
+        return ""
+    mean, sd, z = (getattr(null, a, None) for a in ("null_mean", "null_sd", "z"))
+    if getattr(null, "degenerate", False) or z is None:
+        return f"; rotated bases {mean:.0%} (unchanged)"
+    return f"; rotated bases {mean:.0%} ± {sd:.1%}, z {z:+.1f}"

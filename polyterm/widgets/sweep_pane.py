@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from polyterm.core.embedding import Embedding
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.models_pane import natural_key
 from polyterm.widgets.pane import (
     Pane,
@@ -41,10 +42,10 @@ if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at sta
     from polyterm.views.sweep import SweepView
 
 SELECTED = "selected"
-SWEEP_K = 10
-SWEEP_TOP_N = 10_000
-SWEEP_REPETITIONS = 10
-SWEEP_SEED = 0
+SWEEP_K = COMPARISON.k
+SWEEP_TOP_N = COMPARISON.top_n
+SWEEP_REPETITIONS = COMPARISON.repetitions  # was 10, where the CLI's sweep drew 20
+SWEEP_SEED = COMPARISON.seed
 
 
 def corpus_of(model: Embedding) -> str | None:
@@ -127,6 +128,8 @@ def _cell_len(cell: object) -> int:
 
 
 def null_short(null: Any) -> str:
+    if getattr(null, "degenerate", False):
+        return "— (unchanged)"
     z = "" if null.z is None else f", z {null.z:+.1f}"
     return f"{null.null_mean:.3f}{z}"
 

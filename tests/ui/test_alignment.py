@@ -80,7 +80,7 @@ async def test_matched_and_aligned_views_show_the_partners_and_words(
         assert [r[:3] for r in rows(app, "align-table")] == [
             [str(p.dim_a), str(p.dim_b), f"{p.r:+.3f}"] for p in expected.matched
         ]
-        assert [r[4] for r in rows(app, "align-table")] == [
+        assert [r[-1] for r in rows(app, "align-table")] == [
             ", ".join(p.shared) or "—" for p in expected.matched
         ]
         # the highlighted pair's two word lists, shared words marked

@@ -598,7 +598,7 @@ class ParserParents:
     bases: argparse.ArgumentParser
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("polyterm.cli.blind_command",)
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and
 sets `handler=run` on it (`p.set_defaults(handler=run)`), and `run(args, err) -> int`.

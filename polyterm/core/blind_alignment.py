@@ -94,7 +94,7 @@ class BlindConfig:
     tol: float = 1e-4
     patience: int = 2
     max_rounds_per_stage: int = 3
-    max_rounds: int = 60
+    max_rounds: int = 40
     cutoff_start: int = 500
     init_words: int = 2000
     reference_words: int = 2000
@@ -486,6 +486,8 @@ class Round:
 class SelfLearning:
     rotation: F64
     objective: float
+    mutual: float
+    """share of A words whose CSLS partner's own partner is that word (both ways agree)"""
     rounds: tuple[Round, ...]
     seconds: float
 
@@ -542,16 +544,24 @@ def self_learn(
         if progress is not None:
             progress(f"round {index + 1}: keep {keep:.2f}, {cutoff:,} words, "
                      f"objective {objective:.4f}")  # fmt: skip
-        if stale >= cfg.patience or stage_rounds >= cfg.max_rounds_per_stage:
-            if keep >= 1.0 and cutoff >= n:
-                break
+        final_stage = keep >= 1.0 and cutoff >= n
+        if final_stage and stale >= cfg.patience:
+            break  # converged: deterministic induction over all words stopped improving
+        if not final_stage and (stale >= cfg.patience or stage_rounds >= cfg.max_rounds_per_stage):
             keep = min(1.0, keep * 2)
             cutoff = min(n, cutoff * 2)
             best, stale, stage_rounds = -math.inf, 0, 0
     w = procrustes_rotation(x[dictionary.src], z[dictionary.tgt])
     final = csls_nearest(x32 @ w.astype(np.float32), z32, cfg.csls_k)
     objective = float((final[1].mean() + final[3].mean()) / 2)
-    return SelfLearning(w, objective, tuple(rounds), time.perf_counter() - t0)
+    return SelfLearning(
+        w, objective, mutual_share(final[0], final[2]), tuple(rounds), time.perf_counter() - t0
+    )
+
+
+def mutual_share(forward: I64, backward: I64) -> float:
+    """Share of rows i with backward[forward[i]] == i (mutual nearest neighbours)."""
+    return float(np.mean(backward[forward] == np.arange(forward.shape[0])))
 
 
 # -- scoring ---------------------------------------------------------------------------
@@ -658,6 +668,8 @@ class BlindResult:
     runs: tuple[StartRun, ...]
     chosen: str | None
     """the run selected by the objective (None: every start was skipped or failed)"""
+    floor: float
+    """the objective of a random rotation (a collapsed run scores about this)"""
     score: Score | None
     stage_seconds: tuple[tuple[str, float], ...]
     truth: I64 = field(repr=False)
@@ -703,11 +715,23 @@ def _run_start(
     )
 
 
-def collapse_floor(x: F64, z: F64, rng: np.random.Generator, k: int = CSLS_K) -> float:
-    """The objective of a random rotation: what a run that found nothing scores."""
+def collapse_floor(
+    x: F64, z: F64, rng: np.random.Generator, k: int = CSLS_K
+) -> tuple[float, float]:
+    """The objective and mutual-neighbour share of a random rotation: what a run that
+    found nothing scores."""
     q, _ = np.linalg.qr(rng.standard_normal((x.shape[1], x.shape[1])))
     fwd = csls_nearest((x @ q).astype(np.float32), z.astype(np.float32), k)
-    return float((fwd[1].mean() + fwd[3].mean()) / 2)
+    return float((fwd[1].mean() + fwd[3].mean()) / 2), mutual_share(fwd[0], fwd[2])
+
+
+COLLAPSE_MARGIN = 0.01
+
+
+def collapsed(learning: SelfLearning, floor: float) -> bool:
+    """A run collapsed when its objective is within COLLAPSE_MARGIN of a random
+    rotation's (unsupervised: the truth is not consulted)."""
+    return learning.objective <= floor + COLLAPSE_MARGIN
 
 
 def blind_align(
@@ -742,14 +766,15 @@ def blind_align(
         runs.append(_run_start(name, x, z, order_x, order_z, rng, cfg, scorer, cancel, say))
         timings.append((f"start {name} + self-learning", time.perf_counter() - t))
     t = time.perf_counter()
-    floor = collapse_floor(x, z, rng, cfg.csls_k)
+    floor, _ = collapse_floor(x, z, rng, cfg.csls_k)
     marked = []
     for r in runs:
-        if r.status == "ok" and r.objective is not None and r.objective <= floor + 0.01:
+        if r.status == "ok" and r.learning is not None and collapsed(r.learning, floor):
             r = StartRun(
                 r.name, "collapsed",
-                f"objective {r.objective:.4f} is no better than a random rotation's "
-                f"{floor:.4f}: self-learning found no consistent dictionary",
+                f"its objective {r.learning.objective:.4f} is within {COLLAPSE_MARGIN} of a "
+                f"random rotation's {floor:.4f}: self-learning found no dictionary better "
+                "than chance",
                 r.start_accuracy, r.start_seconds, r.learning, r.objective, r.accuracy,
             )  # fmt: skip
         marked.append(r)
@@ -770,6 +795,7 @@ def blind_align(
         seed=seed,
         runs=tuple(runs),
         chosen=chosen.name if chosen else None,
+        floor=floor,
         score=result_score,
         stage_seconds=tuple(timings),
         truth=truth,

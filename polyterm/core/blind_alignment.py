@@ -152,17 +152,31 @@ def check_inputs(a: FloatArray, b: FloatArray) -> None:
                 f"model {name} has {zero} all-zero row{'s' * (zero != 1)} among the shared "
                 "words: a zero vector has no direction; drop those words"
             )
-        u = np.round(_unit(np.asarray(m, dtype=np.float64)), 6)
-        distinct = np.unique(u, axis=0).shape[0]
-        if distinct < n:
+        twins = duplicate_rows(_unit(np.asarray(m, dtype=np.float64)))
+        if twins:
             raise BlindInputError(
-                f"model {name} has {n - distinct} duplicate row{'s' * (n - distinct != 1)} "
+                f"model {name} has {twins} duplicate row{'s' * (twins != 1)} "
                 "(words with the same direction): they cannot be told apart without anchors; "
                 "drop the duplicates"
             )
         c = normalise(m)
         if float(np.linalg.svd(c, compute_uv=False)[0]) < 1e-9:
             raise BlindInputError(f"model {name} has zero variance across the shared words")
+
+
+DUPLICATE_COSINE = 1.0 - 1e-6
+
+
+def duplicate_rows(u: F64, block: int = 256) -> int:
+    """How many unit rows have another row of (nearly) the same direction (cosine above
+    DUPLICATE_COSINE): the later row of each such pair is counted once."""
+    twins = np.zeros(u.shape[0], dtype=bool)
+    for s in range(0, u.shape[0], block):
+        sims = u[s : s + block] @ u.T
+        later = np.arange(u.shape[0])[None, :] >= (s + np.arange(sims.shape[0]))[:, None]
+        sims[later] = -np.inf  # only earlier rows count: each pair once
+        twins[s : s + block] = (sims > DUPLICATE_COSINE).any(axis=1)
+    return int(np.count_nonzero(twins))
 
 
 def common_space(a: FloatArray, b: FloatArray) -> tuple[F64, F64, int | None]:
@@ -224,7 +238,8 @@ def dense_order(x: F64, rng: np.random.Generator) -> I64:
     """Rows from the densest, ties broken at random (never by row position)."""
     dens = density(x)
     jitter = rng.random(x.shape[0])
-    return np.lexsort((jitter, -dens)).astype(np.int64)
+    order: I64 = np.lexsort(np.vstack([jitter, -dens])).astype(np.int64)
+    return order
 
 
 FULL_LIMIT = 40_000_000
@@ -235,7 +250,7 @@ once per round; larger ones in blocks of rows (three products instead of one).""
 def _dropout(c: F32, keep: float, rng: np.random.Generator) -> None:
     """Set each entry of c to −∞ with probability 1 − keep (in place; one random byte
     per entry)."""
-    threshold = int(round(keep * 256))
+    threshold = round(keep * 256)
     if threshold >= 256:
         return
     draws = np.frombuffer(rng.bytes(c.size), dtype=np.uint8).reshape(c.shape)
@@ -634,7 +649,7 @@ def quick_accuracy(x32: F32, z32: F32, truth: I64) -> Scorer:
         for s in range(0, p.shape[0], BLOCK):
             hits += int(np.count_nonzero(np.argmax(p[s : s + BLOCK] @ z32.T, axis=1)
                                          == truth[s : s + BLOCK]))  # fmt: skip
-        return hits / p.shape[0]
+        return float(hits / p.shape[0])
 
     return run
 

@@ -9,6 +9,7 @@ null and the anchor curve, and lays the answer out as tables with stable keys.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -182,9 +183,12 @@ class BlindView:
                 "same pipeline against B with its rows shuffled within the vocabulary "
                 "before hiding. Chance is 1/N; above "
                 f"{self.chance_bound:.2%} chance is ruled out (4 sd)."
-                + (f" B was PCA-reduced to {self.reduced_to} dimensions." if self.reduced_to
-                   else "")
-            ),  # fmt: skip
+                + (
+                    f" The larger model was PCA-reduced to {self.reduced_to} dimensions."
+                    if self.reduced_to
+                    else ""
+                )
+            ),
             numeric=(False, True, True, True, True),
         )
         starts = Table(
@@ -236,8 +240,10 @@ class BlindView:
             "curve",
             "Self-learning rounds",
             ("start", "round", "keep p", "cut-off", "objective", "accuracy@1 (cosine)"),
-            tuple((c.start, c.round + 1, f"{c.keep:.2f}", c.cutoff, c.objective,
-                   pct(c.accuracy)) for c in self.curve),  # fmt: skip
+            tuple(
+                (c.start, c.round + 1, f"{c.keep:.2f}", c.cutoff, c.objective, pct(c.accuracy))
+                for c in self.curve
+            ),
             caption="Accuracy per round is scored after the fact; it never steers the run.",
             numeric=(False, True, True, True, True, True),
         )
@@ -406,7 +412,7 @@ def _view(
     if s is not None:
         hit = s.predicted == result.truth
         edges = [e for e in BANDS if e < n] + [n]
-        for lo, hi in zip(edges, edges[1:], strict=False):
+        for lo, hi in itertools.pairwise(edges):
             bands.append(Band(lo + 1, hi, hi - lo, float(hit[lo:hi].mean())))
         order = np.argsort(-s.confidence, kind="stable")
         for i in order:

@@ -58,6 +58,8 @@ LINES = (
     Line(10, "explorer: longest event-loop stall during a sweep", "explorer", "line_10"),
     Line(11, "ICA basis: fit and store (brown_30, glove-6b-50), reopen", "bases", "line_11"),
     Line(12, "sweep of Brown models on --cluster local:2 vs local processes", "cluster", "line_12"),
+    Line(13, "blind alignment of brown_30 and brown_29 (4,000 and 10,000 words)", "blind",
+         "line_13"),
 )
 
 

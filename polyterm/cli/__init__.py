@@ -573,6 +573,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace --output if it exists (a regular file)"
     )
     p.add_argument(
+        "--blind",
+        action="store_true",
+        help="add a blind-alignment section for the first two models (2,000 words; "
+        "see polyterm blind)",
+    )
+    p.add_argument(
         "--cluster",
         metavar="ADDRESS",
         type=non_empty("--cluster"),

@@ -602,6 +602,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         progress=say,
         bases=requests,
         store=store,
+        blind=args.blind,
     )
     if target is not None:
         check_output(target, args.force)  # again: the report may have taken minutes

@@ -94,7 +94,7 @@ class BlindConfig:
     tol: float = 1e-4
     patience: int = 2
     max_rounds_per_stage: int = 3
-    max_rounds: int = 40
+    max_rounds: int = 25
     cutoff_start: int = 500
     init_words: int = 2000
     reference_words: int = 2000
@@ -254,7 +254,7 @@ def _dropout(c: F32, keep: float, rng: np.random.Generator) -> None:
     if threshold >= 256:
         return
     draws = np.frombuffer(rng.bytes(c.size), dtype=np.uint8).reshape(c.shape)
-    c[draws >= threshold] = -np.inf
+    np.putmask(c, draws >= threshold, -np.inf)
 
 
 def csls_nearest(
@@ -438,16 +438,17 @@ def gw_start(
     )
 
 
-def _ica_codes(x: F64, seed: int) -> F64:
+def _ica_codes(x: F64, fit_rows: I64, seed: int) -> F64:
     """Whitened PCA scores rotated by FastICA (polyterm's own ICA basis,
-    `core.bases.fit_ica_rotation`): components with positive skewness, by skewness."""
+    `core.bases.fit_ica_rotation`) fitted on `fit_rows`: components with positive
+    skewness, by skewness."""
     from polyterm.core.bases import fit_ica_rotation
 
     c = x - x.mean(axis=0)
     values, vectors = np.linalg.eigh(c.T @ c / c.shape[0])
     keep = values > values.max() * 1e-10
     scores = (c @ vectors[:, keep]) / np.sqrt(values[keep])
-    unmixing, _, _, _ = fit_ica_rotation(scores, seed)
+    unmixing, _, _, _ = fit_ica_rotation(scores[fit_rows], seed)
     out: F64 = scores @ unmixing.T
     return out
 
@@ -464,14 +465,14 @@ def ica_start(
     functions, Hungarian), then pair words by CSLS in the matched code space."""
     from scipy.optimize import linear_sum_assignment
 
-    ca, cb = _ica_codes(x, seed), _ica_codes(z, seed)
+    m = min(x.shape[0], cfg.init_words)
+    ca, cb = _ica_codes(x, order_x[:m], seed), _ica_codes(z, order_z[:m], seed)
     qa, qb = _quantile_profile(ca), _quantile_profile(cb)
     cost = ((qa[:, None, :] - qb[None, :, :]) ** 2).sum(axis=2)
     rows, cols = linear_sum_assignment(cost)
     d = min(ca.shape[1], cb.shape[1])
     pa = _unit(ca[:, rows[:d]])
     pb = _unit(cb[:, cols[:d]])
-    m = min(x.shape[0], cfg.init_words)
     rx, rz = order_x[:m], order_z[:m]
     fwd, _, bwd, _ = csls_nearest(pa[rx].astype(np.float32), pb[rz].astype(np.float32),
                                   cfg.csls_k)  # fmt: skip

@@ -469,3 +469,29 @@ def _view(
         wrong=tuple(wrong),
         seconds=seconds,
     )
+
+
+REPORT_WORDS = 2000
+
+
+def report_section(
+    model_a: Embedding,
+    model_b: Embedding,
+    *,
+    words: int = REPORT_WORDS,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[tuple[str, ...], str]:
+    """The report's "blind alignment" section for two models, kept cheap: the
+    `words` most frequent shared words (fewer when they share fewer), both starts, the
+    null, no anchor curve. Returns (readings, the view's markdown)."""
+    from polyterm.views.markdown import render_markdown
+
+    if progress is not None:
+        progress(f"blind alignment of {model_a.name} and {model_b.name}")
+    shared = shared_vocabulary([model_a.vocab, model_b.vocab]).total_shared
+    try:
+        view = blind_view(model_a, model_b, words=min(words, shared), seed=seed, anchors=())
+    except PolytermError as exc:
+        return (), f"## Blind alignment\n\nNot run: {exc}\n"
+    return view.readings(), render_markdown(view)

@@ -62,6 +62,7 @@ def build_report(
     store: BasisStore | None = None,
     match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
     stability_runs: int = DEFAULT_STABILITY_RUNS,
+    blind: bool = False,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -133,6 +134,12 @@ def build_report(
             universal = universality_view(a, b, k=k, seed=seed)
             readings += [*aligned.readings(), *universal.readings()]
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
+        if blind:  # the first two models only: `polyterm blind` for the full measurement
+            from polyterm.views.blind import report_section
+
+            found, text = report_section(models[0], models[1], seed=seed, progress=say)
+            readings += found
+            body.append(_section(text))
         manifests = {id(m): Manifest.of(m.manifest) for m in models}
         trained = [m for m in models if manifests[id(m)].kind == "word2vec"]
         corpora = {c.name if (c := manifests[id(m)].corpus) else "" for m in trained}

@@ -280,6 +280,14 @@ class BlindView:
             else:
                 out.append(f"The null scored {self.null:.2%}, above chance: something leaks; "
                            "do not trust this accuracy.")  # fmt: skip
+        chosen = next((r for r in self.runs if r.start == self.chosen), None)
+        better = [r for r in self.runs if r.accuracy is not None and chosen is not None
+                  and chosen.accuracy is not None and r.accuracy > self.chance_bound
+                  and chosen.accuracy <= self.chance_bound]  # fmt: skip
+        for r in better:
+            out.append(f"The objective chose the {self.chosen} start, which scored at chance, "
+                       f"while the {r.start} start scored {r.accuracy:.1%}: unsupervised "
+                       "selection failed here.")  # fmt: skip
         for r in self.runs:
             if r.status != "ok" or (r.accuracy is not None and r.accuracy <= self.chance_bound
                                     and r.start != self.chosen):  # fmt: skip

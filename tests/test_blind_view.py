@@ -80,7 +80,7 @@ def test_numbers_are_consistent(view: BlindView) -> None:
 
 def test_readings_follow_the_table(view: BlindView) -> None:
     first = view.readings()[0]
-    assert f"{view.answer:.1%}" in first and f"{view.ceiling:.1%}" in first
+    assert f"{view.answer:.2%}" in first and f"{view.ceiling:.2%}" in first
     assert any("at chance, as it must" in r for r in view.readings())
 
 

@@ -94,7 +94,7 @@ class BlindConfig:
     tol: float = 1e-4
     patience: int = 2
     max_rounds_per_stage: int = 3
-    max_rounds: int = 25
+    max_rounds: int = 20
     cutoff_start: int = 500
     init_words: int = 2000
     reference_words: int = 2000

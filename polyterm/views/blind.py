@@ -264,8 +264,8 @@ class BlindView:
             return (f"No start produced an alignment ({reasons}).",)
         answer = self.answer
         out.append(
-            f"With no anchors, {answer:.1%} of {self.n_words:,} words of {self.b.name} were "
-            f"recovered from {self.a.name} (supervised ceiling {self.ceiling:.1%}, chance "
+            f"With no anchors, {answer:.2%} of {self.n_words:,} words of {self.b.name} were "
+            f"recovered from {self.a.name} (supervised ceiling {self.ceiling:.2%}, chance "
             f"{self.chance:.2%})."
         )
         if answer <= self.chance_bound:
@@ -288,6 +288,21 @@ class BlindView:
             out.append(f"The objective chose the {self.chosen} start, which scored at chance, "
                        f"while the {r.start} start scored {r.accuracy:.1%}: unsupervised "
                        "selection failed here.")  # fmt: skip
+        for r in self.runs:
+            if (
+                r.status == "ok"
+                and r.start != self.chosen
+                and chosen is not None
+                and r.accuracy is not None
+                and chosen.accuracy is not None
+                and r.objective is not None
+                and chosen.objective is not None
+                and r.accuracy > self.chance_bound
+                and r.accuracy < chosen.accuracy
+            ):
+                out.append(f"The {r.start} start stopped at {r.accuracy:.2%} with a lower "
+                           f"objective ({r.objective:.4f} against {chosen.objective:.4f}), "
+                           "so the objective passed it over.")  # fmt: skip
         for r in self.runs:
             if r.status != "ok" or (r.accuracy is not None and r.accuracy <= self.chance_bound
                                     and r.start != self.chosen):  # fmt: skip

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -33,3 +35,13 @@ def test_smallest_benchmark_path_runs(tmp_path: Path) -> None:
     assert "| 4 |" in (out / "latest-tiny-partial.md").read_text(encoding="utf-8")
     assert result["only"] == [1, 2, 3, 4]
     assert not any(p.name.startswith("polyterm-bench-") for p in tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_blind_line_runs_on_tiny_data(tmp_path: Path) -> None:
+    _, rows = run(Config.tiny(), [13], out_dir=None, work_root=tmp_path, quiet=True)
+    assert [r.line for r in rows] == [13, 13]
+    for row in rows:
+        assert row.status in ("pass", "FAIL"), (row.status, row.note)
+        assert row.figure is not None and row.figure > 0
+    assert "accuracy 1.000" in rows[0].note  # the planted pair is recovered

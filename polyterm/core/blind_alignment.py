@@ -24,14 +24,15 @@ Protocol (every step uses only what a blind method may know):
      random reference sample of its own model, cut to evenly spaced quantiles,
      normalised; the start is the CSLS nearest neighbours of the descriptors, both ways,
      restricted to the densest words of each model.
+   - ``ica``: polyterm's ICA basis (`core.bases.fit_ica_rotation`) fitted in each model
+     separately on its densest words; the axes of the two models matched one-to-one by
+     the shape of their code distributions (quantile functions, Hungarian; signs are
+     fixed by positive skewness), then words paired by CSLS in the matched code space.
    - ``gw``: entropic Gromov–Wasserstein (Mémoli 2011; Peyré et al. 2016;
-     Alvarez-Melis & Jaakkola 2018) between the densest ``gw_words`` of each model with
-     the square loss on cosine similarities. The gradient ``-4 C₁ T C₂`` is computed in
-     low rank (``C = X Xᵀ``, so ``C₁ T C₂ = X (Xᵀ T Z) Zᵀ``, O(m² d) per step), each step
-     a Sinkhorn projection by POT (`ot.sinkhorn`, imported here only: without POT the
-     start is skipped with that reason); the uniform coupling is a stationary point for
-     centred data, so it starts from a random rotation and keeps the best of a few
-     restarts by the GW objective. The dictionary is each row's most probable column.
+     Alvarez-Melis & Jaakkola 2018): POT's `entropic_gromov_wasserstein` (square loss on
+     cosine distances scaled to [0, 1]) between the densest ``gw_words`` of each model;
+     the dictionary is each row's and each column's most probable partner. POT is
+     imported only here; without it the start is skipped with that reason.
 
 4. Self-learning from each start (Artetxe et al. 2018; Conneau et al. 2018): orthogonal
    Procrustes on the dictionary, then a new dictionary by CSLS (k = 10) nearest
@@ -42,15 +43,17 @@ Protocol (every step uses only what a blind method may know):
    best CSLS similarity over both directions; a run ends when p = 1 over all words and
    the objective has converged.
 5. **Selection**: the run with the highest objective (the truth is never consulted); a
-   run whose objective is within noise of its null-like floor is marked collapsed.
+   run whose objective is within COLLAPSE_MARGIN of a random rotation's is marked
+   collapsed and is chosen only when every run collapsed.
 6. Optional **one-to-one** final assignment: Hungarian (scipy `linear_sum_assignment`)
    on the final CSLS similarity — this needs one n × n float64 cost matrix.
 
 Scoring (the truth used only here): accuracy@1 and @10 of CSLS retrieval of each A word
 among all n hidden B rows, the accuracy of the one-to-one assignment, the supervised
 ceiling (orthogonal Procrustes on the true correspondence of all n words, scored the same
-way), and chance 1/n. Memory: similarities are computed in float32 blocks of rows; the
-only n × n array is the Hungarian cost matrix.
+way), and chance 1/n. Memory: similarity matrices are float32, whole up to FULL_LIMIT
+entries and in blocks of rows above; the only n × n float64 array is the Hungarian cost
+matrix (scipy converts the float32 CSLS matrix).
 """
 
 from __future__ import annotations
@@ -313,22 +316,6 @@ def csls_nearest(
         bwd[better] = b[better] + s
         bwd_v[better] = bv[better]
     return fwd, fwd_v, bwd, bwd_v
-
-
-def csls_ranks(p: F32, q: F32, truth: I64, k: int, block: int = BLOCK) -> tuple[I64, F32]:
-    """Rank (0 = first) of each p row's true partner among all q rows by CSLS, and each
-    row's best CSLS value; used only to score."""
-    r_p = knn_mean(p, q, k, block)
-    r_q = knn_mean(q, p, k, block)
-    ranks = np.empty(p.shape[0], dtype=np.int64)
-    best = np.empty(p.shape[0], dtype=np.float32)
-    for s in range(0, p.shape[0], block):
-        c = 2.0 * (p[s : s + block] @ q.T) - r_q[None, :] - r_p[s : s + block, None]
-        rows = np.arange(c.shape[0])
-        true_v = c[rows, truth[s : s + block]]
-        ranks[s : s + block] = np.count_nonzero(c > true_v[:, None], axis=1)
-        best[s : s + block] = c.max(axis=1)
-    return ranks, best
 
 
 def csls_matrix(p: F32, q: F32, k: int, block: int = BLOCK) -> F32:

@@ -50,6 +50,8 @@ class RunRow:
     start_accuracy: float | None
     accuracy: float | None
     objective: float | None
+    mutual: float | None
+    """share of words whose CSLS partner's partner is that word (unsupervised)"""
     rounds: int
     start_seconds: float
     learning_seconds: float
@@ -195,17 +197,18 @@ class BlindView:
             "starts",
             "Starts (each followed by self-learning)",
             ("start", "status", "accuracy@1 after start", "accuracy@1 after self-learning",
-             "objective", "rounds", "seconds", "why"),
+             "objective", "mutual neighbours", "rounds", "seconds", "why"),
             tuple(
                 (START_LABELS.get(r.start, r.start), r.status + (" (chosen)" if r.start ==
                  self.chosen else ""), pct(r.start_accuracy), pct(r.accuracy),
-                 _num(r.objective), r.rounds, f"{r.start_seconds + r.learning_seconds:.1f}",
-                 r.reason or "—")
+                 _num(r.objective), pct(r.mutual), r.rounds,
+                 f"{r.start_seconds + r.learning_seconds:.1f}", r.reason or "—")
                 for r in self.runs
             ),
             caption=(f"Objective: mean best CSLS similarity, both directions; a random "
-                     f"rotation scores {self.floor:.4f}."),
-            numeric=(False, False, True, True, True, True, True, False),
+                     f"rotation scores {self.floor:.4f}. Mutual neighbours: the share of "
+                     "words whose partner's partner is the word itself (no truth used)."),
+            numeric=(False, False, True, True, True, True, True, True, False),
         )  # fmt: skip
         anchors = Table(
             "anchors",
@@ -448,6 +451,7 @@ def _view(
                 break
     runs = tuple(
         RunRow(r.name, r.status, r.reason, r.start_accuracy, r.accuracy, r.objective,
+               r.learning.mutual if r.learning else None,
                len(r.learning.rounds) if r.learning else 0, r.start_seconds,
                r.learning.seconds if r.learning else 0.0)
         for r in result.runs

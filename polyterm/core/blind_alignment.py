@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -435,7 +435,7 @@ def _ica_codes(x: F64, fit_rows: I64, seed: int) -> F64:
     values, vectors = np.linalg.eigh(c.T @ c / c.shape[0])
     keep = values > values.max() * 1e-10
     scores = (c @ vectors[:, keep]) / np.sqrt(values[keep])
-    unmixing, _, _, _ = fit_ica_rotation(scores[fit_rows], seed)
+    unmixing, _, _, _ = fit_ica_rotation(scores[fit_rows], seed, max_iter=200)
     out: F64 = scores @ unmixing.T
     return out
 
@@ -493,7 +493,15 @@ class SelfLearning:
     """share of A words whose CSLS partner's own partner is that word (both ways agree)"""
     rounds: tuple[Round, ...]
     seconds: float
+    stage_ends: Mapping[tuple[float, int], float] = field(default_factory=dict)
+    """the objective at the end of each stochastic stage (keep, cut-off)"""
+    stopped: str = ""
+    """why the run was stopped early by the race (empty: it ran to convergence)"""
 
+
+RACE_MARGIN = 0.03
+"""A later start stops when its objective at the end of a stage is this far below the
+earlier start's at the same stage."""
 
 Scorer = Callable[[F64], float]
 """rotation → accuracy@1 against the truth (scoring only; never steers the method)."""
@@ -512,8 +520,13 @@ def self_learn(
     scorer: Scorer | None = None,
     cancel: CancelFlag | None = None,
     progress: Callable[[str], None] | None = None,
+    race: Mapping[tuple[float, int], float] | None = None,
 ) -> SelfLearning:
-    """Procrustes ↔ CSLS dictionary to convergence (module doc, step 4)."""
+    """Procrustes ↔ CSLS dictionary to convergence (module doc, step 4).
+
+    `race`: an earlier run's objective at the end of each stage (keep, cut-off); this run
+    stops at the end of a stage whose objective is more than RACE_MARGIN below it (the
+    objective alone decides, never the truth)."""
     t0 = time.perf_counter()
     n = x.shape[0]
     x32, z32 = x.astype(np.float32), z.astype(np.float32)
@@ -521,6 +534,8 @@ def self_learn(
     cutoff = min(n, cfg.cutoff_start) if stochastic else n
     dictionary = start
     rounds: list[Round] = []
+    stage_ends: dict[tuple[float, int], float] = {}
+    stopped = ""
     best = -math.inf
     stale = 0
     stage_rounds = 0
@@ -551,6 +566,15 @@ def self_learn(
         if final_stage and stale >= cfg.patience:
             break  # converged: deterministic induction over all words stopped improving
         if not final_stage and (stale >= cfg.patience or stage_rounds >= cfg.max_rounds_per_stage):
+            stage_ends[(keep, cutoff)] = objective
+            rival = race.get((keep, cutoff)) if race else None
+            if rival is not None and objective < rival - RACE_MARGIN:
+                stopped = (
+                    f"stopped after {index + 1} rounds: at keep {keep:.2f} over {cutoff:,} "
+                    f"words its objective {objective:.4f} was more than {RACE_MARGIN} below "
+                    f"the earlier start's {rival:.4f}"
+                )
+                break
             keep = min(1.0, keep * 2)
             cutoff = min(n, cutoff * 2)
             best, stale, stage_rounds = -math.inf, 0, 0
@@ -558,7 +582,13 @@ def self_learn(
     final = csls_nearest(x32 @ w.astype(np.float32), z32, cfg.csls_k)
     objective = float((final[1].mean() + final[3].mean()) / 2)
     return SelfLearning(
-        w, objective, mutual_share(final[0], final[2]), tuple(rounds), time.perf_counter() - t0
+        w,
+        objective,
+        mutual_share(final[0], final[2]),
+        tuple(rounds),
+        time.perf_counter() - t0,
+        stage_ends,
+        stopped,
     )
 
 
@@ -651,8 +681,9 @@ class StartRun:
 
     name: str
     status: str
-    """"ok", "collapsed" (its objective is no better than the null floor), "skipped"
-    or "failed" (a stated reason)"""
+    """"ok", "collapsed" (its objective is no better than a random rotation's),
+    "stopped" (it fell behind an earlier start at a stage: see `self_learn`'s race) or
+    "skipped" (a stated reason)"""
     reason: str
     start_accuracy: float | None
     start_seconds: float
@@ -689,6 +720,7 @@ def _run_start(
     scorer: Scorer | None,
     cancel: CancelFlag | None,
     progress: Callable[[str], None] | None,
+    race: Mapping[tuple[float, int], float] | None = None,
 ) -> StartRun:
     t0 = time.perf_counter()
     try:
@@ -708,14 +740,16 @@ def _run_start(
         start_accuracy = scorer(procrustes_rotation(x[start.src], z[start.tgt]))
     learning = self_learn(
         x, z, start, order_x, order_z, rng, cfg, scorer=scorer, cancel=cancel,
-        progress=(lambda m: progress(f"{name}: {m}")) if progress else None,
+        progress=(lambda m: progress(f"{name}: {m}")) if progress else None, race=race,
     )  # fmt: skip
     final = learning.rounds[-1].accuracy if learning.rounds else None
     if scorer is not None:
         final = scorer(learning.rotation)
+    status = "stopped" if learning.stopped else "ok"
     return StartRun(
-        name, "ok", "", start_accuracy, start_seconds, learning, learning.objective, final
-    )
+        name, status, learning.stopped, start_accuracy, start_seconds, learning,
+        learning.objective, final,
+    )  # fmt: skip
 
 
 def collapse_floor(
@@ -766,7 +800,12 @@ def blind_align(
         if progress is not None:
             progress(i / (len(cfg.starts) + 1), f"start {name}")
         t = time.perf_counter()
-        runs.append(_run_start(name, x, z, order_x, order_z, rng, cfg, scorer, cancel, say))
+        race: dict[tuple[float, int], float] = {}
+        for earlier in runs:  # race against the best earlier run at each stage
+            if earlier.learning is not None and earlier.status == "ok":
+                for key, value in earlier.learning.stage_ends.items():
+                    race[key] = max(race.get(key, -math.inf), value)
+        runs.append(_run_start(name, x, z, order_x, order_z, rng, cfg, scorer, cancel, say, race))
         timings.append((f"start {name} + self-learning", time.perf_counter() - t))
     t = time.perf_counter()
     floor, _ = collapse_floor(x, z, rng, cfg.csls_k)

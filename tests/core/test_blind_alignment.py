@@ -170,3 +170,19 @@ def test_gw_start_with_pot_runs() -> None:
 def test_degenerate_input_is_refused(a: np.ndarray, b: np.ndarray, pattern: str) -> None:
     with pytest.raises(ba.BlindInputError, match=pattern):
         ba.blind_align(a, b)
+
+
+def test_a_start_that_falls_behind_an_earlier_one_is_stopped() -> None:
+    x = structured(400, 12, 19)
+    z = noisy_copy(x, 0.0, 20)
+    rng = np.random.default_rng(0)
+    order = np.arange(400, dtype=np.int64)
+    start = ba.Dictionary(order[:50], rng.permutation(400)[:50].astype(np.int64))
+    cfg = ba.BlindConfig()
+    ahead = {(0.1, 400): 10.0}  # an earlier run far ahead at the first stage
+    learning = ba.self_learn(x, z, start, order, order, rng, cfg, race=ahead)
+    assert learning.stopped.startswith("stopped after 3 rounds")
+    assert len(learning.rounds) == cfg.max_rounds_per_stage
+    free = ba.self_learn(x, z, start, order, order, rng, cfg)
+    assert free.stopped == "" and len(free.rounds) > len(learning.rounds)
+    assert set(free.stage_ends) >= {(0.1, 400), (0.2, 400)}

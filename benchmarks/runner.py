@@ -62,6 +62,8 @@ LINES = (
     Line(13, "feature sources (wordnet, pos, genre): build, then reopen", "features", "line_13"),
     Line(14, "features: every end of brown_30 in four bases, with nulls", "polysemanticity",
          "line_14"),
+    Line(15, "blind alignment of brown_30 and brown_29 (4,000 and 10,000 words)", "blind",
+         "line_15"),
 )
 
 

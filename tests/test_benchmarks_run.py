@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -59,3 +61,11 @@ def test_load_runs_beside_the_line_and_is_recorded(tmp_path: Path) -> None:
     saved = json.loads((out / "latest-tiny-load1-partial.json").read_text(encoding="utf-8"))
     assert saved["background_load"] == 1 and saved["rows"][0]["background"] == 1
     assert "(+1)" in (out / "latest-tiny-load1-partial.md").read_text(encoding="utf-8")
+@pytest.mark.slow
+def test_blind_line_runs_on_tiny_data(tmp_path: Path) -> None:
+    _, rows = run(Config.tiny(), [15], out_dir=None, work_root=tmp_path, quiet=True)
+    assert [r.line for r in rows] == [15, 15]
+    for row in rows:
+        assert row.status in ("pass", "FAIL"), (row.status, row.note)
+        assert row.figure is not None and row.figure > 0
+    assert "accuracy 1.000" in rows[0].note  # the planted pair is recovered

@@ -658,6 +658,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(trained if needed) of the same spec",
     )
     p.add_argument(
+        "--blind",
+        action="store_true",
+        help="add a blind-alignment section for the first two models (2,000 words; "
+        "see polyterm blind)",
+    )
+    p.add_argument(
         "--cluster",
         metavar="ADDRESS",
         type=non_empty("--cluster"),
@@ -688,6 +694,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "polyterm.cli.features_command",
     "polyterm.cli.groupings_command",
     "polyterm.cli.quality_command",
+    "polyterm.cli.blind_command",
 )
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and

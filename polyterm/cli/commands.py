@@ -809,6 +809,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         collect=shown,
         seed_partner=_seed_partner(args, err, library),
         quality=not args.no_quality,
+        blind=args.blind,
     )
     if figures is not None:
         text += _figures_section(shown, figures, target, say)

@@ -173,6 +173,7 @@ def build_report(
     collect: list[object] | None = None,
     seed_partner: SeedPartner | None = None,
     quality: bool = True,
+    blind: bool = False,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -279,6 +280,12 @@ def build_report(
             family += [(f"{a.name} vs {b.name}: {st.name} vs {n.kind}", n.z)
                        for st in aligned.statistics for n in st.nulls]  # fmt: skip
             body += [_section(render_markdown(aligned)), _section(render_markdown(universal))]
+        if blind:  # the first two models only: `polyterm blind` for the full measurement
+            from polyterm.views.blind import report_section
+
+            found, text = report_section(models[0], models[1], seed=seed, progress=say)
+            readings += found
+            body.append(_section(text))
         manifests = {id(m): Manifest.of(m.manifest) for m in models}
         trained = [m for m in models if manifests[id(m)].kind == "word2vec"]
         corpora = {c.name if (c := manifests[id(m)].corpus) else "" for m in trained}

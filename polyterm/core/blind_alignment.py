@@ -426,7 +426,7 @@ def gw_start(
 
 
 def _ica_codes(x: F64, fit_rows: I64, seed: int) -> F64:
-    """Whitened PCA scores rotated by FastICA (polyterm's own ICA basis,
+    """Whitened PCA scores rotated by ICA (polyterm's own ICA basis, Picard-O,
     `core.bases.fit_ica_rotation`) fitted on `fit_rows`: components with positive
     skewness, by skewness."""
     from polyterm.core.bases import fit_ica_rotation
@@ -435,7 +435,7 @@ def _ica_codes(x: F64, fit_rows: I64, seed: int) -> F64:
     values, vectors = np.linalg.eigh(c.T @ c / c.shape[0])
     keep = values > values.max() * 1e-10
     scores = (c @ vectors[:, keep]) / np.sqrt(values[keep])
-    unmixing, _, _, _ = fit_ica_rotation(scores[fit_rows], seed, max_iter=200)
+    unmixing = fit_ica_rotation(scores[fit_rows], seed, max_iter=200).unmixing
     out: F64 = scores @ unmixing.T
     return out
 

@@ -60,6 +60,8 @@ LINES = (
     Line(11, "ICA basis: fit and store (brown_30, glove-6b-50), reopen", "bases", "line_11"),
     Line(12, "sweep of Brown models on --cluster local:2 vs local processes", "cluster", "line_12"),
     Line(13, "feature sources (wordnet, pos, genre): build, then reopen", "features", "line_13"),
+    Line(14, "features: every end of brown_30 in four bases, with nulls", "polysemanticity",
+         "line_14"),
 )
 
 

@@ -474,9 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     science = _Parser(add_help=False)
     science.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
-    science.add_argument(
-        "--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP
-    )
+    science.add_argument("--csv-dir", type=non_empty("--csv-dir"), metavar="DIR", help=CSV_DIR_HELP)
     science.add_argument("--k", type=k_type, default=10, help="top words per list (default 10)")
     science.add_argument(
         "--top-n",
@@ -557,6 +555,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=non_empty("--reference"),
         help="measure coherence in this model (default: each itself)",
     )
+    p.add_argument(
+        "--features-source",
+        choices=("wordnet", "pos", "genre"),
+        default=None,
+        help="also the share of polysemantic ends by size (features of this source) beside "
+        "random directions and the seed floor",
+    )
+    p.add_argument(
+        "--follow",
+        metavar="MODEL:AXIS",
+        type=non_empty("--follow"),
+        help="follow this axis of a swept model down the smaller sizes (best partner, r, "
+        "p, merges; with --features-source also its enriched features), in each --basis",
+    )
 
     p = sub.add_parser(
         "report",
@@ -576,6 +588,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=repetitions_type,
         default=20,
         help="null repetitions (2 or more, default 20)",
+    )
+    p.add_argument(
+        "--features-source",
+        choices=("wordnet", "pos", "genre", "none"),
+        default="wordnet",
+        help="the feature source of the 'Polysemantic groupings' section (default wordnet; "
+        "none leaves the section out)",
     )
     p.add_argument(
         "--output", "-o", type=non_empty("--output"), help="write to this file (default: stdout)"
@@ -616,7 +635,11 @@ class ParserParents:
     bases: argparse.ArgumentParser
 
 
-COMMAND_MODULES: tuple[str, ...] = ("polyterm.cli.map_command",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "polyterm.cli.map_command",
+    "polyterm.cli.features_command",
+    "polyterm.cli.groupings_command",
+)
 """Commands that live in a module of their own (`polyterm/cli/<name>_command.py`). Each
 defines `add_parser(sub, parents: ParserParents) -> None`, which adds its subparser and
 sets `handler=run` on it (`p.set_defaults(handler=run)`), and `run(args, err) -> int`.

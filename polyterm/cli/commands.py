@@ -509,8 +509,44 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
         bases=requests,
         store=store,
     )
-    _emit(view, args.format)
+    if not getattr(args, "features_source", None) and not getattr(args, "follow", None):
+        _emit(view, args.format)
+        return 0
+    views: list[Any] = [view]
+    labels = _feature_labels(args, err, library, models) if args.features_source else None
+    if labels is not None:
+        from polyterm.views.meaning_curve import meaning_curve_view
+
+        views.append(meaning_curve_view(models, labels, bases=requests, store=store,
+                                        corpus=args.corpus, draws=args.repetitions,
+                                        seed=args.seed))  # fmt: skip
+    if args.follow:
+        from polyterm.views.follow import follow_view
+
+        for request in requests:
+            coded = _in_basis(args, err, library, models, request, store)
+            views.append(follow_view(coded, args.follow, labels=labels, seed=args.seed,
+                                     corpus=args.corpus))  # fmt: skip
+    _emit_all(views, args.format)
     return 0
+
+
+def _feature_labels(
+    args: argparse.Namespace, err: Console, library: ModelLibrary, models: list[Embedding]
+) -> Any:
+    from polyterm.engine.feature_sources import load_feature_source
+    from polyterm.views.polysemanticity import DEFAULT_VOCABULARY
+
+    words: dict[str, None] = {}
+    for m in models:
+        words.update(dict.fromkeys(m.vocab[i] for i in range(min(DEFAULT_VOCABULARY, len(m)))))
+    return load_feature_source(
+        args.features_source,
+        cache_root=library.cache.root,
+        download=args.download,
+        vocabulary=list(words),
+        warn=lambda message: print_warning(err, message),
+    )
 
 
 def _cluster_session(cluster: str | None) -> contextlib.AbstractContextManager[object]:
@@ -621,9 +657,7 @@ def _figures_folder(text: str) -> Path:
     return folder
 
 
-def _figures_section(
-    views: list[object], folder: Path, target: Path | None, say: Any
-) -> str:
+def _figures_section(views: list[object], folder: Path, target: Path | None, say: Any) -> str:
     """Draw every view's figure into `folder`; the markdown that links them (relative to
     the report's own folder when it is written to a file)."""
     from polyterm.views.figures import write_figures
@@ -674,6 +708,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         progress=say,
         bases=requests,
         store=store,
+        features_source=None if args.features_source == "none" else args.features_source,
         collect=shown,
     )
     if figures is not None:

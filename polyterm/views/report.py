@@ -62,6 +62,7 @@ def build_report(
     store: BasisStore | None = None,
     match_repetitions: int = DEFAULT_MATCH_REPETITIONS,
     stability_runs: int = DEFAULT_STABILITY_RUNS,
+    features_source: str | None = None,
     collect: list[object] | None = None,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
@@ -86,6 +87,14 @@ def build_report(
         keep(where)
         readings += where.readings()
         body.append(_section(render_markdown(where), nest=False))
+    if features_source is not None:  # "Polysemantic groupings" (views/polysemanticity_report)
+        from polyterm.views.polysemanticity_report import polysemantic_section
+
+        section = polysemantic_section(models, bases=bases, store=store, source=features_source,
+                                       restrict=restrict, repetitions=repetitions, seed=seed,
+                                       progress=say)  # fmt: skip
+        readings += section.readings
+        body.append(section.markdown)
     body.append("## Single dimensions")
 
     say("basis statistics")
@@ -165,5 +174,7 @@ def build_report(
         options += f" --fit-words {fitted.fit_words}"
     if fitted is not None and fitted.seed != 0:
         options += f" --basis-seed {fitted.seed}"
+    if features_source not in (None, "wordnet"):
+        options += f" --features-source {features_source}"
     tail = [f"Reproduce with:\n\n```\npolyterm report {visible(command)} --k {k}{options}\n```"]
     return "\n\n".join(head + body + tail) + "\n"

@@ -55,9 +55,7 @@ class WordMapView(ViewMethods):
     requested_anchors: int = field(default=DEFAULT_ANCHORS, metadata={"json": "unless-default"})
 
     def title(self) -> Phrase:
-        return Phrase.of(
-            f"Map of {len(self.words)} words in ", joined(m.name for m in self.models)
-        )
+        return Phrase.of(f"Map of {len(self.words)} words in ", joined(m.name for m in self.models))
 
     def slug(self) -> str:
         return slug_of("map", [m.name for m in self.models])
@@ -257,9 +255,6 @@ def map_plots(
             lines.append(" ".join(parts).rstrip())
         lines.append("")
     return lines
-
-
-
 
 
 def _markdown(view: WordMapView) -> str:

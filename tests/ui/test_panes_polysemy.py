@@ -1,0 +1,94 @@
+"""The polysemanticity views in the panes: features under the Dimensions pane's word
+table (`l`), the Compare pane's groupings and word map (`w`), the Sweep pane's curve.
+Labels are planted (tests/ui/polysemy_fixtures.py), never real WordNet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from polyterm.app import PolytermApp
+from tests.ui.helpers import plain, settle
+from tests.ui.polysemy_fixtures import plant, planted_model
+
+SIZES = [(80, 24), (120, 36)]
+
+
+def cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
+    out = []
+    for r in range(table.row_count):
+        out.append([getattr(c, "plain", str(c)) for c in table.get_row_at(r)])
+    return out
+
+
+def header_cells(table: DataTable) -> list[str]:  # type: ignore[type-arg]
+    return [c.label.plain for c in table.columns.values()]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_dimensions_pane_shows_the_planted_axis_features(
+    size: tuple[int, int], fixed_catalogue: object
+) -> None:
+    models = [planted_model("plant_a", 1)]
+    app = PolytermApp(models=models, startup=False, theme="polyterm-dark")
+    calls: list[str] = []
+    plant(app, calls)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.main.pane("dims")
+        box = app.main.query_one("#dims-features-box")
+        assert box.has_class("hidden")  # off until asked
+        await pilot.press("l")  # wordnet (planted)
+        await settle(pilot)
+        title = plain(app.main.query_one("#dims-features-title", Static))
+        assert "features (wordnet) of dimension 0" in title
+        table = app.main.query_one("#dims-features", DataTable)
+        head = header_cells(table)
+        assert head[:4] == ["end", "feature", "count", "q (BH)"]  # the view's labels
+        assert ("words" in head) == (size[0] >= 120)  # at 80 columns the words give way
+        rows = cells(table)
+        # the planted answer: axis 0's top end mixes exactly animals and foods
+        assert sorted(r[1] for r in rows) == ["noun.animal", "noun.food"]
+        assert {r[0] for r in rows} == {"top"}
+        ends = cells(app.main.query_one("#dims-features-ends", DataTable))
+        assert [r[:2] for r in ends] == [["top", "2"], ["bottom", "0"]]
+        await pilot.press("n")  # axis 1: tools only; never axis 0's answer under its header
+        title = plain(app.main.query_one("#dims-features-title", Static))
+        assert "dimension 1" in title
+        assert "computing" in title or "noun.artifact" in str(cells(table))
+        await settle(pilot)
+        assert [r[1] for r in cells(table)] == ["noun.artifact"]
+        assert calls == ["wordnet"]  # labels read once per source
+        await pilot.press("l")  # pos: a new source, asked again
+        await settle(pilot)
+        assert "features (pos)" in plain(app.main.query_one("#dims-features-title", Static))
+        await pilot.press("l", "l")  # genre, off
+        await settle(pilot)
+        assert box.has_class("hidden") and calls == ["wordnet", "pos", "genre"]
+        assert pane.features_key() is None
+
+
+async def test_e_on_the_dimensions_pane_writes_the_features_too(
+    fixed_catalogue: object, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    app = PolytermApp(models=[planted_model("plant_a", 1)], startup=False, export_dir=out)
+    plant(app)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("2", "l")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+    written = sorted(out.glob("polyterm-dims-*.md"))
+    assert len(written) == 1
+    text = written[0].read_text()
+    assert "Features (wordnet) of Dimension 0 of" in text
+    assert "noun.animal" in text and "noun.food" in text
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is not None:  # the optional figure beside it
+        assert written[0].with_suffix(".svg").exists() and written[0].with_suffix(".png").exists()

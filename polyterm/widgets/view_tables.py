@@ -81,3 +81,29 @@ def column_index(source: ViewTable, label: str) -> int | None:
         if rich_cell(c).plain == label:
             return i
     return None
+
+
+def draw_transposed(table: FitTable, source: ViewTable | None, *, first: int = 0) -> None:
+    """Draw `source` turned on its side: one row per column (its label, then each row's
+    cell), the rows headed by their cells before column `first` joined (a wide table of
+    one or two rows reads better so in a narrow pane)."""
+    if source is None:
+        table.fill(lambda _: table.clear(columns=True))
+        return
+    heads = [
+        Text(" · ").join(rich_cell(row[i]) for i in range(first)) if first else Text(str(n + 1))
+        for n, row in enumerate(source.rows)
+    ]
+    labels = [rich_cell(c) for c in source.columns[first:]]
+    body = [[rich_cell(row[i]) for i in range(first, len(source.columns))] for row in source.rows]
+
+    def draw(room: int | None) -> None:
+        width = share(room, (), 1 + len(heads), least=8)
+        table.clear(columns=True)
+        table.add_column("")
+        for head in heads:
+            table.add_column(cut(head, width))
+        for j, label in enumerate(labels):
+            table.add_row(cut(label, width), *(cut(r[j], width) for r in body))
+
+    table.fill(draw)

@@ -92,3 +92,82 @@ async def test_e_on_the_dimensions_pane_writes_the_features_too(
 
     if importlib.util.find_spec("matplotlib") is not None:  # the optional figure beside it
         assert written[0].with_suffix(".svg").exists() and written[0].with_suffix(".png").exists()
+
+
+async def open_compare(pilot: object, app: PolytermApp) -> None:
+    await pilot.press("4")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_compare_pane_shows_the_shared_planted_grouping(
+    size: tuple[int, int], fixed_catalogue: object
+) -> None:
+    models = [planted_model("plant_a", 1), planted_model("plant_b", 2)]
+    app = PolytermApp(models=models, startup=False, theme="polyterm-dark")
+    calls: list[str] = []
+    plant(app, calls)
+    async with app.run_test(size=size) as pilot:
+        await open_compare(pilot, app)
+        await pilot.press("w")
+        await settle(pilot)
+        pane = app.main.pane("compare")
+        from polyterm.views.polysemanticity import GroupingsView
+
+        assert isinstance(pane.view, GroupingsView)
+        shared = cells(app.main.query_one("#meanings-b", DataTable))
+        # the planted mixture, found in both models: animals with foods on dimension 0
+        assert [r[0] for r in shared] == ["noun.animal + noun.food"]
+        assert shared[0][2].startswith("dimension 0 top")
+        if len(shared[0]) == 5:  # in a narrow pane B's words give way
+            assert shared[0][4].startswith("dimension 0 top")
+        pairs = cells(app.main.query_one("#meanings-a", DataTable))
+        labels = [r[0] for r in pairs]
+        assert labels[:3] == ["groupings A", "groupings B", "shared"]
+        assert [r[1] for r in pairs[:3]] == ["1", "1", "1"]
+        title = plain(app.main.query_one("#compare-title", Static))
+        assert "Polysemantic groupings (wordnet)" in title
+        await pilot.press("l")  # pos: never wordnet's answer under the new source
+        assert "pos" in plain(app.main.query_one("#compare-title", Static))
+        assert pane.view is None or pane.view.source == "pos"
+        await settle(pilot)
+        assert pane.view.source == "pos" and calls == ["wordnet", "pos"]
+        await pilot.press("v")  # back to the pane's own views
+        await settle(pilot)
+        assert app.main.query_one("#meanings").has_class("hidden")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_compare_pane_maps_a_typed_word_list(
+    size: tuple[int, int], fixed_catalogue: object
+) -> None:
+    models = [planted_model("plant_a", 1), planted_model("plant_b", 2), planted_model("c", 3)]
+    app = PolytermApp(models=models, startup=False, theme="polyterm-dark")
+    async with app.run_test(size=size) as pilot:
+        await open_compare(pilot, app)
+        await pilot.press("w", "w")  # groupings, then the map
+        await settle(pilot)
+        title = plain(app.main.query_one("#compare-title", Static))
+        # the words of the query followed (dimension 0 from the dimension browser)
+        assert title.startswith("Map of 16 words in plant_a, plant_b, c")
+        from tests.ui.helpers import type_text
+
+        await pilot.press("slash")  # the map's word list
+        await type_text(pilot, "animal01, animal02 food01 food02 tool01 tool02")
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = app.main.pane("compare")
+        from polyterm.views.word_map import WordMapView
+
+        view = pane.view
+        assert isinstance(view, WordMapView)
+        assert view.words == ("animal01", "animal02", "food01", "food02", "tool01", "tool02")
+        plots = plain(app.main.query_one("#meanings-plots", Static))
+        for m in models:
+            assert m.name in plots  # every model's scatter, titled
+        assert "tool01" in plots or "tool02" in plots
+        width = app.main.query_one("#meanings").size.width
+        assert max(len(line.rstrip()) for line in plots.splitlines()) <= width
+        shape = cells(app.main.query_one("#meanings-a", DataTable))
+        assert [r[0] for r in shape] == ["plant_b", "c"]  # the shape table: the others
+        assert all(-1 <= float(r[1]) <= 1 for r in shape)

@@ -23,8 +23,9 @@ def planted_model(name: str, seed: int, dims: int = 8) -> Embedding:
     n_mixed = len(ANIMALS) + len(FOODS)
     vectors[:n_mixed, 0] += 3.0
     vectors[n_mixed : n_mixed + len(TOOLS), 1] += 3.0
-    manifest = {"kind": "word2vec", "params": {"dims": dims, "seed": seed},
-                "content_sha256": f"{seed + 100:064d}"}  # fmt: skip
+    manifest = {"kind": "word2vec", "params": {"dims": dims, "seed": seed, "window": 5},
+                "corpus": {"name": "planted", "tokens": 1000, "sha256": "1" * 64},
+                "content_sha256": f"{seed + 100 * dims:064d}"}  # fmt: skip
     return Embedding.from_arrays(name, WORDS, vectors, manifest=manifest)
 
 

@@ -171,3 +171,42 @@ async def test_compare_pane_maps_a_typed_word_list(
         shape = cells(app.main.query_one("#meanings-a", DataTable))
         assert [r[0] for r in shape] == ["plant_b", "c"]  # the shape table: the others
         assert all(-1 <= float(r[1]) <= 1 for r in shape)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_sweep_pane_draws_the_meaning_curve(
+    size: tuple[int, int], fixed_catalogue: object
+) -> None:
+    models = [planted_model("planted_8", 1, dims=8), planted_model("planted_4", 2, dims=4)]
+    app = PolytermApp(models=models, startup=False, theme="polyterm-dark")
+    calls: list[str] = []
+    plant(app, calls)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        pane = app.main.pane("sweep")
+        curve_table = app.main.query_one("#sweep-curve", DataTable)
+        await pilot.press("l")  # wordnet, before any sweep: nothing computed yet
+        await settle(pilot)
+        assert calls == [] and curve_table.has_class("hidden")
+        await pilot.press("r")  # the sweep, then its curve
+        await settle(pilot)
+        assert pane.curve is not None and pane.curve.source == "wordnet"
+        shown = cells(curve_table)
+        assert [r[1] for r in shown] == ["8", "4"]  # largest first
+        # each row is the view's: share polysemantic as the view computed it
+        points = pane.curve.points
+        head = header_cells(curve_table)
+        share = head.index("share polysemantic")
+        assert [float(r[share]) for r in shown] == pytest.approx(
+            [p.share for p in points], abs=1e-3
+        )
+        # planted: axis 0's top end mixes two features in both sizes
+        assert all(p.share >= 1 / (2 * p.dims) for p in points)
+        await pilot.press("l")  # pos: computed at once over the sweep shown
+        title = plain(app.main.query_one("#sweep-curve-title", Static))
+        assert "pos" in title  # computing, or pos's curve: never wordnet's under it
+        assert "computing" in title or (pane.curve is not None and pane.curve.source == "pos")
+        await settle(pilot)
+        assert pane.curve.source == "pos" and calls == ["wordnet", "pos"]
+        assert "pos" in plain(app.main.query_one("#sweep-curve-title", Static))

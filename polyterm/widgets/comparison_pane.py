@@ -174,6 +174,7 @@ class ComparisonPane(Pane):
             "meanings",
             "Meanings",
             id="compare.meanings",
+            show=False,  # the pane's header names it; the help lists it
             tooltip="Show the polysemantic groupings the first two selected models share "
             "(in the pane's basis), then a map of the query's words (or a typed word list) in "
             "every selected model, then back",
@@ -183,6 +184,7 @@ class ComparisonPane(Pane):
             "source",
             "Features",
             id="compare.features",
+            show=False,  # the pane's header names it; the help lists it
             tooltip="Cycle the feature source of the groupings view: wordnet, pos, genre",
         ),
         Binding(

@@ -218,6 +218,7 @@ class DimensionPane(Pane):
             "source",
             "Features",
             id="dims.features",
+            show=False,  # the pane's header names it; the help lists it
             tooltip="Cycle the feature source of the enriched features under the word table: "
             "wordnet, pos, genre, off (computed in the background, x cancels)",
         ),

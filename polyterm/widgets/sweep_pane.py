@@ -186,6 +186,7 @@ class SweepPane(Pane):
             "source",
             "Features",
             id="sweep.features",
+            show=False,  # the pane's header names it; the help lists it
             tooltip="Cycle the feature source of the meaning-count curve under the sweep: "
             "wordnet, pos, genre, off (r computes it with the sweep; over a sweep shown, "
             "at once)",

@@ -125,7 +125,7 @@ class FeaturesKey:
 
 
 FEATURE_COLUMNS = ("end", "feature", "count", "q (BH)", "words")
-END_COLUMNS = ("end", "meanings", "z vs random", "effective labels")
+END_COLUMNS = ("end", "meanings", "z vs random")
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,12 +510,9 @@ class DimensionPane(Pane):
         shown_ends = view_table(view, "ends")
         features = view_table(view, "features")
         null = next((n for n in getattr(view, "end_nulls", ()) if n.kind == "rotation"), None)
-        line = head + f" · top {getattr(view, 'k', '')} labelled words of each end"
-        if null is not None:
-            line += (
-                f" · a random direction's end: {null.meaning_mean:.2f} ± "
-                f"{null.meaning_sd:.2f} meanings"
-            )
+        line = f"{head} · k={getattr(view, 'k', '')}"
+        if null is not None:  # the null of the meaning counts below
+            line += f" · random end {null.meaning_mean:.2f} ± {null.meaning_sd:.2f}"
         title.update(plain(line))
         for target, source, wanted in (
             (ends, shown_ends, END_COLUMNS),

@@ -97,13 +97,23 @@ def draw_transposed(table: FitTable, source: ViewTable | None, *, first: int = 0
     labels = [rich_cell(c) for c in source.columns[first:]]
     body = [[rich_cell(row[i]) for i in range(first, len(source.columns))] for row in source.rows]
 
+    natural = max((label.cell_len for label in labels), default=0)
+    values = max((c.cell_len for r in body for c in r), default=8)
+
     def draw(room: int | None) -> None:
-        width = share(room, (), 1 + len(heads), least=8)
+        # the labels whole when the values keep their width, else they share the room
+        label = (
+            natural
+            if room is None
+            else min(natural, room - 2 * (1 + len(heads)) - len(heads) * values)
+        )
+        label = max(label, share(room, (), 1 + len(heads), least=8) or 8)
+        width = share(room, (label,), len(heads), least=8)
         table.clear(columns=True)
         table.add_column("")
         for head in heads:
             table.add_column(cut(head, width))
-        for j, label in enumerate(labels):
-            table.add_row(cut(label, width), *(cut(r[j], width) for r in body))
+        for j, text in enumerate(labels):
+            table.add_row(cut(text, label), *(cut(r[j], width) for r in body))
 
     table.fill(draw)

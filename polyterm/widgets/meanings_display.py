@@ -91,7 +91,8 @@ class MeaningsDisplay(VerticalScroll):
             b.add_class("hidden")
         else:
             draw_transposed(a, view_table(view, "pairs"), first=2)
-            draw_table(b, view_table(view, "shared"), keep_width=26)
+            # the grouping and its axis in A and in B (the pair's names head the table above)
+            draw_table(b, view_table(view, "shared"), columns=(0, 2, 4), keep_width=26)
             b.remove_class("hidden")
         readings = getattr(view, "readings", None)
         lines = list(readings()) if callable(readings) else []

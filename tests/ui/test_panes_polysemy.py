@@ -23,6 +23,11 @@ def cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
     return out
 
 
+def shows(cell: str, text: str) -> bool:
+    """`cell` is `text`, or `text` cut with an ellipsis."""
+    return cell == text or (cell.endswith("…") and text.startswith(cell[:-1]))
+
+
 def header_cells(table: DataTable) -> list[str]:  # type: ignore[type-arg]
     return [c.label.plain for c in table.columns.values()]
 
@@ -118,9 +123,14 @@ async def test_compare_pane_shows_the_shared_planted_grouping(
         shared = cells(app.main.query_one("#meanings-b", DataTable))
         # the planted mixture, found in both models: animals with foods on dimension 0
         assert [r[0] for r in shared] == ["noun.animal + noun.food"]
-        assert shared[0][2].startswith("dimension 0 top")
-        if len(shared[0]) == 5:  # in a narrow pane B's words give way
-            assert shared[0][4].startswith("dimension 0 top")
+        from polyterm.views.protocol import plain as text_of
+
+        row = pane.view.table("shared").rows[0]
+        in_a, in_b = text_of(row[2]), text_of(row[4])
+        assert in_a.startswith("dimension 0 top") and in_b.startswith("dimension 0 top")
+        assert shows(shared[0][1], in_a)
+        if len(shared[0]) == 3:  # in a narrow pane B's words give way
+            assert shows(shared[0][2], in_b)
         pairs = cells(app.main.query_one("#meanings-a", DataTable))
         labels = [r[0] for r in pairs]
         assert labels[:3] == ["groupings A", "groupings B", "shared"]
@@ -210,3 +220,37 @@ async def test_sweep_pane_draws_the_meaning_curve(
         await settle(pilot)
         assert pane.curve.source == "pos" and calls == ["wordnet", "pos"]
         assert "pos" in plain(app.main.query_one("#sweep-curve-title", Static))
+
+
+async def test_x_cancels_the_features_and_a_late_answer_is_dropped(
+    fixed_catalogue: object,
+) -> None:
+    import threading
+
+    from tests.ui.polysemy_fixtures import planted_labels
+
+    release = threading.Event()
+    app = PolytermApp(models=[planted_model("plant_a", 1)], startup=False)
+
+    def slow(source: str) -> object:
+        release.wait(10)  # a first WordNet build, as far as the pane can tell
+        return planted_labels(source)
+
+    app.services.label_loader = slow  # type: ignore[assignment]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        title = app.main.query_one("#dims-features-title", Static)
+        assert "computing" in plain(title)
+        await pilot.press("n")  # keys still answer while the labels are read
+        await pilot.pause()
+        assert "dimension 1" in plain(app.main.query_one("#dims-header", Static))
+        await pilot.press("x")
+        await pilot.pause()
+        assert "cancelled" in plain(title)
+        release.set()
+        await settle(pilot)
+        assert "cancelled" in plain(title)  # the late answer is not shown
+        assert app.main.query_one("#dims-features", DataTable).row_count == 0

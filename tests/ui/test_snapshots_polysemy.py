@@ -20,13 +20,11 @@ def make_app() -> PolytermApp:
     return app
 
 
+MAP_WORDS = "animal01 animal02 food01 food02 tool01 tool02"
 CASES = {
     "dims_features": steps("2", "l"),
     "compare_groupings": steps("4", "w"),
-    "compare_map": steps(
-        "4", "w", "w", "slash", text="animal01 animal02 food01 food02 tool01 tool02",
-        after=("enter",),
-    ),  # fmt: skip
+    "compare_map": steps("4", "w", "w", "slash", text=MAP_WORDS, after=("enter",)),
     "sweep_curve": steps("5", "l", "r"),
 }
 DEFAULT_RUN = {"dims_features", "compare_groupings"}

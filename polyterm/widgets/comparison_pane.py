@@ -315,6 +315,7 @@ class ComparisonPane(Pane):
 
         if self.meanings is not None:
             return self._meanings_question(chosen)
+        self.meanings_asked = None  # a groupings or map question asked before is replaced
         if self.mode is not CompareMode.INDEX:
             return self._alignment_question()
         self.computing = None

@@ -473,7 +473,7 @@ class DimensionPane(Pane):
             worker.cancel()
         if workers and self.features_asked is not None:
             self.features_asked = None
-            self.features_note = "cancelled (l asks again)"
+            self.features_note = "cancelled"
             self._show_features()
         return bool(workers)
 

@@ -254,3 +254,22 @@ async def test_x_cancels_the_features_and_a_late_answer_is_dropped(
         await settle(pilot)
         assert "cancelled" in plain(title)  # the late answer is not shown
         assert app.main.query_one("#dims-features", DataTable).row_count == 0
+
+
+async def test_leaving_the_groupings_before_their_answer_shows_the_pane_s_own_view(
+    fixed_catalogue: object,
+) -> None:
+    models = [planted_model("plant_a", 1), planted_model("plant_b", 2)]
+    app = PolytermApp(models=models, startup=False)
+    plant(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot, app)
+        pane = app.main.pane("compare")
+        before = pane.view
+        await pilot.press("w", "v")  # groupings asked, then back at once
+        await settle(pilot)
+        from polyterm.views.polysemanticity import GroupingsView
+
+        assert pane.meanings is None and not isinstance(pane.view, GroupingsView)
+        assert type(pane.view) is type(before)
+        assert app.main.query_one("#meanings").has_class("hidden")

@@ -273,3 +273,20 @@ async def test_leaving_the_groupings_before_their_answer_shows_the_pane_s_own_vi
         assert pane.meanings is None and not isinstance(pane.view, GroupingsView)
         assert type(pane.view) is type(before)
         assert app.main.query_one("#meanings").has_class("hidden")
+
+
+async def test_groupings_follow_the_compare_pane_s_basis(fixed_catalogue: object) -> None:
+    models = [planted_model("plant_a", 1), planted_model("plant_b", 2)]
+    app = PolytermApp(models=models, startup=False)
+    plant(app)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_compare(pilot, app)
+        await pilot.press("w")
+        await settle(pilot)
+        pane = app.main.pane("compare")
+        assert str(pane.view.basis.name) == "raw"
+        await pilot.press("b")  # pca: both models put in it through the basis store
+        await settle(pilot)
+        assert str(pane.view.basis.name) == "pca"
+        assert [m.label for m in pane.view.models] == ["plant_a [pca]", "plant_b [pca]"]
+        assert "pca" in plain(app.main.query_one("#compare-title", Static))

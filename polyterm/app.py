@@ -681,6 +681,9 @@ class PolytermApp(App[int]):
     def action_cancel(self, job_id: int | None = None) -> None:
         """This pane's computation, else a job, else any pane's computation."""
         pane_id = self.main.current_pane().PANE_ID
+        if job_id is None and self.main.current_pane().cancel_work():
+            self.notify("cancelling the computation…")
+            return
         if job_id is None and self.bases.cancel(pane_id):
             fitting = self.dims_pane.fitting if pane_id == PaneId.DIMS else None
             if fitting is not None:  # said now: a fit cancelled before it began never ends

@@ -122,8 +122,30 @@ def default_path_after(path: Path) -> Path:
 
 def export_panes(panes: Sequence[Any], every: bool, folder: Path | None) -> Path | None:
     """Write the panes' views (titled by `pane.LABEL`) to a new file; None if none has one."""
-    views = [(p.LABEL, on_screen(p)) for p in panes if p.view is not None]
+    views = [
+        (p.LABEL, v) for p in panes if p.view is not None for v in (on_screen(p), *p.export_extra())
+    ]
     if not views:
         return None
-    path = default_path("all" if every else panes[0].PANE_ID, [v for _, v in views], folder)
-    return write_export(path, export_markdown(views))
+    named = [v for _, v in views] if every else [views[0][1]]  # named after the pane's own
+    path = default_path("all" if every else panes[0].PANE_ID, named, folder)
+    path = write_export(path, export_markdown(views))
+    if not every:
+        write_figures_beside(path, [v for _, v in views])
+    return path
+
+
+def write_figures_beside(path: Path, views: Sequence[Any]) -> list[Path]:
+    """The views' figures (SVG and PNG) beside the markdown at `path`, named after it,
+    when matplotlib is installed (optional: `polyterm[figures]`); none otherwise."""
+    import importlib.util
+
+    from polyterm.views.figures import has_figure, write_figures
+
+    if importlib.util.find_spec("matplotlib") is None:
+        return []
+    out: list[Path] = []
+    for i, view in enumerate(v for v in views if has_figure(v)):
+        stem = path.stem if i == 0 else f"{path.stem}-{i + 1}"
+        out += write_figures(view, path.parent, stem=stem)
+    return out

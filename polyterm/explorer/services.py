@@ -8,7 +8,8 @@ it mounts. It holds the app's plain objects: the `Workspace` (the loaded models)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from polyterm.core.bases import BasisName
@@ -19,8 +20,14 @@ from polyterm.widgets.catalogue import CachedModel
 from polyterm.widgets.pane import Pane, ProgressFn
 
 if TYPE_CHECKING:
+    from polyterm.core.features import FeatureLabels
     from polyterm.explorer.questions import Questions
     from polyterm.views.alignment import AlignmentView
+    from polyterm.views.meaning_curve import MeaningCurveView
+    from polyterm.views.polysemanticity import FeaturesView, GroupingsView
+
+LabelLoader = Callable[[str], "FeatureLabels"]
+"""A feature source's labels by its name (`wordnet`, `pos`, `genre`)."""
 
 
 class Services:
@@ -30,6 +37,9 @@ class Services:
         self.workspace = workspace
         self.bases = bases
         self.questions: Questions | None = None  # set once the main screen exists
+        self.label_loader: LabelLoader = self._load_labels  # tests plant their own labels
+        self._labels: dict[str, FeatureLabels] = {}
+        self._labels_lock = threading.Lock()
 
     def ask(self, pane: Pane) -> None:
         if self.questions is not None:
@@ -56,3 +66,79 @@ class Services:
         self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
     ) -> AlignmentView:
         return self.bases.alignment(a, b, basis, progress)
+
+    # -- polysemanticity (each in the calling worker; `progress` raises `Cancelled`) ---------
+    def _load_labels(self, source: str) -> FeatureLabels:
+        from polyterm.engine.feature_sources import load_feature_source
+
+        library = self.workspace.library
+        root = library.cache.root if library is not None else None
+        return load_feature_source(source, cache_root=root, warn=self.workspace.warn_from_thread)
+
+    def feature_labels(self, source: str) -> FeatureLabels:
+        """The labels of `source`, read (or built, ~30-50 s the first time for wordnet)
+        once per run."""
+        with self._labels_lock:
+            labels = self._labels.get(source)
+            if labels is None:
+                labels = self._labels[source] = self.label_loader(source)
+            return labels
+
+    def _coded(self, model: Embedding, basis: BasisName, progress: ProgressFn) -> Embedding:
+        from polyterm.engine.bases import BasisRequest
+        from polyterm.views.alignment import in_basis
+
+        if basis.kind == "raw":
+            return model
+        return in_basis(
+            self.bases.store, model, BasisRequest(basis), progress=lambda f, _s: progress(f)
+        )
+
+    def features(
+        self,
+        model: Embedding,
+        basis: BasisName,
+        source: str,
+        progress: ProgressFn,
+        *,
+        dim: int | None = None,
+        restrict: int | None = None,
+    ) -> FeaturesView:
+        from polyterm.views.polysemanticity import features_view
+
+        progress(0.0)
+        labels = self.feature_labels(source)
+        progress(0.3)
+        coded = self._coded(model, basis, progress)
+        progress(0.5)
+        return features_view(coded, labels, base=model, dim=dim, restrict=restrict)
+
+    def groupings(
+        self, a: Embedding, b: Embedding, basis: BasisName, source: str, progress: ProgressFn
+    ) -> GroupingsView:
+        from polyterm.views.polysemanticity import groupings_view
+
+        progress(0.0)
+        labels = self.feature_labels(source)
+        progress(0.2)
+        coded = [self._coded(a, basis, progress), self._coded(b, basis, progress)]
+        progress(0.5)
+        return groupings_view(coded, labels, bases=[a, b])
+
+    def meaning_curve(
+        self, models: Sequence[Embedding], basis: BasisName, source: str, progress: ProgressFn
+    ) -> MeaningCurveView:
+        from polyterm.engine.bases import BasisRequest
+        from polyterm.views.meaning_curve import meaning_curve_view
+
+        progress(0.0)
+        labels = self.feature_labels(source)
+        done = [0]
+
+        def step(_stage: str) -> None:
+            progress(min(0.95, 0.2 + 0.8 * done[0] / max(1, len(models))))
+            done[0] += 1
+
+        return meaning_curve_view(
+            models, labels, bases=(BasisRequest(basis),), store=self.bases.store, progress=step
+        )

@@ -19,10 +19,13 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.model_summary import ModelSummary
+from polyterm.views.protocol import plain as rich_title
 from polyterm.views.query import QueryKind, QueryView
 from polyterm.views.settings import COMPARISON
 from polyterm.widgets.alignment_display import AlignmentDisplay, CompareMode, mode_title
+from polyterm.widgets.meanings_display import MeaningsDisplay, MeaningsMode
 from polyterm.widgets.pane import (
+    FEATURE_OFF,
     RAW_BASIS,
     FitTable,
     Pane,
@@ -34,6 +37,7 @@ from polyterm.widgets.pane import (
     WorkProgress,
     cut,
     next_basis,
+    next_source,
     plain,
     share,
 )
@@ -98,6 +102,33 @@ class PairQuestion:
     basis: str = RAW_BASIS  # both models in this basis (raw, pca, ica, dict:K)
 
 
+MAP_WORDS = 16  # the query's words drawn by the map (its own list: up to the view's limit)
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningsQuestion:
+    """What the groupings or map view answers: the selected models (by content), the
+    basis and feature source (groupings) or the words (map)."""
+
+    mode: MeaningsMode
+    models: tuple[str, ...]
+    basis: str = RAW_BASIS
+    source: str = ""
+    words: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.mode is MeaningsMode.MAP:
+            return f"map of {len(self.words)} words in {len(self.models)} models"
+        where = "" if self.basis == RAW_BASIS else f" in {self.basis}"
+        return f"shared groupings ({self.source}){where}"
+
+
+def map_words(text: str) -> tuple[str, ...]:
+    """A typed word list (commas or spaces between words), or () for a single word."""
+    words = tuple(w for w in text.replace(",", " ").split() if w)
+    return words if len(words) >= 2 else ()
+
+
 def model_key(model: Embedding | ModelSummary) -> str:
     summary = model if isinstance(model, ModelSummary) else ModelSummary.of(model)
     return f"{summary.name}@{summary.content_sha256}"
@@ -140,6 +171,24 @@ class ComparisonPane(Pane):
             "ica, dict:K (K = 4 × the first model's dims); both models are put in it first",
         ),
         Binding(
+            "w",
+            "meanings",
+            "Meanings",
+            id="compare.meanings",
+            show=False,  # the pane's header names it; the help lists it
+            tooltip="Show the polysemantic groupings the first two selected models share "
+            "(in the pane's basis), then a map of the query's words (or a typed word list) in "
+            "every selected model, then back",
+        ),
+        Binding(
+            "l",
+            "source",
+            "Features",
+            id="compare.features",
+            show=False,  # the pane's header names it; the help lists it
+            tooltip="Cycle the feature source of the groupings view: wordnet, pos, genre",
+        ),
+        Binding(
             "slash",
             "query",
             "Query",
@@ -172,6 +221,14 @@ class ComparisonPane(Pane):
         self.failed: PairQuestion | None = None  # its problem is in the message box
         self.focus_dim: tuple[str | None, int] | None = None  # (model, dim) being browsed
         self._hinted = False  # the message box shows PAIR_HINT
+        self.meanings: MeaningsMode | None = None  # the groupings or map view (`w`)
+        self.source = "wordnet"  # the groupings' feature source (`l`)
+        self.typed_words: tuple[str, ...] = ()  # a word list typed for the map
+        self.chosen_models: tuple[Embedding, ...] = ()
+        self.meanings_view: object | None = None
+        self.meanings_for: MeaningsQuestion | None = None  # what `meanings_view` answers
+        self.meanings_asked: MeaningsQuestion | None = None  # being computed
+        self.meanings_state: dict[MeaningsQuestion, str] = {}  # cancelled, or its problem
 
     def follow_expression(self, text: str, convention: Convention, include_query: bool) -> None:
         self.subject = ExpressionQuery(text, convention, include_query)
@@ -193,6 +250,7 @@ class ComparisonPane(Pane):
     # -- questions ----------------------------------------------------------------------------
     def models_changed(self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]) -> None:
         self.chosen_keys = tuple(model_key(m) for m in chosen)
+        self.chosen_models = tuple(chosen)
         self.pair = (chosen[0], chosen[1]) if len(chosen) >= 2 else None
         self._show_mode()
 
@@ -214,8 +272,38 @@ class ComparisonPane(Pane):
         pair = self.pair_question()
         return pair is not None and self.alignment is not None and pair == self.alignment_for
 
+    def meanings_question(self) -> MeaningsQuestion | None:
+        """The groupings or map question of now (None: not enough models or words)."""
+        mode = self.meanings
+        if mode is None:
+            return None
+        if mode is MeaningsMode.GROUPINGS:
+            if len(self.chosen_keys) < 2:
+                return None
+            return MeaningsQuestion(mode, self.chosen_keys[:2], self.basis, self.source)
+        words = self.typed_words or self.query_words()
+        if not self.chosen_keys or len(words) < 3:
+            return None
+        return MeaningsQuestion(mode, self.chosen_keys, words=words)
+
+    def query_words(self) -> tuple[str, ...]:
+        """The words of the current query's answer (the query, then each model's list)."""
+        view = self.query_view
+        if view is None or self.query_answers != self.index_question():
+            return ()
+        words: list[str] = []
+        if view.kind is not QueryKind.DIMENSION:
+            words += [w for w in view.query.replace(",", " ").split() if w.isalnum()]
+        for r in view.results:
+            for e in (*r.entries, *r.bottom):
+                words.append(e.word)
+        return tuple(dict.fromkeys(words))[:MAP_WORDS]
+
     def answered_now(self) -> bool:
         """Whether the current mode's answer to its current question is held."""
+        if self.meanings is not None:
+            asked = self.meanings_question()
+            return asked is None or asked == self.meanings_for
         if self.mode is CompareMode.INDEX:
             q = self.index_question()
             return q is not None and q == self.query_answers and self.query_view is not None
@@ -226,6 +314,9 @@ class ComparisonPane(Pane):
     ) -> Question | None:
         from polyterm.views.query import dimension_query_view, expression_view
 
+        if self.meanings is not None:
+            return self._meanings_question(chosen)
+        self.meanings_asked = None  # a groupings or map question asked before is replaced
         if self.mode is not CompareMode.INDEX:
             return self._alignment_question(loaded)
         self.computing = None
@@ -241,6 +332,49 @@ class ComparisonPane(Pane):
         return lambda _: expression_view(
             models, q.text, convention=q.convention, include_query=q.include_query
         )
+
+    def _meanings_question(self, chosen: Sequence[Embedding]) -> Question | None:
+        q = self.meanings_question()
+        if q is None or q == self.meanings_for or q in self.meanings_state:
+            return None
+        self.computing = None
+        self.meanings_asked = q
+        models, services = list(chosen), self.services
+        if q.mode is MeaningsMode.GROUPINGS:
+            a, b = models[0], models[1]
+            basis = parse_basis_name(q.basis)
+            return lambda progress: services.groupings(a, b, basis, q.source, progress)
+
+        def draw_map(progress: ProgressFn) -> object:
+            from polyterm.views.word_map import word_map_view
+
+            progress(0.0)
+            return word_map_view(models, q.words)
+
+        return draw_map
+
+    def action_meanings(self) -> None:
+        """The groupings view, then the map, then back to the view the pane showed."""
+        self.meanings = MeaningsMode.GROUPINGS if self.meanings is None else self.meanings.next()
+        self.meanings_state.clear()  # a view cancelled or failed is asked again
+        self.show_error("")
+        self._show_mode()
+        self.focus_main()
+        if not self.answered_now():
+            self.post_message(self.Asked(self))
+
+    def action_source(self) -> None:
+        """The groupings' next feature source (off is not one: `w` leaves the view)."""
+        self.source = next_source(self.source)
+        if self.source == FEATURE_OFF:
+            self.source = next_source(self.source)
+        if self.meanings is not MeaningsMode.GROUPINGS:
+            self.meanings = MeaningsMode.GROUPINGS
+        self.meanings_state.clear()
+        self._show_mode()
+        self.focus_main()
+        if not self.answered_now():
+            self.post_message(self.Asked(self))
 
     def _alignment_question(self, loaded: Mapping[str, Embedding] | None = None) -> Question | None:
         pair = self.pair_question()
@@ -283,7 +417,10 @@ class ComparisonPane(Pane):
         self.post_message(self.Asked(self))
 
     def work_started(self) -> None:
-        if self.computing is not None and self.pair is not None:
+        q = self.meanings_asked
+        if self.meanings is not None and q is not None:
+            self.query_one("#compare-progress", WorkProgress).start(q.describe())
+        elif self.computing is not None and self.pair is not None:
             bar = self.query_one("#compare-progress", WorkProgress)
             a, b = self.pair[0].name, self.pair[1].name
             basis = self.computing.basis
@@ -293,6 +430,13 @@ class ComparisonPane(Pane):
 
     def work_stopped(self, cancelled: bool = False) -> None:
         super().work_stopped(cancelled)
+        if self.meanings_asked is not None:
+            asked, self.meanings_asked = self.meanings_asked, None
+            self.meanings_state[asked] = (
+                "cancelled: w or l asks again" if cancelled else "no answer"
+            )
+            self._show_mode()
+            return
         if cancelled and self.computing is not None:
             self.declined = self.computing
             self.show_error(
@@ -321,14 +465,21 @@ class ComparisonPane(Pane):
             yield FitTable(id="compare-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="compare-pairs")
         yield AlignmentDisplay()
+        yield MeaningsDisplay()
 
     def main_widget(self) -> Widget:
+        if self.meanings is not None:
+            return self.query_one(MeaningsDisplay).main_widget()  # type: ignore[no-any-return]
         if self.mode is CompareMode.INDEX:
             return self.query_one("#compare-table", DataTable)
         return self.query_one(AlignmentDisplay).main_widget()  # type: ignore[no-any-return]
 
     def action_query(self) -> None:
         """Focus the query box (it belongs to the by-index table, shown first if needed)."""
+        if self.meanings is MeaningsMode.MAP:  # the map's word list
+            self.query_one("#compare-input", Input).focus()
+            return
+        self.meanings = None
         for _ in CompareMode:
             if self.mode is CompareMode.INDEX:
                 break
@@ -350,7 +501,10 @@ class ComparisonPane(Pane):
             self.post_message(self.Asked(self))
 
     def action_view(self) -> None:
-        self.mode = self.mode.next()
+        if self.meanings is not None:  # back to the view the pane showed
+            self.meanings = None
+        else:
+            self.mode = self.mode.next()
         self.declined = None
         self.show_error("")
         self._show_mode()
@@ -363,13 +517,52 @@ class ComparisonPane(Pane):
         writes), or say that it is being computed, was cancelled or needs something."""
         if not self.is_mounted:
             return
-        index = self.mode is CompareMode.INDEX
-        self.query_one("#compare-input").set_class(not index, "hidden")
+        meanings = self.meanings is not None
+        self.query_one(MeaningsDisplay).set_class(not meanings, "hidden")
+        index = self.mode is CompareMode.INDEX and not meanings
+        shows_box = index or self.meanings is MeaningsMode.MAP
+        self.query_one("#compare-input").set_class(not shows_box, "hidden")
         self.query_one("#compare-index").set_class(not index, "hidden")
-        if index:
+        if meanings:
+            self.query_one(AlignmentDisplay).add_class("hidden")
+            self._show_meanings()
+        elif index:
             self._show_index()
         else:
             self._show_alignment()
+
+    def _show_meanings(self) -> None:
+        """The groupings or map answering the question of now, or what it waits for."""
+        display = self.query_one(MeaningsDisplay)
+        title = self.query_one("#compare-title", Static)
+        mode = self.meanings
+        assert mode is not None
+        q = self.meanings_question()
+        if q is not None and q == self.meanings_for and self.meanings_view is not None:
+            self.view = self.meanings_view
+            display.show(self.meanings_view, mode)
+            title.update(plain(self._meanings_title(q)))
+            return
+        self.view = None
+        display.clear()
+        if q is None:
+            need = (
+                "select two models (space in the Models pane) for their shared groupings"
+                if mode is MeaningsMode.GROUPINGS
+                else "ask a word or expression above (or type 3+ words, e.g. cat dog horse) "
+                "to map its words in the selected models"
+            )
+            title.update(plain(f"{mode.value} · {need} · w: next view, v: back"))
+            return
+        state = self.meanings_state.get(q, "computing …")
+        title.update(plain(f"{q.describe()} · {state}"))
+
+    def _meanings_title(self, q: MeaningsQuestion) -> str:
+        view = self.meanings_view
+        title = getattr(view, "title", None)
+        head = rich_title(title()) if callable(title) else q.describe()
+        keys = "l: source, b: basis, w: map" if q.mode is MeaningsMode.GROUPINGS else "w: back"
+        return f"{head} · {keys}"
 
     def _show_index(self) -> None:
         self.query_one(AlignmentDisplay).add_class("hidden")
@@ -433,6 +626,14 @@ class ComparisonPane(Pane):
     @on(Input.Submitted, "#compare-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.meanings is MeaningsMode.MAP:  # the map's own word list, or a query's words
+            self.typed_words = map_words(event.value)
+            if not self.typed_words and event.value.strip():
+                self.follow_expression(event.value.strip(), self.convention, self.include_query)
+                self.meanings = None  # its answer first: the map follows with `w w`
+            self._show_mode()
+            self.post_message(self.Asked(self))
+            return
         text, dim = parse_query(event.value)
         if dim is not None:
             self.follow_dimension(dim)
@@ -445,6 +646,8 @@ class ComparisonPane(Pane):
         """The matched, aligned or summary part of the alignment (export writes the view on
         screen, not the whole align report); the by-index view is whole."""
         view = self.view
+        if self.meanings is not None:
+            return None
         if self.mode is CompareMode.INDEX or view is None or not hasattr(view, "tables"):
             return None
         keys = [t.key for t in view.tables()]
@@ -461,6 +664,11 @@ class ComparisonPane(Pane):
     def show(self, view: QueryView | AlignmentView) -> None:
         self.show_error("")
         super().work_stopped()  # the progress bar
+        if self.meanings_asked is not None:  # the groupings or map asked last
+            self.meanings_view, self.meanings_for = view, self.meanings_asked
+            self.meanings_asked = None
+            self._show_mode()
+            return
         asked = self.computing  # the newest question asked: the answer is to it
         self.computing = None
         if isinstance(view, QueryView):

@@ -20,12 +20,14 @@ from textual.widgets import Input, Static
 from polyterm.core.bases import DEFAULT_FIT_ROWS, parse_basis_name
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
+from polyterm.errors import Cancelled, PolytermError
 from polyterm.views.protocol import Table as ViewTable
 from polyterm.views.query import DimensionView, RepeatsView
 from polyterm.views.rich_cells import rich_cell
 from polyterm.views.settings import COMPARISON
 from polyterm.widgets.histogram import Histogram
 from polyterm.widgets.pane import (
+    FEATURE_OFF,
     RAW_BASIS,
     FitTable,
     Pane,
@@ -37,10 +39,12 @@ from polyterm.widgets.pane import (
     basis_kind,
     cut,
     next_basis,
+    next_source,
     plain,
     share,
 )
 from polyterm.widgets.prefetch import Ahead
+from polyterm.widgets.view_tables import column_index, draw_table
 
 AHEAD_STEPS = (1, 2, -1)  # the dimensions warmed after each view (n, n n, p)
 RESTRICT_STEPS: tuple[int | None, ...] = (None, 1_000, 10_000, 50_000)
@@ -108,6 +112,23 @@ def view_table(view: object, key: str) -> ViewTable | None:
     if tables is None:
         return None
     return next((t for t in tables() if t.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturesKey:
+    """What the features under the word table answer: one axis of one model (by content),
+    in a basis, under a feature source."""
+
+    model: str
+    content: str
+    basis: str
+    dim: int
+    source: str
+    restrict: int | None
+
+
+FEATURE_COLUMNS = ("end", "feature", "count", "q (BH)", "words")
+END_COLUMNS = ("end", "meanings", "z vs random")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +216,15 @@ class DimensionPane(Pane):
             tooltip="Cycle the basis: raw dimensions, pca, ica, dict:K atoms (K = 4 × dims); "
             "a basis is fitted in the background (x cancels), the pane answers meanwhile",
         ),
+        Binding(
+            "l",
+            "source",
+            "Features",
+            id="dims.features",
+            show=False,  # the pane's header names it; the help lists it
+            tooltip="Cycle the feature source of the enriched features under the word table: "
+            "wordnet, pos, genre, off (computed in the background, x cancels)",
+        ),
     ]
 
     class Changed(Message):
@@ -218,6 +248,11 @@ class DimensionPane(Pane):
         self.stability: dict[tuple[str, str], StabilityNote] = {}
         self.fitting: tuple[str, str] | None = None  # (model, basis) being fitted
         self.fit_note = ""  # the fit's progress, said in the header
+        self.source = FEATURE_OFF  # the feature source of the features section (`l`)
+        self.features: object | None = None  # the FeaturesView shown, answering features_for
+        self.features_for: FeaturesKey | None = None
+        self.features_asked: FeaturesKey | None = None  # the newest features question
+        self.features_note = ""  # computing, cancelled, or the problem
 
     def on_unmount(self) -> None:
         self.ahead.close()
@@ -237,6 +272,10 @@ class DimensionPane(Pane):
                 yield Static(id="dims-card-title", classes="pane-header")
                 yield Histogram(id="dims-hist")
                 yield Static(id="dims-stats")
+        with Vertical(id="dims-features-box", classes="hidden"):
+            yield Static(id="dims-features-title", classes="pane-header")
+            yield FitTable(id="dims-features-ends", cursor_type="none")
+            yield FitTable(id="dims-features", cursor_type="row", zebra_stripes=True)
         yield Static(id="repeats-summary", classes="hidden")
         yield FitTable(id="repeats-table", cursor_type="row", classes="hidden", zebra_stripes=True)
 
@@ -284,6 +323,7 @@ class DimensionPane(Pane):
             self._change()  # the model's size is known now: its default restriction
         else:
             self._header()
+        self._ask_features()
 
     def _words(self) -> int | None:
         return self.model_words.get(self.params.model or "")
@@ -330,6 +370,7 @@ class DimensionPane(Pane):
             self.query_one(wid).set_class(not repeats, "hidden")
         if self.params.model is not None:
             self.post_message(self.Changed(self.params))
+        self._ask_features()
 
     def question(
         self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]
@@ -366,6 +407,129 @@ class DimensionPane(Pane):
             return shown  # type: ignore[no-any-return]
 
         return compute
+
+    # -- features -------------------------------------------------------------------------
+    def features_key(self) -> FeaturesKey | None:
+        """The features question of now (None: the source is off, or nothing to ask)."""
+        p = self.params
+        model = self._loaded.get(p.model or "")
+        if self.source == FEATURE_OFF or model is None or p.repeats:
+            return None
+        content = str(model.manifest.get("content_sha256", id(model)))
+        return FeaturesKey(model.name, content, p.basis, p.dim, self.source, p.restrict)
+
+    def action_source(self) -> None:
+        self.source = next_source(self.source)
+        self._ask_features()
+
+    def _ask_features(self) -> None:
+        """Compute the current axis's features in the background unless held or asked."""
+        if not self.is_mounted:
+            return
+        key = self.features_key()
+        self.query_one("#dims-features-box").set_class(key is None, "hidden")
+        if key is None:
+            self.cancel_work()
+            self.features_asked = None
+            return
+        if key in (self.features_for, self.features_asked):
+            self._show_features()
+            return
+        self.features_asked = key
+        self.features_note = "computing …"
+        self._show_features()
+        model = self._loaded[key.model]
+        basis, services = parse_basis_name(key.basis), self.services
+
+        def work() -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
+
+            def progress(_: float) -> None:
+                if worker.is_cancelled:
+                    raise Cancelled()
+
+            try:
+                view: object = services.features(
+                    model, basis, key.source, progress, dim=key.dim, restrict=key.restrict
+                )
+            except Cancelled:
+                return
+            except PolytermError as exc:
+                view = exc
+            except Exception as exc:  # shown in the section, never a traceback
+                view = PolytermError(f"features: {exc}")
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.features_ready, key, view)
+
+        self.run_worker(
+            work, name="features", group="dims-features", exclusive=True, thread=True,
+            exit_on_error=False,
+        )  # fmt: skip
+
+    def cancel_work(self) -> bool:
+        workers = [
+            w for w in self.workers if w.group == "dims-features" and not w.is_finished
+        ]  # fmt: skip
+        for worker in workers:
+            worker.cancel()
+        if workers and self.features_asked is not None:
+            self.features_asked = None
+            self.features_note = "cancelled"
+            self._show_features()
+        return bool(workers)
+
+    def features_ready(self, key: FeaturesKey, view: object) -> None:
+        """The answer to a features question: shown if it is still the question of now."""
+        if key != self.features_asked:
+            return
+        self.features_asked = None
+        if isinstance(view, PolytermError):
+            self.features_note = str(view)
+            self.features, self.features_for = None, None
+        else:
+            self.features_note = ""
+            self.features, self.features_for = view, key
+        self._show_features()
+
+    def _show_features(self) -> None:
+        """The features of the axis shown, or "computing …" under its header: never an
+        earlier axis's answer under this one."""
+        key = self.features_key()
+        noun = axis_noun(self.params.basis)
+        title = self.query_one("#dims-features-title", Static)
+        ends = self.query_one("#dims-features-ends", FitTable)
+        table = self.query_one("#dims-features", FitTable)
+        if key is None:
+            return
+        head = f"features ({key.source}) of {noun} {key.dim}"
+        view = self.features if key == self.features_for else None
+        if view is None:
+            title.update(plain(f"{head} · {self.features_note or 'computing …'}"))
+            draw_table(ends, None)
+            draw_table(table, None)
+            return
+        shown_ends = view_table(view, "ends")
+        features = view_table(view, "features")
+        null = next((n for n in getattr(view, "end_nulls", ()) if n.kind == "rotation"), None)
+        line = f"{head} · k={getattr(view, 'k', '')}"
+        if null is not None:  # the null of the meaning counts below
+            line += f" · random end {null.meaning_mean:.2f} ± {null.meaning_sd:.2f}"
+        title.update(plain(line))
+        for target, source, wanted in (
+            (ends, shown_ends, END_COLUMNS),
+            (table, features, FEATURE_COLUMNS),
+        ):
+            found = [column_index(source, c) for c in wanted] if source is not None else []
+            draw_table(target, source, columns=[i for i in found if i is not None])
+
+    def export_extra(self) -> tuple[object, ...]:
+        """The features of the axis shown, written after its word lists."""
+        key = self.features_key()
+        if key is not None and key == self.features_for and self.features is not None:
+            return (self.features,)
+        return ()
 
     # -- bases ----------------------------------------------------------------------------
     def action_basis(self) -> None:

@@ -21,6 +21,8 @@ from polyterm.safe_text import visible, without_unsafe
 
 if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
+    from polyterm.views.meaning_curve import MeaningCurveView
+    from polyterm.views.polysemanticity import FeaturesView, GroupingsView
     from polyterm.widgets.catalogue import CachedModel
 
 ProgressFn = Callable[[float], None]
@@ -40,6 +42,18 @@ def next_basis(current: str, dims: int) -> str:
     """The basis after `current` in `basis_cycle(dims)` (raw after the last, or after a
     basis not in the cycle)."""
     cycle = basis_cycle(dims)
+    i = cycle.index(current) if current in cycle else len(cycle) - 1
+    return cycle[(i + 1) % len(cycle)]
+
+
+FEATURE_OFF = "off"
+FEATURE_SOURCES_CYCLE = ("wordnet", "pos", "genre", FEATURE_OFF)
+"""The feature sources `l` steps through (off: no features computed)."""
+
+
+def next_source(current: str) -> str:
+    """The feature source after `current` (wordnet after off)."""
+    cycle = FEATURE_SOURCES_CYCLE
     i = cycle.index(current) if current in cycle else len(cycle) - 1
     return cycle[(i + 1) % len(cycle)]
 
@@ -197,6 +211,32 @@ class PaneServices(Protocol):
         components' stability), in the calling worker; `progress` raises `Cancelled`."""
         ...
 
+    def features(
+        self,
+        model: Embedding,
+        basis: BasisName,
+        source: str,
+        progress: ProgressFn,
+        *,
+        dim: int | None = None,
+        restrict: int | None = None,
+    ) -> FeaturesView:
+        """The enriched features of `model`'s ends in `basis` under the feature source
+        `source` (one axis with `dim`), beside their nulls, in the calling worker."""
+        ...
+
+    def groupings(
+        self, a: Embedding, b: Embedding, basis: BasisName, source: str, progress: ProgressFn
+    ) -> GroupingsView:
+        """The polysemantic groupings the two models share in `basis`, in the calling worker."""
+        ...
+
+    def meaning_curve(
+        self, models: Sequence[Embedding], basis: BasisName, source: str, progress: ProgressFn
+    ) -> MeaningCurveView:
+        """The meaning-count curve of `models` in `basis`, in the calling worker."""
+        ...
+
 
 class NoServices:
     """The services of a pane outside the explorer (a widget test): asking does nothing,
@@ -221,6 +261,28 @@ class NoServices:
         self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
     ) -> AlignmentView:
         raise RuntimeError("aligning in a basis needs the explorer's services")
+
+    def features(
+        self,
+        model: Embedding,
+        basis: BasisName,
+        source: str,
+        progress: ProgressFn,
+        *,
+        dim: int | None = None,
+        restrict: int | None = None,
+    ) -> FeaturesView:
+        raise RuntimeError("feature labels need the explorer's services")
+
+    def groupings(
+        self, a: Embedding, b: Embedding, basis: BasisName, source: str, progress: ProgressFn
+    ) -> GroupingsView:
+        raise RuntimeError("feature labels need the explorer's services")
+
+    def meaning_curve(
+        self, models: Sequence[Embedding], basis: BasisName, source: str, progress: ProgressFn
+    ) -> MeaningCurveView:
+        raise RuntimeError("feature labels need the explorer's services")
 
 
 class PaneId(StrEnum):
@@ -301,6 +363,10 @@ class Pane(Vertical):
         (export writes what is seen); None: the whole view."""
         return None
 
+    def export_extra(self) -> tuple[Any, ...]:
+        """Views written after the pane's own by export (the Dimensions pane's features)."""
+        return ()
+
     def catalogue_changed(self) -> None:
         """The cache was listed again (`services.cached_models()` changed)."""
 
@@ -313,6 +379,11 @@ class Pane(Vertical):
         for box in self.query(f"#{self.PANE_ID}-message").results(Static):
             box.update(plain(text, style=f"bold {self.theme_colour('error', 'red')}"))
             box.set_class(not text, "hidden")
+
+    def cancel_work(self) -> bool:
+        """Stop the pane's own background work beside its question (the Dimensions pane's
+        features); whether there was some. `x` asks this first."""
+        return False
 
     # -- long computations ----------------------------------------------------------------
     def progress_widget(self) -> WorkProgress | None:

@@ -15,6 +15,7 @@ The plots are redrawn for the pane's width whenever it changes (maximised or not
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
@@ -25,21 +26,31 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from polyterm.core.bases import parse_basis_name
 from polyterm.core.embedding import Embedding
+from polyterm.views.rich_cells import rich_cell as rich_label
 from polyterm.views.settings import COMPARISON
 from polyterm.widgets.models_pane import natural_key
 from polyterm.widgets.pane import (
+    FEATURE_OFF,
+    RAW_BASIS,
+    FitTable,
     Pane,
     PaneId,
     PaneServices,
     ProgressFn,
     Question,
     WorkProgress,
+    next_source,
     plain,
 )
+from polyterm.widgets.view_tables import draw_table, view_table
 
 if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at start-up
+    from polyterm.views.meaning_curve import MeaningCurveView
     from polyterm.views.sweep import SweepView
+
+CURVE_BASIS = RAW_BASIS  # the meaning curve's basis (the sweep's own: the models' dimensions)
 
 SELECTED = "selected"
 SWEEP_K = COMPARISON.k
@@ -123,6 +134,14 @@ def whole_width(table: DataTable[Any]) -> int:
     return sum(widths)
 
 
+@dataclass(frozen=True, slots=True)
+class SweepWithCurve:
+    """A sweep and the meaning curve of its models (a feature source chosen)."""
+
+    sweep: SweepView
+    curve: MeaningCurveView
+
+
 def _cell_len(cell: object) -> int:
     return cell.cell_len if isinstance(cell, Text) else Text(str(cell)).cell_len
 
@@ -165,6 +184,16 @@ class SweepPane(Pane):
             tooltip="Open (and select) the cached models of the corpus shown that are not "
             "loaded yet, so the sweep takes them",
         ),
+        Binding(
+            "l",
+            "source",
+            "Features",
+            id="sweep.features",
+            show=False,  # the pane's header names it; the help lists it
+            tooltip="Cycle the feature source of the meaning-count curve under the sweep: "
+            "wordnet, pos, genre, off (r computes it with the sweep; over a sweep shown, "
+            "at once)",
+        ),
     ]
 
     def __init__(self, services: PaneServices | None = None) -> None:
@@ -178,6 +207,9 @@ class SweepPane(Pane):
         self.requested = False
         self._loaded: Mapping[str, Embedding] = {}
         self._chosen: Sequence[Embedding] = ()
+        self.source = FEATURE_OFF  # the meaning curve's feature source (`l`)
+        self.curve: MeaningCurveView | None = None  # the curve shown (of `view`'s models)
+        self.curve_asked = False  # the next question is the curve alone
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-header", classes="pane-header")
@@ -199,6 +231,9 @@ class SweepPane(Pane):
             yield pairs
             yield Static(id="sweep-plots")
             yield Static(id="sweep-readings")
+            yield Static(id="sweep-curve-title", classes="sweep-label hidden")
+            yield FitTable(id="sweep-curve", cursor_type="none", classes="hidden")
+            yield Static(id="sweep-curve-note", classes="hidden")
 
     def main_widget(self) -> Widget:
         """The body: it scrolls down to the plots and readings, and sideways to every
@@ -254,7 +289,7 @@ class SweepPane(Pane):
             return
         swept = [r.model.name for r in view.models]
         if sorted(swept) != sorted(m.name for m in self.candidates):
-            self.view = None
+            self.view = self.curve = None
             self.query_one("#sweep-body").display = False
             self.show_error(
                 "the models listed changed since the last sweep (of "
@@ -305,16 +340,42 @@ class SweepPane(Pane):
         self.requested = True
         self.post_message(self.Asked(self))
 
+    def action_source(self) -> None:
+        """The curve's next feature source: computed at once over the sweep shown."""
+        self.source = next_source(self.source)
+        self.curve = None
+        self._show_curve()
+        if self.source != FEATURE_OFF and self.view is not None:
+            self.curve_asked = True
+            self.post_message(self.Asked(self))
+
+    def _curve_question(self) -> Question:
+        self.curve_asked = False
+        models, services = list(self.candidates), self.services
+        source, basis = self.source, parse_basis_name(CURVE_BASIS)
+        return lambda progress: services.meaning_curve(models, basis, source, progress)
+
     def question(
         self, loaded: Mapping[str, Embedding], chosen: Sequence[Embedding]
     ) -> Question | None:
+        if self.curve_asked and self.view is not None and self.candidates:
+            return self._curve_question()
         if not self.requested or not self.candidates:
             return None
         self.requested = False
         models = list(self.candidates)
         corpus = corpus_of(models[0]) or ""
+        source, services = self.source, self.services
 
-        def sweep(progress: ProgressFn) -> SweepView:
+        def sweep(progress: ProgressFn) -> object:
+            view = run_sweep(lambda f: progress(f * (0.6 if source != FEATURE_OFF else 1)))
+            if source == FEATURE_OFF:
+                return view
+            basis = parse_basis_name(CURVE_BASIS)
+            curve = services.meaning_curve(models, basis, source, lambda f: progress(0.6 + 0.4 * f))
+            return SweepWithCurve(view, curve)
+
+        def run_sweep(progress: ProgressFn) -> SweepView:
             from polyterm.views.sweep import sweep_view
 
             return sweep_view(
@@ -331,9 +392,13 @@ class SweepPane(Pane):
 
     def work_started(self) -> None:
         self.show_error("")
-        self.query_one("#sweep-progress", WorkProgress).start(
-            f"sweeping {len(self.candidates)} models"
-        )
+        what = f"sweeping {len(self.candidates)} models"
+        if self.source != FEATURE_OFF:
+            what = f"meanings ({self.source}) of {len(self.candidates)} models"
+            if self.view is None or self.curve_asked:
+                what = f"sweeping {len(self.candidates)} models, then their {self.source} meanings"
+        self.query_one("#sweep-progress", WorkProgress).start(what)
+        self._show_curve()
 
     def work_stopped(self, cancelled: bool = False) -> None:
         super().work_stopped(cancelled)
@@ -341,7 +406,47 @@ class SweepPane(Pane):
             self.show_error("sweep cancelled: r runs it again")
 
     # -- rendering -----------------------------------------------------------------------------
-    def show(self, view: SweepView) -> None:
+    def show(self, view: SweepView | SweepWithCurve | MeaningCurveView) -> None:
+        if isinstance(view, SweepWithCurve):
+            self.curve = view.curve
+            view = view.sweep
+        elif not hasattr(view, "pairs"):  # the curve alone, over the sweep shown
+            self.curve = view  # type: ignore[assignment]
+            self.work_stopped()
+            self._show_curve()
+            return
+        else:
+            self.curve = None
+        self._show_sweep(view)  # type: ignore[arg-type]
+        self._show_curve()
+
+    def export_extra(self) -> tuple[object, ...]:
+        """The meaning curve, written after the sweep."""
+        return (self.curve,) if self.curve is not None and self.view is not None else ()
+
+    def _show_curve(self) -> None:
+        """The meaning-count curve of the models swept, or that it is computing: never
+        another source's curve."""
+        title = self.query_one("#sweep-curve-title", Static)
+        table = self.query_one("#sweep-curve", FitTable)
+        note = self.query_one("#sweep-curve-note", Static)
+        off = self.source == FEATURE_OFF or self.view is None
+        for w in (title, table, note):
+            w.set_class(off, "hidden")
+        if off:
+            return
+        curve = self.curve if getattr(self.curve, "source", None) == self.source else None
+        if curve is None:
+            title.update(plain(f"meanings ({self.source}) · computing … (x cancels)"))
+            draw_table(table, None)
+            note.update("")
+            return
+        curve_table = view_table(curve, "curve")
+        title.update(rich_label(curve.title()))
+        draw_table(table, curve_table)
+        note.update(plain(curve.sparklines()))
+
+    def _show_sweep(self, view: SweepView) -> None:
         self.view = view
         self.work_stopped()
         self.show_error("")

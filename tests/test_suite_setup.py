@@ -27,7 +27,9 @@ from polyterm.engine.progress import Progress
 from tests.shared_models import SharedLibrary, run_temp_root
 
 REPO = Path(__file__).resolve().parent.parent
-README_TEST_COMMAND = 'pip install -e ".[glove,cluster,blind,figures,notebook,test]" && pytest -q -p no:cacheprovider'
+README_TEST_COMMAND = (
+    'pip install -e ".[glove,cluster,blind,figures,notebook,test]" && pytest -q -p no:cacheprovider'
+)
 SLOW_COMMAND = "pytest -q -p no:cacheprovider -m slow"
 
 

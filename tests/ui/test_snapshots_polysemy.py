@@ -12,6 +12,9 @@ from polyterm.app import PolytermApp
 from tests.ui.polysemy_fixtures import plant, planted_model
 from tests.ui.test_snapshots import SNAPSHOT_PANES, steps
 
+# Snapshots are goldens: CI runs them again under another BLAS kernel (`.ci/run`).
+pytestmark = [pytest.mark.golden]
+
 
 def make_app() -> PolytermApp:
     models = [planted_model("planted_8", 1, dims=8), planted_model("planted_4", 2, dims=4)]

@@ -372,6 +372,122 @@ def report(
     return Report(text)
 
 
+def feature_labels(
+    source: str = "wordnet",
+    *,
+    model: ModelLike | None = None,
+    download: bool = False,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """Model-independent labels of words (`FeatureLabels`): `wordnet` (supersenses), `pos`
+    (coarse part of speech in tagged Brown), `genre` (Brown genre), or `file:PATH`
+    (`word<TAB>label` lines). Built once from NLTK data and cached beside the models.
+    `model`, when given, restricts the labelled words to its vocabulary (faster)."""
+    from polyterm.engine.feature_sources import load_feature_source
+
+    vocabulary = list(_model(model, cache_dir).vocab) if model is not None else None
+    return load_feature_source(
+        source,
+        cache_root=library(cache_dir).cache.root,
+        download=download,
+        vocabulary=vocabulary,
+    )
+
+
+def features(
+    model: ModelLike,
+    *,
+    source: str = "wordnet",
+    basis: str | BasisRequest = "raw",
+    dim: int | None = None,
+    k: int = 50,
+    restrict: int | None = None,
+    repetitions: int = 20,
+    seed: int = 0,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """Which meanings every axis end mixes (or one axis with `dim`), beside random
+    directions and shuffled labels: `polyterm features MODEL`."""
+    from polyterm.views.polysemanticity import features_view
+
+    m = _model(model, cache_dir)
+    labels = feature_labels(source, model=m, cache_dir=cache_dir)
+    coded = in_basis(m, basis, cache_dir=cache_dir)
+    return features_view(
+        coded, labels, base=m, k=k, restrict=restrict, dim=dim, draws=repetitions, seed=seed
+    )
+
+
+def groupings(
+    models: Sequence[ModelLike],
+    *,
+    source: str = "wordnet",
+    basis: str | BasisRequest = "raw",
+    k: int = 50,
+    restrict: int | None = None,
+    repetitions: int = 20,
+    seed: int = 0,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """The feature pairs each model's axes group together and those the models share,
+    beside their nulls: `polyterm groupings A B`."""
+    from polyterm.views.polysemanticity import groupings_view
+
+    ms = [_model(m, cache_dir) for m in models]
+    labels = feature_labels(source, cache_dir=cache_dir)
+    coded = [in_basis(m, basis, cache_dir=cache_dir) for m in ms]
+    return groupings_view(
+        coded, labels, bases=ms, k=k, restrict=restrict, draws=repetitions, seed=seed
+    )
+
+
+def blind(
+    a: ModelLike,
+    b: ModelLike,
+    *,
+    words: int = 4000,
+    method: str = "auto",
+    seed: int = 0,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """How much of B can be recovered from A with no anchors, beside the supervised
+    ceiling and a null: `polyterm blind A B`."""
+    from polyterm.views.blind import blind_view
+
+    return blind_view(_model(a, cache_dir), _model(b, cache_dir), words=words, method=method,
+                      seed=seed)  # fmt: skip
+
+
+def quality(models: Sequence[ModelLike], *, cache_dir: str | Path | None = None) -> Any:
+    """WordSim-353, SimLex-999 and Google-analogy scores of each model: `polyterm quality`."""
+    from polyterm.views.quality import quality_view
+
+    return quality_view([_model(m, cache_dir) for m in models])
+
+
+def word_map(
+    words: Sequence[str],
+    models: Sequence[ModelLike],
+    *,
+    anchors: int = 10_000,
+    repetitions: int = 1000,
+    seed: int = 0,
+    cache_dir: str | Path | None = None,
+) -> Any:
+    """The words on the first model's PCA plane, every other model rotated onto it, and
+    how far each keeps their shape: `polyterm map WORDS --models A,B`.
+
+    >>> v = word_map(["police", "government", "minister", "court", "fire"], ["lee_20", "lee_20"],
+    ...              repetitions=10)
+    >>> round(v.shape[1].observed, 6)    # a model keeps its own shape exactly
+    1.0
+    """
+    from polyterm.views.word_map import word_map_view
+
+    ms = [_model(m, cache_dir) for m in models]
+    return word_map_view(ms, list(words), anchors=anchors, repetitions=repetitions, seed=seed)
+
+
 def keyed_vectors(model: ModelLike, *, cache_dir: str | Path | None = None) -> Any:
     """The model as a gensim `KeyedVectors` (a copy of its vectors, counts kept), for
     gensim's own tools (`most_similar`, `evaluate_word_pairs`, …).
@@ -405,17 +521,23 @@ __all__ = [
     "Embedding",
     "Report",
     "align",
+    "blind",
     "diff",
     "dims",
+    "feature_labels",
+    "features",
+    "groupings",
     "in_basis",
     "keyed_vectors",
     "library",
     "neighbours",
     "open_model",
+    "quality",
     "repeats",
     "report",
     "sweep",
     "train",
     "universality",
+    "word_map",
     "words",
 ]

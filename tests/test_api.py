@@ -86,3 +86,16 @@ def test_report_is_markdown_and_written_atomically(api_cache: Path, tmp_path: Pa
     assert text._repr_markdown_() == target.read_text() == str(text)
     assert text.startswith("#")
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_features_and_quality_from_python(api_cache: Path, tmp_path: Path) -> None:
+    model = api.open_model("lee_20")
+    labels = tmp_path / "labels.tsv"
+    words = list(model.vocab)[:400]
+    labels.write_text("".join(f"{w}\t{'even' if i % 2 else 'odd'}\n" for i, w in enumerate(words)))
+    view = api.features(model, source=f"file:{labels}", k=10, restrict=400, repetitions=2)
+    ends = view.table("ends").records()
+    assert len(ends) == 2 * model.dims  # both ends of every raw axis
+    assert view.to_dict()["source"].startswith("file:") and view.labelled == 400
+    rated = api.quality([model])
+    assert rated.table_keys()

@@ -80,3 +80,12 @@ def test_missing_csv_dir_is_one_line(
     assert main(argv) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "nope").exists()
+
+
+def test_models_csv_lists_the_cached_models(
+    lee_model: Embedding, shared_cache_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["models", "--format", "csv", "--cache-dir", str(shared_cache_root)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    lee = next(r for r in rows if r["model"] == "lee_20")
+    assert int(lee["words"]) == len(lee_model) and int(lee["dims"]) == lee_model.dims

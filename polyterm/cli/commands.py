@@ -353,6 +353,18 @@ def cmd_models(args: argparse.Namespace, err: Console) -> int:
     if args.format == "json":
         print(dumps({"cached": rows, "available": available}))
         return 0
+    if args.format == "csv":  # the cached models (the makeable ones are patterns, not rows)
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["model", "kind", "words", "dims", "bytes", "path"])
+        for r in rows:
+            writer.writerow([visible(str(r[c])) for c in ("name", "kind")]
+                            + [r["words"], r["dims"], r["bytes"], visible(r["path"])])  # fmt: skip
+        sys.stdout.write(buffer.getvalue())
+        return 0
     if args.format == "markdown":
         header = ["model", "kind", "words", "dims", "MB"]
         body = [

@@ -23,7 +23,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
-from polyterm.views.protocol import Cell, Data, Phrase, Table, slug_of
+from polyterm.views.protocol import Cell, Data, Phrase, Table, ViewMethods, slug_of
 
 METHODS: dict[str, tuple[str, ...]] = {
     "auto": ("sorted", "ica"),
@@ -90,7 +90,7 @@ class MappedPair:
 
 
 @dataclass(frozen=True, slots=True)
-class BlindView:
+class BlindView(ViewMethods):
     a: ModelSummary
     b: ModelSummary
     n_words: int

@@ -119,6 +119,8 @@ class MeaningsQuestion:
     def describe(self) -> str:
         if self.mode is MeaningsMode.MAP:
             return f"map of {len(self.words)} words in {len(self.models)} models"
+        if self.mode is MeaningsMode.BLIND:
+            return "blind alignment (no anchors; x cancels)"
         where = "" if self.basis == RAW_BASIS else f" in {self.basis}"
         return f"shared groupings ({self.source}){where}"
 
@@ -281,6 +283,9 @@ class ComparisonPane(Pane):
             if len(self.chosen_keys) < 2:
                 return None
             return MeaningsQuestion(mode, self.chosen_keys[:2], self.basis, self.source)
+        if mode is MeaningsMode.BLIND:
+            two = self.chosen_keys[:2]
+            return MeaningsQuestion(mode, two) if len(two) == 2 else None
         words = self.typed_words or self.query_words()
         if not self.chosen_keys or len(words) < 3:
             return None
@@ -344,6 +349,19 @@ class ComparisonPane(Pane):
             a, b = models[0], models[1]
             basis = parse_basis_name(q.basis)
             return lambda progress: services.groupings(a, b, basis, q.source, progress)
+        if q.mode is MeaningsMode.BLIND:
+            first, second = models[0], models[1]
+
+            def blind(progress: ProgressFn) -> object:
+                # the progress callback raises Cancelled after `x`: the run stops at its next round
+                from polyterm.core.blind_alignment import DEFAULT_WORDS
+                from polyterm.views.blind import blind_view
+
+                shared = len(set(first.vocab) & set(second.vocab))
+                return blind_view(first, second, words=min(DEFAULT_WORDS, shared),
+                                  progress=lambda f, _stage: progress(f))  # fmt: skip
+
+            return blind
 
         def draw_map(progress: ProgressFn) -> object:
             from polyterm.views.word_map import word_map_view
@@ -354,7 +372,8 @@ class ComparisonPane(Pane):
         return draw_map
 
     def action_meanings(self) -> None:
-        """The groupings view, then the map, then back to the view the pane showed."""
+        """The groupings view, then the map, then the blind alignment, then back to the view
+        the pane showed."""
         self.meanings = MeaningsMode.GROUPINGS if self.meanings is None else self.meanings.next()
         self.meanings_state.clear()  # a view cancelled or failed is asked again
         self.show_error("")
@@ -547,10 +566,10 @@ class ComparisonPane(Pane):
         display.clear()
         if q is None:
             need = (
-                "select two models (space in the Models pane) for their shared groupings"
-                if mode is MeaningsMode.GROUPINGS
-                else "ask a word or expression above (or type 3+ words, e.g. cat dog horse) "
+                "ask a word or expression above (or type 3+ words, e.g. cat dog horse) "
                 "to map its words in the selected models"
+                if mode is MeaningsMode.MAP
+                else f"select two models (space in the Models pane) for their {mode.value} view"
             )
             title.update(plain(f"{mode.value} · {need} · w: next view, v: back"))
             return
@@ -561,7 +580,10 @@ class ComparisonPane(Pane):
         view = self.meanings_view
         title = getattr(view, "title", None)
         head = rich_title(title()) if callable(title) else q.describe()
-        keys = "l: source, b: basis, w: map" if q.mode is MeaningsMode.GROUPINGS else "w: back"
+        keys = {
+            MeaningsMode.GROUPINGS: "l: source, b: basis, w: map",
+            MeaningsMode.MAP: "w: blind alignment",
+        }.get(q.mode, "w: back")
         return f"{head} · {keys}"
 
     def _show_index(self) -> None:

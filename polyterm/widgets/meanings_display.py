@@ -30,9 +30,12 @@ class MeaningsMode(StrEnum):
 
     GROUPINGS = "groupings"
     MAP = "map"
+    BLIND = "blind"
 
     def next(self) -> MeaningsMode | None:
-        return MeaningsMode.MAP if self is MeaningsMode.GROUPINGS else None
+        order = (MeaningsMode.GROUPINGS, MeaningsMode.MAP, MeaningsMode.BLIND)
+        i = order.index(self)
+        return order[i + 1] if i + 1 < len(order) else None
 
 
 def plot_size(columns: int, rows: int, models: int) -> tuple[int, int, int]:
@@ -46,7 +49,7 @@ def plot_size(columns: int, rows: int, models: int) -> tuple[int, int, int]:
 
 
 class MeaningsDisplay(VerticalScroll):
-    """One groupings or map view (`show`), or nothing (`clear`)."""
+    """One groupings, map or blind-alignment view (`show`), or nothing (`clear`)."""
 
     def __init__(self) -> None:
         super().__init__(id="meanings", classes="hidden")
@@ -89,6 +92,10 @@ class MeaningsDisplay(VerticalScroll):
             draw_table(a, view_table(view, "shape"), keep_width=16)
             draw_table(b, None)
             b.add_class("hidden")
+        elif mode is MeaningsMode.BLIND:  # accuracy beside ceiling, null, chance; the starts
+            draw_table(a, view_table(view, "summary"), keep_width=20)
+            draw_table(b, view_table(view, "starts"), keep_width=16)
+            b.remove_class("hidden")
         else:
             draw_transposed(a, view_table(view, "pairs"), first=2)
             # the grouping and its axis in A and in B (the pair's names head the table above)

@@ -290,3 +290,38 @@ async def test_groupings_follow_the_compare_pane_s_basis(fixed_catalogue: object
         assert str(pane.view.basis.name) == "pca"
         assert [m.label for m in pane.view.models] == ["plant_a [pca]", "plant_b [pca]"]
         assert "pca" in plain(app.main.query_one("#compare-title", Static))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_compare_pane_blind_view_equals_the_cli_view(
+    size: tuple[int, int], fixed_catalogue: object
+) -> None:
+    """`w w w`: the blind alignment of the two selected models; a rotated copy is recovered
+    exactly as `blind_view` (what `polyterm blind` prints) recovers it."""
+    import numpy as np
+
+    from polyterm.core.embedding import Embedding
+    from polyterm.core.nulls import random_rotation
+    from polyterm.views.blind import BlindView, blind_view
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i:03d}" for i in range(300)]
+    x = rng.standard_t(3, size=(300, 8))
+    a = Embedding.from_arrays("blind_a", words, x, manifest={"content_sha256": "a" * 64})
+    b = Embedding.from_arrays("blind_b", words, x @ random_rotation(8, rng),
+                              manifest={"content_sha256": "b" * 64})  # fmt: skip
+    app = PolytermApp(models=[a, b], startup=False, theme="polyterm-dark")
+    async with app.run_test(size=size) as pilot:
+        await open_compare(pilot, app)
+        await pilot.press("w", "w", "w")  # groupings, map, blind alignment
+        for _ in range(60):
+            await settle(pilot)
+            if isinstance(app.main.pane("compare").view, BlindView):
+                break
+        view = app.main.pane("compare").view
+        assert isinstance(view, BlindView)
+        expected = blind_view(a, b, words=300)
+        assert view.table("summary").records() == expected.table("summary").records()
+        summary = app.main.query_one("#meanings-a", DataTable)
+        assert cells(summary) and "blind" in header_cells(summary)
+        assert "w: back" in plain(app.main.query_one("#compare-title", Static))

@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from polyterm import _API
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
@@ -517,27 +518,5 @@ def words(model: ModelLike, *, cache_dir: str | Path | None = None) -> list[str]
     return list(_model(model, cache_dir).vocab)
 
 
-__all__ = [
-    "Embedding",
-    "Report",
-    "align",
-    "blind",
-    "diff",
-    "dims",
-    "feature_labels",
-    "features",
-    "groupings",
-    "in_basis",
-    "keyed_vectors",
-    "library",
-    "neighbours",
-    "open_model",
-    "quality",
-    "repeats",
-    "report",
-    "sweep",
-    "train",
-    "universality",
-    "word_map",
-    "words",
-]
+# The stable names: listed once, in `polyterm/__init__.py` (which re-exports them lazily).
+__all__ = sorted(_API)

@@ -118,6 +118,35 @@ def test_groupings_of_a_model_and_itself_and_a_null_counter_example(planted_mode
     assert not any(line.startswith("For example") for line in lines)
 
 
+def test_a_pair_of_groupings_does_not_depend_on_the_other_models(planted_model) -> None:
+    """Each pair is scored over its own shared words: adding a third model that lacks half
+    the vocabulary (among them most of the planted animals) changes nothing for the pair."""
+    model, labels = planted_model
+    words = list(model.vocab)
+    rng = np.random.default_rng(3)
+    vectors = np.asarray(model.vectors)
+    other = Embedding.from_arrays(
+        "other", words, vectors + 0.3 * rng.standard_normal(vectors.shape)
+    )
+    keep = [i for i in range(len(words)) if i % 2 == 0 or labels.labels[words[i]] == {"noun.food"}]
+    partial = Embedding.from_arrays("partial", [words[i] for i in keep], vectors[keep])
+    two = groupings_view([model, other], labels, k=50, draws=4)
+    three = groupings_view([model, other, partial], labels, k=50, draws=4)
+    assert three.words < two.words  # the run's common vocabulary shrank ...
+    a, b = two.pairs[0], three.pairs[0]
+    assert (b.a, b.b) == (a.a, a.b)
+    assert (b.words, b.labelled) == (a.words, a.labelled) == (len(words), len(words))
+    assert (b.groupings_a, b.groupings_b, len(b.shared)) == (a.groupings_a, a.groupings_b,
+                                                             len(a.shared))  # fmt: skip
+    for name in ("jaccard", "matched_overlap"):
+        sa, sb = getattr(a, name), getattr(b, name)
+        assert sb.observed == sa.observed
+        assert sb.rotation.null_mean == pytest.approx(sa.rotation.null_mean)
+        assert sb.shuffle.null_mean == pytest.approx(sa.shuffle.null_mean)
+    # ... and the pair with the partial model is scored over the words both have
+    assert three.pairs[1].words == len(keep)
+
+
 def _vector_file(path: Path, model: Embedding) -> Path:
     lines = [f"{len(model)} {model.dims}"]
     lines += [

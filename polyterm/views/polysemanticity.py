@@ -513,6 +513,10 @@ class GroupingPair:
     matched_overlap: StatisticWithNulls
     overlap_pairs: int
     shared: tuple[SharedGrouping, ...]
+    words: int = 0
+    """Shared words of this pair scored (the most frequent `words` the two models share)."""
+    labelled: int = 0
+    """Of them, the words that carry a label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +529,8 @@ class GroupingsView(ViewMethods):
     rule: str
     k: int
     words: int
-    """Shared words scored (the most frequent `words` the models share)."""
+    """Words all the models share (up to `restrict`); each pair is scored over its own
+    shared words (`GroupingPair.words`), so a pair's numbers do not depend on the others."""
     labelled: int
     alpha: float
     draws: int
@@ -560,7 +565,7 @@ class GroupingsView(ViewMethods):
                 (Data(p.a), Data(p.b), p.groupings_a, p.groupings_b, len(p.shared),
                  p.jaccard.observed, null_text(p.jaccard.rotation), null_text(p.jaccard.shuffle),
                  p.matched_overlap.observed, null_text(p.matched_overlap.rotation),
-                 null_text(p.matched_overlap.shuffle), p.overlap_pairs)
+                 null_text(p.matched_overlap.shuffle), p.overlap_pairs, p.words, p.labelled)
             )  # fmt: skip
         pairs = Table(
             "pairs",
@@ -568,7 +573,8 @@ class GroupingsView(ViewMethods):
             ("model A", "model B", "groupings A", "groupings B", "shared", "Jaccard",
              "Jaccard, A in random directions", "Jaccard, labels shuffled",
              "matched-end overlap", "overlap, A in random directions",
-             "overlap, labels shuffled", "matched ends with a feature"),
+             "overlap, labels shuffled", "matched ends with a feature", "shared words",
+             "labelled words"),
             tuple(rows),
             caption=(
                 f"a grouping is a pair of {self.source} features enriched together on one end "
@@ -577,11 +583,12 @@ class GroupingsView(ViewMethods):
                 f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the "
                 "shared words), "
                 f"over ends where either has a feature. Nulls: {self.null_description}; "
-                f"mean ± sd over {self.draws} draws, z. {self.labelled:,} of the "
-                f"{self.words:,} most frequent shared words carry a label."
+                f"mean ± sd over {self.draws} draws, z. Each pair is scored over its own "
+                "most frequent shared words (columns shared words, labelled words), so its "
+                "numbers do not depend on the other models of the run."
             ),
             numeric=(False, False, True, True, True, True, False, False, True, False, False,
-                     True),
+                     True, True, True),
         )  # fmt: skip
         shared_rows: list[tuple[Cell, ...]] = []
         for p in self.pairs:
@@ -671,32 +678,40 @@ def groupings_view(
         raise PolytermError(f"--repetitions must be at least 2, not {draws}")
     summaries = [ModelSummary.of(m) for m in models]
     basis = summaries[0].basis
-    shared = shared_vocabulary([m.vocab for m in models], top_n=restrict or DEFAULT_VOCABULARY)
-    lm = LabelMatrix.of(list(shared.words), labels)
-    if len(lm) < 2 * k:
-        raise PolytermError(
-            f"only {len(lm):,} of the {len(shared.words):,} shared words carry a "
-            f"{labels.source} label: too few for ends of {k} words; lower --k or raise --restrict"
-        )
+    top_n = restrict or DEFAULT_VOCABULARY
+    shared = shared_vocabulary([m.vocab for m in models], top_n=top_n)
+    lm_all = LabelMatrix.of(list(shared.words), labels)
     ended = one_ended(basis)
-    codes = [np.asarray(m.vectors, dtype=np.float64)[idx] for m, idx in
-             zip(models, shared.indices, strict=True)]  # fmt: skip
     raw = list(bases) if bases is not None else [None] * len(models)
     pairs = []
     for ia, ib in combinations(range(len(models)), 2):
-        source, directions = codes[ia], None
+        # each pair over its own shared words: its numbers never depend on the other models
+        pair_shared = shared_vocabulary([models[ia].vocab, models[ib].vocab], top_n=top_n)
+        lm = LabelMatrix.of(list(pair_shared.words), labels)
+        if len(lm) < 2 * k:
+            raise PolytermError(
+                f"only {len(lm):,} of the {len(pair_shared.words):,} words {models[ia].name} "
+                f"and {models[ib].name} share carry a {labels.source} label: too few for ends "
+                f"of {k} words; lower --k or raise --restrict"
+            )
+        idx_a, idx_b = pair_shared.indices
+        codes_a = np.asarray(models[ia].vectors, dtype=np.float64)[idx_a]
+        codes_b = np.asarray(models[ib].vectors, dtype=np.float64)[idx_b]
+        source, directions = codes_a, None
         if ended:
             if raw[ia] is None:
                 raise PolytermError(f"the dict null of {models[ia].name} needs the model itself")
-            source = np.asarray(raw[ia].vectors, dtype=np.float64)[shared.indices[ia]]  # type: ignore[union-attr]
+            source = np.asarray(raw[ia].vectors, dtype=np.float64)[idx_a]  # type: ignore[union-attr]
             directions = models[ia].dims
-        pc = compare_pair(codes[ia], codes[ib], lm, a_source=source, directions=directions,
+        pc = compare_pair(codes_a, codes_b, lm, a_source=source, directions=directions,
                           one_ended=ended, k=k, draws=draws, seed=seed, alpha=alpha,
                           min_count=min_count, bins=bins)  # fmt: skip
         ga, gb = groupings(pc.a), groupings(pc.b)
         common = sorted(set(ga) & set(gb), key=lambda g: (-len(ga[g]) - len(gb[g]), g))
 
-        def ends(result: Enrichment, idx: tuple[int, ...]) -> tuple[GroupingEnd, ...]:
+        def ends(
+            result: Enrichment, idx: tuple[int, ...], lm: LabelMatrix = lm
+        ) -> tuple[GroupingEnd, ...]:
             return tuple(
                 GroupingEnd(int(result.ends.axis[e]), _side(int(result.ends.side[e])),
                             tuple(lm.words[int(r)] for r in
@@ -718,6 +733,8 @@ def groupings_view(
                 shared=tuple(
                     SharedGrouping(g, ends(pc.a, ga[g]), ends(pc.b, gb[g])) for g in common
                 ),
+                words=len(pair_shared.words),
+                labelled=len(lm),
             )
         )
     return GroupingsView(
@@ -726,7 +743,7 @@ def groupings_view(
         rule=labels.rule,
         k=k,
         words=len(shared.words),
-        labelled=len(lm),
+        labelled=len(lm_all),
         alpha=alpha,
         draws=draws,
         seed=seed,

@@ -51,6 +51,15 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     e = core.end_of(0, 0)
     f = lm.features.index("noun.animal")
     assert animal.p == pytest.approx(core.p[e, f]) and animal.q == pytest.approx(core.q[e, f])
+    # the secondary column is the plain hypergeometric test, ignoring frequency
+    from scipy import stats
+
+    plain_p = stats.hypergeom.sf(24, len(lm), int(lm.member[:, f].sum()), 50)
+    assert animal.p_plain == pytest.approx(plain_p, rel=1e-9)
+    features_table = next(t for t in view.tables() if t.key == "features")
+    column = features_table.columns.index("p, ignoring frequency")
+    row = next(r for r in features_table.rows if plain(r[2]) == "noun.animal")
+    assert float(plain(row[column])) == pytest.approx(plain_p, rel=1e-2)
     assert view.statistic("polysemantic_share").observed == pytest.approx(core.polysemantic_share())
     ends_table = next(t for t in view.tables() if t.key == "ends")
     first = [plain(c) for c in ends_table.rows[0]]

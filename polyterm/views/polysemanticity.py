@@ -88,8 +88,11 @@ class EnrichedFeature:
     expected: float
     """k_end · n_f / M: the count a random draw of the end's size would have on average."""
     p: float
+    """The deciding p: the frequency-stratified exact test (over `FeaturesView.bins` bins)."""
     q: float
     words: tuple[str, ...]
+    p_plain: float | None = None
+    """The plain hypergeometric p, ignoring frequency (secondary)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,7 @@ def _end_features(result: Enrichment, lm: LabelMatrix, e: int) -> EndFeatures:
                 words=tuple(
                     w for w, r in zip(end_words, rows, strict=True) if lm.member[int(r), f]
                 ),
+                p_plain=None if result.p_plain is None else float(result.p_plain[e, f]),
             )
         )
     senses = None if result.mean_senses is None else float(result.mean_senses[e])
@@ -276,9 +280,12 @@ class FeaturesView(ViewMethods):
             caption=(
                 f"{self.labelled:,} of the {self.vocabulary:,} most frequent words carry a "
                 f"{self.source} label; each end is its {self.k} labelled words with the "
-                f"largest codes; a feature is enriched when its one-sided hypergeometric "
-                f"p, Benjamini–Hochberg-adjusted over every (end, feature) cell, is <= "
-                f"{self.alpha:g} and it holds at least {self.min_count} of the end's words. "
+                f"largest codes; a feature is enriched when its frequency-stratified exact p "
+                f"(its count on the end as a sum of one hypergeometric per frequency bin, "
+                f"{self.bins} bins of the labelled words by frequency rank: the end's "
+                f"frequent words are compared with frequent words only), Benjamini–Hochberg-"
+                f"adjusted over every (end, feature) cell, is <= {self.alpha:g} and it holds "
+                f"at least {self.min_count} of the end's words. "
                 f"Nulls: {self.null_description}; mean ± sd over {self.draws} draws, z. "
                 f"Source rule: {self.rule}"
             ),
@@ -324,17 +331,32 @@ class FeaturesView(ViewMethods):
     def _features(self) -> Table:
         rows: list[tuple[Cell, ...]] = [
             (e.axis, e.side, Data(f.feature), f.count, f.expected, f"{f.p:.2e}",
-             f"{f.q:.2e}", joined(f.words[:WORDS_SHOWN]))
+             f"{f.q:.2e}", "—" if f.p_plain is None else f"{f.p_plain:.2e}",
+             joined(f.words[:WORDS_SHOWN]))
             for e in self.ends
             for f in e.enriched
         ]  # fmt: skip
         return Table(
             "features",
             "Enriched features with their words",
-            (self.noun, "end", "feature", "count", "expected", "p", "q (BH)", "words"),
+            (
+                self.noun,
+                "end",
+                "feature",
+                "count",
+                "expected",
+                "p",
+                "q (BH)",
+                "p, ignoring frequency",
+                "words",
+            ),
             tuple(rows),
-            caption="expected: the count in a random set of the end's size",
-            numeric=(True, False, False, True, True, True, True, False),
+            caption=(
+                "expected: the count in a random set of the end's size; p: the frequency-"
+                "stratified exact test, which decides; p, ignoring frequency: the plain "
+                "hypergeometric test against all labelled words (shown, not used)"
+            ),
+            numeric=(True, False, False, True, True, True, True, True, False),
         )
 
     def command(self) -> str:
@@ -454,10 +476,12 @@ def features_view(
     lm = _labelled(model, labels, n, k)
     ended = one_ended(summary.basis)
     codes = np.asarray(model.vectors[lm.rows], dtype=np.float64)
-    result = enrichment(codes, lm, k=k, one_ended=ended, alpha=alpha, min_count=min_count)
+    result = enrichment(
+        codes, lm, k=k, one_ended=ended, alpha=alpha, min_count=min_count, bins=bins
+    )
     source, directions = _source(model, base, lm.rows)
     rot = rotation_null(source, lm, k=k, one_ended=ended, directions=directions, draws=draws,
-                        seed=seed, alpha=alpha, min_count=min_count)  # fmt: skip
+                        seed=seed, alpha=alpha, min_count=min_count, bins=bins)  # fmt: skip
     shuf = shuffle_null(result, lm, draws=draws, seed=seed, bins=bins)
     stats = tuple(
         StatisticWithNulls(name, rot.summary(name, value), shuf.summary(name, value))

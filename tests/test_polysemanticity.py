@@ -69,6 +69,11 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     assert {x["feature"] for x in top0["enriched"]} == {"noun.animal", "noun.food"}
     assert {"count", "p", "q", "words"} <= set(top0["enriched"][0])
     assert "Enriched features of each end" in render_markdown(view)
+    # a null equal in every draw shows its value, not a bare dash
+    summary = next(t for t in view.tables() if t.key == "summary")
+    cells = next(r for r in summary.rows if "cells" in plain(r[0]))
+    assert view.statistic("enriched_cells").shuffle.degenerate
+    assert plain(cells[3]) == "0.000 in all 5 draws (no spread: no z)"
     assert view.table("ends") == ends_table and view.to_dict()["source"] == "test"
 
 

@@ -93,9 +93,12 @@ class MeaningCurveView(ViewMethods):
              "excess over random", "meanings per end", "random directions", "labels shuffled"),
             tuple(rows),
             caption=(
-                f"polysemantic: 2+ {self.source} features enriched (BH q <= 0.05) among an "
-                f"end's {self.k} labelled words; nulls over {self.draws} draws. Excess over "
-                "random by size, largest first: " + self.sparklines()
+                f"polysemantic: 2+ {self.source} features enriched (frequency-stratified "
+                f"exact test, BH q <= 0.05 over the model's own cells) among an end's "
+                f"{self.k} labelled words; nulls over {self.draws} draws. BH's threshold "
+                "moves with the number of cells a model has, so raw shares are not "
+                "comparable across sizes: only the excess over random directions is. "
+                "Excess over random by size, largest first: " + self.sparklines()
             ),
             numeric=(False, True, True, True, True, False, True, True, False, True),
         )  # fmt: skip

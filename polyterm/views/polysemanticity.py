@@ -56,9 +56,9 @@ from polyterm.views.protocol import (
     Table,
     ViewMethods,
     joined,
-    null_text,
     slug_of,
 )
+from polyterm.views.protocol import null_text as _null_text
 from polyterm.views.query import component_noun, component_nouns, one_ended
 
 DEFAULT_VOCABULARY = 10_000
@@ -177,6 +177,14 @@ def _end_null(null: NullDraws) -> EndNull:
     )
 
 
+def null_text(n: NullSummary | None) -> str:
+    """`protocol.null_text`, except that a null equal in every draw says so with its value
+    ("0.000 in all 20 draws, no z") rather than hiding it."""
+    if n is not None and n.degenerate:
+        return f"{n.null_mean:.3f} in all {n.repetitions} draws (no spread: no z)"
+    return _null_text(n)
+
+
 def _z(value: float, mean: float, sd: float) -> str:
     return "—" if sd <= 1e-12 else f"{(value - mean) / sd:+.1f}"
 
@@ -280,12 +288,17 @@ class FeaturesView(ViewMethods):
             caption=(
                 f"{self.labelled:,} of the {self.vocabulary:,} most frequent words carry a "
                 f"{self.source} label; each end is its {self.k} labelled words with the "
-                f"largest codes; a feature is enriched when its frequency-stratified exact p "
+                f"largest codes (unlabelled words are skipped, so an end reaches past rank "
+                f"{self.k} when the source leaves words unlabelled, as WordNet does, and two "
+                "sources score different words for the same end); "
+                f"a feature is enriched when its frequency-stratified exact p "
                 f"(its count on the end as a sum of one hypergeometric per frequency bin, "
                 f"{self.bins} bins of the labelled words by frequency rank: the end's "
                 f"frequent words are compared with frequent words only), Benjamini–Hochberg-"
                 f"adjusted over every (end, feature) cell, is <= {self.alpha:g} and it holds "
-                f"at least {self.min_count} of the end's words. "
+                f"at least {self.min_count} of the end's words. BH runs over this model's "
+                "cells, so raw counts are not comparable across model sizes: only the "
+                "excess over random directions is. "
                 f"Nulls: {self.null_description}; mean ± sd over {self.draws} draws, z. "
                 f"Source rule: {self.rule}"
             ),

@@ -25,8 +25,8 @@ from polyterm.views.polysemanticity import (
     compared,
     features_view,
     groupings_view,
+    null_text,
 )
-from polyterm.views.protocol import null_text
 from polyterm.views.query import component_nouns
 
 SHARED_SHOWN = 20

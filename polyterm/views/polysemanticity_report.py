@@ -151,7 +151,8 @@ def polysemantic_section(
     body = [
         head,
         f"Which {labels.source} features each axis end mixes (k = 50 labelled words per end, "
-        "hypergeometric enrichment, Benjamini–Hochberg over every end and feature), beside "
+        "frequency-stratified exact enrichment test over 10 frequency bins, Benjamini–"
+        "Hochberg over every end and feature of a model), beside "
         f"random directions and labels shuffled among words of similar frequency "
         f"({repetitions} draws each). Source rule: {md(labels.rule)}",
     ]

@@ -615,7 +615,8 @@ class GroupingsView(ViewMethods):
             tuple(rows),
             caption=(
                 f"a grouping is a pair of {self.source} features enriched together on one end "
-                f"(BH q <= {self.alpha:g}); Jaccard of the two models' grouping sets; matched-"
+                f"(frequency-stratified exact test, BH q <= {self.alpha:g}); Jaccard of the "
+                "two models' grouping sets; matched-"
                 f"end overlap: mean Jaccard of the enriched feature sets of the ends the "
                 f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the "
                 "shared words), "

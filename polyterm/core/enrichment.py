@@ -372,28 +372,51 @@ def stratified_tail(
     ce, cf = np.nonzero(counts >= 2)
     if not ce.size:
         return out
-    drawn = drawn_bins[ce]  # cells × B
-    length = int(drawn.sum(axis=1).max())
-    pmf = np.zeros((ce.size, length + 1), dtype=np.float64)
+    c = counts[ce, cf]
+    # first the lower tail, convolved only up to c - 1 (cheap: most counts are small):
+    # p = 1 - P(X <= c - 1), accurate to ~1e-16 absolute, kept where p >= LOWER_TAIL_MIN;
+    # the rest (small p, where relative precision matters) from the full upper tail
+    order = np.argsort(c, kind="stable")
+    for chunk in np.array_split(order, max(1, -(-order.size // 4096))):
+        width = int(c[chunk].max())
+        pmf = _convolved(drawn_bins[ce[chunk]], pop, car[:, cf[chunk]], width - 1)
+        below = np.where(np.arange(width)[None, :] < c[chunk][:, None], pmf, 0.0).sum(axis=1)
+        out[ce[chunk], cf[chunk]] = np.clip(1.0 - below, 0.0, 1.0)
+    small = np.flatnonzero(out[ce, cf] < LOWER_TAIL_MIN)
+    if small.size:
+        drawn = drawn_bins[ce[small]]
+        pmf = _convolved(drawn, pop, car[:, cf[small]], int(drawn.sum(axis=1).max()))
+        tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+        out[ce[small], cf[small]] = np.clip(tail[np.arange(small.size), c[small]], 0.0, 1.0)
+    return out
+
+
+LOWER_TAIL_MIN = 1e-3
+"""Stratified p-values at least this large are taken from the lower tail (1 - cdf);
+smaller ones are summed from the far end of the upper tail."""
+
+
+def _convolved(drawn: F64, pop: F64, car: F64, limit: int) -> F64:
+    """The pmf of the sum of per-bin hypergeometrics for each cell, on 0 … `limit` (the
+    mass past `limit` dropped): drawn cells × B, pop B, car B × cells."""
+    pmf = np.zeros((drawn.shape[0], limit + 1), dtype=np.float64)
     pmf[:, 0] = 1.0
     support = 0
     for b in range(pop.size):
         nb = drawn[:, b]
-        top = int(nb.max())
+        top = min(int(nb.max()), limit)
         if top == 0:
             continue
         x = np.arange(top + 1, dtype=np.float64)[None, :]
-        step = np.exp(_log_hypergeom_pmf(pop[b], car[b, cf][:, None], nb[:, None], x))
+        step = np.exp(_log_hypergeom_pmf(pop[b], car[b][:, None], nb[:, None], x))
         new = np.zeros_like(pmf)
         for j in range(top + 1):
             w = step[:, j]
-            hi = min(support, length - j)  # a cell's mass never passes its own length
+            hi = min(support, limit - j)
             if w.any():
                 new[:, j : j + hi + 1] += w[:, None] * pmf[:, : hi + 1]
-        pmf, support = new, min(length, support + top)
-    tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
-    out[ce, cf] = np.clip(tail[np.arange(ce.size), counts[ce, cf]], 0.0, 1.0)
-    return out
+        pmf, support = new, min(limit, support + top)
+    return pmf
 
 
 @dataclass(frozen=True, eq=False)

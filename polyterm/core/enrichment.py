@@ -331,18 +331,34 @@ def hypergeom_tail(counts: IntArray, population: int, carriers: IntArray, drawn:
     return out
 
 
+_LOG_FACTORIALS: list[F64] = []
+"""log(i!) for i = 0 … n, grown as needed (the stratified test's binomials are integers)."""
+
+
+def _log_factorials(n: int) -> F64:
+    if not _LOG_FACTORIALS or _LOG_FACTORIALS[0].size <= n:
+        from scipy.special import gammaln
+
+        table = np.asarray(gammaln(np.arange(max(n, 1024) * 2 + 1) + 1.0), dtype=np.float64)
+        table.flags.writeable = False
+        _LOG_FACTORIALS[:] = [table]
+    return _LOG_FACTORIALS[0]
+
+
 def _log_hypergeom_pmf(population: F64, carriers: F64, drawn: F64, x: F64) -> F64:
-    """log P(X = x), X ~ Hypergeometric(population, carriers, drawn), broadcast; -inf where
-    x is impossible."""
+    """log P(X = x), X ~ Hypergeometric(population, carriers, drawn), broadcast (integer
+    values); -inf where x is impossible."""
     possible = (x >= 0) & (x <= carriers) & (x <= drawn) & (drawn - x <= population - carriers)
-    xs = np.where(possible, x, 0.0)
-    with np.errstate(invalid="ignore"):
-        log_pmf = (
-            _log_choose(np.where(possible, carriers, 0.0), xs)
-            + _log_choose(np.where(possible, population - carriers, 0.0),
-                          np.where(possible, drawn - xs, 0.0))
-            - _log_choose(np.where(possible, population, 0.0), np.where(possible, drawn, 0.0))
-        )  # fmt: skip
+    pop, car, drw, xs = (
+        np.broadcast_to(np.where(possible, v, 0.0), possible.shape).astype(np.intp)
+        for v in (population, carriers, drawn, x)
+    )
+    lf = _log_factorials(int(pop.max(initial=0)))
+    log_pmf = (
+        lf[car] - lf[xs] - lf[car - xs]
+        + lf[pop - car] - lf[drw - xs] - lf[pop - car - drw + xs]
+        - lf[pop] + lf[drw] + lf[pop - drw]
+    )  # fmt: skip
     out: F64 = np.where(possible, log_pmf, -np.inf)
     return out
 

@@ -373,3 +373,12 @@ def test_two_axes_merging_into_one_are_marked_with_their_features(planted_model)
     assert view.readings() == (
         "big 0 and 2 merge into small 0, which carries features of both (noun.animal, noun.food).",
     )
+
+
+def test_a_small_null_spread_is_never_printed_as_zero() -> None:
+    """brown_300's ICA share null was 0.00037 ± 0.00035 (z +26.6): printed to 3 decimals
+    it read "0.000 ± 0.000, z +26.6"."""
+    from polyterm.views.meaning_curve import _mean_sd
+
+    assert _mean_sd(0.00037, 0.00035) == "0.00037 ± 0.00035"
+    assert _mean_sd(0.077, 0.037) == "0.077 ± 0.037"

@@ -376,8 +376,8 @@ def test_two_axes_merging_into_one_are_marked_with_their_features(planted_model)
 
 
 def test_a_small_null_spread_is_never_printed_as_zero() -> None:
-    """brown_300's ICA share null was 0.00037 ± 0.00035 (z +26.6): printed to 3 decimals
-    it read "0.000 ± 0.000, z +26.6"."""
+    """brown_300's ICA share null (mean ≈ 0.0001, sd ≈ 0.0004, z +26.6) printed to 3
+    decimals read "0.000 ± 0.000, z +26.6"."""
     from polyterm.views.meaning_curve import _mean_sd
 
     assert _mean_sd(0.00037, 0.00035) == "0.00037 ± 0.00035"

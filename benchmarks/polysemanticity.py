@@ -2,9 +2,9 @@
 
 - ``features`` of brown_30 in all four bases (raw, pca, ica, dict:120) once the bases are
   stored: `features_view` on fresh model objects — every end's top 50 labelled words,
-  the hypergeometric enrichment of each WordNet supersense, Benjamini–Hochberg over the
-  model's cells, and both nulls (20 random-direction draws, 20 label shuffles) — ≤ 2 s
-  for the four bases together.
+  the frequency-stratified exact enrichment test of each WordNet supersense,
+  Benjamini–Hochberg over the model's cells, and both nulls (20 random-direction draws,
+  20 label shuffles) — ≤ 2 s for the four bases together.
 
 The baseline, measured in the same run, is listing the words of the same ends: polyterm's
 `dimension_extremes` at k = 50 for every axis of the four bases (what `polyterm dims`
@@ -81,8 +81,8 @@ def _row(ctx: Context) -> Row:
                    "20 + 20 null draws)", value, "s",
                "the same ends' top-50 words (dimension_extremes)", base, "absolute", "<=", TARGET,
                note=f"{value / base:.1f}× listing the ends' words; WordNet supersenses, "
-                    "hypergeometric p and BH over every cell, 20 random-direction and 20 "
-                    "shuffled-label draws per basis",
+                    "frequency-stratified exact p and BH over every cell, 20 random-direction "
+                    "and 20 shuffled-label draws per basis",
                samples=samples).judge()  # fmt: skip
 
 

@@ -51,6 +51,15 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     e = core.end_of(0, 0)
     f = lm.features.index("noun.animal")
     assert animal.p == pytest.approx(core.p[e, f]) and animal.q == pytest.approx(core.q[e, f])
+    # the secondary column is the plain hypergeometric test, ignoring frequency
+    from scipy import stats
+
+    plain_p = stats.hypergeom.sf(24, len(lm), int(lm.member[:, f].sum()), 50)
+    assert animal.p_plain == pytest.approx(plain_p, rel=1e-9)
+    features_table = next(t for t in view.tables() if t.key == "features")
+    column = features_table.columns.index("p, ignoring frequency")
+    row = next(r for r in features_table.rows if plain(r[2]) == "noun.animal")
+    assert float(plain(row[column])) == pytest.approx(plain_p, rel=1e-2)
     assert view.statistic("polysemantic_share").observed == pytest.approx(core.polysemantic_share())
     ends_table = next(t for t in view.tables() if t.key == "ends")
     first = [plain(c) for c in ends_table.rows[0]]
@@ -60,6 +69,11 @@ def test_features_view_shows_the_planted_meanings(planted_model) -> None:
     assert {x["feature"] for x in top0["enriched"]} == {"noun.animal", "noun.food"}
     assert {"count", "p", "q", "words"} <= set(top0["enriched"][0])
     assert "Enriched features of each end" in render_markdown(view)
+    # a null equal in every draw shows its value, not a bare dash
+    summary = next(t for t in view.tables() if t.key == "summary")
+    cells = next(r for r in summary.rows if "cells" in plain(r[0]))
+    assert view.statistic("enriched_cells").shuffle.degenerate
+    assert plain(cells[3]) == "0.000 in all 5 draws (no spread: no z)"
     assert view.table("ends") == ends_table and view.to_dict()["source"] == "test"
 
 
@@ -116,6 +130,35 @@ def test_groupings_of_a_model_and_itself_and_a_null_counter_example(planted_mode
     assert "no different from A in random directions" in lines[0]
     assert "depends on meaning" not in lines[0]
     assert not any(line.startswith("For example") for line in lines)
+
+
+def test_a_pair_of_groupings_does_not_depend_on_the_other_models(planted_model) -> None:
+    """Each pair is scored over its own shared words: adding a third model that lacks half
+    the vocabulary (among them most of the planted animals) changes nothing for the pair."""
+    model, labels = planted_model
+    words = list(model.vocab)
+    rng = np.random.default_rng(3)
+    vectors = np.asarray(model.vectors)
+    other = Embedding.from_arrays(
+        "other", words, vectors + 0.3 * rng.standard_normal(vectors.shape)
+    )
+    keep = [i for i in range(len(words)) if i % 2 == 0 or labels.labels[words[i]] == {"noun.food"}]
+    partial = Embedding.from_arrays("partial", [words[i] for i in keep], vectors[keep])
+    two = groupings_view([model, other], labels, k=50, draws=4)
+    three = groupings_view([model, other, partial], labels, k=50, draws=4)
+    assert three.words < two.words  # the run's common vocabulary shrank ...
+    a, b = two.pairs[0], three.pairs[0]
+    assert (b.a, b.b) == (a.a, a.b)
+    assert (b.words, b.labelled) == (a.words, a.labelled) == (len(words), len(words))
+    assert (b.groupings_a, b.groupings_b, len(b.shared)) == (a.groupings_a, a.groupings_b,
+                                                             len(a.shared))  # fmt: skip
+    for name in ("jaccard", "matched_overlap"):
+        sa, sb = getattr(a, name), getattr(b, name)
+        assert sb.observed == sa.observed
+        assert sb.rotation.null_mean == pytest.approx(sa.rotation.null_mean)
+        assert sb.shuffle.null_mean == pytest.approx(sa.shuffle.null_mean)
+    # ... and the pair with the partial model is scored over the words both have
+    assert three.pairs[1].words == len(keep)
 
 
 def _vector_file(path: Path, model: Embedding) -> Path:
@@ -330,3 +373,12 @@ def test_two_axes_merging_into_one_are_marked_with_their_features(planted_model)
     assert view.readings() == (
         "big 0 and 2 merge into small 0, which carries features of both (noun.animal, noun.food).",
     )
+
+
+def test_a_small_null_spread_is_never_printed_as_zero() -> None:
+    """brown_300's ICA share null (mean ≈ 0.0001, sd ≈ 0.0004, z +26.6) printed to 3
+    decimals read "0.000 ± 0.000, z +26.6"."""
+    from polyterm.views.meaning_curve import _mean_sd
+
+    assert _mean_sd(0.00037, 0.00035) == "0.00037 ± 0.00035"
+    assert _mean_sd(0.077, 0.037) == "0.077 ± 0.037"

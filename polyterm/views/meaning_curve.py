@@ -48,6 +48,14 @@ class CurvePoint:
         return self.share - self.share_null_mean
 
 
+def _mean_sd(mean: float, sd: float) -> str:
+    """`mean ± sd` to 3 decimals, or to 2 significant digits when that would print a
+    non-zero sd as 0.000 (never "0.000 ± 0.000, z +26.6")."""
+    if 0 < sd < 0.0005 or 0 < abs(mean) < 0.0005:
+        return f"{mean:.2g} ± {sd:.2g}"
+    return f"{mean:.3f} ± {sd:.3f}"
+
+
 @dataclass(frozen=True, slots=True)
 class SeedFloor:
     basis: str
@@ -80,9 +88,9 @@ class MeaningCurveView(ViewMethods):
     def tables(self) -> tuple[Table, ...]:
         rows: list[tuple[Cell, ...]] = [
             (p.basis, p.dims, "" if p.seed is None else p.seed, p.ends, p.share,
-             f"{p.share_null_mean:.3f} ± {p.share_null_sd:.3f}"
+             _mean_sd(p.share_null_mean, p.share_null_sd)
              + ("" if p.share_z is None else f", z {p.share_z:+.1f}"),
-             p.excess, p.meanings, f"{p.meanings_null_mean:.3f} ± {p.meanings_null_sd:.3f}",
+             p.excess, p.meanings, _mean_sd(p.meanings_null_mean, p.meanings_null_sd),
              p.shuffled_share)
             for p in self.points
         ]  # fmt: skip
@@ -93,9 +101,12 @@ class MeaningCurveView(ViewMethods):
              "excess over random", "meanings per end", "random directions", "labels shuffled"),
             tuple(rows),
             caption=(
-                f"polysemantic: 2+ {self.source} features enriched (BH q <= 0.05) among an "
-                f"end's {self.k} labelled words; nulls over {self.draws} draws. Excess over "
-                "random by size, largest first: " + self.sparklines()
+                f"polysemantic: 2+ {self.source} features enriched (frequency-stratified "
+                f"exact test, BH q <= 0.05 over the model's own cells) among an end's "
+                f"{self.k} labelled words; nulls over {self.draws} draws. BH's threshold "
+                "moves with the number of cells a model has, so raw shares are not "
+                "comparable across sizes: only the excess over random directions is. "
+                "Excess over random by size, largest first: " + self.sparklines()
             ),
             numeric=(False, True, True, True, True, False, True, True, False, True),
         )  # fmt: skip

@@ -56,9 +56,9 @@ from polyterm.views.protocol import (
     Table,
     ViewMethods,
     joined,
-    null_text,
     slug_of,
 )
+from polyterm.views.protocol import null_text as _null_text
 from polyterm.views.query import component_noun, component_nouns, one_ended
 
 DEFAULT_VOCABULARY = 10_000
@@ -88,8 +88,11 @@ class EnrichedFeature:
     expected: float
     """k_end · n_f / M: the count a random draw of the end's size would have on average."""
     p: float
+    """The deciding p: the frequency-stratified exact test (over `FeaturesView.bins` bins)."""
     q: float
     words: tuple[str, ...]
+    p_plain: float | None = None
+    """The plain hypergeometric p, ignoring frequency (secondary)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,7 @@ def _end_features(result: Enrichment, lm: LabelMatrix, e: int) -> EndFeatures:
                 words=tuple(
                     w for w, r in zip(end_words, rows, strict=True) if lm.member[int(r), f]
                 ),
+                p_plain=None if result.p_plain is None else float(result.p_plain[e, f]),
             )
         )
     senses = None if result.mean_senses is None else float(result.mean_senses[e])
@@ -171,6 +175,14 @@ def _end_null(null: NullDraws) -> EndNull:
         float(e.mean()),
         float(e.std(ddof=1)) if e.size > 1 else 0.0,
     )
+
+
+def null_text(n: NullSummary | None) -> str:
+    """`protocol.null_text`, except that a null equal in every draw says so with its value
+    ("0.000 in all 20 draws, no z") rather than hiding it."""
+    if n is not None and n.degenerate:
+        return f"{n.null_mean:.3f} in all {n.repetitions} draws (no spread: no z)"
+    return _null_text(n)
 
 
 def _z(value: float, mean: float, sd: float) -> str:
@@ -276,9 +288,17 @@ class FeaturesView(ViewMethods):
             caption=(
                 f"{self.labelled:,} of the {self.vocabulary:,} most frequent words carry a "
                 f"{self.source} label; each end is its {self.k} labelled words with the "
-                f"largest codes; a feature is enriched when its one-sided hypergeometric "
-                f"p, Benjamini–Hochberg-adjusted over every (end, feature) cell, is <= "
-                f"{self.alpha:g} and it holds at least {self.min_count} of the end's words. "
+                f"largest codes (unlabelled words are skipped, so an end reaches past rank "
+                f"{self.k} when the source leaves words unlabelled, as WordNet does, and two "
+                "sources score different words for the same end); "
+                f"a feature is enriched when its frequency-stratified exact p "
+                f"(its count on the end as a sum of one hypergeometric per frequency bin, "
+                f"{self.bins} bins of the labelled words by frequency rank: the end's "
+                f"frequent words are compared with frequent words only), Benjamini–Hochberg-"
+                f"adjusted over every (end, feature) cell, is <= {self.alpha:g} and it holds "
+                f"at least {self.min_count} of the end's words. BH runs over this model's "
+                "cells, so raw counts are not comparable across model sizes: only the "
+                "excess over random directions is. "
                 f"Nulls: {self.null_description}; mean ± sd over {self.draws} draws, z. "
                 f"Source rule: {self.rule}"
             ),
@@ -324,17 +344,32 @@ class FeaturesView(ViewMethods):
     def _features(self) -> Table:
         rows: list[tuple[Cell, ...]] = [
             (e.axis, e.side, Data(f.feature), f.count, f.expected, f"{f.p:.2e}",
-             f"{f.q:.2e}", joined(f.words[:WORDS_SHOWN]))
+             f"{f.q:.2e}", "—" if f.p_plain is None else f"{f.p_plain:.2e}",
+             joined(f.words[:WORDS_SHOWN]))
             for e in self.ends
             for f in e.enriched
         ]  # fmt: skip
         return Table(
             "features",
             "Enriched features with their words",
-            (self.noun, "end", "feature", "count", "expected", "p", "q (BH)", "words"),
+            (
+                self.noun,
+                "end",
+                "feature",
+                "count",
+                "expected",
+                "p",
+                "q (BH)",
+                "p, ignoring frequency",
+                "words",
+            ),
             tuple(rows),
-            caption="expected: the count in a random set of the end's size",
-            numeric=(True, False, False, True, True, True, True, False),
+            caption=(
+                "expected: the count in a random set of the end's size; p: the frequency-"
+                "stratified exact test, which decides; p, ignoring frequency: the plain "
+                "hypergeometric test against all labelled words (shown, not used)"
+            ),
+            numeric=(True, False, False, True, True, True, True, True, False),
         )
 
     def command(self) -> str:
@@ -454,10 +489,12 @@ def features_view(
     lm = _labelled(model, labels, n, k)
     ended = one_ended(summary.basis)
     codes = np.asarray(model.vectors[lm.rows], dtype=np.float64)
-    result = enrichment(codes, lm, k=k, one_ended=ended, alpha=alpha, min_count=min_count)
+    result = enrichment(
+        codes, lm, k=k, one_ended=ended, alpha=alpha, min_count=min_count, bins=bins
+    )
     source, directions = _source(model, base, lm.rows)
     rot = rotation_null(source, lm, k=k, one_ended=ended, directions=directions, draws=draws,
-                        seed=seed, alpha=alpha, min_count=min_count)  # fmt: skip
+                        seed=seed, alpha=alpha, min_count=min_count, bins=bins)  # fmt: skip
     shuf = shuffle_null(result, lm, draws=draws, seed=seed, bins=bins)
     stats = tuple(
         StatisticWithNulls(name, rot.summary(name, value), shuf.summary(name, value))
@@ -513,6 +550,10 @@ class GroupingPair:
     matched_overlap: StatisticWithNulls
     overlap_pairs: int
     shared: tuple[SharedGrouping, ...]
+    words: int = 0
+    """Shared words of this pair scored (the most frequent `words` the two models share)."""
+    labelled: int = 0
+    """Of them, the words that carry a label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,7 +566,8 @@ class GroupingsView(ViewMethods):
     rule: str
     k: int
     words: int
-    """Shared words scored (the most frequent `words` the models share)."""
+    """Words all the models share (up to `restrict`); each pair is scored over its own
+    shared words (`GroupingPair.words`), so a pair's numbers do not depend on the others."""
     labelled: int
     alpha: float
     draws: int
@@ -560,7 +602,7 @@ class GroupingsView(ViewMethods):
                 (Data(p.a), Data(p.b), p.groupings_a, p.groupings_b, len(p.shared),
                  p.jaccard.observed, null_text(p.jaccard.rotation), null_text(p.jaccard.shuffle),
                  p.matched_overlap.observed, null_text(p.matched_overlap.rotation),
-                 null_text(p.matched_overlap.shuffle), p.overlap_pairs)
+                 null_text(p.matched_overlap.shuffle), p.overlap_pairs, p.words, p.labelled)
             )  # fmt: skip
         pairs = Table(
             "pairs",
@@ -568,20 +610,23 @@ class GroupingsView(ViewMethods):
             ("model A", "model B", "groupings A", "groupings B", "shared", "Jaccard",
              "Jaccard, A in random directions", "Jaccard, labels shuffled",
              "matched-end overlap", "overlap, A in random directions",
-             "overlap, labels shuffled", "matched ends with a feature"),
+             "overlap, labels shuffled", "matched ends with a feature", "shared words",
+             "labelled words"),
             tuple(rows),
             caption=(
                 f"a grouping is a pair of {self.source} features enriched together on one end "
-                f"(BH q <= {self.alpha:g}); Jaccard of the two models' grouping sets; matched-"
+                f"(frequency-stratified exact test, BH q <= {self.alpha:g}); Jaccard of the "
+                "two models' grouping sets; matched-"
                 f"end overlap: mean Jaccard of the enriched feature sets of the ends the "
                 f"matching of {component_nouns(self.basis)} pairs (Hungarian on |r| over the "
                 "shared words), "
                 f"over ends where either has a feature. Nulls: {self.null_description}; "
-                f"mean ± sd over {self.draws} draws, z. {self.labelled:,} of the "
-                f"{self.words:,} most frequent shared words carry a label."
+                f"mean ± sd over {self.draws} draws, z. Each pair is scored over its own "
+                "most frequent shared words (columns shared words, labelled words), so its "
+                "numbers do not depend on the other models of the run."
             ),
             numeric=(False, False, True, True, True, True, False, False, True, False, False,
-                     True),
+                     True, True, True),
         )  # fmt: skip
         shared_rows: list[tuple[Cell, ...]] = []
         for p in self.pairs:
@@ -671,32 +716,40 @@ def groupings_view(
         raise PolytermError(f"--repetitions must be at least 2, not {draws}")
     summaries = [ModelSummary.of(m) for m in models]
     basis = summaries[0].basis
-    shared = shared_vocabulary([m.vocab for m in models], top_n=restrict or DEFAULT_VOCABULARY)
-    lm = LabelMatrix.of(list(shared.words), labels)
-    if len(lm) < 2 * k:
-        raise PolytermError(
-            f"only {len(lm):,} of the {len(shared.words):,} shared words carry a "
-            f"{labels.source} label: too few for ends of {k} words; lower --k or raise --restrict"
-        )
+    top_n = restrict or DEFAULT_VOCABULARY
+    shared = shared_vocabulary([m.vocab for m in models], top_n=top_n)
+    lm_all = LabelMatrix.of(list(shared.words), labels)
     ended = one_ended(basis)
-    codes = [np.asarray(m.vectors, dtype=np.float64)[idx] for m, idx in
-             zip(models, shared.indices, strict=True)]  # fmt: skip
     raw = list(bases) if bases is not None else [None] * len(models)
     pairs = []
     for ia, ib in combinations(range(len(models)), 2):
-        source, directions = codes[ia], None
+        # each pair over its own shared words: its numbers never depend on the other models
+        pair_shared = shared_vocabulary([models[ia].vocab, models[ib].vocab], top_n=top_n)
+        lm = LabelMatrix.of(list(pair_shared.words), labels)
+        if len(lm) < 2 * k:
+            raise PolytermError(
+                f"only {len(lm):,} of the {len(pair_shared.words):,} words {models[ia].name} "
+                f"and {models[ib].name} share carry a {labels.source} label: too few for ends "
+                f"of {k} words; lower --k or raise --restrict"
+            )
+        idx_a, idx_b = pair_shared.indices
+        codes_a = np.asarray(models[ia].vectors, dtype=np.float64)[idx_a]
+        codes_b = np.asarray(models[ib].vectors, dtype=np.float64)[idx_b]
+        source, directions = codes_a, None
         if ended:
             if raw[ia] is None:
                 raise PolytermError(f"the dict null of {models[ia].name} needs the model itself")
-            source = np.asarray(raw[ia].vectors, dtype=np.float64)[shared.indices[ia]]  # type: ignore[union-attr]
+            source = np.asarray(raw[ia].vectors, dtype=np.float64)[idx_a]  # type: ignore[union-attr]
             directions = models[ia].dims
-        pc = compare_pair(codes[ia], codes[ib], lm, a_source=source, directions=directions,
+        pc = compare_pair(codes_a, codes_b, lm, a_source=source, directions=directions,
                           one_ended=ended, k=k, draws=draws, seed=seed, alpha=alpha,
                           min_count=min_count, bins=bins)  # fmt: skip
         ga, gb = groupings(pc.a), groupings(pc.b)
         common = sorted(set(ga) & set(gb), key=lambda g: (-len(ga[g]) - len(gb[g]), g))
 
-        def ends(result: Enrichment, idx: tuple[int, ...]) -> tuple[GroupingEnd, ...]:
+        def ends(
+            result: Enrichment, idx: tuple[int, ...], lm: LabelMatrix = lm
+        ) -> tuple[GroupingEnd, ...]:
             return tuple(
                 GroupingEnd(int(result.ends.axis[e]), _side(int(result.ends.side[e])),
                             tuple(lm.words[int(r)] for r in
@@ -718,6 +771,8 @@ def groupings_view(
                 shared=tuple(
                     SharedGrouping(g, ends(pc.a, ga[g]), ends(pc.b, gb[g])) for g in common
                 ),
+                words=len(pair_shared.words),
+                labelled=len(lm),
             )
         )
     return GroupingsView(
@@ -726,7 +781,7 @@ def groupings_view(
         rule=labels.rule,
         k=k,
         words=len(shared.words),
-        labelled=len(lm),
+        labelled=len(lm_all),
         alpha=alpha,
         draws=draws,
         seed=seed,

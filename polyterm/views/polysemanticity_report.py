@@ -25,8 +25,8 @@ from polyterm.views.polysemanticity import (
     compared,
     features_view,
     groupings_view,
+    null_text,
 )
-from polyterm.views.protocol import null_text
 from polyterm.views.query import component_nouns
 
 SHARED_SHOWN = 20
@@ -151,7 +151,8 @@ def polysemantic_section(
     body = [
         head,
         f"Which {labels.source} features each axis end mixes (k = 50 labelled words per end, "
-        "hypergeometric enrichment, Benjamini–Hochberg over every end and feature), beside "
+        "frequency-stratified exact enrichment test over 10 frequency bins, Benjamini–"
+        "Hochberg over every end and feature of a model), beside "
         f"random directions and labels shuffled among words of similar frequency "
         f"({repetitions} draws each). Source rule: {md(labels.rule)}",
     ]

@@ -18,12 +18,14 @@ from polyterm.core.enrichment import (
     frequency_bins,
     grouping_jaccard,
     groupings,
+    hypergeom_tail,
     match_axes,
     matched_end_pairs,
     matched_overlap,
     rotation_null,
     shuffle_null,
     shuffled_order,
+    stratified_tail,
 )
 from polyterm.core.features import FeatureLabels
 from polyterm.core.nulls import random_rotation
@@ -89,7 +91,11 @@ def test_planted_axes_have_exactly_their_features(model) -> None:
 
 def test_every_statistic_is_a_direct_scipy_recomputation(model) -> None:
     codes, words, labels, lm = model
-    result = enrichment(codes[lm.rows], lm, k=K)
+    result = enrichment(codes[lm.rows], lm, k=K, bins=1)  # one bin: the plain test decides
+    stratified = enrichment(codes[lm.rows], lm, k=K)
+    assert stratified.p_plain is not None and result.p_plain is not None
+    assert np.array_equal(stratified.p_plain, result.p_plain)
+    assert np.array_equal(result.p, result.p_plain)
     labelled = [w for w in words if w in labels.labels]
     assert lm.words == tuple(labelled)
     population = len(labelled)
@@ -240,3 +246,68 @@ def test_thresholded_ends_are_exact_with_many_ties() -> None:
             want = np.lexsort((np.arange(3000), -col))[:40]
             e = int(np.flatnonzero((ends.axis == axis) & (ends.side == side))[0])
             assert list(ends.rows[e]) == list(want)
+
+
+def _convolved_tail(
+    count: int, drawn: np.ndarray, population: np.ndarray, carriers: np.ndarray
+) -> float:
+    """P(sum_b X_b >= count) by a direct convolution of scipy's per-bin hypergeometric pmfs."""
+    pmf = np.array([1.0])
+    for n_b, pop_b, car_b in zip(drawn, population, carriers, strict=True):
+        pmf = np.convolve(pmf, stats.hypergeom.pmf(np.arange(n_b + 1), pop_b, car_b, n_b))
+    return float(min(1.0, pmf[count:].sum()))
+
+
+def test_the_stratified_test_is_a_convolution_of_scipy_hypergeometrics() -> None:
+    rng = np.random.default_rng(5)
+    bins, features, ends = 10, 7, 12
+    population = rng.integers(40, 60, bins)
+    carriers = np.stack([rng.integers(0, 35, features) for _ in range(bins)])
+    drawn = np.stack([rng.multinomial(50, rng.dirichlet(np.ones(bins) * 0.3)) for _ in range(ends)])
+    drawn = np.minimum(drawn, population[None, :])
+    counts = np.minimum(rng.integers(0, 25, (ends, features)), drawn.sum(axis=1)[:, None])
+    p = stratified_tail(counts, drawn, population, carriers)
+    for e in range(ends):
+        for f in range(features):
+            ref = _convolved_tail(int(counts[e, f]), drawn[e], population, carriers[:, f])
+            assert p[e, f] == pytest.approx(ref, rel=1e-9, abs=1e-300)
+    assert (p < 1e-6).any() and (p > 0.5).any()  # tails of every size were checked
+    # one bin: the plain hypergeometric test, exactly
+    one = stratified_tail(counts, drawn.sum(axis=1)[:, None], population.sum()[None],
+                          carriers.sum(axis=0)[None, :])  # fmt: skip
+    plain = hypergeom_tail(counts, int(population.sum()), carriers.sum(axis=0), drawn.sum(axis=1))
+    assert np.allclose(one, plain, rtol=1e-9, atol=0)
+
+
+def test_a_frequency_only_label_is_enriched_by_the_plain_test_and_not_the_stratified() -> None:
+    """A label on every word of the top frequency decile ("frequent") and on a random 5% of
+    the rest, and an axis whose top end is frequent words: the plain test finds "frequent"
+    on that end; the test over the same 10 frequency bins does not (the end's words are
+    frequent, that is all), while a planted real meaning survives both."""
+    rng = np.random.default_rng(2)
+    n, d = 2000, 6
+    words = [f"w{i}" for i in range(n)]
+    labels: dict[str, frozenset[str]] = {}
+    meaning = set(rng.choice(np.arange(n), 60, replace=False).tolist())
+    for i, w in enumerate(words):
+        own = {OTHERS[int(rng.integers(len(OTHERS)))]}
+        if i < n // 10 or rng.random() < 0.05:
+            own.add("frequent")
+        if i in meaning:
+            own.add("noun.animal")
+        labels[w] = frozenset(own)
+    lm = LabelMatrix.of(words, FeatureLabels("test", "planted", labels, None))
+    codes = rng.standard_normal((n, d))
+    codes[: n // 10, 0] += 3.0  # axis 0's top end: frequent words, whatever they mean
+    animals = sorted(meaning)[:30]
+    codes[animals, 1] = 10 + rng.random(30)
+    plain = enrichment(codes, lm, k=K, bins=1)
+    strat = enrichment(codes, lm, k=K)
+    assert {plain.features[f] for f in plain.enriched_features(plain.end_of(0, 0))} >= {"frequent"}
+    assert "frequent" not in {
+        strat.features[f] for f in strat.enriched_features(strat.end_of(0, 0))
+    }
+    assert "noun.animal" in {strat.features[f] for f in strat.enriched_features(strat.end_of(1, 0))}
+    f = strat.features.index("frequent")
+    end = strat.end_of(0, 0)
+    assert strat.p_plain is not None and strat.p_plain[end, f] < 1e-10 < 0.01 < strat.p[end, f]

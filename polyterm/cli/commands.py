@@ -217,17 +217,17 @@ def _emit_csv(view: Any) -> None:
     if folder is None:
         results = csv_tables(view, with_models=False)
         if len(results) > 1:
-            keys = ", ".join(name.rsplit("-", 1)[-1].removesuffix(".csv") for name, _ in results)
+            keys = ", ".join(key for key, _, _ in results)
             raise PolytermError(
                 f"this view has {len(results)} tables ({keys}): give --csv-dir DIR to write "
                 "one CSV file per table"
             )
-        for _, text in results:
+        for _, _, text in results:
             sys.stdout.write(text)
         return
     if not folder.is_dir():
         raise PolytermError(f"--csv-dir {folder}: no such folder; create it first")
-    for name, text in csv_tables(view):
+    for _, name, text in csv_tables(view):
         target = folder / name
         try:
             write_text_atomic(target, text, overwrite=True)

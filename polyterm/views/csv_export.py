@@ -23,12 +23,12 @@ def table_csv(t: Table) -> str:
     return out.getvalue()
 
 
-def csv_tables(view: View, *, with_models: bool = True) -> list[tuple[str, str]]:
-    """Every table of `view` that has rows, as `(file name, CSV text)`; a file is named
-    `<view slug>-<table key>.csv`. `with_models=False` leaves out the models table (the
-    inputs, not a result)."""
+def csv_tables(view: View, *, with_models: bool = True) -> list[tuple[str, str, str]]:
+    """Every table of `view` that has rows, as `(table key, file name, CSV text)`; a file is
+    named `<view slug>-<table key>.csv`. `with_models=False` leaves out the models table
+    (the inputs, not a result)."""
     return [
-        (f"{view.slug()}-{t.key}.csv", table_csv(t))
+        (t.key, f"{view.slug()}-{t.key}.csv", table_csv(t))
         for t in view.tables()
         if t.rows and (with_models or t.key != "models")
     ]

@@ -355,9 +355,10 @@ class ComparisonPane(Pane):
             def blind(progress: ProgressFn) -> object:
                 # the progress callback raises Cancelled after `x`: the run stops at its next round
                 from polyterm.core.blind_alignment import DEFAULT_WORDS
+                from polyterm.core.shared_vocab import shared_vocabulary
                 from polyterm.views.blind import blind_view
 
-                shared = len(set(first.vocab) & set(second.vocab))
+                shared = shared_vocabulary([first.vocab, second.vocab]).total_shared
                 return blind_view(first, second, words=min(DEFAULT_WORDS, shared),
                                   progress=lambda f, _stage: progress(f))  # fmt: skip
 

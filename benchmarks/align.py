@@ -22,7 +22,8 @@ def _align(a_model: Any, b_model: Any, nulls: int) -> dict[str, float]:
     """What `polyterm align` computes: matching, Procrustes, CKA (plain and standardised),
     SVCCA, each with `nulls` rotation and `nulls` shuffle repetitions, over the 10,000
     most frequent shared words (the command's default)."""
-    from polyterm.views.alignment import Stat, alignment_view
+    from polyterm.core.alignment_nulls import Stat
+    from polyterm.views.alignment import alignment_view
 
     start = time.perf_counter()
     # the max-|r| p-values per pair (on by default since issue 18) are not part of line 8:
@@ -51,13 +52,27 @@ def line_8(ctx: Context) -> list[Row]:
 
     samples = interleaved({"align": run}, cfg.slow_repeats, warmup=0)
     n = int(steps[0]["n_words"])
-    note = (f"polyterm.views.alignment.alignment_view over {n:,} shared words: matching, "
-            f"Procrustes, CKA ×2, SVCCA, {cfg.align_nulls} rotation + {cfg.align_nulls} "
-            "shuffle nulls")
+    note = (
+        f"polyterm.views.alignment.alignment_view over {n:,} shared words: matching, "
+        f"Procrustes, CKA ×2, SVCCA, {cfg.align_nulls} rotation + {cfg.align_nulls} "
+        "shuffle nulls"
+    )
     if cfg.align_spec != "brown_300":
         note = f"{cfg.mode}: {cfg.align_spec} in place of brown_300; " + note
     total = samples["align"]
-    return [Row(8, f"align {cfg.align_spec} with {glove.name} ({cfg.align_nulls} rotation nulls)",
-                median(total), "s", kind="absolute", op="<=", target=2.0, note=note,
-                samples={"total": total, **{k: [s[k] for s in steps] for k in steps[0]
-                                            if k != "total"}}).judge()]
+    return [
+        Row(
+            8,
+            f"align {cfg.align_spec} with {glove.name} ({cfg.align_nulls} rotation nulls)",
+            median(total),
+            "s",
+            kind="absolute",
+            op="<=",
+            target=2.0,
+            note=note,
+            samples={
+                "total": total,
+                **{k: [s[k] for s in steps] for k in steps[0] if k != "total"},
+            },
+        ).judge()
+    ]

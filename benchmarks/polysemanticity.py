@@ -43,7 +43,7 @@ def _row(ctx: Context) -> Row:
     from polyterm.core.dimensions import dimension_extremes
     from polyterm.engine.bases import BasisRequest, BasisStore
     from polyterm.engine.cache import ModelCache
-    from polyterm.views.alignment import in_basis
+    from polyterm.views.basis_comparison import in_basis
     from polyterm.views.polysemanticity import features_view
 
     ctx.open_trained("brown_30")

@@ -142,7 +142,7 @@ def in_basis(
     >>> in_basis("lee_20", "pca").name
     'lee_20 [pca]'
     """
-    from polyterm.views.alignment import in_basis as fit_in_basis
+    from polyterm.views.basis_comparison import in_basis as fit_in_basis
 
     m = _model(model, cache_dir)
     request = _request(basis, fit_words, basis_seed)

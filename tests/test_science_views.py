@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from polyterm.cli import main
+from polyterm.core.alignment_nulls import Stat
 from polyterm.core.embedding import Embedding
 from polyterm.core.nulls import random_rotation
 from polyterm.core.shared_vocab import shared_vocabulary
-from polyterm.views.alignment import Stat, alignment_view
+from polyterm.views.alignment import alignment_view
 from polyterm.views.markdown import render_markdown
 from polyterm.views.report import build_report
 from polyterm.views.sweep import sweep_view
@@ -144,16 +145,16 @@ def test_report_has_every_section(lee_model: Embedding, library: object) -> None
 def test_fast_shuffle_null_equals_the_full_computation(
     lee_model: Embedding, constant_dimension: bool
 ) -> None:
+    from polyterm.core.alignment_nulls import ShuffleStatistics, TopWordsOfB, basis_statistics
     from polyterm.core.procrustes import procrustes_align
     from polyterm.core.representational_similarity import linear_cka, svcca
-    from polyterm.views.alignment import _basis_statistics, _ShuffleStatistics, _TopWordsOfB
 
     rng = np.random.default_rng(2)
     a = np.asarray(lee_model.vectors, dtype=np.float64)
     if constant_dimension:  # a dimension with no variance correlates with nothing
         a = np.hstack([a, np.full((a.shape[0], 1), 0.25)])
     b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
-    fast = _ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10, _TopWordsOfB(b, 10))
+    fast = ShuffleStatistics(a, b, procrustes_align(a, b, k=10), 10, TopWordsOfB(b, 10))
     for _ in range(3):
         perm = rng.permutation(a.shape[0])
         got = fast.measure(perm)
@@ -165,21 +166,21 @@ def test_fast_shuffle_null_equals_the_full_computation(
         assert got["SVCCA mean correlation"] == pytest.approx(
             svcca(a[perm], b).mean_correlation, rel=1e-9
         )
-        for name, value in _basis_statistics(a[perm], b, 10).items():
+        for name, value in basis_statistics(a[perm], b, 10).items():
             assert got[name] == pytest.approx(value, rel=1e-7, abs=1e-9), name
 
 
 def test_fast_rotation_null_equals_the_full_computation(lee_model: Embedding) -> None:
-    from polyterm.views.alignment import _basis_statistics, _RotationStatistics, _TopWordsOfB
+    from polyterm.core.alignment_nulls import RotationStatistics, TopWordsOfB, basis_statistics
 
     rng = np.random.default_rng(4)
     a = np.asarray(lee_model.vectors, dtype=np.float64)
     b = a[:, :12] @ rng.normal(size=(12, 12)) + rng.normal(size=(a.shape[0], 12)) * 0.1
-    fast = _RotationStatistics(a, b, _TopWordsOfB(b, 10))
+    fast = RotationStatistics(a, b, TopWordsOfB(b, 10))
     for _ in range(3):
         q = random_rotation(a.shape[1], rng)
         got = fast.measure(q)
-        full = _basis_statistics(a @ q, b, 10)
+        full = basis_statistics(a @ q, b, 10)
         for name, value in full.items():
             assert got[name] == pytest.approx(value, rel=1e-7, abs=1e-9), name
 

@@ -15,11 +15,13 @@ import json
 import numpy as np
 import pytest
 
+from polyterm.core.alignment_nulls import Stat
 from polyterm.core.dimensions import Scale
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.errors import PolytermError
-from polyterm.views.alignment import Stat, alignment_in_basis, alignment_view, basis_comparison
+from polyterm.views.alignment import alignment_in_basis, alignment_view
+from polyterm.views.basis_comparison import basis_comparison
 from polyterm.views.markdown import render_markdown
 from polyterm.views.model_summary import ModelSummary, cli_models
 from polyterm.views.protocol import plain, table_by_key

@@ -189,7 +189,7 @@ def _in_basis(
     store: BasisStore | None = None,
 ) -> list[Embedding]:
     """`models` in `request`'s basis (fitted now, with progress, or reused)."""
-    from polyterm.views.alignment import in_basis
+    from polyterm.views.basis_comparison import in_basis
 
     if request.is_raw:
         return models
@@ -467,7 +467,8 @@ def _emit_all(views: list[Any], fmt: str) -> None:
 
 
 def cmd_align(args: argparse.Namespace, err: Console) -> int:
-    from polyterm.views.alignment import DEFAULT_TOP_N, alignment_in_basis, alignment_view
+    from polyterm.views.alignment import alignment_in_basis, alignment_view
+    from polyterm.views.basis_comparison import DEFAULT_TOP_N
 
     library, (a, b) = _open_with(args, err, [args.model_a, args.model_b])
     store = _store(library, err)

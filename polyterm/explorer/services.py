@@ -86,7 +86,7 @@ class Services:
 
     def _coded(self, model: Embedding, basis: BasisName, progress: ProgressFn) -> Embedding:
         from polyterm.engine.bases import BasisRequest
-        from polyterm.views.alignment import in_basis
+        from polyterm.views.basis_comparison import in_basis
 
         if basis.kind == "raw":
             return model

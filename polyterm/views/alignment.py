@@ -2,13 +2,10 @@
 
 Both models may be expressed in a basis (`polyterm.engine.bases`: raw, pca, ica, dict:K):
 every statistic is then computed on their codes, and the matched axes/atoms are read
-against the null that fits the basis (`polyterm.core.basis_matching`: a rotation in the
-whitened space for pca/ica and in the raw space for raw, a shuffle of the words for
-dict:K), with a max-|r| p-value per matched pair, the number of pairs shared at a
-false-discovery rate, and, for ica and dict:K, each component's within-model stability
-(`BasisStore.stability`): a pair with an unstable side cannot be called universal.
-`basis_comparison` gives that per-basis summary alone (the report's "where universality
-lives" table).
+against the null that fits the basis (`polyterm.views.basis_comparison`, which also gives
+that per-basis summary alone: the report's "where universality lives" table). The fast
+rotation and shuffle nulls of the whole-model statistics are numbers only
+(`polyterm.core.alignment_nulls`).
 
 Everything is computed over the vocabulary the two models share, in the first model's
 frequency order, optionally cut to the `top_n` most frequent shared words (rare words are
@@ -25,33 +22,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
 
-from polyterm.core.arrays import gram
-from polyterm.core.basis_matching import DEFAULT_FDR_Q, NullDraws, default_null, match_bases
-from polyterm.core.embedding import Embedding
-from polyterm.core.matching import match_dimensions, standardised_columns
-from polyterm.core.multiple_testing import MIN_Z
-from polyterm.core.neighbours import tie_ranks, top_k_rows
-from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
-from polyterm.core.procrustes import ProcrustesResult, procrustes_align
-from polyterm.core.representational_similarity import linear_cka, orthonormal_basis, svd_reduce
-from polyterm.core.robust_correlation import (
-    DEFAULT_TOP,
-    DEFAULT_TRIM,
-    FREQUENCY_AXIS_RHO,
-    frequency_rho,
-    robust_correlation,
+from polyterm.core.alignment_nulls import (
+    RotationStatistics,
+    ShuffleStatistics,
+    Stat,
+    TopWordsOfB,
 )
-from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
-from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
+from polyterm.core.embedding import Embedding
+from polyterm.core.matching import match_dimensions
+from polyterm.core.multiple_testing import MIN_Z
+from polyterm.core.nulls import NullSummary, random_rotation, summarise_null
+from polyterm.core.procrustes import procrustes_align
+from polyterm.core.representational_similarity import linear_cka
+from polyterm.core.stability import STABILITY_THRESHOLD, Stability
 from polyterm.engine.bases import BasisRequest, BasisStore, request_of, rotated_dictionary_null
 from polyterm.errors import PolytermError
-from polyterm.views.model_summary import ModelSummary, cli_models, models_table, too_large_k
+from polyterm.views.basis_comparison import (
+    DEFAULT_MATCH_REPETITIONS,
+    DEFAULT_STABILITY_RUNS,
+    DEFAULT_TOP_N,
+    PAIRS_SHOWN,
+    ROBUST_CAPTION,
+    ROBUST_COLUMNS,
+    BasisComparison,
+    PairRobustness,
+    ProgressFn,
+    Ranks,
+    basis_stability,
+    compare_codes,
+    frequency_ranks,
+    in_basis,
+    index_text,
+    null_short,
+    pair_robustness,
+    robust_cells,
+    shared_rows,
+    shared_words,
+    units,
+)
+from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import (
     Cell,
     Data,
@@ -66,29 +79,9 @@ from polyterm.views.protocol import (
 from polyterm.views.seed_floor import SeedFloor, floor_text
 from polyterm.views.settings import COMPARISON
 
-DEFAULT_TOP_N = COMPARISON.top_n
 DEFAULT_REPETITIONS = COMPARISON.repetitions
-DEFAULT_MATCH_REPETITIONS = COMPARISON.match_repetitions
-"""Null draws of the per-pair max-|r| p-values (cheap: the smallest p is 1 / (1 + R), so
-Benjamini–Hochberg over m pairs needs R of about 20·m or more to call any pair shared)."""
-DEFAULT_STABILITY_RUNS = COMPARISON.stability_runs
-assert DEFAULT_STABILITY_RUNS == DEFAULT_RUNS  # core.stability keeps the same default
-PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]
-
-
-class Stat(StrEnum):
-    """The whole-model statistics of an alignment (their values are the printed labels)."""
-
-    MEAN_MATCHED_R = "mean matched |r|"
-    MATCHED_JACCARD = "matched top-k Jaccard"
-    PROCRUSTES_RESIDUAL = "Procrustes relative residual"
-    ALIGNED_MEAN_R = "aligned mean |r|"
-    ALIGNED_JACCARD = "aligned top-k Jaccard"
-    CKA = "linear CKA"
-    CKA_STANDARDISED = "linear CKA (standardised)"
-    SVCCA = "SVCCA mean correlation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,514 +116,6 @@ class DimensionPair:
     @property
     def frequency_axis(self) -> bool:
         return self.robust is not None and self.robust.frequency_axis
-
-
-@dataclass(frozen=True, slots=True)
-class PairRobustness:
-    """How robust one matched pair's r is, and how much of it is word frequency
-    (`polyterm.core.robust_correlation`): Spearman ρ, r without the 20 most extreme words,
-    the share of r carried by the top 10 words, and each side's Spearman ρ with frequency
-    rank (None when the rows carry no frequency order)."""
-
-    spearman: float
-    trimmed_r: float
-    top_share: float
-    freq_rho_a: float | None
-    freq_rho_b: float | None
-
-    @property
-    def frequency_axis(self) -> bool:
-        """Either side has |ρ with frequency rank| >= 0.5: the pair orders words by how
-        common they are, which both models see alike; not a shared meaning."""
-        return any(
-            v is not None and np.isfinite(v) and abs(v) >= FREQUENCY_AXIS_RHO
-            for v in (self.freq_rho_a, self.freq_rho_b)
-        )
-
-    def freq_text(self) -> str:
-        def one(v: float | None) -> str:
-            return "n/a" if v is None or not np.isfinite(v) else f"{v:+.2f}"
-
-        flag = " freq" if self.frequency_axis else ""
-        return f"{one(self.freq_rho_a)} / {one(self.freq_rho_b)}{flag}"
-
-
-Ranks = tuple[npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]
-
-
-def pair_robustness(
-    a: F64, b: F64, cols_a: npt.ArrayLike, cols_b: npt.ArrayLike, ranks: Ranks
-) -> tuple[PairRobustness, ...]:
-    """`PairRobustness` of every matched pair (column cols_a[p] of a with cols_b[p] of b)."""
-    ia, ib = np.asarray(cols_a, dtype=np.intp), np.asarray(cols_b, dtype=np.intp)
-    if ia.size == 0:
-        return ()
-    x, y = a[:, ia], b[:, ib]
-    trim = DEFAULT_TRIM if x.shape[0] > 2 * DEFAULT_TRIM + 2 else 0
-    rc = robust_correlation(x, y, trim=trim, top=DEFAULT_TOP)
-    fa = frequency_rho(x, ranks[0]) if ranks[0] is not None else None
-    fb = frequency_rho(y, ranks[1]) if ranks[1] is not None else None
-    return tuple(
-        PairRobustness(
-            spearman=float(rc.spearman[p]),
-            trimmed_r=float(rc.trimmed_r[p]),
-            top_share=float(rc.top_share[p]),
-            freq_rho_a=None if fa is None else float(fa[p]),
-            freq_rho_b=None if fb is None else float(fb[p]),
-        )
-        for p in range(ia.size)
-    )
-
-
-ProgressFn = Callable[[float, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class BasisPair:
-    """Axis/atom `axis_a` of A matched one-to-one to `axis_b` of B (Hungarian on |r|).
-
-    `p` is the max-|r| p-value (the null distribution of the largest |r| over all pairs);
-    `shared` is Benjamini–Hochberg at the comparison's FDR on those p-values. `stability_a`
-    and `stability_b` are the components' within-model stability indices (ica, dict:K;
-    None when not computed), `stable` whether both reach the threshold (None: unknown).
-    `words_b` is B's top end, or its bottom end when r < 0 in a signed basis; for dict:K
-    (non-negative codes) always its top end.
-    """
-
-    axis_a: int
-    axis_b: int
-    r: float
-    p: float
-    shared: bool
-    words_a: tuple[str, ...]
-    words_b: tuple[str, ...]
-    stability_a: float | None = None
-    stability_b: float | None = None
-    stable: bool | None = None
-    robust: PairRobustness | None = None
-
-    @property
-    def universal(self) -> bool:
-        """Shared at the FDR, and no side known to be unstable."""
-        return self.shared and self.stable is not False
-
-    @property
-    def frequency_axis(self) -> bool:
-        """|ρ with frequency rank| >= 0.5 on either side (`PairRobustness.frequency_axis`)."""
-        return self.robust is not None and self.robust.frequency_axis
-
-    @property
-    def common_words(self) -> tuple[str, ...]:
-        return tuple(w for w in self.words_a if w in set(self.words_b))
-
-
-@dataclass(frozen=True, slots=True)
-class BasisComparison:
-    """Two models matched axis to axis (atom to atom) in one basis, beside its null.
-
-    Attributes:
-        basis: the basis both models are expressed in.
-        n_words: shared words the codes are compared over.
-        codes: (axes/atoms of A, of B).
-        null_kind: ``rotation`` (raw; pca/ica: in the whitened space) or ``shuffle`` (dict:K).
-        repetitions, seed: of the null draws.
-        fdr_q: the false-discovery rate of ``n_shared``.
-        mean_matched: mean matched |r| beside the null's mean matched |r|.
-        n_pairs: matched pairs (min of `codes`).
-        n_shared: matched pairs shared at `fdr_q`.
-        best_shared: axes/atoms of A (of B) whose best partner (max |r|) is shared at
-            `fdr_q` (the feature-universality count for dictionaries).
-        stability_runs: runs of the within-model stability (0: not computed).
-        n_stable: matched pairs whose two sides are both stable (None: not computed).
-        n_universal: pairs shared at `fdr_q` with both sides stable (None: not computed).
-        stable_components: (stable components of A, of B) (None: not computed).
-        pairs: every matched pair, by |r| descending.
-    """
-
-    basis: BasisRequest
-    n_words: int
-    codes: tuple[int, int]
-    null_kind: str
-    repetitions: int
-    seed: int
-    fdr_q: float
-    mean_matched: NullSummary
-    n_pairs: int
-    n_shared: int
-    best_shared: tuple[int, int]
-    stability_runs: int
-    n_stable: int | None
-    n_universal: int | None
-    stable_components: tuple[int, int] | None
-    pairs: tuple[BasisPair, ...]
-    secondary_shared: int | None = None
-    """dict:K: matched pairs shared at `fdr_q` against the word shuffle (the secondary null)."""
-    secondary_repetitions: int = 0
-
-    @property
-    def mean_matched_abs_r(self) -> float:
-        return self.mean_matched.observed
-
-    @property
-    def null_mean(self) -> float:
-        return self.mean_matched.null_mean
-
-    @property
-    def null_sd(self) -> float:
-        return self.mean_matched.null_sd
-
-    @property
-    def unit(self) -> str:
-        """What a component of the basis is called: dim, axis or atom."""
-        return _unit(self.basis)
-
-    def top_shared(self, n: int = PAIRS_SHOWN) -> tuple[BasisPair, ...]:
-        """The first `n` pairs shared at the FDR (strongest first)."""
-        return tuple(p for p in self.pairs if p.shared)[:n]
-
-    def null_description(self) -> str:
-        return _null_description(self.basis, self.repetitions)
-
-    def shared_text(self) -> str:
-        """``3 of 30`` (and, when stability is known, how many of them are stable)."""
-        text = f"{self.n_shared} of {self.n_pairs}"
-        if self.n_universal is not None:
-            text += f" ({self.n_universal} with both sides stable)"
-        return text
-
-
-FREQUENCY_COLUMN = "ρ freq (A / B)"
-ROBUST_COLUMNS: tuple[str, ...] = (
-    "Spearman ρ",
-    f"r without {DEFAULT_TRIM} extreme words",
-    f"share of r in top {DEFAULT_TOP} words",
-    FREQUENCY_COLUMN,
-)
-ROBUST_CAPTION = (
-    f"Spearman ρ and r without the {DEFAULT_TRIM} most extreme words (largest |z| on either "
-    f"axis) beside Pearson r, and the share of r carried by its {DEFAULT_TOP} largest word "
-    "contributions; ρ freq: Spearman ρ of each side with frequency rank, 'freq' where |ρ| ≥ "
-    f"{FREQUENCY_AXIS_RHO:g}: such an axis orders words by how common they are, which both "
-    "models see alike, and is not a shared meaning."
-)
-
-
-def robust_cells(robust: PairRobustness | None) -> tuple[Cell, ...]:
-    """The `ROBUST_COLUMNS` cells of one pair (empty when not computed)."""
-    if robust is None:
-        return ("",) * len(ROBUST_COLUMNS)
-    share = "—" if not np.isfinite(robust.top_share) else f"{robust.top_share:.0%}"
-    return (
-        f"{robust.spearman:+.3f}",
-        f"{robust.trimmed_r:+.3f}",
-        share,
-        robust.freq_text(),
-    )
-
-
-def _null_short(c: BasisComparison) -> str:
-    """The null in a few words (the statistics table's meaning column stays narrow)."""
-    kind = c.basis.name.kind
-    what = {"raw": "rotations of A", "dict": "rotated dictionaries"}.get(kind, "rotations")
-    if kind in ("pca", "ica"):
-        what = "whitened rotations"
-    return f"{c.repetitions:,} {what}"
-
-
-def _index_text(index: float | None) -> str:
-    return "—" if index is None else f"{index:.2f}"
-
-
-def _unit(request: BasisRequest) -> str:
-    kind = request.name.kind
-    return "dim" if kind == "raw" else "atom" if kind == "dict" else "axis"
-
-
-def _units(request: BasisRequest) -> str:
-    return {"dim": "dimensions", "atom": "atoms", "axis": "axes"}[_unit(request)]
-
-
-def _null_description(request: BasisRequest, repetitions: int) -> str:
-    kind = request.name.kind
-    if kind == "raw":
-        return f"{repetitions:,} random rotations of A"
-    if kind == "dict":
-        return (
-            f"{repetitions:,} random rotations of A's dictionary (A's words coded again; "
-            "a shared pair beats every draw's max |r|)"
-        )
-    return f"{repetitions:,} random rotations of A in the whitened space"
-
-
-def _component_stability(
-    stability: Stability | None, n: int
-) -> tuple[tuple[float, ...] | None, float]:
-    if stability is None:
-        return None, STABILITY_THRESHOLD
-    index = tuple(float(v) for v in stability.index)
-    if len(index) != n:
-        raise PolytermError(
-            f"the stability of the {stability.basis} basis has {len(index)} components, "
-            f"not the {n} its codes have"
-        )
-    return index, float(stability.threshold)
-
-
-def compare_codes(
-    a: F64,
-    b: F64,
-    words: tuple[str, ...],
-    request: BasisRequest,
-    *,
-    k: int = 10,
-    repetitions: int = DEFAULT_MATCH_REPETITIONS,
-    seed: int = 0,
-    fdr_q: float = DEFAULT_FDR_Q,
-    stability: tuple[Stability | None, Stability | None] = (None, None),
-    stability_runs: int = 0,
-    progress: ProgressFn | None = None,
-    draws: NullDraws | None = None,
-    ranks: Ranks | None = None,
-) -> BasisComparison:
-    """Match the codes `a` and `b` (the same words in the same rows) in `request`'s basis.
-
-    `draws`: the rotated-dictionary null of dict:K (`engine.bases.rotated_dictionary_null`;
-    without it a dict:K basis is read against the word shuffle alone). `ranks` are the
-    rows' frequency ranks in A and in B (None for a side: no frequency order); by default
-    both are the row index (rows in A's frequency order)."""
-    if repetitions < 2:
-        raise PolytermError(f"--match-repetitions must be at least 2, not {repetitions}")
-    null = default_null(request.name) if draws is not None else "shuffle"
-    if request.name.kind != "dict":
-        null, draws = default_null(request.name), None
-    secondary = None
-    try:
-        result = match_bases(
-            a, b, null=null, repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k, words=words,
-            progress=progress, draws=draws,
-        )  # fmt: skip
-        if draws is not None:
-            secondary = match_bases(
-                a, b, null="shuffle", repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k,
-                words=words,
-            )  # fmt: skip
-    except ValueError as exc:
-        raise PolytermError(f"cannot match the {request.label()} codes: {exc}") from None
-    m = result.matching
-    index_a, threshold_a = _component_stability(stability[0], a.shape[1])
-    index_b, threshold_b = _component_stability(stability[1], b.shape[1])
-    signed = request.name.kind != "dict"
-    if ranks is None:
-        order = np.arange(a.shape[0], dtype=np.int64)
-        ranks = (order, order)
-    robust = pair_robustness(a, b, m.matched_a, m.matched_b, ranks)
-    pairs = []
-    for p, (i, j, r) in enumerate(zip(m.matched_a, m.matched_b, m.matched_r, strict=True)):
-        i, j = int(i), int(j)
-        sa = None if index_a is None else index_a[i]
-        sb = None if index_b is None else index_b[j]
-        stable = None
-        if sa is not None or sb is not None:
-            stable = (sa is None or sa >= threshold_a) and (sb is None or sb >= threshold_b)
-        words_a = m.top_words_a[p] if m.top_words_a is not None else ()
-        if signed and m.top_words_b is not None:
-            words_b = m.top_words_b[p]
-        else:
-            words_b = tuple(words[int(t)] for t in top_k_rows(np.asarray(b[:, j]), k))
-        pairs.append(
-            BasisPair(
-                axis_a=i,
-                axis_b=j,
-                r=float(r),
-                p=float(result.matched_p[p]),
-                shared=bool(result.matched_shared[p]),
-                words_a=words_a,
-                words_b=words_b,
-                stability_a=sa,
-                stability_b=sb,
-                stable=stable,
-                robust=robust[p],
-            )
-        )
-    known = any(s is not None for s in stability)
-    return BasisComparison(
-        basis=request,
-        n_words=int(a.shape[0]),
-        codes=(int(a.shape[1]), int(b.shape[1])),
-        null_kind=null,
-        repetitions=repetitions if draws is None else int(draws.max_abs_r.size),
-        seed=seed,
-        fdr_q=fdr_q,
-        mean_matched=result.mean_matched,
-        n_pairs=len(pairs),
-        n_shared=result.n_shared,
-        best_shared=(int(result.best_a_shared.sum()), int(result.best_b_shared.sum())),
-        stability_runs=stability_runs if known else 0,
-        n_stable=sum(bool(p.stable) for p in pairs) if known else None,
-        n_universal=sum(p.shared and bool(p.stable) for p in pairs) if known else None,
-        stable_components=(
-            (
-                stability[0].n_stable if stability[0] is not None else a.shape[1],
-                stability[1].n_stable if stability[1] is not None else b.shape[1],
-            )
-            if known
-            else None
-        ),
-        pairs=tuple(pairs),
-        secondary_shared=None if secondary is None else secondary.n_shared,
-        secondary_repetitions=0 if secondary is None else repetitions,
-    )
-
-
-def _tagged(progress: ProgressFn | None, tag: str) -> ProgressFn | None:
-    """`progress` with `tag` (the model and the basis) before each stage name."""
-    if progress is None:
-        return None
-    report = progress
-    return lambda fraction, stage: report(fraction, f"{tag}: {stage}")
-
-
-def in_basis(
-    store: BasisStore,
-    model: Embedding,
-    request: BasisRequest,
-    *,
-    progress: ProgressFn | None = None,
-) -> Embedding:
-    """`model` in `request`'s basis; a model already in it is returned as it is, and a
-    basis that cannot be fitted (too few words) is one PolytermError line."""
-    current = request_of(model)
-    if current == request:
-        return model
-    if not current.is_raw:
-        raise PolytermError(
-            f"{model.name} is already in the {current.label()} basis, not {request.label()}"
-        )
-    try:
-        return store.in_basis(
-            model, request, progress=_tagged(progress, f"{model.name} [{request.label()}]")
-        )
-    except ValueError as exc:
-        raise PolytermError(
-            f"cannot fit the {request.label()} basis of {model.name}: {exc}"
-        ) from None
-
-
-def basis_stability(
-    store: BasisStore,
-    model: Embedding,
-    request: BasisRequest,
-    runs: int,
-    *,
-    progress: ProgressFn | None = None,
-) -> Stability | None:
-    """Within-model stability of `model`'s components in `request`'s basis (ica and
-    dict:K; None for raw and pca, or when `runs` is 0)."""
-    if runs <= 0 or request.name.kind not in ("ica", "dict"):
-        return None
-    if runs < 2:
-        raise PolytermError(f"--stability-runs must be 0 (skip) or at least 2, not {runs}")
-    if not request_of(model).is_raw:
-        raise PolytermError(f"the stability of {model.name} needs the model itself, not its codes")
-    try:
-        return store.stability(
-            model,
-            request,
-            runs=runs,
-            progress=_tagged(progress, f"{model.name} [{request.label()}] stability, {runs} runs"),
-        )
-    except ValueError as exc:
-        raise PolytermError(
-            f"cannot measure the stability of the {request.label()} basis of {model.name}: {exc}"
-        ) from None
-
-
-def basis_comparison(
-    model_a: Embedding,
-    model_b: Embedding,
-    request: BasisRequest,
-    store: BasisStore,
-    *,
-    top_n: int | None = DEFAULT_TOP_N,
-    repetitions: int = DEFAULT_MATCH_REPETITIONS,
-    seed: int = 0,
-    stability_runs: int = DEFAULT_STABILITY_RUNS,
-    k: int = 10,
-    fdr_q: float = DEFAULT_FDR_Q,
-    progress: ProgressFn | None = None,
-) -> BasisComparison:
-    """Two models (as they are in the cache) matched in `request`'s basis, over their
-    `top_n` most frequent shared words (0/None: all), against the null that fits the
-    basis, with each pair's p-value, the count shared at `fdr_q` and (ica, dict:K, when
-    `stability_runs` > 0) the components' within-model stability.
-
-    ``comparison.top_shared()`` gives the strongest shared pairs with both sides' words.
-    """
-    coded = [in_basis(store, m, request, progress=progress) for m in (model_a, model_b)]
-    stabilities = (
-        basis_stability(store, model_a, request, stability_runs, progress=progress),
-        basis_stability(store, model_b, request, stability_runs, progress=progress),
-    )
-    shared = _shared_words(coded[0], coded[1], top_n, k)
-    a, b = _shared_rows(coded[0], coded[1], shared)
-    draws = rotated_dictionary_null(coded[0], shared.indices[0], b, seed=seed, progress=progress)
-    return compare_codes(
-        a,
-        b,
-        shared.words,
-        request,
-        k=k,
-        repetitions=repetitions,
-        seed=seed,
-        fdr_q=fdr_q,
-        stability=stabilities,
-        stability_runs=stability_runs,
-        progress=progress,
-        draws=draws,
-        ranks=frequency_ranks(coded[0], coded[1], shared),
-    )
-
-
-def _shared_words(
-    model_a: Embedding, model_b: Embedding, top_n: int | None, k: int
-) -> SharedVocabulary:
-    shared = shared_vocabulary([model_a.vocab, model_b.vocab], top_n=top_n or None)
-    n = len(shared.words)
-    if n < max(model_a.dims, model_b.dims) + 2:
-        raise PolytermError(
-            f"{model_a.name} and {model_b.name} share only {n} words: too few to compare "
-            f"{model_a.dims}- and {model_b.dims}-dimensional models"
-        )
-    if n < 3 * k:
-        raise PolytermError(too_large_k(model_a.name, model_b.name, shared, k, n // 3))
-    if not 1 <= k <= n:
-        raise PolytermError(f"k must be between 1 and {n}")
-    return shared
-
-
-def frequency_ranks(model_a: Embedding, model_b: Embedding, shared: SharedVocabulary) -> Ranks:
-    """The shared words' frequency ranks in each model (their rows, where the model's
-    rows are in frequency order; None for a model whose rows are not)."""
-
-    def of(model: Embedding, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
-        return rows if model.manifest.get("frequency_ordered", True) else None
-
-    return of(model_a, shared.indices[0]), of(model_b, shared.indices[1])
-
-
-def _shared_rows(
-    model_a: Embedding, model_b: Embedding, shared: SharedVocabulary
-) -> tuple[F64, F64]:
-    n = len(shared.words)
-    a = np.asarray(model_a.vectors, dtype=np.float64)[shared.indices[0]]
-    b = np.asarray(model_b.vectors, dtype=np.float64)[shared.indices[1]]
-    for model, x in ((model_a, a), (model_b, b)):
-        if not np.any(np.ptp(x, axis=0) > 0):
-            raise PolytermError(
-                f"every dimension of {model.name} is constant over the {n} shared words (all "
-                "their vectors are equal): there is no variation to align or compare"
-            )
-    return a, b
 
 
 @dataclass(frozen=True, slots=True)
@@ -749,7 +234,7 @@ class AlignmentView(ViewMethods):
         if c.null_kind != "rotated-dictionary":
             rule = (
                 f"pairs shared at FDR {c.fdr_q:g}",
-                f"max-|r| p-values vs {_null_short(c)}; Benjamini–Hochberg",
+                f"max-|r| p-values vs {null_short(c)}; Benjamini–Hochberg",
             )
         rows: list[tuple[Cell, ...]] = [
             (rule[0], f"{c.n_shared} of {c.n_pairs}", *nulls(null), rule[1])
@@ -781,7 +266,7 @@ class AlignmentView(ViewMethods):
                     "—",
                     "—",
                     f"both sides' within-model stability index >= {STABILITY_THRESHOLD:g} "
-                    f"({c.stability_runs} runs; stable {_units(c.basis)}: "
+                    f"({c.stability_runs} runs; stable {units(c.basis)}: "
                     f"{c.stable_components[0]} of {c.codes[0]} in A, "
                     f"{c.stable_components[1]} of {c.codes[1]} in B)",
                 )
@@ -825,7 +310,7 @@ class AlignmentView(ViewMethods):
                 shared = "yes" if p.universal else "yes, unstable"
             row: list[Cell] = [p.axis_a, p.axis_b, f"{p.r:+.3f}", p.p, shared]
             if with_stability:
-                row.append(f"{_index_text(p.stability_a)} / {_index_text(p.stability_b)}")
+                row.append(f"{index_text(p.stability_a)} / {index_text(p.stability_b)}")
             row += robust_cells(p.robust)
             row += [joined(p.words_a, bold=p.common_words), joined(p.words_b, bold=p.common_words)]
             rows.append(tuple(row))
@@ -835,7 +320,7 @@ class AlignmentView(ViewMethods):
         numeric += (True,) * len(ROBUST_COLUMNS)
         return Table(
             "matched",
-            f"Matched {_units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
+            f"Matched {units(c.basis)} of the {c.basis.label()} basis (Hungarian on |r|), "
             f"against {c.null_description()}",
             columns,
             tuple(rows),
@@ -945,8 +430,7 @@ class AlignmentView(ViewMethods):
                 f"Matched one-to-one, dimensions of {self.a.name} and {self.b.name} correlate "
                 f"with mean |r| = {m.observed:.3f}, against {rot.null_mean:.3f} ± "
                 f"{rot.null_sd:.3f} when {self.a.name} is randomly rotated"
-                f"{_z_text(rot)}: "
-                + matched_verdict(rot)
+                f"{_z_text(rot)}: " + matched_verdict(rot)
             )
         j = self.statistic(Stat.ALIGNED_JACCARD)
         sh = j.null("shuffle")
@@ -1000,7 +484,7 @@ def basis_reading(c: BasisComparison) -> str:
     """One sentence on a basis comparison: mean matched |r| beside its null, the pairs
     shared at the FDR and, when known, how many of them are stable."""
     text = (
-        f"In the {c.basis.label()} basis, matched {_units(c.basis)} correlate with mean |r| "
+        f"In the {c.basis.label()} basis, matched {units(c.basis)} correlate with mean |r| "
         f"{c.mean_matched_abs_r:.3f}, against {c.null_mean:.3f} ± {c.null_sd:.3f} for "
         f"{c.null_description()}{_z_text(c.mean_matched)}; {c.n_shared} of {c.n_pairs} "
         + (
@@ -1076,174 +560,6 @@ def _pairs(
     return tuple(out)
 
 
-def _basis_statistics(x: F64, b: F64, k: int) -> dict[str, float]:
-    """The statistics that depend on A's basis (rotation and shuffle nulls both apply)."""
-    m = match_dimensions(x, b, k=k)
-    return {
-        Stat.MEAN_MATCHED_R: m.mean_matched_abs_r,
-        Stat.MATCHED_JACCARD: m.mean_topk_jaccard,
-        Stat.CKA_STANDARDISED: linear_cka(x, b, standardise=True).cka,
-    }
-
-
-class _TopWordsOfB:
-    """Top-k rows of each dimension of B at both ends, selected once."""
-
-    def __init__(self, b: F64, k: int) -> None:
-        self.k = k
-        # ties broken as core.matching.paired_top_k_jaccard breaks them (seed 0)
-        self.rank_a, rank_b = tie_ranks(b.shape[0], 0, 0), tie_ranks(b.shape[0], 0, 1)
-        self.top = [top_k_rows(b[:, j], k, tie_rank=rank_b) for j in range(b.shape[1])]
-        self.bottom = [top_k_rows(-b[:, j], k, tie_rank=rank_b) for j in range(b.shape[1])]
-
-    def matched_jaccard(self, columns: F64, dims_b: npt.NDArray[np.intp], r: F64) -> float:
-        """Mean top-k Jaccard of `columns[:, p]` with B's dimension `dims_b[p]` (flipped if r<0)."""
-        out = []
-        for p, (j, rv) in enumerate(zip(dims_b, r, strict=True)):
-            top_a = top_k_rows(columns[:, p], self.k, tie_rank=self.rank_a)
-            top_b = self.bottom[j] if rv < 0 else self.top[j]
-            inter = np.intersect1d(top_a, top_b, assume_unique=True).size
-            out.append(inter / (2 * self.k - inter))
-        return float(np.mean(out))
-
-
-def _matched(r: F64) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], F64]:
-    rows, cols = linear_sum_assignment(np.abs(r), maximize=True)
-    return rows, cols, r[rows, cols]
-
-
-class _RotationStatistics:
-    """`_basis_statistics` of A·Q for many rotations Q, computed from d × d matrices.
-
-    Centring commutes with A ↦ A·Q, so with Σ = AcᵀAc and C = Acᵀ·Bz (Bz: B's columns
-    centred to unit norm), the correlation of dimension i of A·Q with dimension j of B is
-    (QᵀC)ᵢⱼ / sqrt((QᵀΣQ)ᵢᵢ), and the standardised CKA needs only QᵀΣQ and QᵀC too. Only
-    the top-k words of matched dimensions touch the n × d matrix (``a @ Q[:, matched]``).
-    ``measure(Q)`` equals ``_basis_statistics(a @ Q, b, k)`` (tested against it).
-    """
-
-    def __init__(self, a: F64, b: F64, top_b: _TopWordsOfB) -> None:
-        self.a, self.top_b = a, top_b
-        ac = a - a.mean(axis=0)
-        bz = standardised_columns(b)
-        self.sigma = gram(ac)
-        self.cross = ac.T @ bz  # d1 × d2
-        n = a.shape[0]
-        bs = bz * np.sqrt(n)  # z-scored B (std 1), as linear_cka(standardise=True) uses
-        self.cross_z = ac.T @ bs
-        self.bs_gram_norm = float(np.linalg.norm(gram(bs)))
-        self.n = n
-
-    def measure(self, q: F64) -> dict[str, float]:
-        cov = q.T @ self.sigma @ q
-        var = np.clip(np.diag(cov), 0.0, None)
-        scale = np.sqrt(var)
-        scale[scale == 0] = 1.0
-        r = np.clip((q.T @ self.cross) / scale[:, None], -1.0, 1.0)
-        rows, cols, pair_r = _matched(r)
-        jaccard = self.top_b.matched_jaccard(self.a @ q[:, rows], cols, pair_r)
-        std = np.sqrt(var / self.n)
-        std[std == 0] = 1.0
-        num = float(np.linalg.norm((q.T @ self.cross_z) / std[:, None]) ** 2)
-        den = float(np.linalg.norm(cov / np.outer(std, std)) * self.bs_gram_norm)
-        return {
-            Stat.MEAN_MATCHED_R: float(np.abs(pair_r).mean()),
-            Stat.MATCHED_JACCARD: jaccard,
-            Stat.CKA_STANDARDISED: min(max(num / den, 0.0), 1.0),
-        }
-
-
-class _ShuffleStatistics:
-    """Every statistic of A with its rows permuted, computed fast.
-
-    Every preparation these statistics make (unit rows, centring, PCA, Frobenius scaling,
-    SVD reduction, orthonormal bases) commutes with a permutation of the rows, so it is
-    done once. Every statistic then pairs row i of A with row i of B, so permuting A's rows
-    by `perm` is permuting B's by its inverse, and B's side is the smaller one; a top-k row
-    set of permuted A is the inverse-permuted top-k set of A. A draw costs one d1 × d2
-    cross product and n × d work on B's side: ``measure(perm)`` equals running
-    `procrustes_align`, `linear_cka`, `svcca` and `_basis_statistics` on ``a[perm]``
-    (tested against them; only rows tied at a top-k boundary could be ordered otherwise).
-    """
-
-    def __init__(
-        self, a: F64, b: F64, procrustes: ProcrustesResult, k: int, top_b: _TopWordsOfB
-    ) -> None:
-        self.k, self.a, self.top_b = k, a, top_b
-        self.xc = a - a.mean(axis=0)
-        self.yc = b - b.mean(axis=0)
-        self.cka_denominator = float(np.linalg.norm(gram(self.xc)) * np.linalg.norm(gram(self.yc)))
-        za, zb = standardised_columns(a), standardised_columns(b)
-        self.cka_z_denominator = float(np.linalg.norm(gram(za)) * np.linalg.norm(gram(zb)))
-        # za = xc / column norm (0 for a constant column): the standardised cross products
-        # are the plain ones scaled, so one product serves both CKAs and the matching.
-        self.scale_a = _inverse_column_norms(self.xc, za)
-        self.scale_b = _inverse_column_norms(self.yc, zb)
-        # Procrustes works on the prepared matrices: A (in its PCA basis) and B.
-        self.x = procrustes.aligned @ procrustes.rotation.T
-        self.y = procrustes.target
-        self.zy = standardised_columns(self.y)
-        self.y_norm = float(np.linalg.norm(self.y))
-        n = self.y.shape[0]
-        self.rank_x, rank_y = tie_ranks(n, 0, 0), tie_ranks(n, 0, 1)
-        self.y_top = [top_k_rows(self.y[:, j], k, tie_rank=rank_y) for j in range(self.y.shape[1])]
-        self.y_bottom = [
-            top_k_rows(-self.y[:, j], k, tie_rank=rank_y) for j in range(self.y.shape[1])
-        ]
-        self.qa = orthonormal_basis(svd_reduce(a)[0])
-        self.qb = orthonormal_basis(svd_reduce(b)[0])
-
-    def measure(self, perm: npt.NDArray[np.int64]) -> dict[str, float]:
-        inverse = np.empty_like(perm)
-        inverse[perm] = np.arange(perm.size)
-        residual, aligned_r, aligned_jaccard = self._procrustes(inverse)
-        plain = self.xc.T @ self.yc[inverse]  # = xc[perm].T @ yc
-        cka = float(np.linalg.norm(plain) ** 2 / self.cka_denominator)
-        cross = np.clip(plain * self.scale_a[:, None] * self.scale_b[None, :], -1.0, 1.0)
-        corr = np.linalg.svd(self.qa.T @ self.qb[inverse], compute_uv=False)
-        rows, cols, pair_r = _matched(cross)
-        return {
-            Stat.MEAN_MATCHED_R: float(np.abs(pair_r).mean()),
-            Stat.MATCHED_JACCARD: self.top_b.matched_jaccard(self.a[:, rows][perm], cols, pair_r),
-            Stat.CKA_STANDARDISED: min(
-                max(float(np.linalg.norm(cross) ** 2) / self.cka_z_denominator, 0.0), 1.0
-            ),
-            Stat.PROCRUSTES_RESIDUAL: residual,
-            Stat.ALIGNED_MEAN_R: float(np.abs(aligned_r).mean()),
-            Stat.ALIGNED_JACCARD: aligned_jaccard,
-            Stat.CKA: cka,
-            Stat.SVCCA: float(np.clip(corr, 0.0, 1.0).mean()),
-        }
-
-    def _procrustes(self, inverse: npt.NDArray[np.int64]) -> tuple[float, F64, float]:
-        """`procrustes_align(x[perm], y)`'s residual, aligned r and top-k Jaccard, from
-        x rotated onto y[inverse] (the same rotation; rows paired the same way)."""
-        y = self.y[inverse]
-        u, _, vt = np.linalg.svd(self.x.T @ y)
-        xr = self.x @ (u @ vt)
-        residual = float(np.linalg.norm(xr - y)) / self.y_norm if self.y_norm > 0 else np.nan
-        aligned_r = np.clip(
-            np.einsum("ij,ij->j", standardised_columns(xr), self.zy[inverse]), -1.0, 1.0
-        )
-        k = self.k
-        jaccard = []
-        for j, rv in enumerate(aligned_r):
-            top_x = inverse[top_k_rows(xr[:, j], k, tie_rank=self.rank_x)]
-            top_y = self.y_bottom[j] if rv < 0 else self.y_top[j]
-            inter = np.intersect1d(top_x, top_y, assume_unique=True).size
-            jaccard.append(inter / (2 * k - inter))
-        return residual, aligned_r, float(np.mean(jaccard)) if jaccard else np.nan
-
-
-def _inverse_column_norms(centred: F64, standardised: F64) -> F64:
-    """1 / the norm of each centred column, 0 where `standardised_columns` zeroed it."""
-    norms: F64 = np.linalg.norm(centred, axis=0)
-    out: F64 = np.zeros_like(norms)
-    live = np.any(standardised != 0, axis=0) & (norms > 0)
-    out[live] = 1.0 / norms[live]
-    return out
-
-
 def alignment_view(
     model_a: Embedding,
     model_b: Embedding,
@@ -1278,9 +594,9 @@ def alignment_view(
             f"{model_a.name} and {model_b.name} are in different bases "
             f"({request.label()} and {request_of(model_b).label()}): compare them in one"
         )
-    shared = _shared_words(model_a, model_b, top_n, k)
+    shared = shared_words(model_a, model_b, top_n, k)
     n = len(shared.words)
-    a, b = _shared_rows(model_a, model_b, shared)
+    a, b = shared_rows(model_a, model_b, shared)
     ranks = frequency_ranks(model_a, model_b, shared)
     if match_repetitions is None:
         match_repetitions = DEFAULT_MATCH_REPETITIONS
@@ -1310,12 +626,12 @@ def alignment_view(
     )
     matching = match_dimensions(a, b, k=k)
     procrustes = procrustes_align(a, b, k=k)
-    top_b = _TopWordsOfB(b, k)
-    shuffled = _ShuffleStatistics(a, b, procrustes, k, top_b)
-    rotations = _RotationStatistics(a, b, top_b)
+    top_b = TopWordsOfB(b, k)
+    shuffled = ShuffleStatistics(a, b, procrustes, k, top_b)
+    rotations = RotationStatistics(a, b, top_b)
     observed = {
         **shuffled.measure(np.arange(n)),
-        # as `_basis_statistics(a, b, k)`, from the matching computed above
+        # as `basis_statistics(a, b, k)`, from the matching computed above
         Stat.MEAN_MATCHED_R: matching.mean_matched_abs_r,
         Stat.MATCHED_JACCARD: matching.mean_topk_jaccard,
         Stat.CKA_STANDARDISED: linear_cka(a, b, standardise=True).cka,

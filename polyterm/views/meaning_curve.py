@@ -191,7 +191,7 @@ def meaning_curve_view(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> MeaningCurveView:
-    from polyterm.views.alignment import in_basis
+    from polyterm.views.basis_comparison import in_basis
 
     store = store or BasisStore()
     ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))

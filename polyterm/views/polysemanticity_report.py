@@ -138,7 +138,7 @@ def polysemantic_section(
     progress: Callable[[str], None] | None = None,
 ) -> Section:
     """The section's markdown and its one-line readings (for the report's summary)."""
-    from polyterm.views.alignment import in_basis
+    from polyterm.views.basis_comparison import in_basis
 
     say = progress or (lambda _m: None)
     head = "## Polysemantic groupings"

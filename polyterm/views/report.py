@@ -22,11 +22,11 @@ from polyterm.core.postprocess import removed_top
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.safe_text import visible
-from polyterm.views.alignment import (
+from polyterm.views.alignment import alignment_view
+from polyterm.views.basis_comparison import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
     BasisComparison,
-    alignment_view,
 )
 from polyterm.views.markdown import md, models_section, render_markdown, table
 from polyterm.views.markdown_parts import markdown_table

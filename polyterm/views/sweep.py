@@ -45,7 +45,7 @@ from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
 from polyterm.errors import PolytermError
-from polyterm.views.alignment import basis_comparison
+from polyterm.views.basis_comparison import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, null_text, slug_of
 from polyterm.views.quality import ModelQuality, quality_of, quality_table

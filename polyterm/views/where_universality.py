@@ -7,7 +7,7 @@ of a trained model is an equally good model and its raw dimensions are an arbitr
 choice of the optimiser. A basis picked by the data (pca: directions of variance; ica:
 independent, skewed directions; dict:K: sparse atoms) can be shared where raw dimensions
 are not. For each pair of models and each basis this view shows, from
-`polyterm.views.alignment.basis_comparison`:
+`polyterm.views.basis_comparison.basis_comparison`:
 
 - the mean matched |r| (Hungarian on |r| of the axes' activations over the shared words)
   beside the null that fits the basis (a rotation of A, in the whitened space for pca/ica;
@@ -30,7 +30,7 @@ from polyterm.core.basis_matching import DEFAULT_FDR_Q
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
-from polyterm.views.alignment import (
+from polyterm.views.basis_comparison import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
     DEFAULT_TOP_N,

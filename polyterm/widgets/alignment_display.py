@@ -401,7 +401,7 @@ class AlignmentDisplay(Vertical):
             )
         self.query_one("#summary-stats", Static).update(stats)
         curve = view.matched_curve
-        from polyterm.views.alignment import Stat  # the views pull in scipy: not at start-up
+        from polyterm.core.alignment_nulls import Stat  # scipy: not at start-up
 
         rotation = view.statistic(Stat.MEAN_MATCHED_R).null(NullKind.ROTATION)
         note = (

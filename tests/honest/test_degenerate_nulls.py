@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from polyterm.core.alignment_nulls import Stat
 from polyterm.core.embedding import Embedding
 from polyterm.core.nulls import null_baseline, summarise_null
 from polyterm.core.representational_similarity import linear_cka
-from polyterm.views.alignment import Stat, alignment_view
+from polyterm.views.alignment import alignment_view
 from polyterm.views.protocol import DEGENERATE_NULL, null_text
 
 

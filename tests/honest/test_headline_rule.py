@@ -8,7 +8,7 @@ import numpy as np
 from polyterm.core.embedding import Embedding
 from polyterm.core.nulls import summarise_null
 from polyterm.engine.bases import BasisRequest
-from polyterm.views.alignment import BasisComparison, BasisPair, PairRobustness
+from polyterm.views.basis_comparison import BasisComparison, BasisPair, PairRobustness
 from polyterm.views.model_summary import ModelSummary
 from polyterm.views.protocol import plain, table_by_key
 from polyterm.views.where_universality import (

@@ -7,7 +7,8 @@ import numpy as np
 from polyterm.cli import build_parser
 from polyterm.cli.commands import _science_top_n
 from polyterm.core.embedding import Embedding
-from polyterm.views.alignment import DEFAULT_TOP_N, alignment_view
+from polyterm.views.alignment import alignment_view
+from polyterm.views.basis_comparison import DEFAULT_TOP_N
 from polyterm.views.markdown import render_markdown
 from polyterm.views.settings import COMPARISON
 from polyterm.widgets import comparison_pane, dimension_pane, sweep_pane

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from polyterm.core.alignment_nulls import Stat
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.seed_floor import seed_partner_spec, shares_seed
-from polyterm.views.alignment import Stat, alignment_view
+from polyterm.views.alignment import alignment_view
 from polyterm.views.protocol import plain, table_by_key
 from polyterm.views.universality import PAIR_JACCARD, universality_view
 from polyterm.views.where_universality import where_universality_view

@@ -658,6 +658,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(trained if needed) of the same spec",
     )
     p.add_argument(
+        "--basis-seeds",
+        type=bounded_int("--basis-seeds", 1, 20),
+        default=COMPARISON.basis_seeds,
+        metavar="N",
+        help="error bars of 'where universality lives': refit each ica/dict:K basis with N "
+        f"basis seeds (default {COMPARISON.basis_seeds}; 1: no refits)",
+    )
+    p.add_argument(
         "--blind",
         action="store_true",
         help="add a blind-alignment section for the first two models (2,000 words; "

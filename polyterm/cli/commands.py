@@ -823,6 +823,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         seed_partner=_seed_partner(args, err, library),
         quality=not args.no_quality,
         blind=args.blind,
+        basis_seeds=args.basis_seeds,
     )
     if figures is not None:
         text += _figures_section(shown, figures, target, say)

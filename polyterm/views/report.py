@@ -38,7 +38,11 @@ from polyterm.views.seed_floor import SeedPartner
 from polyterm.views.settings import COMPARISON
 from polyterm.views.sweep import COHERENCE_CAPTION, ModelRow, model_row, sweep_view
 from polyterm.views.universality import DEFAULT_PAIRS, universality_view
-from polyterm.views.where_universality import PairInBases, where_universality_view
+from polyterm.views.where_universality import (
+    BASIS_SEEDS,
+    PairInBases,
+    where_universality_view,
+)
 
 
 def _section(markdown: str, *, nest: bool = True) -> str:
@@ -174,6 +178,7 @@ def build_report(
     seed_partner: SeedPartner | None = None,
     quality: bool = True,
     blind: bool = False,
+    basis_seeds: int = BASIS_SEEDS,
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -192,7 +197,7 @@ def build_report(
         where = where_universality_view(
             models, bases=bases, store=store, top_n=restrict, k=k,
             repetitions=match_repetitions, seed=seed, stability_runs=stability_runs,
-            progress=say, seed_partner=seed_partner,
+            progress=say, seed_partner=seed_partner, basis_seeds=basis_seeds,
         )  # fmt: skip
         keep(where)
         readings += where.readings()

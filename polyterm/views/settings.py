@@ -30,6 +30,8 @@ class ComparisonSettings:
         match_repetitions: draws of the max-|r| null behind each matched pair's p-value.
         seed: the seed of every null.
         stability_runs: refits of ica and dict:K for the components' stability.
+        basis_seeds: fits of each ica/dict:K basis (its seed and the next ones) behind the
+            error bars of "where universality lives" (the report).
         fdr_q: the false-discovery rate of "shared" pairs and of the many-tests correction.
         restrict: the report's vocabulary restriction of dimension extremes.
         large_vocabulary, large_restrict: a model with more than `large_vocabulary` words
@@ -44,6 +46,7 @@ class ComparisonSettings:
     match_repetitions: int = 1000
     seed: int = 0
     stability_runs: int = 10
+    basis_seeds: int = 3
     fdr_q: float = 0.05
     restrict: int = 10_000
     large_vocabulary: int = 100_000

@@ -22,14 +22,17 @@ are not. For each pair of models and each basis this view shows, from
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import combinations
+
+import numpy as np
 
 from polyterm.core.basis_matching import DEFAULT_FDR_Q
 from polyterm.core.embedding import Embedding
 from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.engine.cache import Manifest
+from polyterm.errors import PolytermError
 from polyterm.views.basis_comparison import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
@@ -51,12 +54,17 @@ from polyterm.views.protocol import (
     slug_of,
 )
 from polyterm.views.seed_floor import SeedPartner, floor_text
+from polyterm.views.settings import COMPARISON
 
 AXES_SHOWN = 5
 SHARED_Z = 3.0
 """The mean matched |r| must exceed its null by this many null sd (and at least one pair
 must be shared at the FDR) for a basis to count as beating its null: a reading never
 rests on one |z| below 3."""
+BASIS_SEEDS = COMPARISON.basis_seeds
+"""Fits per basis (the basis seed and the next ones) behind each cell's error bar: ica and
+dict:K are refitted with each seed (pca and raw have no seed); a second model seed adds
+its own fits (`CellSpread`)."""
 WEAK_NULLS = frozenset({"shuffle"})
 """Nulls that keep neither model's geometry: beating one alone is not evidence that axes
 are shared (a shuffle of the words makes any learned structure look special)."""
@@ -70,7 +78,80 @@ class Verdict(StrEnum):
     WEAK_NULL_ONLY = "no: only the weak shuffle null is beaten"
     UNSTABLE = "no: no shared pair is stable in both models"
     FREQUENCY_ONLY = "no: only frequency axes are shared"
+    UNDECIDED = "undecided: the spread over refits crosses the threshold"
     NO = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class Refit:
+    """One refit behind a cell: which models, which basis seed, what it gave."""
+
+    models: str
+    basis_seed: int
+    mean_matched: float
+    n_shared: int
+
+
+@dataclass(frozen=True, slots=True)
+class CellSpread:
+    """A cell's mean matched |r| and shared count over refits: the decisive comparison
+    (`PairInBases.decisive`) with each basis seed, and, where the pair has a second model
+    seed, the other different-seed pairing too. The null is the decisive comparison's."""
+
+    refits: tuple[Refit, ...]
+    null_mean: float
+    null_sd: float
+
+    @property
+    def n(self) -> int:
+        return len(self.refits)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean([r.mean_matched for r in self.refits]))
+
+    @property
+    def sd(self) -> float:
+        """Sample sd (ddof 1; 0 for a single refit)."""
+        values = [r.mean_matched for r in self.refits]
+        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+    @property
+    def shared_mean(self) -> float:
+        return float(np.mean([r.n_shared for r in self.refits]))
+
+    @property
+    def shared_sd(self) -> float:
+        values = [r.n_shared for r in self.refits]
+        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+    @property
+    def z(self) -> float | None:
+        """The mean's distance from the null in null sd (None for a degenerate null)."""
+        if not self.null_sd > 0:
+            return None
+        return (self.mean - self.null_mean) / self.null_sd
+
+    def undecided(self) -> bool:
+        """mean ± sd straddles the `SHARED_Z` threshold, or some refits share pairs at
+        the FDR and others none: the refits do not agree on the call."""
+        if self.n < 2:
+            return False
+        if self.null_sd > 0:
+            lo = (self.mean - self.sd - self.null_mean) / self.null_sd
+            hi = (self.mean + self.sd - self.null_mean) / self.null_sd
+            if lo <= SHARED_Z < hi:
+                return True
+        counts = [r.n_shared for r in self.refits]
+        return min(counts) == 0 < max(counts)
+
+    def text(self) -> str:
+        """``0.654 ± 0.003 (n 6); shared 16.3 ± 1.2``."""
+        return (
+            f"{self.mean:.3f} ± {self.sd:.3f} (n {self.n}); shared "
+            f"{self.shared_mean:.1f} ± {self.shared_sd:.1f}"
+            + ("; undecided" if self.undecided() else "")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +168,20 @@ class PairInBases:
     """With `same_seed`: each basis again for A against B's spec at another seed
     (`partner`), the seed floor; the verdicts and the headline use these."""
     partner: str = field(default="", metadata={"json": "unless-default"})
+    spreads: tuple[CellSpread, ...] = field(default=(), metadata={"json": "unless-default"})
+    """Per basis: the decisive comparison over refits (basis seeds, a second model seed);
+    empty when not measured."""
+
+    def spread(self, i: int) -> CellSpread | None:
+        return self.spreads[i] if len(self.spreads) == len(self.comparisons) else None
+
+    def cell_verdict(self, i: int) -> Verdict:
+        """`verdict` of the decisive comparison in basis `i`, or `Verdict.UNDECIDED` when
+        its refits do not agree (`CellSpread.undecided`)."""
+        spread = self.spread(i)
+        if spread is not None and spread.undecided():
+            return Verdict.UNDECIDED
+        return verdict(self.decisive()[i])
 
     def decisive(self) -> tuple[BasisComparison, ...]:
         """The comparison each verdict rests on, per basis: across seeds when there is
@@ -98,7 +193,9 @@ class PairInBases:
     def shared_bases(self) -> tuple[BasisComparison, ...]:
         """The bases in which the groupings are shared beyond chance (`verdict` of the
         decisive comparison)."""
-        return tuple(c for c in self.decisive() if is_shared(c))
+        return tuple(
+            c for i, c in enumerate(self.decisive()) if self.cell_verdict(i) is Verdict.SHARED
+        )
 
 
 def beats_null(c: BasisComparison) -> bool:
@@ -161,6 +258,7 @@ class WhereUniversalityView(ViewMethods):
     stability_runs: int
     fdr_q: float
     axes_shown: int = AXES_SHOWN
+    basis_seeds: int = field(default=BASIS_SEEDS, metadata={"json": "unless-default"})
 
     def title(self) -> Phrase:
         names: list[str | Data] = []
@@ -180,6 +278,7 @@ class WhereUniversalityView(ViewMethods):
         q = f"{self.fdr_q:g}"
         rows: list[tuple[Cell, ...]] = []
         floors = any(p.across_seeds for p in self.pairs)
+        spreads = any(p.spreads for p in self.pairs)
         for p in self.pairs:
             decisive = p.decisive()
             for i, c in enumerate(p.comparisons):
@@ -198,7 +297,8 @@ class WhereUniversalityView(ViewMethods):
                     c.shared_text(),
                     _null_shared_text(c),
                     _stable_text(c),
-                    verdict(decisive[i]).value
+                    *((_spread_cell(p, i),) if spreads else ()),
+                    p.cell_verdict(i).value
                     + (" (across seeds)" if decisive is p.across_seeds else ""),
                 ]
                 rows.append(tuple(row))
@@ -239,6 +339,7 @@ class WhereUniversalityView(ViewMethods):
                     f"pairs shared at FDR {q}",
                     "null gives",
                     "stable components (A; B)",
+                    *(("over refits (mean |r| ± sd (n); shared ± sd)",) if spreads else ()),
                     "shared beyond chance",
                 ),
                 tuple(rows),
@@ -260,6 +361,7 @@ class WhereUniversalityView(ViewMethods):
                         if floors
                         else ""
                     )
+                    + (self._spread_text() if spreads else "")
                 ),
                 numeric=(
                     False,
@@ -273,6 +375,7 @@ class WhereUniversalityView(ViewMethods):
                     True,
                     True,
                     True,
+                    *((True,) if spreads else ()),
                     False,
                 ),
             ),
@@ -305,6 +408,16 @@ class WhereUniversalityView(ViewMethods):
             ),
         )
 
+    def _spread_text(self) -> str:
+        return (
+            f" Over refits: the comparison the verdict rests on, with {self.basis_seeds} basis "
+            "seeds (ica, dict:K; pca and raw have none) and, for a pair that shares a seed, "
+            "both different-seed pairings (A vs B at another seed, A at another seed vs B); "
+            "mean ± sample sd over the n refits (refits other than the first without "
+            "stability). 'Undecided': mean ± sd crosses the "
+            f"{SHARED_Z:g}-sd threshold, or some refits share pairs at the FDR and others none."
+        )
+
     def _stability_text(self) -> str:
         if self.stability_runs <= 0:
             return "Stability within each model was not measured."
@@ -328,6 +441,8 @@ class WhereUniversalityView(ViewMethods):
                 opts += f" --fit-words {fitted.fit_words}"
             if fitted.seed != default.seed:
                 opts += f" --basis-seed {fitted.seed}"
+        if self.basis_seeds != BASIS_SEEDS:
+            opts += f" --basis-seeds {self.basis_seeds}"
         return f"polyterm report {cli_models(self.models)}{opts}"
 
     def readings(self) -> tuple[str, ...]:
@@ -359,7 +474,9 @@ def pair_readings(p: PairInBases) -> list[str]:
     `Verdict.SHARED`; every other basis is named with the reason it does not."""
     out: list[str] = []
     shared = p.shared_bases()
-    rest = [c for c in p.decisive() if not is_shared(c)]
+    cells = list(enumerate(p.decisive()))
+    rest = [(i, c) for i, c in cells if p.cell_verdict(i) is not Verdict.SHARED]
+    phrase = {id(c): _basis_phrase(c, p.spread(i)) for i, c in cells}
     head = f"{p.a.name} vs {p.b.name}: "
     if p.across_seeds and p.decisive() is p.across_seeds:
         head = f"{p.a.name} vs {p.b.name} (across seeds: {p.a.name} vs {p.partner}): "
@@ -367,15 +484,17 @@ def pair_readings(p: PairInBases) -> list[str]:
         text = (
             head
             + "the groupings are shared beyond chance in "
-            + "; ".join(_basis_phrase(c) + _evidence_text(c) for c in shared)
+            + "; ".join(phrase[id(c)] + _evidence_text(c) for c in shared)
         )
         if rest:
-            text += "; not in " + "; ".join(_basis_phrase(c) + _reason(c) for c in rest)
+            text += "; not in " + "; ".join(
+                phrase[id(c)] + _reason(p.cell_verdict(i)) for i, c in rest
+            )
         out.append(text + ".")
     else:
         out.append(
             head + "no basis shares the groupings beyond chance: "
-            + "; ".join(_basis_phrase(c) + _reason(c) for c in p.decisive()) + "."
+            + "; ".join(phrase[id(c)] + _reason(p.cell_verdict(i)) for i, c in cells) + "."
         )  # fmt: skip
     if p.across_seeds and p.decisive() is p.across_seeds:
         parts = [
@@ -413,6 +532,11 @@ def pair_readings(p: PairInBases) -> list[str]:
     return out
 
 
+def _spread_cell(p: PairInBases, i: int) -> str:
+    spread = p.spread(i)
+    return "—" if spread is None else spread.text()
+
+
 def _across_text(p: PairInBases, i: int) -> str:
     if len(p.across_seeds) != len(p.comparisons):
         return "—"
@@ -425,8 +549,9 @@ def _evidence_text(c: BasisComparison) -> str:
     return f" — {n} of them stable in both models and not frequency axes" if n else ""
 
 
-def _reason(c: BasisComparison) -> str:
-    v = verdict(c)
+def _reason(v: Verdict) -> str:
+    if v is Verdict.UNDECIDED:
+        return " — undecided: its refits (basis seeds, model seeds) disagree on the call"
     if v is Verdict.WEAK_NULL_ONLY:
         return " — only the weak shuffle null is beaten"
     if v is Verdict.UNSTABLE:
@@ -436,7 +561,18 @@ def _reason(c: BasisComparison) -> str:
     return ""
 
 
-def _basis_phrase(c: BasisComparison) -> str:
+def _basis_phrase(c: BasisComparison, spread: CellSpread | None = None) -> str:
+    """The basis with its figures: over refits (mean ± sd, n) when measured, else the
+    one comparison."""
+    if spread is not None and spread.n > 1:
+        z = spread.z
+        ztext = "" if z is None else f", z {z:+.1f}"
+        return (
+            f"{c.basis.label()} (mean matched |r| {spread.mean:.3f} ± {spread.sd:.3f} over "
+            f"{spread.n} refits against {c.mean_matched.null_mean:.3f} ± "
+            f"{c.mean_matched.null_sd:.3f}{ztext}; {spread.shared_mean:.1f} ± "
+            f"{spread.shared_sd:.1f} of {c.n_pairs} {c.unit} pairs shared at FDR {c.fdr_q:g})"
+        )
     z = c.mean_matched.z
     ztext = "" if z is None else f", z {z:+.1f}"
     return (
@@ -467,29 +603,68 @@ def where_universality_view(
     axes_shown: int = AXES_SHOWN,
     progress: Callable[[str], None] | None = None,
     seed_partner: SeedPartner | None = None,
+    basis_seeds: int = BASIS_SEEDS,
 ) -> WhereUniversalityView:
     """Every pair of `models` (in the given order) compared in every basis of `bases`.
 
     Each model's basis is fitted once per request (`store` keeps it; a new in-memory
     store when None), and each comparison is `basis_comparison` (PolytermError when a
     basis cannot be fitted or the models share too few words).
+
+    `basis_seeds` > 1 adds each cell's spread (`CellSpread`): the decisive comparison
+    refitted with the next `basis_seeds` - 1 basis seeds (ica, dict:K), and for a pair
+    whose models share a seed, A's different-seed model against B with every basis seed
+    (`seed_partner(b, a)`); refits other than the first skip the stability.
     """
+    if basis_seeds < 1:
+        raise PolytermError(f"--basis-seeds must be at least 1, not {basis_seeds}")
     say = progress or (lambda _m: None)
     store = store if store is not None else BasisStore()
     requests = tuple(dict.fromkeys(bases)) or (BasisRequest(),)
     pairs = []
 
-    def compare(x: Embedding, y: Embedding, request: BasisRequest) -> BasisComparison:
+    def compare(
+        x: Embedding, y: Embedding, request: BasisRequest, runs: int = stability_runs
+    ) -> BasisComparison:
         say(f"{x.name} vs {y.name} in {request.label()}")
         return basis_comparison(
             x, y, request, store, top_n=top_n, repetitions=repetitions, seed=seed,
-            stability_runs=stability_runs, k=k, fdr_q=fdr_q,
+            stability_runs=runs, k=k, fdr_q=fdr_q,
         )  # fmt: skip
+
+    def spread(
+        decisive: BasisComparison,
+        x: Embedding,
+        y: Embedding,
+        other: tuple[Embedding, Embedding] | None,
+    ) -> CellSpread:
+        request = decisive.basis
+        seeds = [request.seed + i for i in range(basis_seeds)]
+        if request.name.kind not in ("ica", "dict"):  # raw, pca: nothing to reseed
+            seeds = seeds[:1]
+        refits = [Refit(f"{x.name} vs {y.name}", seeds[0], decisive.mean_matched.observed,
+                        decisive.n_shared)]  # fmt: skip
+        runs = [(x, y, s) for s in seeds[1:]]
+        if other is not None:  # the second different-seed pairing
+            runs += [(other[0], other[1], s) for s in seeds]
+        for u, v, s in runs:
+            c = compare(u, v, replace(request, seed=s), 0)
+            refits.append(Refit(f"{u.name} vs {v.name}", s, c.mean_matched.observed, c.n_shared))
+        return CellSpread(tuple(refits), decisive.mean_matched.null_mean,
+                          decisive.mean_matched.null_sd)  # fmt: skip
 
     for a, b in combinations(models, 2):
         comparisons = tuple(compare(a, b, r) for r in requests)
         partner = seed_partner(a, b) if seed_partner is not None else None
         across = () if partner is None else tuple(compare(a, partner, r) for r in requests)
+        spreads: tuple[CellSpread, ...] = ()
+        if basis_seeds > 1 or partner is not None:
+            # across seeds, the second different-seed pairing: A at another seed against B
+            a_other = None if partner is None or seed_partner is None else seed_partner(b, a)
+            second = None if a_other is None else (a_other, b)
+            y = b if partner is None else partner
+            decisive = across if partner is not None else comparisons
+            spreads = tuple(spread(c, a, y, second) for c in decisive)
         pairs.append(
             PairInBases(
                 ModelSummary.of(a),
@@ -498,6 +673,7 @@ def where_universality_view(
                 _same_seed(a, b),
                 across_seeds=across,
                 partner="" if partner is None else partner.name,
+                spreads=spreads,
             )
         )
     return WhereUniversalityView(
@@ -511,4 +687,5 @@ def where_universality_view(
         stability_runs=stability_runs,
         fdr_q=fdr_q,
         axes_shown=axes_shown,
+        basis_seeds=basis_seeds,
     )

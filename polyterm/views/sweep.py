@@ -75,10 +75,14 @@ class ModelRow:
     coherence_rotation: NullSummary | None = None  # mean coherence of random rotated bases
     coherent_dims_null: float = 0.0  # what a random basis gives for coherent_dims
 
-    def coherence_reading(self, supported: bool | None = None) -> str:
+    def coherence_reading(
+        self, supported: bool | None = None, unreplicated: str | None = None
+    ) -> str:
         """Whether the dimensions are more coherent than random directions, in words.
         `supported`: whether the z survives the correction across the sweep or report
-        (`polyterm.core.multiple_testing`); by default whether |z| >= 3."""
+        (`polyterm.core.multiple_testing`); by default whether |z| >= 3. `unreplicated`
+        (with `supported` False): the other seed's model and z, where the z was supported
+        here but does not recur there; the reading then says so and makes no call."""
         rot = self.coherence_rotation
         name = self.model.name
         if rot is None:
@@ -97,6 +101,11 @@ class ModelRow:
             return head + "Its dimensions are more coherent than random directions."
         if supported and rot.z is not None and rot.z < 0:
             return head + "Its dimensions are less coherent than random directions."
+        if unreplicated is not None:
+            return head + (
+                f"The difference from random directions does not recur at another seed "
+                f"({unreplicated}): not read as a property of the dimensions."
+            )
         return head + (
             "Its dimensions are no more coherent than random directions: a dimension's "
             "coherence here says nothing about that dimension, only about the geometry."
@@ -312,30 +321,134 @@ class SweepView(ViewMethods):
                 f"CKA {lo:.3f}–{hi:.3f}. The two sizes are {verdict}."
             )
         tests = self.multiple_tests()
-        out += [
-            r.coherence_reading(supported(tests, _coherence_label(r)))
-            for r in self.models
-            if r.coherence_rotation is not None
-        ]
+        for r in self.models:
+            out += _model_readings(r, self.replica(r), self.k, tests)
         for basis in dict.fromkeys(p.basis for p in self.basis_pairs):
             rows = [p for p in self.basis_pairs if p.basis == basis]
-            beyond = [
-                p for p in rows
-                if p.matched_r.z is not None and p.matched_r.z > 0
-                and supported(tests, _basis_label(p))
-            ]  # fmt: skip
+            here = [p for p in rows if _beyond(p, tests)]
+            beyond = [p for p in here if p.relation == "seeds" or
+                      ((q := self.counterpart(p)) is not None and _beyond(q, tests))]  # fmt: skip
             lo = min(p.matched_r.observed for p in rows)
             hi = max(p.matched_r.observed for p in rows)
-            out.append(
+            text = (
                 f"In the {basis.label()} basis, pairs match with mean |r| {lo:.3f}–{hi:.3f}; "
                 f"{len(beyond)} of {len(rows)} pairs beyond their null (supported after the "
-                "correction across the sweep: BH at 0.05 and z ≥ 3)."
+                "correction across the sweep: BH at 0.05 and z ≥ 3; a pair of adjacent sizes "
+                "only when the same sizes at the other seed are beyond theirs too)."
             )
+            lone = [p for p in here if p not in beyond]
+            if lone:
+                text += (
+                    " Beyond their null at one seed only, not read as an effect: "
+                    + ", ".join(f"{p.a} vs {p.b}" for p in lone) + "."
+                )  # fmt: skip
+            out.append(text)
         return tuple(out)
+
+    def replica(self, r: ModelRow) -> ModelRow | None:
+        """The sweep's model of `r`'s size at another seed (None: the sweep has none)."""
+        return next((m for m in self.models if m.dims == r.dims and m.seed != r.seed), None)
+
+    def counterpart(self, p: BasisPairRow) -> BasisPairRow | None:
+        """The same sizes, relation and basis at another seed (None: not in the sweep)."""
+        rows = {m.model.name: m for m in self.models}
+        ra, rb = rows.get(p.a), rows.get(p.b)
+        if ra is None or rb is None:
+            return None
+        for q in self.basis_pairs:
+            qa, qb = rows.get(q.a), rows.get(q.b)
+            if (q.relation == p.relation and q.basis == p.basis and qa is not None
+                    and qb is not None and (qa.dims, qb.dims) == (ra.dims, rb.dims)
+                    and qa.seed != ra.seed):  # fmt: skip
+                return q
+        return None
 
 
 def _coherence_label(r: ModelRow) -> str:
     return f"{r.model.name}: mean coherence vs rotated bases"
+
+
+def repeat_label(r: ModelRow) -> str:
+    return f"{r.model.name}: distinct share of top-k vs rotated bases"
+
+
+def _beyond(p: BasisPairRow, tests: Sequence[Test]) -> bool:
+    z = p.matched_r.z
+    return z is not None and z > 0 and supported(tests, _basis_label(p))
+
+
+def recurs(
+    tests: Sequence[Test], label: str, other: str | None, z: float | None, z_other: float | None
+) -> bool:
+    """Supported here, and supported at the other seed with the same sign (a sweep calls
+    nothing that it cannot see recur: False without another seed)."""
+    if other is None or not supported(tests, label) or not supported(tests, other):
+        return False
+    return (z or 0.0) * (z_other or 0.0) > 0
+
+
+def _z_of(n: NullSummary | None) -> float | None:
+    return None if n is None else n.z
+
+
+def _z_text(z: float | None) -> str:
+    return "no z" if z is None else f"z {z:+.1f}"
+
+
+def _model_readings(
+    r: ModelRow, replica: ModelRow | None, k: int, tests: Sequence[Test]
+) -> list[str]:
+    """A model's repeat and coherence readings: a call (the basis shapes the repeats; the
+    dimensions are more or less coherent than random directions) only when its test is
+    supported across the sweep and recurs at the other seed of the same size."""
+    other = None if replica is None else replica.model.name
+    share, null = r.repeat_share.observed, r.repeat_share.null_mean
+    z, z_other = r.repeat_share.z, _z_of(None if replica is None else replica.repeat_share)
+    head = (
+        f"{r.model.name}: {share:.0%} of the top-{k} slots of its dimensions hold distinct "
+        f"words; in a randomly rotated basis {null:.0%} would "
+    )
+    here = supported(tests, repeat_label(r))
+    if recurs(tests, repeat_label(r), None if replica is None else repeat_label(replica),
+              z, z_other):  # fmt: skip
+        tail = (
+            f"— the basis itself shapes the repeats ({_z_text(z)}; at another seed, {other}: "
+            f"{_z_text(z_other)}; both supported after the correction across the sweep)."
+        )
+    elif here and replica is None:
+        tail = (
+            f"— the basis seemed to shape the repeats ({_z_text(z)}), but the sweep has no "
+            "other seed of this size to see it recur: not read as an effect of the basis."
+        )
+    elif here:
+        tail = (
+            f"— the basis seemed to shape the repeats ({_z_text(z)}), but not at another "
+            f"seed ({other}: {_z_text(z_other)}): not read as an effect of the basis."
+        )
+    else:
+        tail = (
+            "— the repeats belong to the geometry, not to the basis (no difference survives "
+            "the correction across the sweep's tests)."
+        )
+    out = [head + tail]
+    if r.coherence_rotation is None:
+        return out
+    label = _coherence_label(r)
+    other_label = None if replica is None else _coherence_label(replica)
+    cz = r.coherence_rotation.z
+    cz_other = None if replica is None else _z_of(replica.coherence_rotation)
+    if recurs(tests, label, other_label, cz, cz_other):
+        out.append(r.coherence_reading(True) + f" (It recurs at another seed: {other}, "
+                   f"{_z_text(cz_other)}.)")  # fmt: skip
+    elif supported(tests, label):
+        where = (
+            "the sweep has no other seed of this size" if replica is None
+            else f"{other}: {_z_text(cz_other)}"
+        )  # fmt: skip
+        out.append(r.coherence_reading(False, unreplicated=where))
+    else:
+        out.append(r.coherence_reading(False))
+    return out
 
 
 def _basis_label(p: BasisPairRow) -> str:
@@ -346,8 +459,7 @@ def sweep_family(view: SweepView) -> list[tuple[str, float | None]]:
     """(label, z) of every statistic the sweep shows beside a null."""
     family: list[tuple[str, float | None]] = []
     for r in view.models:
-        family.append((f"{r.model.name}: distinct share of top-k vs rotated bases",
-                       r.repeat_share.z))  # fmt: skip
+        family.append((repeat_label(r), r.repeat_share.z))
         family.append((f"{r.model.name}: mean excess kurtosis vs rotated bases", r.kurtosis.z))
         if r.coherence_rotation is not None:
             family.append((_coherence_label(r), r.coherence_rotation.z))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from polyterm.core.bases import DEFAULT_FIT_ROWS
 from polyterm.core.basis_matching import DEFAULT_FDR_Q, NullDraws, default_null, match_bases
 from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import top_k_rows
@@ -45,6 +46,7 @@ DEFAULT_MATCH_REPETITIONS = COMPARISON.match_repetitions
 Benjamini–Hochberg over m pairs needs R of about 20·m or more to call any pair shared)."""
 DEFAULT_STABILITY_RUNS = COMPARISON.stability_runs
 assert DEFAULT_STABILITY_RUNS == DEFAULT_RUNS  # core.stability keeps the same default
+assert COMPARISON.fit_words == DEFAULT_FIT_ROWS  # core.bases keeps the same default
 PAIRS_SHOWN = 15
 
 F64 = npt.NDArray[np.float64]

@@ -39,6 +39,7 @@ from polyterm.views.protocol import (
     null_text,
     slug_of,
 )
+from polyterm.views.settings import COMPARISON
 
 
 class QueryKind(StrEnum):
@@ -114,7 +115,7 @@ class ModelResult:
         return self.bottom if which == "bottom" else self.entries
 
 
-AGREEMENT_TOP_N = 10_000
+AGREEMENT_TOP_N = COMPARISON.top_n
 """The agreement baselines compare two models over their most frequent shared words."""
 
 

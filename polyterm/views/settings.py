@@ -34,6 +34,8 @@ class ComparisonSettings:
             error bars of "where universality lives" (the report).
         fdr_q: the false-discovery rate of "shared" pairs and of the many-tests correction.
         restrict: the report's vocabulary restriction of dimension extremes.
+        fit_words: the most frequent words a basis (pca, ica, dict:K) is fitted on
+            (`polyterm.core.bases.DEFAULT_FIT_ROWS`, checked equal).
         large_vocabulary, large_restrict: a model with more than `large_vocabulary` words
             (GloVe) has its dimensions read over its `large_restrict` most frequent words
             unless a restriction is asked for (the Dimensions pane, `dims`, `compare --dim`).
@@ -49,6 +51,7 @@ class ComparisonSettings:
     basis_seeds: int = 3
     fdr_q: float = 0.05
     restrict: int = 10_000
+    fit_words: int = 10_000
     large_vocabulary: int = 100_000
     large_restrict: int = 50_000
 
@@ -65,6 +68,37 @@ class ComparisonSettings:
             f"k {self.k} · {self.top_n:,} shared words · {self.repetitions} null draws · "
             f"{self.match_repetitions:,} max-|r| draws · seed {self.seed} · FDR {self.fdr_q:g}"
         )
+
+    def pane_defaults(self, pane: str) -> str:
+        """The defaults that apply to one explorer pane's numbers (its header line):
+        ``compare``, ``sweep``, ``calc`` or ``dims``; the same values the CLI's parser
+        and the report read."""
+        if pane == "compare":
+            return (
+                f"defaults: k {self.k} · {self.top_n:,} most frequent shared words · "
+                f"{self.repetitions} null draws · {self.match_repetitions:,} max-|r| draws · "
+                f"bases fit on each model's {self.fit_words:,} most frequent words · "
+                f"seed {self.seed} · FDR {self.fdr_q:g}"
+            )
+        if pane == "sweep":
+            return (
+                f"defaults: k {self.k} · {self.top_n:,} most frequent shared words · "
+                f"{self.repetitions} null draws · seed {self.seed} · FDR {self.fdr_q:g} "
+                "(BH across the sweep)"
+            )
+        if pane == "calc":
+            return (
+                f"defaults: k {self.k} · neighbours searched over every word · agreement "
+                f"baselines over the {self.top_n:,} most frequent shared words · "
+                f"{self.repetitions} null draws · seed {self.seed}"
+            )
+        if pane == "dims":
+            return (
+                f"defaults: k {self.k} · a model of more than {self.large_vocabulary:,} words "
+                f"read over its {self.large_restrict:,} most frequent · {self.repetitions} "
+                f"null draws · bases fit on {self.fit_words:,} words · seed {self.seed}"
+            )
+        raise ValueError(f"no defaults for the pane {pane!r}")
 
 
 COMPARISON = ComparisonSettings()

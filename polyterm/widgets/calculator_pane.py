@@ -21,6 +21,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.neighbours import Convention
 from polyterm.safe_text import visible
 from polyterm.views.query import ModelResult, QueryView
+from polyterm.views.settings import COMPARISON
 from polyterm.widgets.pane import Pane, PaneId, PaneServices, Question, SafeInput, plain
 
 EXAMPLES = "cat - car · king - man + woman · 0.5*cat + dog"
@@ -120,6 +121,7 @@ class CalculatorPane(Pane):
     def compose(self) -> ComposeResult:
         yield HistoryInput(placeholder=f"an expression, e.g. {EXAMPLES}", id="calc-input")
         yield Static("", id="calc-error", classes="message hidden")
+        yield Static(COMPARISON.pane_defaults("calc"), id="calc-defaults", classes="pane-defaults")
         yield Static(id="calc-convention", classes="pane-header")
         # every model's box, wrapped onto as many rows as needed and scrolled (never hidden)
         with VerticalScroll(id="calc-results"):

@@ -212,6 +212,9 @@ class SweepPane(Pane):
         self.curve_asked = False  # the next question is the curve alone
 
     def compose(self) -> ComposeResult:
+        yield Static(
+            COMPARISON.pane_defaults("sweep"), id="sweep-defaults", classes="pane-defaults"
+        )
         yield Static(id="sweep-header", classes="pane-header")
         yield Static("", id="sweep-left-out", classes="note hidden")
         yield WorkProgress(id="sweep-progress")

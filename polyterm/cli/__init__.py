@@ -658,6 +658,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(trained if needed) of the same spec",
     )
     p.add_argument(
+        "--fit-on",
+        choices=("own", "shared"),
+        default="own",
+        help="fit each model's basis on its own --fit-words most frequent words (own, the "
+        "default) or both on the shared words that are compared (shared; in memory)",
+    )
+    p.add_argument(
         "--basis-seeds",
         type=bounded_int("--basis-seeds", 1, 20),
         default=COMPARISON.basis_seeds,

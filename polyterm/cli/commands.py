@@ -824,6 +824,7 @@ def cmd_report(args: argparse.Namespace, err: Console) -> int:
         quality=not args.no_quality,
         blind=args.blind,
         basis_seeds=args.basis_seeds,
+        fit_on=args.fit_on,
     )
     if figures is not None:
         text += _figures_section(shown, figures, target, say)

@@ -15,7 +15,7 @@ inside a whole-model alignment.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,10 @@ DEFAULT_STABILITY_RUNS = COMPARISON.stability_runs
 assert DEFAULT_STABILITY_RUNS == DEFAULT_RUNS  # core.stability keeps the same default
 assert COMPARISON.fit_words == DEFAULT_FIT_ROWS  # core.bases keeps the same default
 PAIRS_SHOWN = 15
+FIT_ON_OWN, FIT_ON_SHARED = "own", "shared"
+FIT_ON = (FIT_ON_OWN, FIT_ON_SHARED)
+"""`--fit-on`: where each model's basis is fitted — its own most frequent words (the
+default) or the shared words the two models are compared over."""
 
 F64 = npt.NDArray[np.float64]
 
@@ -193,6 +197,9 @@ class BasisComparison:
     secondary_shared: int | None = None
     """dict:K: matched pairs shared at `fdr_q` against the word shuffle (the secondary null)."""
     secondary_repetitions: int = 0
+    fit_on: str = FIT_ON_OWN
+    """``own``: each model's basis fitted on its own most frequent words (`basis.fit_words`);
+    ``shared``: both fitted on the shared words that are compared (`fit_on_text`)."""
 
     @property
     def mean_matched_abs_r(self) -> float:
@@ -485,14 +492,26 @@ def basis_comparison(
     k: int = 10,
     fdr_q: float = DEFAULT_FDR_Q,
     progress: ProgressFn | None = None,
+    fit_on: str = FIT_ON_OWN,
 ) -> BasisComparison:
     """Two models (as they are in the cache) matched in `request`'s basis, over their
     `top_n` most frequent shared words (0/None: all), against the null that fits the
     basis, with each pair's p-value, the count shared at `fdr_q` and (ica, dict:K, when
     `stability_runs` > 0) the components' within-model stability.
 
+    `fit_on` ``shared`` fits both models' bases (and their stability refits) on exactly
+    the shared words that are compared, in memory, instead of each model's own
+    `request.fit_words` most frequent words (``own``, the default; stored in the cache).
+
     ``comparison.top_shared()`` gives the strongest shared pairs with both sides' words.
     """
+    if fit_on not in FIT_ON:
+        raise PolytermError(f"--fit-on must be one of {', '.join(FIT_ON)}, not {fit_on!r}")
+    if fit_on == FIT_ON_SHARED and not request.is_raw:
+        return _fitted_on_shared(
+            model_a, model_b, request, store, top_n=top_n, repetitions=repetitions,
+            seed=seed, stability_runs=stability_runs, k=k, fdr_q=fdr_q, progress=progress,
+        )  # fmt: skip
     coded = [in_basis(store, m, request, progress=progress) for m in (model_a, model_b)]
     stabilities = (
         basis_stability(store, model_a, request, stability_runs, progress=progress),
@@ -516,6 +535,56 @@ def basis_comparison(
         draws=draws,
         ranks=frequency_ranks(coded[0], coded[1], shared),
     )
+
+
+def _restricted(model: Embedding, rows: npt.NDArray[np.int64], words: tuple[str, ...]) -> Embedding:
+    """`model`'s vectors of `words` (at `rows`) as a model of its own, kept in memory (no
+    content key: its bases are not stored)."""
+    manifest = {k: v for k, v in model.manifest.items() if k != "content_sha256"}
+    manifest["frequency_ordered"] = False
+    return Embedding.from_arrays(
+        model.name, list(words), np.asarray(model.vectors)[rows], manifest=manifest
+    )
+
+
+def _fitted_on_shared(
+    model_a: Embedding,
+    model_b: Embedding,
+    request: BasisRequest,
+    store: BasisStore,
+    *,
+    top_n: int | None,
+    repetitions: int,
+    seed: int,
+    stability_runs: int,
+    k: int,
+    fdr_q: float,
+    progress: ProgressFn | None,
+) -> BasisComparison:
+    """`basis_comparison` with both bases fitted on the compared shared words."""
+    shared = shared_words(model_a, model_b, top_n, k)
+    ranks = frequency_ranks(model_a, model_b, shared)
+    n = len(shared.words)
+    fit = replace(request, fit_words=n)
+    models = (
+        _restricted(model_a, shared.indices[0], shared.words),
+        _restricted(model_b, shared.indices[1], shared.words),
+    )
+    coded = [in_basis(store, m, fit, progress=progress) for m in models]
+    stabilities = (
+        basis_stability(store, models[0], fit, stability_runs, progress=progress),
+        basis_stability(store, models[1], fit, stability_runs, progress=progress),
+    )
+    a = np.asarray(coded[0].vectors, dtype=np.float64)
+    b = np.asarray(coded[1].vectors, dtype=np.float64)
+    rows = np.arange(n, dtype=np.int64)
+    draws = rotated_dictionary_null(coded[0], rows, b, seed=seed, progress=progress)
+    c = compare_codes(
+        a, b, shared.words, request, k=k, repetitions=repetitions, seed=seed, fdr_q=fdr_q,
+        stability=stabilities, stability_runs=stability_runs, progress=progress,
+        draws=draws, ranks=ranks,
+    )  # fmt: skip
+    return replace(c, fit_on=FIT_ON_SHARED)
 
 
 def shared_words(

@@ -179,6 +179,7 @@ def build_report(
     quality: bool = True,
     blind: bool = False,
     basis_seeds: int = BASIS_SEEDS,
+    fit_on: str = "own",
 ) -> str:
     """The report's markdown. `restrict` applies to dimension extremes and comparisons.
 
@@ -198,6 +199,7 @@ def build_report(
             models, bases=bases, store=store, top_n=restrict, k=k,
             repetitions=match_repetitions, seed=seed, stability_runs=stability_runs,
             progress=say, seed_partner=seed_partner, basis_seeds=basis_seeds,
+            fit_on=fit_on,
         )  # fmt: skip
         keep(where)
         readings += where.readings()

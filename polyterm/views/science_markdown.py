@@ -138,6 +138,7 @@ def where_universality_markdown(view: WhereUniversalityView) -> str:
         f"## {phrase(view.title())}",
         f"- bases: {', '.join(b.label() for b in view.bases)}\n"
         f"- words: {scope} of each pair\n- k (top words per axis): {view.k}\n"
+        f"- bases fitted on: {view.fit_on_text()}\n"
         f"- nulls: {view.repetitions:,} draws, seed {view.seed}; false-discovery rate "
         f"{view.fdr_q:g}; stability: {view.stability_runs} runs",
         _section(table_by_key(tables, "models")),

@@ -37,6 +37,8 @@ from polyterm.views.basis_comparison import (
     DEFAULT_MATCH_REPETITIONS,
     DEFAULT_STABILITY_RUNS,
     DEFAULT_TOP_N,
+    FIT_ON_OWN,
+    FIT_ON_SHARED,
     FREQUENCY_COLUMN,
     BasisComparison,
     BasisPair,
@@ -259,6 +261,15 @@ class WhereUniversalityView(ViewMethods):
     fdr_q: float
     axes_shown: int = AXES_SHOWN
     basis_seeds: int = field(default=BASIS_SEEDS, metadata={"json": "unless-default"})
+    fit_on: str = field(default=FIT_ON_OWN, metadata={"json": "unless-default"})
+
+    def fit_on_text(self) -> str:
+        """Which words each model's basis was fitted on (`--fit-on`)."""
+        if self.fit_on == FIT_ON_SHARED:
+            return "the shared words that are compared, in both models (--fit-on shared)"
+        fit = next((b.fit_words for b in self.bases if not b.is_raw), None)
+        words = "" if fit is None else f"{fit:,} "
+        return f"each model's own {words}most frequent words (--fit-on own)"
 
     def title(self) -> Phrase:
         names: list[str | Data] = []
@@ -344,7 +355,8 @@ class WhereUniversalityView(ViewMethods):
                 ),
                 tuple(rows),
                 caption=(
-                    f"Matched one-to-one by |r| over {self._scope()}. A pair is shared "
+                    f"Matched one-to-one by |r| over {self._scope()}; bases fitted on "
+                    f"{self.fit_on_text()}. A pair is shared "
                     f"when Benjamini–Hochberg at {q} keeps its max-|r| p-value "
                     f"({self.repetitions:,} null draws); under the null the chance that any "
                     f"pair is called shared is at most {self.fdr_q:.0%}. Null: rotation "
@@ -443,6 +455,8 @@ class WhereUniversalityView(ViewMethods):
                 opts += f" --basis-seed {fitted.seed}"
         if self.basis_seeds != BASIS_SEEDS:
             opts += f" --basis-seeds {self.basis_seeds}"
+        if self.fit_on != FIT_ON_OWN:
+            opts += f" --fit-on {self.fit_on}"
         return f"polyterm report {cli_models(self.models)}{opts}"
 
     def readings(self) -> tuple[str, ...]:
@@ -604,6 +618,7 @@ def where_universality_view(
     progress: Callable[[str], None] | None = None,
     seed_partner: SeedPartner | None = None,
     basis_seeds: int = BASIS_SEEDS,
+    fit_on: str = FIT_ON_OWN,
 ) -> WhereUniversalityView:
     """Every pair of `models` (in the given order) compared in every basis of `bases`.
 
@@ -629,7 +644,7 @@ def where_universality_view(
         say(f"{x.name} vs {y.name} in {request.label()}")
         return basis_comparison(
             x, y, request, store, top_n=top_n, repetitions=repetitions, seed=seed,
-            stability_runs=runs, k=k, fdr_q=fdr_q,
+            stability_runs=runs, k=k, fdr_q=fdr_q, fit_on=fit_on,
         )  # fmt: skip
 
     def spread(
@@ -688,4 +703,5 @@ def where_universality_view(
         fdr_q=fdr_q,
         axes_shown=axes_shown,
         basis_seeds=basis_seeds,
+        fit_on=fit_on,
     )

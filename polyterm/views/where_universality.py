@@ -491,6 +491,7 @@ def pair_readings(p: PairInBases) -> list[str]:
     cells = list(enumerate(p.decisive()))
     rest = [(i, c) for i, c in cells if p.cell_verdict(i) is not Verdict.SHARED]
     phrase = {id(c): _basis_phrase(c, p.spread(i)) for i, c in cells}
+    evidence = {id(c): _evidence_text(c, p.spread(i)) for i, c in cells}
     head = f"{p.a.name} vs {p.b.name}: "
     if p.across_seeds and p.decisive() is p.across_seeds:
         head = f"{p.a.name} vs {p.b.name} (across seeds: {p.a.name} vs {p.partner}): "
@@ -498,7 +499,7 @@ def pair_readings(p: PairInBases) -> list[str]:
         text = (
             head
             + "the groupings are shared beyond chance in "
-            + "; ".join(phrase[id(c)] + _evidence_text(c) for c in shared)
+            + "; ".join(phrase[id(c)] + evidence[id(c)] for c in shared)
         )
         if rest:
             text += "; not in " + "; ".join(
@@ -558,9 +559,16 @@ def _across_text(p: PairInBases, i: int) -> str:
     return f"{c.mean_matched.observed:.3f}; {c.n_shared} of {c.n_pairs} (vs {p.partner})"
 
 
-def _evidence_text(c: BasisComparison) -> str:
+def _evidence_text(c: BasisComparison, spread: CellSpread | None = None) -> str:
     n = len(evidence_pairs(c))
-    return f" — {n} of them stable in both models and not frequency axes" if n else ""
+    if not n:
+        return ""
+    if spread is not None and spread.n > 1:
+        return (
+            f" — in the first fit, {n} of its {c.n_shared} shared pairs stable in both "
+            "models and not frequency axes"
+        )
+    return f" — {n} of them stable in both models and not frequency axes"
 
 
 def _reason(v: Verdict) -> str:

@@ -73,3 +73,17 @@ def test_an_unknown_fit_on_is_one_line() -> None:
     a, b = _models()
     with pytest.raises(PolytermError, match="--fit-on must be one of own, shared"):
         basis_comparison(a, b, ICA, BasisStore(), top_n=None, fit_on="both")
+
+
+def test_the_report_parser_takes_fit_on_and_basis_seeds() -> None:
+    from polyterm.cli import build_parser
+    from polyterm.views.settings import COMPARISON
+
+    args = build_parser().parse_args(["report", "a", "b"])
+    assert args.fit_on == "own" and args.basis_seeds == COMPARISON.basis_seeds
+    args = build_parser().parse_args(
+        ["report", "a", "b", "--fit-on", "shared", "--basis-seeds", "1"]
+    )
+    assert args.fit_on == "shared" and args.basis_seeds == 1
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["report", "a", "b", "--basis-seeds", "0"])

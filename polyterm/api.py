@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 ModelLike = Embedding | str
 """A model, or a spec or name to open (`"brown_30"`, `"glove-6b-50"`, a file path)."""
 
+
 @lru_cache(maxsize=8)
 def _library_at(root: Path) -> ModelLibrary:
     from polyterm.engine.cache import open_cache

@@ -499,9 +499,7 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     return _Stored(fitted, codes, unit, extremes)
 
 
-def _open_stability(
-    path: Path, key: str, request: BasisRequest, runs: int, dims: int
-) -> Stability:
+def _open_stability(path: Path, key: str, request: BasisRequest, runs: int, dims: int) -> Stability:
     """Open and check the stability entry at `path` of a `dims`-dimensional model
     (CorruptEntry, OSError, ValueError): one component per atom of dict:K, 1 to `dims`
     ICA components."""

@@ -73,30 +73,23 @@ class ComparisonSettings:
         """The defaults that apply to one explorer pane's numbers (its header line):
         ``compare``, ``sweep``, ``calc`` or ``dims``; the same values the CLI's parser
         and the report read."""
+        common = f"defaults: k {self.k} · {self.repetitions} null draws · seed {self.seed}"
         if pane == "compare":
             return (
-                f"defaults: k {self.k} · {self.top_n:,} most frequent shared words · "
-                f"{self.repetitions} null draws · {self.match_repetitions:,} max-|r| draws · "
-                f"bases fit on each model's {self.fit_words:,} most frequent words · "
-                f"seed {self.seed} · FDR {self.fdr_q:g}"
+                f"{common} · {self.top_n:,} shared words · {self.match_repetitions:,} max-|r| "
+                f"draws · FDR {self.fdr_q:g} · bases fit on {self.fit_words:,} words"
             )
         if pane == "sweep":
-            return (
-                f"defaults: k {self.k} · {self.top_n:,} most frequent shared words · "
-                f"{self.repetitions} null draws · seed {self.seed} · FDR {self.fdr_q:g} "
-                "(BH across the sweep)"
-            )
+            return f"{common} · {self.top_n:,} shared words · BH at {self.fdr_q:g} over the sweep"
         if pane == "calc":
             return (
-                f"defaults: k {self.k} · neighbours searched over every word · agreement "
-                f"baselines over the {self.top_n:,} most frequent shared words · "
-                f"{self.repetitions} null draws · seed {self.seed}"
+                f"{common} · neighbours among all words · agreement baselines over "
+                f"{self.top_n:,} shared words"
             )
         if pane == "dims":
             return (
-                f"defaults: k {self.k} · a model of more than {self.large_vocabulary:,} words "
-                f"read over its {self.large_restrict:,} most frequent · {self.repetitions} "
-                f"null draws · bases fit on {self.fit_words:,} words · seed {self.seed}"
+                f"{common} · over {self.large_vocabulary:,} words: the "
+                f"{self.large_restrict:,} most frequent · bases fit on {self.fit_words:,} words"
             )
         raise ValueError(f"no defaults for the pane {pane!r}")
 

@@ -121,7 +121,8 @@ class CalculatorPane(Pane):
     def compose(self) -> ComposeResult:
         yield HistoryInput(placeholder=f"an expression, e.g. {EXAMPLES}", id="calc-input")
         yield Static("", id="calc-error", classes="message hidden")
-        yield Static(COMPARISON.pane_defaults("calc"), id="calc-defaults", classes="pane-defaults")
+        defaults = COMPARISON.pane_defaults("calc")
+        yield Static(defaults, id="calc-defaults", classes="pane-defaults").with_tooltip(defaults)
         yield Static(id="calc-convention", classes="pane-header")
         # every model's box, wrapped onto as many rows as needed and scrolled (never hidden)
         with VerticalScroll(id="calc-results"):

@@ -478,8 +478,9 @@ class ComparisonPane(Pane):
         yield SafeInput(
             placeholder="a word, an expression, or #<dim> for a dimension", id="compare-input"
         )
-        yield Static(
-            COMPARISON.pane_defaults("compare"), id="compare-defaults", classes="pane-defaults"
+        defaults = COMPARISON.pane_defaults("compare")
+        yield Static(defaults, id="compare-defaults", classes="pane-defaults").with_tooltip(
+            defaults
         )
         yield Static(INDEX_HELP, id="compare-title", classes="pane-header")
         yield WorkProgress(id="compare-progress")

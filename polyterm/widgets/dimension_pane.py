@@ -258,7 +258,8 @@ class DimensionPane(Pane):
         self.ahead.close()
 
     def compose(self) -> ComposeResult:
-        yield Static(COMPARISON.pane_defaults("dims"), id="dims-defaults", classes="pane-defaults")
+        defaults = COMPARISON.pane_defaults("dims")
+        yield Static(defaults, id="dims-defaults", classes="pane-defaults").with_tooltip(defaults)
         yield Static(id="dims-header", classes="pane-header")
         yield SafeInput(
             placeholder="a dimension (12, #12) or a word, then enter",

@@ -212,9 +212,8 @@ class SweepPane(Pane):
         self.curve_asked = False  # the next question is the curve alone
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            COMPARISON.pane_defaults("sweep"), id="sweep-defaults", classes="pane-defaults"
-        )
+        defaults = COMPARISON.pane_defaults("sweep")
+        yield Static(defaults, id="sweep-defaults", classes="pane-defaults").with_tooltip(defaults)
         yield Static(id="sweep-header", classes="pane-header")
         yield Static("", id="sweep-left-out", classes="note hidden")
         yield WorkProgress(id="sweep-progress")

@@ -18,12 +18,12 @@ PANES = {"2": "dims", "3": "calc", "4": "compare", "5": "sweep"}
 def test_each_pane_line_names_its_defaults() -> None:
     other = ComparisonSettings(k=7, top_n=1234, repetitions=33, fit_words=777)
     compare = other.pane_defaults("compare")
-    assert "k 7" in compare and "1,234 most frequent shared words" in compare
-    assert "33 null draws" in compare and "fit on each model's 777 most frequent" in compare
+    assert "k 7" in compare and "1,234 shared words" in compare
+    assert "33 null draws" in compare and "bases fit on 777 words" in compare
     dims = other.pane_defaults("dims")
-    assert f"more than {other.large_vocabulary:,} words read over its" in dims
+    assert f"over {other.large_vocabulary:,} words: the {other.large_restrict:,} most" in dims
     assert "777 words" in dims
-    assert "1,234 most frequent shared words" in other.pane_defaults("calc")
+    assert "1,234 shared words" in other.pane_defaults("calc")
     assert "33 null draws" in other.pane_defaults("sweep")
     with pytest.raises(ValueError, match="no defaults"):
         other.pane_defaults("models")
@@ -40,7 +40,8 @@ async def test_the_pane_headers_show_the_defaults(fixed_catalogue: object) -> No
             await settle(pilot)
             line = app.main.query_one(f"#{pane}-defaults", Static)
             text = plain(line).replace("\n", " ")
-            assert line.region.height >= 1, pane  # on screen, not hidden
+            assert line.region.height == 1, pane  # on screen, one line
             assert text.strip() == COMPARISON.pane_defaults(pane), pane
+            assert line.tooltip == COMPARISON.pane_defaults(pane), pane  # whole when cut
             assert f"k {COMPARISON.k}" in text
             assert f"{COMPARISON.repetitions} null draws" in text

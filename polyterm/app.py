@@ -230,6 +230,7 @@ class PolytermApp(App[int]):
         export_dir: Path | None = None,
         panes: tuple[PaneClass, ...] = PANES,
         keymap_file: Path | None = None,
+        seed_floor: bool = True,
     ) -> None:
         super().__init__()
         self.panes = check_panes(panes)
@@ -239,7 +240,8 @@ class PolytermApp(App[int]):
             self._bindings = BindingsMap.from_keys(keys)
         self.workspace = Workspace(self, self, models)
         self.bases = BasisFits(self, self.workspace.basis_store)
-        self.services = Services(self.workspace, self.bases)  # given to every pane
+        # given to every pane; `seed_floor` False: the Compare summary trains no partner
+        self.services = Services(self.workspace, self.bases, seed_floor=seed_floor)
         self.main = MainScreen(self.panes, self.services)
         self.questions = Questions(self, self.workspace, self.main, export_dir)
         self.services.questions = self.questions

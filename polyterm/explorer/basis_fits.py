@@ -105,10 +105,12 @@ class BasisFits:
         top_n: int | None = ALIGN_TOP_N,
         repetitions: int = ALIGN_REPETITIONS,
         seed: int = ALIGN_SEED,
+        across_seeds: Embedding | None = None,
     ) -> AlignmentView:
         """The two models compared in `basis` (the Compare pane's matched, aligned and
         summary views), in the calling worker: each model's basis fitted unless the store
-        has it, then the components' stability (ica, dict:K), then the alignment.
+        has it, then the components' stability (ica, dict:K), then the alignment (and,
+        with `across_seeds`, B's different-seed model in the same basis: the seed floor).
         `progress` raises `Cancelled` once the pane's question is cancelled."""
         from polyterm.views.alignment import alignment_in_basis
 
@@ -122,4 +124,5 @@ class BasisFits:
             repetitions=repetitions,
             seed=seed,
             progress=lambda fraction, _stage: progress(fraction),
+            across_seeds=across_seeds,
         )

@@ -33,9 +33,12 @@ LabelLoader = Callable[[str], "FeatureLabels"]
 class Services:
     """`PaneServices` for the explorer's panes (see `polyterm.widgets.pane`)."""
 
-    def __init__(self, workspace: Workspace, bases: BasisFits) -> None:
+    def __init__(self, workspace: Workspace, bases: BasisFits, *, seed_floor: bool = True) -> None:
         self.workspace = workspace
         self.bases = bases
+        self.seed_floor = seed_floor
+        """Compute the Compare summary's seed floor, training the partner if needed
+        (`PolytermApp(seed_floor=False)`, `polyterm --no-seed-floor`: skip it)."""
         self.questions: Questions | None = None  # set once the main screen exists
         self.label_loader: LabelLoader = self._load_labels  # tests plant their own labels
         self._labels: dict[str, FeatureLabels] = {}
@@ -63,9 +66,40 @@ class Services:
             self.workspace.select(name, True)
 
     def align(
-        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+        self,
+        a: Embedding,
+        b: Embedding,
+        basis: BasisName,
+        progress: ProgressFn,
+        across_seeds: Embedding | None = None,
     ) -> AlignmentView:
-        return self.bases.alignment(a, b, basis, progress)
+        return self.bases.alignment(a, b, basis, progress, across_seeds=across_seeds)
+
+    def seed_partner(self, a: Embedding, b: Embedding, progress: ProgressFn) -> Embedding | None:
+        from polyterm.engine.seed_floor import seed_partner_spec, shares_seed
+        from polyterm.errors import Cancelled
+
+        if not self.seed_floor or not shares_seed(a, b):
+            return None
+        spec = seed_partner_spec(b)
+        if spec is None:
+            return None
+        opened = next((m for m in self.workspace.models.values() if m.name == spec), None)
+        library = self.workspace.library
+        if opened is not None or library is None:
+            return opened
+        stopped = threading.Event()
+
+        def report(p: object) -> None:
+            try:
+                progress(float(getattr(p, "fraction", 0.0)))
+            except Cancelled:
+                stopped.set()
+
+        model = library.open(spec, progress=report, cancel=stopped)
+        if stopped.is_set():
+            raise Cancelled(f"training {spec} for the seed floor was cancelled")
+        return model
 
     # -- polysemanticity (each in the calling worker; `progress` raises `Cancelled`) ---------
     def _load_labels(self, source: str) -> FeatureLabels:

@@ -50,6 +50,8 @@ WORD_AND_VALUE = 14  # the narrowest by-index column that shows the values besid
 ALIGN_TOP_N = COMPARISON.top_n
 ALIGN_REPETITIONS = COMPARISON.repetitions
 ALIGN_SEED = COMPARISON.seed
+SEED_SHARE = 0.3
+"""The share of the progress bar for opening (or training) the seed-floor partner."""
 INDEX_HELP = (
     "Ask something in the calculator (3), the dimension browser (2) or above; v "
     "switches to the first two selected models matched and aligned."
@@ -412,8 +414,19 @@ class ComparisonPane(Pane):
             from polyterm.views.alignment import alignment_view
             from polyterm.views.seed_floor import loaded_partner
 
+            # the seed floor (as `align` prints it): B's other-seed model, open or opened
+            # from the cache or trained now (the first part of the bar), unless set off
+            partner = loaded_partner(a, b, others)
+            share = 0.0
+            if partner is None:
+                partner = services.seed_partner(a, b, lambda f: progress(SEED_SHARE * f))
+                share = SEED_SHARE if partner is not None else 0.0
+
+            def rest(fraction: float) -> None:
+                progress(share + (1.0 - share) * fraction)
+
             if basis != RAW_BASIS:  # fitted by the explorer's basis store
-                return services.align(a, b, parse_basis_name(basis), progress)
+                return services.align(a, b, parse_basis_name(basis), rest, partner)
             return alignment_view(
                 a,
                 b,
@@ -421,9 +434,8 @@ class ComparisonPane(Pane):
                 top_n=ALIGN_TOP_N,
                 repetitions=ALIGN_REPETITIONS,
                 seed=ALIGN_SEED,
-                progress=progress,
-                # the seed floor, when B's other-seed model is open (as `align` prints it)
-                across_seeds=loaded_partner(a, b, others),
+                progress=rest,
+                across_seeds=partner,
             )
 
         return align

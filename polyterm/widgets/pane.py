@@ -205,10 +205,22 @@ class PaneServices(Protocol):
         """Select these models and open the ones not loaded (jobs, in the background)."""
 
     def align(
-        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+        self,
+        a: Embedding,
+        b: Embedding,
+        basis: BasisName,
+        progress: ProgressFn,
+        across_seeds: Embedding | None = None,
     ) -> AlignmentView:
         """The two models compared in `basis` (each fitted first unless stored, then their
-        components' stability), in the calling worker; `progress` raises `Cancelled`."""
+        components' stability), in the calling worker; `progress` raises `Cancelled`.
+        `across_seeds` (B's different-seed model) adds the seed floor."""
+        ...
+
+    def seed_partner(self, a: Embedding, b: Embedding, progress: ProgressFn) -> Embedding | None:
+        """B's different-seed model when A and B share a seed: an open one, else opened
+        from the cache or trained now, in the calling worker (`progress` raises
+        `Cancelled`); None when they do not share a seed or the seed floor is off."""
         ...
 
     def features(
@@ -258,9 +270,17 @@ class NoServices:
         return None
 
     def align(
-        self, a: Embedding, b: Embedding, basis: BasisName, progress: ProgressFn
+        self,
+        a: Embedding,
+        b: Embedding,
+        basis: BasisName,
+        progress: ProgressFn,
+        across_seeds: Embedding | None = None,
     ) -> AlignmentView:
         raise RuntimeError("aligning in a basis needs the explorer's services")
+
+    def seed_partner(self, a: Embedding, b: Embedding, progress: ProgressFn) -> Embedding | None:
+        return None
 
     def features(
         self,

@@ -109,6 +109,8 @@ def test_when_the_spread_makes_a_cell_undecided() -> None:
     assert not _spread([0.9, 0.91, 0.9], [5, 6, 5]).undecided()  # far above, always shared
     assert not _spread([0.2, 0.21, 0.2], [0, 0, 0]).undecided()  # inside the null
     assert _spread([0.9, 0.9, 0.9], [0, 3, 2]).undecided()  # some refits share nothing
+    # inside the null: a "no" whatever the counts (brown_30 vs glove-6b-50 in ica, measured)
+    assert not _spread([0.201, 0.2, 0.199], [0, 1, 0]).undecided()
     # mean 0.23, sd 0.01: z from 2 to 4 straddles the 3-sd threshold
     assert _spread([0.22, 0.23, 0.24], [1, 1, 1]).undecided()
     assert not _spread([0.9], [0]).undecided()  # one refit: nothing to disagree

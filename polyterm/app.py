@@ -791,7 +791,10 @@ class PolytermApp(App[int]):
             )
 
 
-def run_app(theme: str | None = None, cache_dir: str | None = None) -> int:
-    """Start the explorer (called by `polyterm` with no command in a terminal)."""
-    PolytermApp(theme=theme, cache_dir=cache_dir).run()
+def run_app(
+    theme: str | None = None, cache_dir: str | None = None, *, seed_floor: bool = True
+) -> int:
+    """Start the explorer (called by `polyterm` with no command in a terminal);
+    `seed_floor` False: `polyterm --no-seed-floor`."""
+    PolytermApp(theme=theme, cache_dir=cache_dir, seed_floor=seed_floor).run()
     return 0

@@ -381,6 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"polyterm {__version__}")
     parser.add_argument("--theme", type=non_empty("--theme"), help="explorer theme name")
     parser.add_argument(
+        "--no-seed-floor",
+        dest="app_no_seed_floor",
+        action="store_true",
+        help="explorer: the Compare pane does not open or train a different-seed model for "
+        "the seed floor of a pair that shares a seed",
+    )
+    parser.add_argument(
         "--cache-dir", dest="app_cache_dir", type=non_empty("--cache-dir"), help=argparse.SUPPRESS
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -874,7 +881,9 @@ def _start_explorer(args: argparse.Namespace, err: Console) -> int:
         return 2
     pin_process(1)  # the explorer's workers and its training child share the cores
     app = importlib.import_module("polyterm.app")
-    code: int = app.run_app(theme=args.theme, cache_dir=args.app_cache_dir)
+    code: int = app.run_app(
+        theme=args.theme, cache_dir=args.app_cache_dir, seed_floor=not args.app_no_seed_floor
+    )
     return code
 
 

@@ -104,3 +104,13 @@ async def test_the_compare_summary_has_the_seed_floor_in_both_paths(
         view = app.compare.alignment
         assert asked == [("toy_8", "toy_7")]
         assert view.seed_floor is not None
+
+
+def test_the_explorer_flag_turns_the_seed_floor_off() -> None:
+    from polyterm.app import PolytermApp
+    from polyterm.cli import build_parser
+
+    assert build_parser().parse_args([]).app_no_seed_floor is False
+    assert build_parser().parse_args(["--no-seed-floor"]).app_no_seed_floor is True
+    assert PolytermApp(startup=False).services.seed_floor is True
+    assert PolytermApp(startup=False, seed_floor=False).services.seed_floor is False

@@ -20,7 +20,7 @@ from polyterm.core.embedding import Embedding
 from polyterm.core.multiple_testing import MIN_Z, Test, correct, supported
 from polyterm.core.postprocess import removed_top
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.safe_text import visible
 from polyterm.views.alignment import (
     DEFAULT_MATCH_REPETITIONS,

@@ -43,7 +43,7 @@ from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.errors import PolytermError
 from polyterm.views.alignment import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table

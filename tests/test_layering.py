@@ -91,10 +91,15 @@ def test_the_contracts_are_checked_on_indirect_imports() -> None:
 def test_the_messages_load_no_engine_module() -> None:
     """`polyterm.messages` carries plain data: importing it loads no engine module and no
     widget (its catalogue records are `polyterm.views.catalogue`)."""
+    assert _loaded("polyterm.messages", ("polyterm.engine", "polyterm.widgets")) == []
+
+
+def _loaded(module: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with one of `prefixes` that a fresh interpreter has loaded
+    after importing `module`."""
     code = (
-        "import sys, polyterm.messages; "
-        "print(sorted(m for m in sys.modules if m.startswith(('polyterm.engine', "
-        "'polyterm.widgets'))))"
+        f"import sys, {module}; "
+        f"print('\\n'.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return out.stdout.split()

@@ -58,22 +58,25 @@ import numpy.typing as npt
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
+from polyterm.engine import cache_records, file_integrity
 from polyterm.engine.atomic import pid_alive, sweep_stale_temp_files, write_text_atomic
-from polyterm.engine.cache_records import CorpusRecord as CorpusRecord
-from polyterm.engine.cache_records import FileRecord as FileRecord
-from polyterm.engine.cache_records import Manifest as Manifest
-from polyterm.engine.cache_records import TrainingRecord as TrainingRecord
-from polyterm.engine.cache_records import library_versions as library_versions
-from polyterm.engine.file_integrity import MANIFEST as MANIFEST
-from polyterm.engine.file_integrity import MANIFEST_MAX_BYTES as MANIFEST_MAX_BYTES
-from polyterm.engine.file_integrity import CorruptEntry as CorruptEntry
-from polyterm.engine.file_integrity import check_file_records as check_file_records
-from polyterm.engine.file_integrity import file_records as file_records
-from polyterm.engine.file_integrity import fsync_files as fsync_files
-from polyterm.engine.file_integrity import read_manifest as read_manifest
-from polyterm.engine.file_integrity import verify_files as verify_files
 from polyterm.engine.specs import ModelSpec, cache_key
 from polyterm.errors import CacheError
+
+# the records and the file checks (imported from here too, as before they moved)
+Manifest = cache_records.Manifest
+TrainingRecord = cache_records.TrainingRecord
+CorpusRecord = cache_records.CorpusRecord
+FileRecord = cache_records.FileRecord
+library_versions = cache_records.library_versions
+CorruptEntry = file_integrity.CorruptEntry
+MANIFEST = file_integrity.MANIFEST
+MANIFEST_MAX_BYTES = file_integrity.MANIFEST_MAX_BYTES
+check_file_records = file_integrity.check_file_records
+file_records = file_integrity.file_records
+fsync_files = file_integrity.fsync_files
+read_manifest = file_integrity.read_manifest
+verify_files = file_integrity.verify_files
 
 FORMAT_VERSION = 1
 REQUIRED_FILES = ("vectors.npy", "unit.npy", "vocab.txt")

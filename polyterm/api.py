@@ -27,6 +27,7 @@ Names listed in `__all__` are stable; everything else in polyterm may change.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -319,17 +320,16 @@ def sweep(
 ) -> SweepView:
     """Per-model and adjacent-pair statistics over a family of models (sizes, seeds): the
     table `polyterm sweep` prints after training. Train first with `train(...)`."""
+    from polyterm.views.settings import COMPARISON
     from polyterm.views.sweep import sweep_view
 
     ms = [_model(m, cache_dir) for m in models]
     ref = _model(reference, cache_dir) if reference is not None else None
+    settings = replace(COMPARISON, k=k, top_n=top_n or 0, repetitions=repetitions, seed=seed)
     return sweep_view(
         ms,
         corpus=corpus,
-        k=k,
-        top_n=top_n,
-        repetitions=repetitions,
-        seed=seed,
+        settings=settings,
         reference=ref,
         bases=[_request(b, None, 0) for b in bases],
         store=_store_of(library(cache_dir)),

@@ -14,7 +14,7 @@ from textual.message import Message
 
 from polyterm.core.bases import BasisName
 from polyterm.core.embedding import Embedding
-from polyterm.widgets.catalogue import Catalogue, JobProgressReport
+from polyterm.views.catalogue import Catalogue, JobProgressReport
 
 
 @dataclass

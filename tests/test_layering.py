@@ -67,14 +67,39 @@ def test_the_explorer_starts_without_the_cluster_or_the_session_in_the_engine() 
 
 
 def test_the_contracts_are_checked_on_indirect_imports() -> None:
-    """Only the widgets and messages contracts allow indirect imports (the views they show
-    read engine records); the engine has a layers contract."""
+    """No contract allows indirect imports (issue 19); the widgets contract ignores only
+    named edges from a view into the engine (each one a seam still to cut), never an edge
+    out of a widget; the engine has a layers contract."""
     import tomllib
     from pathlib import Path
 
     data = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
     contracts = data["tool"]["importlinter"]["contracts"]
-    indirect = sorted(c["name"].split(":")[0] for c in contracts if c.get("allow_indirect_imports"))
-    assert indirect == ["messages carry plain data", "widgets are widgets only"]
+    assert [c["name"] for c in contracts if c.get("allow_indirect_imports", False)] == []
+    ignored = [
+        (c["name"].split(":")[0], edge) for c in contracts for edge in c.get("ignore_imports", [])
+    ]
+    assert {name for name, _ in ignored} == {"widgets are widgets only"}
+    for _, edge in ignored:
+        importer, imported = (side.strip() for side in edge.split("->"))
+        assert importer.startswith("polyterm.views.") and "*" not in importer, edge
+        assert imported.startswith("polyterm.engine.") and "*" not in imported, edge
     layers = [c for c in contracts if c["type"] == "layers"]
     assert layers and layers[0]["containers"] == ["polyterm.engine"]
+
+
+def test_the_messages_load_no_engine_module() -> None:
+    """`polyterm.messages` carries plain data: importing it loads no engine module and no
+    widget (its catalogue records are `polyterm.views.catalogue`)."""
+    assert _loaded("polyterm.messages", ("polyterm.engine", "polyterm.widgets")) == []
+
+
+def _loaded(module: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with one of `prefixes` that a fresh interpreter has loaded
+    after importing `module`."""
+    code = (
+        f"import sys, {module}; "
+        f"print('\\n'.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.views.alignment import alignment_view
 from polyterm.views.markdown import render_markdown
 from polyterm.views.report import build_report
+from polyterm.views.settings import COMPARISON
 from polyterm.views.sweep import sweep_view
 from polyterm.views.universality import universality_view
 
@@ -86,7 +88,7 @@ def test_universality_of_a_model_with_itself(lee_model: Embedding) -> None:
 
 def test_sweep_pairs_and_noise_floor(library: object, lee_model: Embedding) -> None:
     models = [library.open(s) for s in ("lee_20", "lee_10", "lee_20_s2", "lee_10_s2")]  # type: ignore[attr-defined]
-    view = sweep_view(models, corpus="lee", repetitions=3)
+    view = sweep_view(models, corpus="lee", settings=replace(COMPARISON, repetitions=3))
     relations = sorted((p.a, p.b, p.relation) for p in view.pairs)
     assert relations == [
         ("lee_10", "lee_10_s2", "seeds"),
@@ -191,8 +193,9 @@ def test_coherence_in_a_reference_model(lee_model: Embedding, library: object) -
     from polyterm.views.sweep import model_row
 
     reference = library.open("lee_20_s2")  # type: ignore[attr-defined]
-    row = model_row(lee_model, 10, None, 3, 0, reference)
-    own = model_row(lee_model, 10, None, 3, 0)
+    settings = replace(COMPARISON, k=10, top_n=0, repetitions=3, seed=0)
+    row = model_row(lee_model, settings, reference)
+    own = model_row(lee_model, settings)
     assert row.coherence != own.coherence
     # by hand: each dimension's top-10 words of lee_20, measured in lee_20_s2
     ref_unit = unit_rows(np.asarray(reference.vectors)).astype(np.float64)
@@ -203,5 +206,8 @@ def test_coherence_in_a_reference_model(lee_model: Embedding, library: object) -
         per_dim.append((unit @ unit.T)[np.triu_indices(10, 1)].mean())
         assert mean_pairwise_cosine(unit) == pytest.approx(per_dim[-1], rel=1e-6)
     assert row.coherence == pytest.approx(float(np.mean(per_dim)), rel=1e-6)
-    view = sweep_view([lee_model, reference], corpus="lee", repetitions=3, reference=reference)
+    view = sweep_view(
+        [lee_model, reference], corpus="lee", settings=replace(COMPARISON, repetitions=3),
+        reference=reference,
+    )
     assert "--reference lee_20_s2" in view.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from polyterm.views.query import (
     expression_view,
     repeats_view,
 )
+from polyterm.views.settings import COMPARISON
 from polyterm.views.sweep import sweep_view
 from polyterm.views.universality import universality_view
 from tests.ui.conftest import toy_model
@@ -43,7 +45,9 @@ BUILDERS: dict[str, Callable[[list[Embedding]], Any]] = {
     "repeats": lambda m: repeats_view(m[0], k=5),
     "alignment": lambda m: alignment_view(m[0], m[1], k=3, top_n=None, repetitions=2),
     "universality": lambda m: universality_view(m[0], m[1], k=3, top_n=None, repetitions=2),
-    "sweep": lambda m: sweep_view(m, corpus="toy", k=3, top_n=None, repetitions=2),
+    "sweep": lambda m: sweep_view(
+        m, corpus="toy", settings=replace(COMPARISON, k=3, top_n=0, repetitions=2)
+    ),
 }
 
 

@@ -11,6 +11,7 @@ directions of the whitened space.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ from polyterm.engine.bases import BasisRequest, BasisStore
 from polyterm.views.markdown import render_markdown
 from polyterm.views.protocol import plain, table_by_key
 from polyterm.views.report import build_report
+from polyterm.views.settings import COMPARISON
 from polyterm.views.sweep import sweep_view
 from polyterm.views.where_universality import (
     WhereUniversalityView,
@@ -150,7 +152,8 @@ def test_the_report_has_the_where_universality_section() -> None:
 def test_the_sweep_shows_every_pair_in_every_basis() -> None:
     a, b = _pair("laplace", 0.0, seed=0)
     view = sweep_view(
-        [a, b], corpus="planted", k=5, top_n=None, repetitions=20, bases=(RAW, ICA),
+        [a, b], corpus="planted", settings=replace(COMPARISON, k=5, top_n=0, repetitions=20),
+        bases=(RAW, ICA),
         store=BasisStore(),
     )  # fmt: skip
     rows = view.basis_pairs
@@ -177,7 +180,9 @@ def test_the_sweep_shows_every_pair_in_every_basis() -> None:
 
 def test_a_raw_only_sweep_has_no_basis_table() -> None:
     a, b = _pair("laplace", 0.0, seed=0)
-    view = sweep_view([a, b], corpus="planted", k=5, top_n=None, repetitions=3)
+    view = sweep_view(
+        [a, b], corpus="planted", settings=replace(COMPARISON, k=5, top_n=0, repetitions=3)
+    )
     assert view.basis_pairs == ()
     assert "pairs-by-basis" not in {t.key for t in view.tables()}
     assert "--basis" not in view.command()

@@ -10,6 +10,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from polyterm.safe_text import visible
 from polyterm.views.markdown import md, render_markdown, table
 from polyterm.views.query import dimension_query_view, dimension_view, expression_view, repeats_view
 from polyterm.views.serialise import dumps, to_json, to_plain
-from polyterm.views.settings import COMPARISON
+from polyterm.views.settings import COMPARISON, ComparisonSettings
 
 
 class _ProgressPrinter:
@@ -452,6 +453,18 @@ def _science_top_n(args: argparse.Namespace, default: int) -> int | None:
     return args.top_n or None  # the parser keeps it at 0 or more
 
 
+def _settings(args: argparse.Namespace, top_n: int) -> ComparisonSettings:
+    """The comparison settings a command asked for: `COMPARISON` with its --k, --top-n
+    (`top_n` when not given; 0: every shared word), --repetitions and --seed."""
+    return replace(
+        COMPARISON,
+        k=args.k,
+        top_n=_science_top_n(args, top_n) or 0,
+        repetitions=args.repetitions,
+        seed=args.seed,
+    )
+
+
 def _emit_all(views: list[Any], fmt: str) -> None:
     """One view per basis, in order: tables and markdown one after another; JSON a single
     object for one view and a list (in --basis order) for several."""
@@ -594,10 +607,7 @@ def cmd_sweep(args: argparse.Namespace, err: Console) -> int:
     view = sweep_view(
         models,
         corpus=args.corpus,
-        k=args.k,
-        top_n=_science_top_n(args, DEFAULT_TOP_N),
-        repetitions=args.repetitions,
-        seed=args.seed,
+        settings=_settings(args, DEFAULT_TOP_N),
         reference=reference,
         bases=requests,
         store=store,

@@ -43,6 +43,10 @@ is kept with `BasisStore.put`, which writes the same verified entry a local fit 
 (the codes computed here, or given: computed elsewhere in the row blocks of
 `code_blocks`); `BasisStore.stored` says, without fitting, whether a request is ready.
 
+Opening an entry with every check (its folder name, manifest, files and arrays) is
+`polyterm.engine.basis_entries`; this module keeps the request, the entry format
+(`ENTRY_FORMAT`) and the store, which writes, reuses and replaces entries.
+
 Fits, codes and stability runs use numpy's BLAS on one thread
 (`polyterm.engine.threads.one_blas_thread`): they iterate small products whose BLAS
 threads spin against each other on a busy machine.
@@ -71,26 +75,21 @@ from polyterm.core.bases import (
     BasisName,
     CancelFlag,
     FittedBasis,
-    OutdatedBasis,
     check_cancel,
     dict_memory_bytes,
     fit_basis,
     parse_basis_name,
 )
-from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
+from polyterm.core.dimensions import extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
-from polyterm.core.stability import DEFAULT_RUNS, ClusterQuality, Stability
-from polyterm.engine.cache import (
-    MANIFEST,
-    CorruptEntry,
-    ModelCache,
-    check_file_records,
-    file_records,
-    fsync_files,
-    library_versions,
-    read_manifest,
-    verify_files,
-)
+from polyterm.core.stability import DEFAULT_RUNS, Stability
+from polyterm.engine.basis_entries import OutdatedEntry as OutdatedEntry
+from polyterm.engine.basis_entries import StoredBasis, open_basis, open_stability
+from polyterm.engine.basis_entries import entry_name as entry_name
+from polyterm.engine.basis_entries import stability_entry_name as stability_entry_name
+from polyterm.engine.cache import ModelCache
+from polyterm.engine.cache_records import library_versions
+from polyterm.engine.file_integrity import MANIFEST, CorruptEntry, file_records, fsync_files
 from polyterm.engine.parallel_stability import parallel_stability
 from polyterm.engine.threads import one_blas_thread as one_blas_thread
 from polyterm.errors import CacheError, PolytermError
@@ -280,17 +279,6 @@ _BLOCK_ROWS = 50_000
 block, so a block computed elsewhere, e.g. on a cluster worker, is the same computation)."""
 _FIT_SHARE = 0.6
 """Share of an uncached `in_basis` call's progress taken by the fit (then the codes)."""
-_SMALL_FILES_FULL_HASH = 1 << 24
-"""Files up to this size are re-hashed on every open (the arrays, the orderings)."""
-_STABILITY_ARRAYS: dict[str, str] = {
-    "index": "f",
-    "intra": "f",
-    "extra": "f",
-    "cluster": "i",
-    "cluster_size": "i",
-    "cluster_runs": "i",
-    "unstable": "b",
-}
 
 _locks_guard = threading.Lock()
 _locks: dict[tuple[Any, ...], threading.Lock] = {}
@@ -352,20 +340,6 @@ def _model_key(model: Embedding) -> str | None:
     return sha if isinstance(sha, str) and _SHA256.match(sha) else None
 
 
-def _basis_slug(name: BasisName) -> str:
-    return f"dict{name.atoms}" if name.kind == "dict" else name.kind
-
-
-def entry_name(content_sha256: str, request: BasisRequest) -> str:
-    """The folder name of a basis entry in ``<cache>/bases/``."""
-    return f"{content_sha256}-{_basis_slug(request.name)}-f{request.fit_words}-s{request.seed}"
-
-
-def stability_entry_name(content_sha256: str, request: BasisRequest, runs: int) -> str:
-    """The folder name of a stability entry in ``<cache>/bases/``."""
-    return f"{entry_name(content_sha256, request)}-stability-r{runs}"
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -381,173 +355,16 @@ def _versions(params: Mapping[str, Any]) -> dict[str, str]:
     return versions
 
 
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    """A basis entry as opened: the fit and the codes (mmaps), all checked."""
-
-    fitted: FittedBasis
-    codes: npt.NDArray[np.float32]
-    unit: npt.NDArray[np.float32] | None
-    extremes: npt.NDArray[np.int64] | None
+def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -> StoredBasis:
+    """`open_basis` of an entry of this polyterm's format (`ENTRY_FORMAT`)."""
+    return open_basis(path, model, key, request, entry_format=ENTRY_FORMAT)
 
 
-class OutdatedEntry(CorruptEntry):
-    """An entry written by an older polyterm (another fit or format): refitted."""
-
-
-def _bad(path: Path, why: str) -> CorruptEntry:
-    return CorruptEntry(f"basis entry {path.name}: {why}")
-
-
-def _verify(path: Path, files: Mapping[str, Any]) -> None:
-    """Small files by sha256 every time; large ones when size or time stamp moved."""
-    small = {f: m for f, m in files.items() if m["size"] <= _SMALL_FILES_FULL_HASH}
-    large = {f: m for f, m in files.items() if m["size"] > _SMALL_FILES_FULL_HASH}
-    verify_files(path, small, full=True)
-    verify_files(path, large)
-
-
-def _read_checked(
-    path: Path, kind: str, key: str, request: BasisRequest, runs: int | None
-) -> dict[str, Any]:
-    """The manifest of the entry at `path` with its request checked and its files verified
-    (CorruptEntry, OSError or ValueError otherwise)."""
-    manifest = read_manifest(path)
-    version = manifest.get("format") if isinstance(manifest, dict) else None
-    if isinstance(version, int) and not isinstance(version, bool) and 0 < version < ENTRY_FORMAT:
-        raise OutdatedEntry(
-            f"basis entry {path.name} was made by an older polyterm (entry format {version}, "
-            f"now {ENTRY_FORMAT}: bases are now fitted to convergence)"
-        )
-    if not isinstance(manifest, dict) or version != ENTRY_FORMAT:
-        raise _bad(path, "the manifest is not one polyterm wrote")
-    if manifest.get("kind") != kind:
-        raise _bad(path, f"the manifest is not a {kind} entry")
-    want: dict[str, Any] = {
-        "basis": str(request.name),
-        "fit_words": request.fit_words,
-        "seed": request.seed,
-    }
-    if runs is not None:
-        want["runs"] = runs
-    model = manifest.get("model")
-    if manifest.get("request") != want or not (
-        isinstance(model, dict) and model.get("content_sha256") == key
-    ):
-        raise _bad(path, "the manifest names another model or request")
-    files = check_file_records(manifest.get("files"), path.name)
-    _verify(path, files)
-    return manifest
-
-
-def _load(path: Path, fname: str, files: Mapping[str, Any], *, mmap: bool = False) -> Any:
-    if fname not in files:
-        raise _bad(path, f"the manifest does not list {fname}")
-    try:
-        return np.load(path / fname, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise _bad(path, f"{fname}: {exc}") from None
-
-
-def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -> _Stored:
-    """Open and check the basis entry at `path` for `model` (CorruptEntry, OSError or
-    ValueError when it is damaged or is not this model's)."""
-    manifest = _read_checked(path, "basis", key, request, None)
-    files = manifest["files"]
-    params = manifest.get("params")
-    names = manifest.get("arrays")
-    if not (isinstance(params, dict) and isinstance(names, list)):
-        raise _bad(path, "the manifest has no params or arrays")
-    expected = {f"array-{n}.npy" for n in names if isinstance(n, str)}
-    expected |= {"codes.npy", "unit.npy", "extremes.npy"}
-    if len(expected) != len(names) + 3 or set(files) != expected:
-        raise _bad(path, "the manifest lists other files than a basis entry holds")
-    arrays = {n: _load(path, f"array-{n}.npy", files) for n in names}
-    try:
-        fitted = FittedBasis.from_arrays(params, arrays)
-    except OutdatedBasis as exc:
-        raise OutdatedEntry(f"basis entry {path.name}: {exc}") from None
-    except (ValueError, TypeError, KeyError) as exc:
-        raise _bad(path, f"the fitted arrays are not a basis ({exc})") from None
-    if fitted.name != request.name or fitted.dims != model.dims:
-        raise _bad(path, "the fitted basis is not for this model")
-    n_rows = len(model)
-    requested = fitted.params.get("fit_rows_requested")
-    if fitted.params.get("seed") != request.seed or not (
-        isinstance(requested, int) and min(requested, n_rows) == min(request.fit_words, n_rows)
-    ):
-        raise _bad(path, "the fitted basis was fitted another way")
-    n, k = len(model), fitted.n_codes
-    if manifest.get("shape") != [n, k]:
-        raise _bad(path, "the shape does not match the model")
-    codes = _load(path, "codes.npy", files, mmap=True)
-    unit = _load(path, "unit.npy", files, mmap=True)
-    extremes = _load(path, "extremes.npy", files)
-    for label, matrix in (("codes", codes), ("unit", unit)):
-        if matrix.dtype != np.float32 or matrix.shape != (n, k):
-            raise _bad(path, f"{label}.npy is not float32 of shape {n} × {k}")
-        # NaN or inf anywhere makes the sum so (float32 values cannot overflow a float64
-        # sum); a consistent forged entry is refitted, never shown
-        if not np.isfinite(np.sum(matrix, dtype=np.float64)):
-            raise _bad(path, f"{label}.npy holds NaN or infinite values")
-    if not (
-        extremes.dtype == np.int64
-        and extremes.shape == (2, 2, k, min(ORDER_DEPTH, n))
-        and (extremes.size == 0 or (extremes.min() >= 0 and extremes.max() < n))
-    ):
-        raise _bad(path, "extremes.npy does not match the codes")
-    return _Stored(fitted, codes, unit, extremes)
-
-
-def _open_stability(path: Path, key: str, request: BasisRequest, runs: int, dims: int) -> Stability:
-    """Open and check the stability entry at `path` of a `dims`-dimensional model
-    (CorruptEntry, OSError, ValueError): one component per atom of dict:K, 1 to `dims`
-    ICA components."""
-    manifest = _read_checked(path, "stability", key, request, runs)
-    files = manifest["files"]
-    if set(files) != {f"{n}.npy" for n in _STABILITY_ARRAYS}:
-        raise _bad(path, "the manifest lists other files than a stability entry holds")
-    result = manifest.get("result")
-    if not isinstance(result, dict):
-        raise _bad(path, "the manifest has no result")
-    arrays = {n: _load(path, f"{n}.npy", files) for n in _STABILITY_ARRAYS}
-    k = arrays["index"].shape[0] if arrays["index"].ndim == 1 else -1
-    atoms = request.name.atoms
-    if not (k == atoms if atoms is not None else 1 <= k <= dims):
-        raise _bad(path, f"the stability arrays have {k} components, not the basis's")
-    for n, kind in _STABILITY_ARRAYS.items():
-        if arrays[n].shape != (k,) or arrays[n].dtype.kind != kind:
-            raise _bad(path, f"{n}.npy does not match the other arrays")
-        arrays[n] = np.array(arrays[n])
-        arrays[n].flags.writeable = False
-    try:
-        seeds = tuple(int(s) for s in result["seeds"])
-        stability = Stability(
-            basis=str(result["basis"]),
-            seeds=seeds,
-            fit_rows=int(result["fit_rows"]),
-            threshold=float(result["threshold"]),
-            quality=ClusterQuality(
-                index=arrays["index"],
-                intra=arrays["intra"],
-                extra=arrays["extra"],
-                cluster=arrays["cluster"],
-                cluster_size=arrays["cluster_size"],
-                cluster_runs=arrays["cluster_runs"],
-            ),
-            unstable=arrays["unstable"],
-            mean_index=float(result["mean_index"]),
-            n_stable=int(result["n_stable"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _bad(path, f"the result is incomplete ({exc})") from None
-    if (
-        stability.basis != str(request.name)
-        or len(seeds) != runs
-        or stability.n_stable != int((~stability.unstable).sum())
-    ):
-        raise _bad(path, "the result does not match its arrays")
-    return stability
+def _open_stability(
+    path: Path, key: str, request: BasisRequest, runs: int, dims: int
+) -> Stability:
+    """`open_stability` of an entry of this polyterm's format (`ENTRY_FORMAT`)."""
+    return open_stability(path, key, request, runs, dims, entry_format=ENTRY_FORMAT)
 
 
 class BasisStore:
@@ -662,7 +479,7 @@ class BasisStore:
             return
         path = folder / entry_name(key, request)
 
-        def compute() -> _Stored:
+        def compute() -> StoredBasis:
             try:
                 stored = self._reuse(path, lambda: _open_basis(path, model, key, request))
             except CacheError as exc:
@@ -768,7 +585,7 @@ class BasisStore:
             return model.memoised(key, compute)
 
     @staticmethod
-    def _embedding(model: Embedding, request: BasisRequest, stored: _Stored) -> Embedding:
+    def _embedding(model: Embedding, request: BasisRequest, stored: StoredBasis) -> Embedding:
         coded = Embedding(
             name=f"{model.name} [{request.name}]",
             vocab=model.vocab,
@@ -843,11 +660,11 @@ class BasisStore:
         request: BasisRequest,
         progress: ProgressFn | None,
         cancel: CancelFlag | None,
-    ) -> _Stored:
+    ) -> StoredBasis:
         """The basis entry of `model`, opened from disk or fitted and written now."""
         memo_key = ("basis-entry", str(request.name), request.fit_words, request.seed)
 
-        def compute() -> _Stored:
+        def compute() -> StoredBasis:
             key = _model_key(model)
             folder = self._bases_dir(key)
             assert key is not None and folder is not None
@@ -876,7 +693,7 @@ class BasisStore:
         cancel: CancelFlag | None,
         fitted: FittedBasis | None = None,
         codes: npt.NDArray[np.float32] | None = None,
-    ) -> _Stored:
+    ) -> StoredBasis:
         """Fit and transform (unless given) without writing anything."""
         if fitted is None:
             fitted = _fit(model, request, cancel, _scaled(progress, 0.0, _FIT_SHARE))
@@ -888,7 +705,7 @@ class BasisStore:
                 result = fitted.transform(
                     model.vectors, cancel=cancel, progress=_scaled(progress, _FIT_SHARE, 1.0)
                 )
-        return _Stored(fitted, np.ascontiguousarray(result, np.float32), None, None)
+        return StoredBasis(fitted, np.ascontiguousarray(result, np.float32), None, None)
 
     def _write_basis(
         self,
@@ -900,7 +717,7 @@ class BasisStore:
         progress: ProgressFn | None,
         cancel: CancelFlag | None,
         given: npt.NDArray[np.float32] | None = None,
-    ) -> _Stored:
+    ) -> StoredBasis:
         """Write the entry (codes in blocks, straight into the files; computed here with
         BLAS on one thread, or copied from `given`) and open it."""
         assert self.cache is not None

@@ -27,6 +27,10 @@ sweeps only what polyterm itself names: ``tmp/<pid>-…`` folders and token-cach
 files of processes that no longer run. Entry files must be regular files (a link, even to
 ``/dev/zero``, makes the entry corrupt). `open_cache` falls back to a temporary cache, with
 a warning, when the folder is unusable (read-only, a file, no space).
+
+What a manifest records, parsed (`Manifest`), is in `polyterm.engine.cache_records`; the
+file checks shared with basis entries (``files`` records, `verify_files`, `read_manifest`,
+`CorruptEntry`) in `polyterm.engine.file_integrity`. Both are imported here too.
 """
 
 from __future__ import annotations
@@ -40,7 +44,6 @@ import os
 import re
 import shutil
 import stat
-import sys
 import tempfile
 import time
 import uuid
@@ -55,19 +58,32 @@ import numpy.typing as npt
 from polyterm.core.dimensions import ORDER_DEPTH, extreme_rows
 from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
+from polyterm.engine import cache_records, file_integrity
 from polyterm.engine.atomic import pid_alive, sweep_stale_temp_files, write_text_atomic
 from polyterm.engine.specs import ModelSpec, cache_key
 from polyterm.errors import CacheError
 
-MANIFEST = "manifest.json"
+# the records and the file checks (imported from here too, as before they moved)
+Manifest = cache_records.Manifest
+TrainingRecord = cache_records.TrainingRecord
+CorpusRecord = cache_records.CorpusRecord
+FileRecord = cache_records.FileRecord
+library_versions = cache_records.library_versions
+CorruptEntry = file_integrity.CorruptEntry
+MANIFEST = file_integrity.MANIFEST
+MANIFEST_MAX_BYTES = file_integrity.MANIFEST_MAX_BYTES
+check_file_records = file_integrity.check_file_records
+file_records = file_integrity.file_records
+fsync_files = file_integrity.fsync_files
+read_manifest = file_integrity.read_manifest
+verify_files = file_integrity.verify_files
+
 FORMAT_VERSION = 1
 REQUIRED_FILES = ("vectors.npy", "unit.npy", "vocab.txt")
 ORDERINGS = "extremes.npy"
 """Derived from the vectors; left out of ``content_sha256`` so a model's identity does not
 change with how its orderings are stored."""
 _SLUG = re.compile(r"[^A-Za-z0-9_.@=-]+")
-_FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-MANIFEST_MAX_BYTES = 1 << 20
 MARKER = "CACHEDIR.TAG"
 MARKER_TEXT = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -85,10 +101,6 @@ _OWN_TEMP = re.compile(r"^(?P<pid>\d+)-(?:(?:old-|rm-)?[0-9a-f]{32}|probe-[a-z0-
 """Names polyterm gives what it makes in ``tmp/``: ``<pid>-[old-|rm-]<uuid hex>`` folders and
 ``<pid>-probe-<random>`` files (the writability check)."""
 _CHOOSE = "choose another with --cache-dir or POLYTERM_CACHE_DIR"
-
-
-class CorruptEntry(CacheError):
-    """An entry whose files do not match its manifest."""
 
 
 def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
@@ -115,283 +127,16 @@ def _check_manifest(manifest: Any, name: str) -> dict[str, Any]:
     return manifest
 
 
-def read_manifest(path: Path) -> Any:
-    """The JSON of ``<path>/manifest.json``, never through a link (OSError, ValueError for
-    an unreadable one, CorruptEntry for a linked folder or an oversized manifest)."""
-    if os.path.islink(path):
-        raise CorruptEntry(f"cache entry {path.name} is a link (polyterm never follows links)")
-    with open(path / MANIFEST, "rb", opener=_regular_file_opener) as fh:
-        data = fh.read(MANIFEST_MAX_BYTES + 1)
-    if len(data) > MANIFEST_MAX_BYTES:
-        raise CorruptEntry(f"cache entry {path.name}: the manifest is larger than polyterm writes")
-    try:
-        return json.loads(data.decode("utf-8"))
-    except RecursionError:  # `[[[[…]]]]`: json recurses once per level
-        raise CorruptEntry(
-            f"cache entry {path.name}: the manifest is nested too deeply to be one polyterm wrote"
-        ) from None
-
-
 def _read_entry(path: Path) -> CacheEntry:
     """The entry in folder `path` with its manifest checked (OSError, ValueError for an
     unreadable one, CorruptEntry for one that is not what polyterm writes)."""
     return CacheEntry(path, _check_manifest(read_manifest(path), path.name))
 
 
-def check_file_records(files: Any, name: str) -> dict[str, dict[str, Any]]:
-    """`files` if it is a manifest's ``files`` map as polyterm writes it (plain file names,
-    each with size, mtime_ns and sha256), else CorruptEntry."""
-    if not isinstance(files, dict):
-        raise CorruptEntry(f"cache entry {name}: the manifest does not list the entry's files")
-    for fname, meta in files.items():
-        if not (isinstance(fname, str) and _FILE_NAME.match(fname)):
-            raise CorruptEntry(f"cache entry {name}: the manifest lists a bad file name {fname!r}")
-        if not (
-            isinstance(meta, dict)
-            and isinstance(meta.get("size"), int)
-            and isinstance(meta.get("mtime_ns"), int)
-            and isinstance(meta.get("sha256"), str)
-        ):
-            raise CorruptEntry(
-                f"cache entry {name}: the manifest has no size, time and sha256 for {fname}"
-            )
-    return files
-
-
 FULL_CHECK_BYTES = 64 * 2**20
 """Entries up to this size are hashed on every open: measured on a 2-core machine at
 ~400 MB/s, 11 ms for brown_30 (3.7 MB) and 79 ms for brown_300 (35 MB), where GloVe 6B
 50d (164 MB, 392 ms) would lose its millisecond open."""
-
-
-def verify_files(path: Path, files: Mapping[str, Any], *, full: bool = False) -> None:
-    """Raise CorruptEntry naming the first file of folder `path` that does not match its
-    record in `files` (checked by `check_file_records`): missing, not a regular file (a
-    link is never followed), another size, or (when its mtime differs from the record, or
-    `full`) another sha256."""
-    for fname, meta in files.items():
-        p = path / fname
-        try:
-            st = os.lstat(p)
-        except OSError:
-            raise CorruptEntry(f"cache entry {path.name}: {fname} is missing") from None
-        if not stat.S_ISREG(st.st_mode):
-            raise CorruptEntry(
-                f"cache entry {path.name}: {fname} is not a regular file "
-                "(polyterm never follows links in its cache)"
-            )
-        if st.st_size != meta["size"]:
-            raise CorruptEntry(
-                f"cache entry {path.name}: {fname} has {st.st_size} bytes, "
-                f"the manifest says {meta['size']}"
-            )
-        if (full or st.st_mtime_ns != meta["mtime_ns"]) and _sha256(p) != meta["sha256"]:
-            raise CorruptEntry(f"cache entry {path.name}: {fname} was changed")
-
-
-def file_records(folder: Path) -> dict[str, dict[str, Any]]:
-    """Size, mtime and sha256 of every file in `folder` (a temp folder being built), in
-    name order: the ``files`` map of a manifest."""
-    files: dict[str, dict[str, Any]] = {}
-    for f in sorted(folder.iterdir()):
-        st = f.stat()
-        files[f.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256(f)}
-    return files
-
-
-def fsync_files(folder: Path) -> None:
-    """Flush every file of `folder` to disk (before it is renamed into place)."""
-    for f in folder.iterdir():
-        with f.open("rb") as fh:
-            os.fsync(fh.fileno())
-
-
-def _regular_file_opener(path: str, flags: int) -> int:
-    """`open` for a regular file only: a link, FIFO or device raises OSError (never blocks)."""
-    fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, "not a regular file", path)
-    return fd
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def library_versions() -> dict[str, str]:
-    versions = {"python": sys.version.split()[0], "numpy": np.__version__}
-    for mod in ("gensim", "scipy", "nltk"):
-        module = sys.modules.get(mod)
-        if module is not None:
-            versions[mod] = str(getattr(module, "__version__", "?"))
-    from polyterm import __version__
-
-    versions["polyterm"] = __version__
-    return versions
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-@dataclass(frozen=True, slots=True)
-class TrainingRecord:
-    """The word2vec parameters a trained model's manifest records (None: not recorded)."""
-
-    dims: int | None
-    seed: int | None
-    window: int | None
-    min_count: int | None
-    epochs: int | None
-    sg: int | None
-    negative: int | None
-    sample: float | None
-
-    @property
-    def architecture(self) -> str:
-        return "skip-gram" if self.sg else "CBOW"
-
-
-@dataclass(frozen=True, slots=True)
-class CorpusRecord:
-    """The corpus a trained model's manifest records."""
-
-    name: str
-    tokens: int
-    sha256: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileRecord:
-    """One file of a cache entry as its manifest lists it."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-
-@dataclass(frozen=True, slots=True, eq=False)  # equality: Mapping's, as a dict's
-class Manifest(Mapping[str, Any]):
-    """A cache entry's ``manifest.json``, parsed once into typed fields.
-
-    The JSON on disk is unchanged (`raw` is what was read or written); the mapping
-    interface reads `raw`, so code that still asks ``manifest.get("kind")`` keeps working
-    while views read ``manifest.kind``. `Manifest.of` accepts an in-memory model's plain
-    dict too (missing fields: empty, None or 0).
-    """
-
-    raw: Mapping[str, Any]
-    name: str
-    kind: str
-    source: str
-    spec_identity: Mapping[str, Any]
-    params: TrainingRecord | None
-    corpus: CorpusRecord | None
-    shape: tuple[int, int] | None
-    files: Mapping[str, FileRecord]
-    versions: Mapping[str, str]
-    file_format: str
-    limit: int | None
-    notes: tuple[str, ...]
-    content_sha256: str
-    created: str
-    frequency_ordered: bool
-
-    @classmethod
-    def of(cls, raw: Mapping[str, Any]) -> Manifest:
-        """`raw` parsed (a Manifest is returned as it is)."""
-        if isinstance(raw, Manifest):
-            return raw
-        params = raw.get("params")
-        training = None
-        if isinstance(params, Mapping) and params:
-            sample = params.get("sample")
-            training = TrainingRecord(
-                dims=_int(params.get("dims")),
-                seed=_int(params.get("seed")),
-                window=_int(params.get("window")),
-                min_count=_int(params.get("min_count")),
-                epochs=_int(params.get("epochs")),
-                sg=_int(params.get("sg")),
-                negative=_int(params.get("negative")),
-                sample=float(sample) if isinstance(sample, int | float) else None,
-            )
-        corpus = raw.get("corpus")
-        corpus_record = None
-        if isinstance(corpus, Mapping) and corpus:
-            corpus_record = CorpusRecord(
-                _text(corpus.get("name")),
-                _int(corpus.get("tokens")) or 0,
-                _text(corpus.get("sha256")),
-                _text(corpus.get("source")),
-            )
-        shape = raw.get("shape")
-        files = {
-            str(f): FileRecord(
-                _int(m.get("size")) or 0, _int(m.get("mtime_ns")) or 0, _text(m.get("sha256"))
-            )
-            for f, m in _mapping(raw.get("files")).items()
-            if isinstance(m, Mapping)
-        }
-        notes = raw.get("notes")
-        return cls(
-            raw=raw,
-            name=_text(raw.get("name")),
-            kind=_text(raw.get("kind")) or "in-memory",
-            source=_text(raw.get("source")),
-            spec_identity=_mapping(raw.get("identity")),
-            params=training,
-            corpus=corpus_record,
-            shape=(
-                (int(shape[0]), int(shape[1]))
-                if isinstance(shape, list | tuple)
-                and len(shape) == 2
-                and all(_int(x) is not None for x in shape)
-                else None
-            ),
-            files=files,
-            versions={str(k): _text(v) for k, v in _mapping(raw.get("versions")).items()},
-            file_format=_text(raw.get("file_format")),
-            limit=_int(raw.get("limit")),
-            notes=tuple(str(n) for n in notes) if isinstance(notes, list | tuple) else (),
-            content_sha256=_text(raw.get("content_sha256")),
-            created=_text(raw.get("created")),
-            frequency_ordered=bool(raw.get("frequency_ordered", True)),
-        )
-
-    @property
-    def path(self) -> str | None:
-        """A file model's vector file (absolute), as its spec named it."""
-        path = self.spec_identity.get("path") if self.kind == "file" else None
-        return str(path) if path else None
-
-    @property
-    def trusted(self) -> bool:
-        """Whether reading it needed --trust (gensim's native, pickle-based format)."""
-        return "trusted" in self.file_format
-
-    def __getitem__(self, key: str) -> Any:
-        return self.raw[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.raw)
-
-    def __len__(self) -> int:
-        return len(self.raw)
 
 
 @dataclass(frozen=True, slots=True)

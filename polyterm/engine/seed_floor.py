@@ -13,7 +13,7 @@ compare A with (seed 1 → 2, any other seed → 1; every other parameter kept).
 from __future__ import annotations
 
 from polyterm.core.embedding import Embedding
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.engine.specs import parse_train_spec
 from polyterm.errors import SpecError
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 from polyterm.core.embedding import Embedding
 from polyterm.core.features import FeatureLabels
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.polysemanticity import Z_CLEAR, features_view
 from polyterm.views.protocol import Cell, Data, Phrase, Table, ViewMethods, slug_of

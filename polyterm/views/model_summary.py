@@ -11,7 +11,7 @@ from polyterm.core.bases import fit_summary
 from polyterm.core.embedding import Embedding
 from polyterm.core.shared_vocab import SharedVocabulary
 from polyterm.engine.bases import BasisRequest, request_of
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.views.protocol import Data, Table
 
 

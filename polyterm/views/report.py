@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from itertools import combinations
 
 from polyterm.core.embedding import Embedding
 from polyterm.core.multiple_testing import MIN_Z, Test, correct, supported
 from polyterm.core.postprocess import removed_top
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.safe_text import visible
 from polyterm.views.alignment import alignment_view
 from polyterm.views.basis_comparison import (
@@ -190,6 +191,8 @@ def build_report(
     universality lives, each alignment, the sweep) are appended to `collect` when given."""
     say = progress or (lambda _m: None)
     keep = collect.append if collect is not None else (lambda _v: None)  # views for figures
+    # the model rows and the sweep: the report's list length, restriction, draws and seed
+    settings = replace(COMPARISON, k=k, top_n=restrict or 0, repetitions=repetitions, seed=seed)
     names = ", ".join(md(m.name) for m in models)
     readings: list[str] = []
     body: list[str] = []
@@ -221,7 +224,7 @@ def build_report(
     body.append("## Single dimensions")
 
     say("basis statistics")
-    rows = [model_row(m, k, restrict, repetitions, seed) for m in models]
+    rows = [model_row(m, settings) for m in models]
     body.append(
         "### Each model beside a randomly rotated basis\n\n"
         + table(
@@ -246,7 +249,7 @@ def build_report(
             replicas[m.name] = own[other.name]
         elif other is not None:
             say(f"basis statistics of {other.name} (another seed of {m.name})")
-            replicas[m.name] = model_row(other, k, restrict, repetitions, seed)
+            replicas[m.name] = model_row(other, settings)
     family: list[tuple[str, float | None]] = []
     extra = [r for r in replicas.values() if r.model.name not in own]
     for r in [*rows, *extra]:
@@ -298,8 +301,7 @@ def build_report(
         corpora = {c.name if (c := manifests[id(m)].corpus) else "" for m in trained}
         if len(trained) >= 2 and len(corpora) == 1:
             say("sweep table")
-            sweep = sweep_view(trained, corpus=corpora.pop(), k=k, top_n=restrict,
-                               repetitions=repetitions, seed=seed)  # fmt: skip
+            sweep = sweep_view(trained, corpus=corpora.pop(), settings=settings)
             keep(sweep)
             readings += [r for r in sweep.readings() if r not in readings]
             body.append(_section(render_markdown(sweep)))

@@ -43,13 +43,13 @@ from polyterm.core.procrustes import procrustes_align
 from polyterm.core.representational_similarity import linear_cka
 from polyterm.core.shared_vocab import shared_vocabulary
 from polyterm.engine.bases import BasisRequest, BasisStore
-from polyterm.engine.cache import Manifest
+from polyterm.engine.cache_records import Manifest
 from polyterm.errors import PolytermError
 from polyterm.views.basis_comparison import basis_comparison
 from polyterm.views.model_summary import ModelSummary, models_table
 from polyterm.views.protocol import Data, Phrase, Table, ViewMethods, null_text, slug_of
 from polyterm.views.quality import ModelQuality, quality_of, quality_table
-from polyterm.views.settings import COMPARISON
+from polyterm.views.settings import COMPARISON, ComparisonSettings
 
 F64 = npt.NDArray[np.float64]
 DEFAULT_TOP_N = COMPARISON.top_n
@@ -558,18 +558,21 @@ def _coherence_inputs(
 
 def model_row(
     model: Embedding,
-    k: int,
-    top_n: int | None,
-    repetitions: int,
-    seed: int,
+    settings: ComparisonSettings = COMPARISON,
     reference: Embedding | None = None,
 ) -> ModelRow:
-    """Basis statistics of one model, each beside its null (module docstring).
+    """Basis statistics of one model, each beside its null (module docstring), with the
+    list length, words (`top_n`, 0: all), null draws and seed of `settings`.
 
     Kept on the model: a report computes it for its table and again inside its sweep.
     """
-    key = ("model_row", k, top_n, repetitions, seed, _ref(reference))
-    return model.memoised(key, lambda: _model_row(model, k, top_n, repetitions, seed, reference))
+    key = ("model_row", *_row_settings(settings), _ref(reference))
+    return model.memoised(key, lambda: _model_row(model, settings, reference))
+
+
+def _row_settings(settings: ComparisonSettings) -> tuple[int, int | None, int, int]:
+    """What a model row depends on: k, top_n (None: every word), repetitions, seed."""
+    return settings.k, settings.top_n or None, settings.repetitions, settings.seed
 
 
 def _ref(model: Embedding | None) -> weakref.ref[Embedding] | None:
@@ -577,13 +580,9 @@ def _ref(model: Embedding | None) -> weakref.ref[Embedding] | None:
 
 
 def _model_row(
-    model: Embedding,
-    k: int,
-    top_n: int | None,
-    repetitions: int,
-    seed: int,
-    reference: Embedding | None,
+    model: Embedding, settings: ComparisonSettings, reference: Embedding | None
 ) -> ModelRow:
+    k, top_n, repetitions, seed = _row_settings(settings)
     x = np.asarray(model.vectors[: top_n or None], dtype=np.float64)
     repeat = single_model_null(
         lambda m: top_k_distinct_share(m, k), x, repetitions=repetitions, seed=seed
@@ -633,10 +632,7 @@ def sweep_view(
     models: Sequence[Embedding],
     *,
     corpus: str = "",
-    k: int = 10,
-    top_n: int | None = DEFAULT_TOP_N,
-    repetitions: int = COMPARISON.repetitions,
-    seed: int = COMPARISON.seed,
+    settings: ComparisonSettings = COMPARISON,
     reference: Embedding | None = None,
     progress: Callable[[float], None] | None = None,
     bases: Sequence[BasisRequest] = (BasisRequest(),),
@@ -644,12 +640,14 @@ def sweep_view(
     quality: bool = False,
 ) -> SweepView:
     """Per-model rows (largest first) and pair rows for adjacent sizes and for seeds; with
-    `quality`, each model's word-similarity and analogy scores too."""
+    `quality`, each model's word-similarity and analogy scores too. Of `settings`, the
+    sweep reads k, top_n (0: every shared word), repetitions and seed."""
+    k, top_n, repetitions, seed = _row_settings(settings)
     ordered = sorted(models, key=lambda m: (-m.dims, _seed(m) or 0))
     steps = len(ordered)
     rows = []
     for i, m in enumerate(ordered):
-        rows.append(model_row(m, k, top_n, repetitions, seed, reference))
+        rows.append(model_row(m, settings, reference))
         if progress:
             progress((i + 1) / (2 * steps))
     pairs = []

@@ -53,10 +53,9 @@ if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at sta
 CURVE_BASIS = RAW_BASIS  # the meaning curve's basis (the sweep's own: the models' dimensions)
 
 SELECTED = "selected"
-SWEEP_K = COMPARISON.k
-SWEEP_TOP_N = COMPARISON.top_n
-SWEEP_REPETITIONS = COMPARISON.repetitions  # was 10, where the CLI's sweep drew 20
-SWEEP_SEED = COMPARISON.seed
+SWEEP_SETTINGS = COMPARISON
+"""The sweep's k, shared words, null draws and seed: the CLI's `sweep` defaults (its null
+draws were 10 here where the CLI drew 20)."""
 
 
 def corpus_of(model: Embedding) -> str | None:
@@ -383,10 +382,7 @@ class SweepPane(Pane):
             return sweep_view(
                 models,
                 corpus=corpus,
-                k=SWEEP_K,
-                top_n=SWEEP_TOP_N,
-                repetitions=SWEEP_REPETITIONS,
-                seed=SWEEP_SEED,
+                settings=SWEEP_SETTINGS,
                 progress=progress,
             )
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from polyterm.engine import bases as bases_module
+from polyterm.engine import basis_entries
 from polyterm.engine.bases import BasisRequest, BasisStore, stability_entry_name
 from polyterm.engine.cache import ModelCache
 from polyterm.errors import PolytermError
@@ -109,7 +110,7 @@ def test_zero_length_stability_arrays_are_refitted(tmp_path: Path) -> None:
     manifest["result"]["n_stable"] = 0
     manifest["result"]["mean_index"] = 0.0
     (path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    _reseal(path, *(f"{n}.npy" for n in bases_module._STABILITY_ARRAYS))
+    _reseal(path, *(f"{n}.npy" for n in basis_entries.STABILITY_ARRAYS))
 
     warnings: list[str] = []
     again = _store(tmp_path, warnings).stability(_cached_model(tmp_path), ICA, runs=3)

@@ -22,6 +22,7 @@ import pytest
 from polyterm.engine import cache as cache_module
 from polyterm.engine.atomic import write_text_atomic
 from polyterm.engine.cache import CacheEntry, ModelCache, open_cache
+from polyterm.engine.file_integrity import sha256_file
 from polyterm.engine.models import ModelLibrary
 from polyterm.engine.specs import FileSpec, parse_spec
 from polyterm.errors import CacheError
@@ -149,7 +150,7 @@ def _damage_pickled_npy(entry: Path) -> str:
     manifest["files"]["unit.npy"] = {
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
-        "sha256": cache_module._sha256(entry / "unit.npy"),
+        "sha256": sha256_file(entry / "unit.npy"),
     }
     (entry / "manifest.json").write_text(json.dumps(manifest))
     return r"unit\.npy: .*Python objects"

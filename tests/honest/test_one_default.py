@@ -40,9 +40,12 @@ def test_the_compare_pane_and_align_ask_the_same_question() -> None:
 
 def test_the_sweep_pane_and_the_sweep_command_draw_the_same_nulls() -> None:
     args = _parse("sweep", "brown")
-    assert sweep_pane.SWEEP_REPETITIONS == args.repetitions == COMPARISON.repetitions
-    assert args.k == sweep_pane.SWEEP_K
-    assert COMPARISON.top_n == sweep_pane.SWEEP_TOP_N
+    from polyterm.cli.commands import _settings
+    from polyterm.views.sweep import DEFAULT_TOP_N
+
+    assert _settings(args, DEFAULT_TOP_N) == sweep_pane.SWEEP_SETTINGS
+    assert sweep_pane.SWEEP_SETTINGS.repetitions == args.repetitions == COMPARISON.repetitions
+    assert _settings(_parse("sweep", "brown", "--top-n", "0"), DEFAULT_TOP_N).top_n == 0
 
 
 def test_report_universality_and_align_share_the_defaults() -> None:

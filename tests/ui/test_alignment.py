@@ -22,7 +22,7 @@ from polyterm.widgets.comparison_pane import (
     ALIGN_TOP_N,
     PAIR_HINT,
 )
-from polyterm.widgets.sweep_pane import SWEEP_K, SWEEP_REPETITIONS, SWEEP_SEED, SWEEP_TOP_N
+from polyterm.widgets.sweep_pane import SWEEP_SETTINGS
 from tests.ui.helpers import plain, settle, until
 
 # The whole explorer, driven by Pilot: run by `pytest -m slow` and in CI (the default
@@ -44,10 +44,7 @@ def expected_sweep(models: list[Embedding]) -> Any:
     return sweep_view(
         models,
         corpus="toy",
-        k=SWEEP_K,
-        top_n=SWEEP_TOP_N,
-        repetitions=SWEEP_REPETITIONS,
-        seed=SWEEP_SEED,
+        settings=SWEEP_SETTINGS,
     )
 
 

@@ -8,7 +8,10 @@ into calls on them and is told of their changes through the `WorkspaceHost` hook
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import time
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -211,6 +214,11 @@ def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
     ]
 
 
+_NO_SIGNALS = (ValueError, RuntimeError, NotImplementedError)
+"""What `loop.add_signal_handler` raises where signals cannot be handled (not the main
+thread, a platform without them): the explorer then runs without its SIGTERM handler."""
+
+
 class PolytermApp(App[int]):
     """Compare word-embedding models: five live panes, background work, markdown export."""
 
@@ -251,6 +259,8 @@ class PolytermApp(App[int]):
         self.session: Session | None = None  # as read at start-up (when `startup`)
         self.files: dict[str, FileModel] = {}  # models opened from vector files, by name
         self._saved_theme: str | None = None
+        self.exit_on_sigterm = False  # run_app: SIGTERM ends the app as `q` would
+        self.terminated = False  # it did (run_app returns 143)
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -291,6 +301,8 @@ class PolytermApp(App[int]):
 
     # -- start-up ---------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.exit_on_sigterm:
+            self._install_sigterm()
         warn = self.workspace.warn_from_thread
         if self.startup:
             self.session = load_session(config_dir(), warn=warn)
@@ -309,6 +321,21 @@ class PolytermApp(App[int]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        if self.exit_on_sigterm:
+            with contextlib.suppress(*_NO_SIGNALS):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    def _install_sigterm(self) -> None:
+        """SIGTERM (`kill <pid>`, a closing terminal emulator, systemd) exits like `q` does
+        without asking: Textual's exit leaves the alternate screen, turns mouse reporting off
+        and restores the terminal's modes, which the default action (die at once) never did.
+        The handler is the event loop's (a wake-up fd), so it runs between messages."""
+        with contextlib.suppress(*_NO_SIGNALS):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._sigterm)
+
+    def _sigterm(self) -> None:
+        self.terminated = True
+        self.exit(143)
 
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
@@ -791,5 +818,8 @@ class PolytermApp(App[int]):
 
 def run_app(theme: str | None = None, cache_dir: str | None = None) -> int:
     """Start the explorer (called by `polyterm` with no command in a terminal)."""
-    PolytermApp(theme=theme, cache_dir=cache_dir).run()
-    return 0
+    app = PolytermApp(theme=theme, cache_dir=cache_dir)
+    app.exit_on_sigterm = True
+    app.run()
+    return 128 + signal.SIGTERM if app.terminated else 0
+

@@ -822,4 +822,3 @@ def run_app(theme: str | None = None, cache_dir: str | None = None) -> int:
     app.exit_on_sigterm = True
     app.run()
     return 128 + signal.SIGTERM if app.terminated else 0
-

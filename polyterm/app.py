@@ -690,8 +690,16 @@ class PolytermApp(App[int]):
         def load(request: LoadRequest | None) -> None:
             if request is not None:
                 ws = self.workspace
-                ws.selected += [request.name] if request.name not in ws.selected else []
-                ws.open_model(request.path, request.options, request.name)
+                path = str(Path(request.path).expanduser().resolve())
+                same = [f.name for f in self.files.values() if f.path == path]
+                if same and same[0] in ws.models:
+                    self.notify(f"{Path(path).name} is open already, as {same[0]}")
+                    return
+                name = ws.unique_name(request.name)  # never silently the cached namesake
+                if name != request.name:
+                    self.notify(f"{request.name} is taken: the file is opened as {name}")
+                ws.selected.append(name)
+                ws.open_model(request.path, request.options, name)
                 self.refresh_models()
 
         self.push_screen(LoadScreen(), load)

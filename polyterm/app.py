@@ -684,7 +684,8 @@ class PolytermApp(App[int]):
             for spec in specs or []:
                 self.workspace.select(spec, True)
 
-        self.push_screen(TrainScreen(self.workspace.catalogue.corpora, corpus), train)
+        cached = {c.name for c in self.workspace.catalogue.cached}
+        self.push_screen(TrainScreen(self.workspace.catalogue.corpora, corpus, cached), train)
 
     def action_load(self) -> None:
         def load(request: LoadRequest | None) -> None:

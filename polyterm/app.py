@@ -8,7 +8,10 @@ into calls on them and is told of their changes through the `WorkspaceHost` hook
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import signal
 import time
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -211,6 +214,11 @@ def app_bindings(panes: Sequence[PaneClass]) -> list[BindingType]:
     ]
 
 
+_NO_SIGNALS = (ValueError, RuntimeError, NotImplementedError)
+"""What `loop.add_signal_handler` raises where signals cannot be handled (not the main
+thread, a platform without them): the explorer then runs without its SIGTERM handler."""
+
+
 class PolytermApp(App[int]):
     """Compare word-embedding models: five live panes, background work, markdown export."""
 
@@ -253,6 +261,8 @@ class PolytermApp(App[int]):
         self.session: Session | None = None  # as read at start-up (when `startup`)
         self.files: dict[str, FileModel] = {}  # models opened from vector files, by name
         self._saved_theme: str | None = None
+        self.exit_on_sigterm = False  # run_app: SIGTERM ends the app as `q` would
+        self.terminated = False  # it did (run_app returns 143)
 
     def get_default_screen(self) -> Screen[Any]:
         return self.main
@@ -293,6 +303,8 @@ class PolytermApp(App[int]):
 
     # -- start-up ---------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.exit_on_sigterm:
+            self._install_sigterm()
         warn = self.workspace.warn_from_thread
         if self.startup:
             self.session = load_session(config_dir(), warn=warn)
@@ -311,6 +323,21 @@ class PolytermApp(App[int]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        if self.exit_on_sigterm:
+            with contextlib.suppress(*_NO_SIGNALS):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    def _install_sigterm(self) -> None:
+        """SIGTERM (`kill <pid>`, a closing terminal emulator, systemd) exits like `q` does
+        without asking: Textual's exit leaves the alternate screen, turns mouse reporting off
+        and restores the terminal's modes, which the default action (die at once) never did.
+        The handler is the event loop's (a wake-up fd), so it runs between messages."""
+        with contextlib.suppress(*_NO_SIGNALS):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._sigterm)
+
+    def _sigterm(self) -> None:
+        self.terminated = True
+        self.exit(143)
 
     @on(MainScreen.Ready)
     def _main_ready(self) -> None:
@@ -659,14 +686,23 @@ class PolytermApp(App[int]):
             for spec in specs or []:
                 self.workspace.select(spec, True)
 
-        self.push_screen(TrainScreen(self.workspace.catalogue.corpora, corpus), train)
+        cached = {c.name for c in self.workspace.catalogue.cached}
+        self.push_screen(TrainScreen(self.workspace.catalogue.corpora, corpus, cached), train)
 
     def action_load(self) -> None:
         def load(request: LoadRequest | None) -> None:
             if request is not None:
                 ws = self.workspace
-                ws.selected += [request.name] if request.name not in ws.selected else []
-                ws.open_model(request.path, request.options, request.name)
+                path = str(Path(request.path).expanduser().resolve())
+                same = [f.name for f in self.files.values() if f.path == path]
+                if same and same[0] in ws.models:
+                    self.notify(f"{Path(path).name} is open already, as {same[0]}")
+                    return
+                name = ws.unique_name(request.name)  # never silently the cached namesake
+                if name != request.name:
+                    self.notify(f"{request.name} is taken: the file is opened as {name}")
+                ws.selected.append(name)
+                ws.open_model(request.path, request.options, name)
                 self.refresh_models()
 
         self.push_screen(LoadScreen(), load)
@@ -796,5 +832,7 @@ def run_app(
 ) -> int:
     """Start the explorer (called by `polyterm` with no command in a terminal);
     `seed_floor` False: `polyterm --no-seed-floor`."""
-    PolytermApp(theme=theme, cache_dir=cache_dir, seed_floor=seed_floor).run()
-    return 0
+    app = PolytermApp(theme=theme, cache_dir=cache_dir, seed_floor=seed_floor)
+    app.exit_on_sigterm = True
+    app.run()
+    return 128 + signal.SIGTERM if app.terminated else 0

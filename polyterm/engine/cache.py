@@ -60,6 +60,7 @@ from polyterm.core.embedding import Embedding, unit_rows
 from polyterm.core.vocabulary import Vocabulary
 from polyterm.engine import cache_records, file_integrity
 from polyterm.engine.atomic import pid_alive, sweep_stale_temp_files, write_text_atomic
+from polyterm.engine.settings import low_space
 from polyterm.engine.specs import ModelSpec, cache_key
 from polyterm.errors import CacheError
 
@@ -542,11 +543,16 @@ def open_cache(root: Path, warn: WarnCallback | None = None) -> ModelCache:
     only when no temporary folder can be made either.
     """
     try:
-        return ModelCache(root)
+        usable = ModelCache(root)
     except ForeignFolder:
         raise
     except CacheError as exc:
         reason = str(exc)
+    else:
+        full = low_space(usable.root)  # "no space": the temporary cache, as documented
+        if full is None:
+            return usable
+        reason = full
     # a tagged cache that can still be read (read-only, a full disk): its models are used
     readable = _is_own_marker(Path(root) / MARKER) and os.access(
         Path(root) / "models", os.R_OK | os.X_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import platformdirs
@@ -36,6 +37,30 @@ def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return expand_folder(env, CACHE_ENV)
     return Path(platformdirs.user_cache_dir(APP))
+
+
+MIN_FREE_BYTES = 64 * 2**20
+"""Free space below which a cache folder is treated as full ("no space"): more than a
+Brown word2vec entry (brown_300 is 34 MiB on disk; GloVe 6B 50d's entry is 156 MiB, and a
+write that runs out of space is still one error line with no partial entry)."""
+
+
+def low_space(folder: Path, need: int = MIN_FREE_BYTES) -> str | None:
+    """Why `folder` cannot take new cache entries for lack of space, or None.
+
+    A full disk still lets the cache's probe file be made (an empty file needs no block),
+    so "no space" is found from the free space of the folder's file system. A folder whose
+    free space cannot be read is not refused here (its writes say what is wrong)."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free >= need:
+        return None
+    return (
+        f"cannot use the cache folder {folder}: No space left on device "
+        f"({free / 2**20:.1f} MiB free, new models need up to {need / 2**20:.0f} MiB)"
+    )
 
 
 def config_dir() -> Path:

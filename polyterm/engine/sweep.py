@@ -110,11 +110,14 @@ def train_many(
     with ProcessPoolExecutor(
         jobs, mp_context=ctx, initializer=_init, initargs=(q, stop, os.getpid())
     ) as pool:
-        with _sigint_ignored():  # workers start ignoring Ctrl-C, even while they import
-            pending: set[Future[tuple[str, str | None]]] = {
-                pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
-            }
+        pending: set[Future[tuple[str, str | None]]] = set()
         try:
+            # workers start ignoring Ctrl-C, even while they import; a Ctrl-C meanwhile is
+            # held and raised here once they are spawned (see `_sigint_ignored`)
+            with _sigint_ignored():
+                pending = {
+                    pool.submit(_train_one, s, str(library.cache.root), options) for s in todo
+                }
             while pending:
                 done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
                 _drain(q, progress)
@@ -142,17 +145,38 @@ def train_many(
 
 @contextlib.contextmanager
 def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored while worker processes are spawned (they inherit it, and Python
-    keeps an ignored SIGINT ignored), so a Ctrl-C while they import prints no traceback.
-    Only the main thread may change signal handlers: elsewhere this does nothing."""
+    """Worker processes spawned with SIGINT out of their way, so a Ctrl-C while they
+    import prints no traceback; a Ctrl-C in that window is not lost but raised here, as a
+    KeyboardInterrupt at the end of the `with`.
+
+    Where signals can be blocked (POSIX), SIGINT is blocked while they are spawned: the
+    workers inherit the block across exec and never see a Ctrl-C (they stop through the
+    sweep's stop event); the parent holds a Ctrl-C that arrives meanwhile (pending, or
+    noted by a handler when another thread took it) and raises it after. Elsewhere SIGINT
+    is ignored (inherited too), and a Ctrl-C in the window is lost. Only the main thread
+    may change signal handlers: elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not hasattr(signal, "pthread_sigmask"):
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return
+    caught: list[int] = []
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one: now
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)
+        elif caught and previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def _finished_after_stop(pending: set[Future[tuple[str, str | None]]]) -> list[str]:

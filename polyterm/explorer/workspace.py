@@ -8,6 +8,7 @@ every change through the `WorkspaceHost` hooks (`refresh_models`, `selection_cha
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Sequence
@@ -122,6 +123,25 @@ class Workspace:
             self.scan()
             self.host.selection_changed()
 
+    def unique_name(self, name: str) -> str:
+        """`name` for a model opened from a file, or `name-file` (`name-file2`, …) when a
+        loaded, cached, listed or opening model already has that name: every model in the
+        explorer has its own name, so selecting, removing or exporting one never acts on
+        another (a file `brown_30.txt` beside the trained brown_30)."""
+        taken = (
+            set(self.models)
+            | set(self.selected)
+            | {j.name for j in self.jobs.values()}
+            | {c.name for c in self.catalogue.cached}
+        )
+        if name not in taken:
+            return name
+        for n in itertools.count(1):
+            candidate = f"{name}-file" + (str(n) if n > 1 else "")
+            if candidate not in taken:
+                return candidate
+        raise AssertionError("unreachable")
+
     # -- jobs -------------------------------------------------------------------------------
     def open_model(
         self, spec: str, options: OpenOptions | None = None, name: str | None = None
@@ -170,7 +190,12 @@ class Workspace:
         if message.job_id not in self.jobs:
             return  # ended already: cancelled before its worker started
         job = self._end_job(message.job_id, message.name)
-        self.models[message.name] = message.model
+        model = message.model
+        if job is not None and model.name != message.name and self._is_file(job):
+            # a file opened under its own name (`unique_name`): the model carries it, so
+            # every pane, row and export names it as the selection does
+            model = dataclasses.replace(model, name=message.name, memo={})
+        self.models[message.name] = model
         self.notify(
             f"{message.name} is ready ({len(message.model):,} words, {message.model.dims} dims)"
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -73,6 +73,19 @@ def build_specs(corpus: str, values: dict[str, str], sg: int) -> tuple[list[str]
     return specs, {}
 
 
+PROPOSED_DIMS = (30, 29)
+"""The form's first proposal: the original study's pair, when neither is cached yet."""
+
+
+def proposed_dims(corpus: str, cached: Collection[str]) -> str:
+    """The dims the form proposes for `corpus`: the study's pair (30,29), else the next two
+    sizes below it not cached yet with the form's other defaults (`corpus_D`), so the
+    proposal always makes something new; "30,29" again when every size is cached."""
+    free = [d for d in range(PROPOSED_DIMS[0], 1, -1) if f"{corpus}_{d}" not in cached]
+    picked = free[: len(PROPOSED_DIMS)]
+    return ",".join(str(d) for d in (picked or PROPOSED_DIMS))
+
+
 class TrainScreen(ModalScreen[list[str] | None]):
     """Returns the spec names to train, or None when cancelled."""
 
@@ -87,10 +100,14 @@ class TrainScreen(ModalScreen[list[str] | None]):
         ),
     ]
 
-    def __init__(self, corpora: Sequence[str], corpus: str | None = None) -> None:
+    def __init__(
+        self, corpora: Sequence[str], corpus: str | None = None, cached: Collection[str] = ()
+    ) -> None:
         super().__init__()
+        self.cached = frozenset(cached)  # names of cached models: proposed sizes are new
         self.corpora = list(dict.fromkeys([*corpora, "lee"]))
         self.corpus = corpus if corpus in self.corpora else self.corpora[0]
+        self._proposed = proposed_dims(self.corpus, self.cached)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="train-dialog") as box:
@@ -106,7 +123,7 @@ class TrainScreen(ModalScreen[list[str] | None]):
                 )
                 yield Static("", id="corpus-error", classes="field-error")
                 for key, default, hint in (
-                    ("dims", "30,29", "e.g. 300,100,30 or 30-25"),
+                    ("dims", self._proposed, "e.g. 300,100,30 or 30-25"),
                     ("seeds", "1", "e.g. 1,2,3"),
                     ("window", "5", ""),
                     ("min_count", "5", ""),
@@ -158,7 +175,11 @@ class TrainScreen(ModalScreen[list[str] | None]):
     def on_input_changed(self) -> None:
         self.validate()
 
-    def on_select_changed(self) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
+        dims = self.query_one("#dims", Input)
+        if event.select.id == "corpus" and dims.value == self._proposed:  # not edited yet
+            self._proposed = proposed_dims(str(event.value), self.cached)
+            dims.value = self._proposed
         self.validate()
 
     def on_input_submitted(self) -> None:

@@ -33,6 +33,14 @@ class ModelsView:
     def command(self) -> str:
         return "polyterm models"
 
+    @property
+    def to_make(self) -> tuple[str, ...]:
+        """The catalogue's `available` labels that are not loaded, cached or being made
+        (GloVe, once loaded, is no longer "available to make")."""
+        have = {m.name for m in self.loaded} | {c.name for c in self.catalogue.cached}
+        have |= {j.name for j in self.jobs}
+        return tuple(a for a in self.catalogue.available if a not in have)
+
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:.1f}"
@@ -70,7 +78,7 @@ def _(view: ModelsView) -> str:
                 ],
             )
         )
-    available = ", ".join(markdown_code(a) for a in view.catalogue.available)
+    available = ", ".join(markdown_code(a) for a in view.to_make) or "nothing else"
     parts.append(f"### Available to make\n\n{available}")
     parts.append(reproduce(view.command()))
     return "\n\n".join(parts) + "\n"

@@ -664,7 +664,11 @@ class DimensionPane(Pane):
         self._change(scale=Scale.COSINE if self.params.scale is Scale.RAW else Scale.RAW)
 
     def action_restrict(self) -> None:
-        self._change(restrict=_step(RESTRICT_STEPS, self.params.restrict, 1), restrict_chosen=True)
+        """The next restriction smaller than the model's vocabulary (a 13,974-word model is
+        never offered its "top 50,000 words"), or the whole vocabulary."""
+        words = self.model_words.get(self.params.model or "")
+        steps = tuple(s for s in RESTRICT_STEPS if s is None or words is None or s < words)
+        self._change(restrict=_step(steps, self.params.restrict, 1), restrict_chosen=True)
 
     def action_k(self) -> None:
         self._change(k=_step(K_STEPS, self.params.k, 1))

@@ -130,9 +130,7 @@ def model_rows(view: ModelsView) -> list[ModelRow]:
         if name not in loaded:
             state = RowState.TRAINING if j.kind == "train" else RowState.OPENING
             rows.append(ModelRow(name, state, fraction=_fraction(j)))
-    for spec in view.catalogue.available:
-        if spec not in loaded and spec not in cached and spec not in jobs:
-            rows.append(ModelRow(spec, RowState.MAKE))
+    rows += [ModelRow(spec, RowState.MAKE) for spec in view.to_make]
     return rows
 
 

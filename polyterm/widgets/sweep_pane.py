@@ -499,7 +499,7 @@ class SweepPane(Pane):
             "floor (t: the train form's seeds field).",
         )
         self.query_one("#sweep-readings", Static).update(
-            Group(*(plain("• " + r) for r in readings))
+            Group(*(plain("• " + r) for r in said_once(readings)))
         )
 
     def on_resize(self) -> None:
@@ -532,3 +532,26 @@ class SweepPane(Pane):
         self.query_one("#sweep-plots", Static).update(
             Text("\n\n".join(p for p in plots if p), no_wrap=True, overflow="crop")
         )
+
+
+def said_once(readings: Sequence[str]) -> tuple[str, ...]:
+    """The readings with a closing sentence that several models' readings share (the
+    coherence verdict, "Its dimensions are no more coherent than random directions: …")
+    said once, for all of them, after the last of them; each keeps its own numbers."""
+    tails: dict[str, list[int]] = {}
+    for i, text in enumerate(readings):
+        head, sep, tail = text.rpartition(". ")
+        if sep and tail.startswith("Its ") and ": " in head:
+            tails.setdefault(tail, []).append(i)
+    shared = {t: ids for t, ids in tails.items() if len(ids) > 1}
+    if not shared:
+        return tuple(readings)
+    out: list[str] = []
+    for i, text in enumerate(readings):
+        cut = any(i in ids for ids in shared.values())
+        out.append(text.rpartition(". ")[0] + "." if cut else text)
+        for t, ids in shared.items():
+            if i == ids[-1]:
+                names = ", ".join(readings[j].split(": ", 1)[0] for j in ids)
+                out.append(f"{names}: {'Their ' + t.removeprefix('Its ')}")
+    return tuple(out)

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from polyterm.engine import cache as cache_module
+from polyterm.engine import settings as settings_module
 from polyterm.engine.atomic import write_text_atomic
 from polyterm.engine.cache import CacheEntry, ModelCache, open_cache
 from polyterm.engine.file_integrity import sha256_file
@@ -271,6 +272,7 @@ import sys, time
 from pathlib import Path
 import numpy as np
 from polyterm.engine import cache as cache_module
+from polyterm.engine import settings as settings_module
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.models import ModelLibrary
 
@@ -433,3 +435,35 @@ def test_words_with_odd_characters_round_trip_through_the_cache(tmp_path: Path) 
     v = np.arange(1, 1 + 2 * len(words), dtype=np.float32).reshape(len(words), 2)
     entry = cache.write(FileSpec("/nowhere/odd.txt", stat=(1, 2)), words, v, manifest={})
     assert list(cache.open(entry).vocab) == words
+
+
+def test_a_full_disk_at_start_uses_the_temporary_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No space left (an empty probe file still fits on a full disk): the documented
+    temporary cache for this run, the full cache's models still read, nothing written there."""
+    root = tmp_path / "full-cache"
+    spec = "mini_5:path=" + str(_mini(tmp_path)) + ",min_count=1"
+    ModelLibrary(ModelCache(root)).open(spec)  # a model made while there was room
+    before = sorted(p.name for p in (root / "models").iterdir())
+    real = shutil.disk_usage
+
+    def full(path: Any) -> Any:
+        usage = real(path)
+        if str(root) in str(path):
+            return usage._replace(free=4096)
+        return usage
+
+    monkeypatch.setattr(settings_module.shutil, "disk_usage", full)
+    warnings: list[str] = []
+    cache = open_cache(root, warnings.append)
+    assert cache.root != root and cache.read_also == root
+    (warning,) = warnings
+    assert "No space left on device" in warning and "temporary cache" in warning
+    assert "its models are used" in warning and "\n" not in warning
+    library = ModelLibrary(cache)
+    assert "cat" in library.open(spec).vocab  # read from the full cache
+    other = "mini_6:path=" + str(_mini(tmp_path)) + ",min_count=1"
+    assert "dog" in library.open(other).vocab  # made in the temporary cache
+    assert sorted(p.name for p in (root / "models").iterdir()) == before
+    assert any(p.name.startswith("mini_6") for p in (cache.root / "models").iterdir())

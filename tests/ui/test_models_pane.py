@@ -189,3 +189,24 @@ async def test_the_dialog_buttons_answer_by_their_ids(fixed_catalogue) -> None:
         await settle(pilot)
         assert answers.pop() is None
         assert not isinstance(app.screen, TrainScreen | ConfirmScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_a_loaded_glove_is_not_available_to_make(fixed_catalogue, size) -> None:
+    """GloVe loaded: its row says loaded, and neither the table nor the pane's export lists
+    it under "available to make" (the export listed every makeable model)."""
+    from polyterm.core.embedding import Embedding
+    from polyterm.views.markdown import render_markdown
+
+    toy = toy_model("toy_a", 1)
+    glove = Embedding.from_arrays("glove-6b-50", list(toy.vocab), toy.vectors)
+    app = PolytermApp(models=[toy, glove], startup=False, theme="polyterm-dark")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        states = {str(k.value): cell(table, str(k.value), "state") for k in table.rows}
+        assert states["glove-6b-50"] == "loaded"
+        view = ModelsView(FIXED_CATALOGUE, tuple(ModelSummary.of(m) for m in (toy, glove)))
+        available = render_markdown(view).split("### Available to make", 1)[1]
+        assert "glove-6b-50" not in available.split("\n\n")[1]
+        assert "brown_<dims>" in available  # what can still be made is listed

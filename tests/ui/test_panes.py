@@ -65,13 +65,13 @@ async def test_dimension_browser_steps_and_matches_core(toy_models, fixed_catalo
         await pilot.press("enter")  # out of range: a notification, the view stays
         await settle(pilot)
         assert pane.view.dim == 5
-        await pilot.press("r", "k")
-        await settle(pilot)
-        assert (pane.view.restrict, pane.view.k) == (1000, 20)
+        await pilot.press("r", "k")  # a toy model: no restriction below its vocabulary
+        await settle(pilot)  # (r's steps on a larger model: test_panes_dimensions.py)
+        assert (pane.view.restrict, pane.view.k) == (None, 20)
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(pane.view, RepeatsView)
-        assert pane.view == repeats_view(model, k=20, restrict=1000, scale=Scale.COSINE)
+        assert pane.view == repeats_view(model, k=20, restrict=None, scale=Scale.COSINE)
         await pilot.press("m", "v")
         await settle(pilot)
         assert pane.view.model.name == "toy_b"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from textual.widgets import Static
 
 from polyterm.app import PolytermApp
@@ -76,3 +77,24 @@ async def test_a_small_model_is_not_restricted_and_the_card_says_what_it_shows(
         assert pane.view.scale is Scale.COSINE
         card = plain(app.main.query_one("#dims-card-title", Static))
         assert "histogram of raw values" not in card and "cosines" in card
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_r_offers_only_restrictions_below_the_vocabulary(
+    fixed_catalogue: object, size: tuple[int, int]
+) -> None:
+    """A 13,974-word model (brown_30's size): `r` steps through the top 1,000 and 10,000
+    words and the whole vocabulary, never a "top 50,000 words" larger than the model."""
+    app = PolytermApp(models=[large_model(13_974)], startup=False, theme="polyterm-dark")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.main.pane("dims")
+        offered = []
+        for _ in range(6):
+            await pilot.press("r")
+            await settle(pilot)
+            offered.append(pane.view.restrict)
+            assert "50,000" not in header(app)
+        assert set(offered) == {None, 1_000, 10_000}

@@ -303,7 +303,11 @@ def build_report(
             say("sweep table")
             sweep = sweep_view(trained, corpus=corpora.pop(), settings=settings)
             keep(sweep)
-            readings += [r for r in sweep.readings() if r not in readings]
+            # the report already reads each model's repeats and coherence (with its own
+            # seed partner and correction): keep the sweep's readings between models
+            own = tuple(f"{m.name}: " for m in models)
+            readings += [r for r in sweep.readings()
+                         if r not in readings and not r.startswith(own)]  # fmt: skip
             body.append(_section(render_markdown(sweep)))
 
     tests = correct(family)

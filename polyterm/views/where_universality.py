@@ -363,8 +363,10 @@ class WhereUniversalityView(ViewMethods):
                     f"when Benjamini–Hochberg at {q} keeps its max-|r| p-value "
                     f"({self.repetitions:,} null draws); under the null the chance that any "
                     f"pair is called shared is at most {self.fdr_q:.0%}. Null: rotation "
-                    "(raw: of A; pca, ica: in the whitened space) or shuffle (dict:K: A's "
-                    "words permuted, a weaker null that also breaks the shared geometry). "
+                    "(raw: of A; pca, ica: in the whitened space) or rotated dictionary "
+                    "(dict:K: A's dictionary turned by a random rotation of A's space and "
+                    "A's words coded on it again; the word shuffle is only a secondary "
+                    "line). "
                     + self._stability_text()
                     + " 'Shared beyond chance': mean matched |r| more than "
                     f"{SHARED_Z:g} null sd above a null that keeps the geometry (not only the "
@@ -479,9 +481,11 @@ class WhereUniversalityView(ViewMethods):
             )
         if any(c.basis.name.kind == "dict" for p in self.pairs for c in p.comparisons):
             out.append(
-                "Dictionary atoms are read against a shuffle of the words (non-negative codes "
-                "cannot be rotated), which keeps neither model's geometry: beating it is a "
-                "weaker claim than beating a rotation."
+                "Dictionary atoms are read against a rotated-dictionary null (A's dictionary "
+                "turned by a random rotation of A's space, A's words coded on it again: the "
+                "geometry and the codes' sparsity kept, only the atoms' placement random); "
+                "non-negative codes cannot be rotated themselves, and the word shuffle, "
+                "which nearly every learned pair beats, is only a secondary line."
             )
         return tuple(out)
 

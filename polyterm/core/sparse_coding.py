@@ -44,72 +44,79 @@ _RIDGE = 1e-12
 """Added to the diagonal of each active-set system (atoms that are exactly dependent)."""
 
 
-def _solve_systems(gram: F64, shifted: F64, support: np.ndarray, active: np.ndarray) -> F64:
-    """Per row, ``u_S = G_SS⁻¹ shifted_S`` on its active slots S (0 elsewhere): the rows are
-    grouped by how many slots are active, so each batched solve is only as wide as its
-    rows' sets (a few rows with large sets do not widen everyone's systems)."""
+def _solve_compact(gram: F64, shifted: F64, support: np.ndarray, counts: np.ndarray) -> F64:
+    """Per row, ``u_S = G_SS⁻¹ shifted_S`` on its active set S, the first ``counts[i]``
+    slots of ``support[i]`` (0 in the slots after them): rows are grouped by the size of
+    their set, so each batched solve is only as wide as its rows' sets."""
     m, w = support.shape
     u = np.zeros((m, w))
-    counts = active.sum(axis=1)
-    for c in np.unique(counts):
+    if m == 0 or w == 0:
+        return u
+    order = np.argsort(counts, kind="stable")
+    sizes = counts[order]
+    edges = np.flatnonzero(np.diff(sizes)) + 1
+    for group in np.split(order, edges):
+        c = int(counts[group[0]])
         if c == 0:
             continue
-        rows = np.flatnonzero(counts == c) if c < w or counts.min() < w else np.arange(m)
-        if c == w:  # every slot active: no compaction
-            atoms = support[rows]
-        else:
-            slots = np.argsort(~active[rows], axis=1, kind="stable")[:, :c]
-            atoms = np.take_along_axis(support[rows], slots, axis=1)
+        atoms = support[group, :c]
         g = gram[atoms[:, :, None], atoms[:, None, :]]
         g[:, np.arange(c), np.arange(c)] += _RIDGE
-        rhs = np.take_along_axis(shifted[rows], atoms, axis=1)
-        solution = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
-        if c == w:
-            u[rows] = solution
-        else:
-            block = np.zeros((rows.size, w))
-            np.put_along_axis(block, slots, solution, axis=1)
-            u[rows] = block
+        rhs = np.take_along_axis(shifted[group], atoms, axis=1)
+        u[group, :c] = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
     return u
 
 
-def _solve_active(
-    gram: F64,
-    shifted: F64,
-    support: np.ndarray,
-    active: np.ndarray,
-    coef: F64,
+def _lawson_hanson(
+    gram: F64, shifted: F64, support: np.ndarray, counts: np.ndarray, coef: F64
 ) -> None:
-    """Lawson–Hanson on each row's working set, in place: ``coef`` (m × w, feasible: >= 0
-    and 0 where not ``active``) becomes the non-negative solution of the system on the
-    active slots; slots whose coefficient reaches 0 are deactivated."""
+    """Lawson–Hanson on each row's active set, in place: ``coef`` (m × w, feasible: >= 0,
+    and 0 after the row's first ``counts`` slots) becomes the non-negative solution of the
+    system on the active set; an atom whose coefficient reaches 0 leaves the set (the
+    slots after it move up, so every active set stays the first ``counts`` slots)."""
     m, w = support.shape
     if m == 0 or w == 0:
         return
+    slots = np.arange(w)
     todo = np.arange(m)
     for _ in range(2 * w + 2):
         if todo.size == 0:
             return
-        sup, act, old = support[todo], active[todo], coef[todo]
-        u = _solve_systems(gram, shifted[todo], sup, act)
-        neg = act & (u <= 0.0)
+        sup, cnt = support[todo], counts[todo]
+        u = _solve_compact(gram, shifted[todo], sup, cnt)
+        valid = slots[None, :] < cnt[:, None]
+        neg = valid & (u <= 0.0)
         done = ~neg.any(axis=1)
         coef[todo[done]] = u[done]
         if done.all():
             return
         keep = ~done
-        old, u, act, neg = old[keep], u[keep], act[keep], neg[keep]
+        rows = todo[keep]
+        old, u, valid, neg = coef[rows], u[keep], valid[keep], neg[keep]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(neg, old / (old - u), np.inf)
         step = np.clip(ratio.min(axis=1), 0.0, 1.0)
         new = old + step[:, None] * (u - old)
         drop = neg & (ratio <= step[:, None] * (1 + 1e-12))  # the slots that block the step
-        new[drop] = 0.0
-        rows = todo[keep]
-        coef[rows] = new
-        active[rows] = act & ~drop
+        stay = valid & ~drop
+        new[~stay] = 0.0
+        moved = np.argsort(~stay, axis=1, kind="stable")
+        support[rows] = np.take_along_axis(support[rows], moved, axis=1)
+        coef[rows] = np.take_along_axis(new, moved, axis=1)
+        counts[rows] = stay.sum(axis=1)
         todo = rows
     # (not reached in exact arithmetic: each pass deactivates at least one slot)
+
+
+def _dense(support: np.ndarray, counts: np.ndarray, coef: F64, k: int) -> F64:
+    """The m × k codes of compact active sets."""
+    m, w = support.shape
+    out = np.zeros((m, k))
+    if w:
+        valid = np.arange(w)[None, :] < counts[:, None]
+        rows = np.broadcast_to(np.arange(m)[:, None], (m, w))
+        out[rows[valid], support[valid]] = coef[valid]
+    return out
 
 
 def nonnegative_lasso(
@@ -134,51 +141,45 @@ def nonnegative_lasso(
     gram = dictionary @ dictionary.T
     shifted = x @ dictionary.T - alpha
     cap = min(k, d + 1) if max_atoms is None else max(1, min(k, max_atoms))
+    counts = np.zeros(n, dtype=np.int64)
     if start is not None and start.shape == (n, k):
-        counts = (start > 0).sum(axis=1)
-        w = int(min(cap, counts.max(initial=0)))
-        order = np.argsort(~(start > 0), axis=1, kind="stable")[:, :w]
-        support = order.astype(np.int64)
-        active = np.take_along_axis(start > 0, support, axis=1)
+        r, c = np.nonzero(start > 0)
+        per_row = np.bincount(r, minlength=n)
+        position = np.arange(r.size) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        fits = position < cap
+        counts = np.minimum(per_row, cap)
+        support = np.zeros((n, int(counts.max(initial=0)) + 1), dtype=np.int64)
+        support[r[fits], position[fits]] = c[fits]
     else:
-        support = np.zeros((n, 0), dtype=np.int64)
-        active = np.zeros((n, 0), dtype=bool)
+        support = np.zeros((n, 1), dtype=np.int64)
     coef = np.zeros(support.shape)
-    _solve_active(gram, shifted, support, active, coef)
+    _lawson_hanson(gram, shifted, support, counts, coef)
+    factored = 2 * d < k
     rows = np.arange(n)
     for _ in range(4 * cap + 4):
         if rows.size == 0:
             break
         # the conditions off the set: c_j − (uG)_j − α for every atom of the rows left
-        sup, cf = support[rows], coef[rows]
-        if sup.shape[1]:
-            dense = np.zeros((rows.size, k))
-            np.add.at(dense, (np.arange(rows.size)[:, None], sup), cf)  # inactive slots add 0
-            slack = shifted[rows] - (dense @ dictionary) @ dictionary.T
-        else:
-            slack = shifted[rows]
+        dense = _dense(support[rows], counts[rows], coef[rows], k)
+        used = (dense @ dictionary) @ dictionary.T if factored else dense @ gram
+        slack = shifted[rows] - used
         best = np.argmax(slack, axis=1)
-        grow = (slack[np.arange(rows.size), best] > LASSO_TOL) & (active[rows].sum(axis=1) < cap)
+        grow = (slack[np.arange(rows.size), best] > LASSO_TOL) & (counts[rows] < cap)
         rows, best = rows[grow], best[grow]
         if rows.size == 0:
             break
-        w = support.shape[1]
-        free = ~active[rows]
-        has_free = free.any(axis=1)
-        slot = np.where(has_free, np.argmax(free, axis=1), w) if w else np.zeros(rows.size, int)
-        if not has_free.all():
-            support = np.hstack([support, np.zeros((n, 1), dtype=np.int64)])
-            active = np.hstack([active, np.zeros((n, 1), dtype=bool)])
-            coef = np.hstack([coef, np.zeros((n, 1))])
-        support[rows, slot] = best
-        active[rows, slot] = True
-        coef[rows, slot] = 0.0
-        sub_s, sub_a, sub_c = support[rows], active[rows], coef[rows]
-        _solve_active(gram, shifted[rows], sub_s, sub_a, sub_c)
-        support[rows], active[rows], coef[rows] = sub_s, sub_a, sub_c
-    codes = np.zeros((n, k))
-    np.add.at(codes, (np.repeat(np.arange(n), support.shape[1]), support.ravel()), coef.ravel())
-    out: F64 = np.maximum(codes, 0.0)
+        if int(counts[rows].max()) >= support.shape[1]:  # widen (doubling) for the new atom
+            extra = support.shape[1]
+            support = np.hstack([support, np.zeros((n, extra), dtype=np.int64)])
+            coef = np.hstack([coef, np.zeros((n, extra))])
+        support[rows, counts[rows]] = best
+        coef[rows, counts[rows]] = 0.0
+        counts[rows] += 1
+        w = int(counts[rows].max())
+        sub_s, sub_n, sub_c = support[rows, :w], counts[rows], coef[rows, :w]
+        _lawson_hanson(gram, shifted[rows], sub_s, sub_n, sub_c)
+        support[rows, :w], counts[rows], coef[rows, :w] = sub_s, sub_n, sub_c
+    out: F64 = np.maximum(_dense(support, counts, coef, k), 0.0)
     return out
 
 

@@ -40,6 +40,8 @@ from polyterm.core.arrays import F64
 
 LASSO_TOL = 1e-9
 """A condition ``c_j − (uG)_j <= α`` counts as violated above ``α + LASSO_TOL``."""
+ADD = 4
+"""At most this many violated atoms join a row's set per round (see nonnegative_lasso)."""
 _RIDGE = 1e-12
 """Added to the diagonal of each active-set system (atoms that are exactly dependent)."""
 
@@ -163,18 +165,39 @@ def nonnegative_lasso(
         dense = _dense(support[rows], counts[rows], coef[rows], k)
         used = (dense @ dictionary) @ dictionary.T if factored else dense @ gram
         slack = shifted[rows] - used
-        best = np.argmax(slack, axis=1)
-        grow = (slack[np.arange(rows.size), best] > LASSO_TOL) & (counts[rows] < cap)
-        rows, best = rows[grow], best[grow]
+        # the `ADD` most violated conditions of each row join its set (one at a time is
+        # Lawson–Hanson's rule; more at once takes fewer rounds from an empty set, and the
+        # step back to the feasible segment drops any that should not have joined)
+        top = np.argmax(slack, axis=1)
+        some = (slack[np.arange(rows.size), top] > LASSO_TOL) & (counts[rows] < cap)
+        rows, slack = rows[some], slack[some]
         if rows.size == 0:
             break
-        if int(counts[rows].max()) >= support.shape[1]:  # widen (doubling) for the new atom
+        q = min(ADD, k)
+        if q == 1:
+            best = top[some][:, None]
+        elif q < k:
+            best = np.argpartition(-slack, q - 1, axis=1)[:, :q]
+        else:
+            best = np.tile(np.arange(k), (rows.size, 1))
+        violated = np.take_along_axis(slack, best, axis=1) > LASSO_TOL
+        room = cap - counts[rows]
+        violated &= np.cumsum(violated, axis=1) <= room[:, None]
+        adds = violated.sum(axis=1)
+        grow = adds > 0
+        rows, best, violated, adds = rows[grow], best[grow], violated[grow], adds[grow]
+        if rows.size == 0:
+            break
+        need = int((counts[rows] + adds).max())
+        while need > support.shape[1]:  # widen (doubling) for the new atoms
             extra = support.shape[1]
             support = np.hstack([support, np.zeros((n, extra), dtype=np.int64)])
             coef = np.hstack([coef, np.zeros((n, extra))])
-        support[rows, counts[rows]] = best
-        coef[rows, counts[rows]] = 0.0
-        counts[rows] += 1
+        position = counts[rows, None] + np.cumsum(violated, axis=1) - 1
+        r_idx = np.broadcast_to(rows[:, None], best.shape)[violated]
+        support[r_idx, position[violated]] = best[violated]
+        coef[r_idx, position[violated]] = 0.0
+        counts[rows] += adds
         w = int(counts[rows].max())
         sub_s, sub_n, sub_c = support[rows, :w], counts[rows], coef[rows, :w]
         _lawson_hanson(gram, shifted[rows], sub_s, sub_n, sub_c)
@@ -232,25 +255,30 @@ def _update_atoms(dictionary: F64, a: F64, b: F64, sweeps: int = 3) -> np.ndarra
 
 def _online_warmup(
     x: F64, dictionary: F64, alpha: float, rng: np.random.Generator, epochs: int, batch: int
-) -> F64:
+) -> tuple[F64, F64]:
     """Mairal et al.'s online passes over shuffled mini-batches (statistics accumulated with
-    a forgetting factor), a cheap start for the full passes that follow."""
+    a forgetting factor), a cheap start for the full passes that follow. Returns the
+    dictionary and every row's last code (0 for a row no batch held), the warm start of
+    the next codes of each row (the codes do not depend on it, only the time to find them)."""
     n = x.shape[0]
     k = dictionary.shape[0]
     a = np.zeros((k, k))
     b = np.zeros((k, x.shape[1]))
+    last = np.zeros((n, k))
     t = 0
     for _epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n - batch + 1, batch):
-            rows = x[order[start : start + batch]]
-            codes = nonnegative_lasso(rows, dictionary, alpha)
+            picks = order[start : start + batch]
+            rows = x[picks]
+            codes = nonnegative_lasso(rows, dictionary, alpha, start=last[picks])
+            last[picks] = codes
             t += 1
             beta = (1.0 - 1.0 / t) ** 2 if t > 1 else 0.0
             a = beta * a + codes.T @ codes
             b = beta * b + codes.T @ rows
             _update_atoms(dictionary, a, b, sweeps=1)
-    return dictionary
+    return dictionary, last
 
 
 def learn_dictionary(
@@ -274,9 +302,9 @@ def learn_dictionary(
     rng = np.random.default_rng(seed)
     n = x.shape[0]
     dictionary = _initial_atoms(x, atoms, rng)
-    if warmup_epochs > 0 and n > 2 * batch_size:
-        dictionary = _online_warmup(x, dictionary, alpha, rng, warmup_epochs, batch_size)
     codes: F64 | None = None
+    if warmup_epochs > 0 and n > 2 * batch_size:
+        dictionary, codes = _online_warmup(x, dictionary, alpha, rng, warmup_epochs, batch_size)
     history: list[float] = []
     converged = False
     best = (np.inf, dictionary.copy(), np.zeros((n, atoms)))
@@ -309,7 +337,7 @@ def learn_dictionary(
             if fresh.shape[0] < dead.size:  # fewer rows than atoms left unused
                 fresh = _initial_atoms(x, dead.size, rng)
             dictionary[dead] = fresh[: dead.size]
-            codes = None  # the supports no longer fit: start the next pass afresh
+            codes[:, dead] = 0.0  # a restarted atom starts outside every row's set
     objective, dictionary, fit_codes = best
     total = float(np.sum(x**2))
     residual = x - fit_codes @ dictionary

@@ -12,10 +12,11 @@ right-hand side): with ``G = D Dᵀ`` and ``c = x Dᵀ``, the optimality conditi
 
     u_S = G_SS⁻¹ (c_S − α) > 0 on the active set S,   c_j − (u G)_j <= α off it,
 
-so a row's working set grows by the atom that violates the second condition most, the
-system on S is solved exactly (a batched ``numpy.linalg.solve`` of small s × s systems),
-and an atom whose coefficient would turn negative is dropped by Lawson–Hanson's step back
-to the feasible segment. The result is the exact lasso solution (to ``tol`` on the
+so a row's working set grows by the atoms that violate the second condition most (up to
+``ADD`` per round: fewer rounds from an empty set), the system on S is solved exactly (a
+batched ``numpy.linalg.solve`` of small s × s systems, rows grouped by the size of their
+set, each set kept in the first slots of its row), and an atom whose coefficient would
+turn negative is dropped by Lawson–Hanson's step back to the feasible segment. The result is the exact lasso solution (to ``tol`` on the
 conditions), not an approximation that depends on an iteration cap; it is compared
 with scikit-learn's solution on its objective in the tests.
 
@@ -135,7 +136,7 @@ def nonnegative_lasso(
     ``start`` (n × K, optional) seeds each row's working set with the atoms it used
     (a warm start; the answer does not depend on it). ``max_atoms`` caps a row's
     working set (default: min(K, d + 1), more than a lasso solution in general
-    position ever uses)."""
+    position ever uses; a cap that binds makes the codes greedy, not the lasso's)."""
     n, d = x.shape
     k = dictionary.shape[0]
     if n == 0:

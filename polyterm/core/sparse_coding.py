@@ -16,9 +16,10 @@ so a row's working set grows by the atoms that violate the second condition most
 ``ADD`` per round: fewer rounds from an empty set), the system on S is solved exactly (a
 batched ``numpy.linalg.solve`` of small s × s systems, rows grouped by the size of their
 set, each set kept in the first slots of its row), and an atom whose coefficient would
-turn negative is dropped by Lawson–Hanson's step back to the feasible segment. The result is the exact lasso solution (to ``tol`` on the
-conditions), not an approximation that depends on an iteration cap; it is compared
-with scikit-learn's solution on its objective in the tests.
+turn negative is dropped by Lawson–Hanson's step back to the feasible segment. The
+result is the exact lasso solution (to ``tol`` on the conditions), not an approximation
+that depends on an iteration cap; it is compared with scikit-learn's solution on its
+objective in the tests.
 
 :func:`learn_dictionary` alternates the codes of all fit rows (warm-started from the
 previous supports, so after the first passes each row is re-solved in one or two
@@ -32,6 +33,7 @@ reconstruction error ``‖X − ZD‖² / ‖X‖²`` and the mean number of act
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,17 +57,20 @@ def _solve_compact(gram: F64, shifted: F64, support: np.ndarray, counts: np.ndar
     u = np.zeros((m, w))
     if m == 0 or w == 0:
         return u
+    k = gram.shape[0]
+    flat_gram = (gram + _RIDGE * np.eye(k)).ravel()
+    flat_shifted = shifted.ravel()
     order = np.argsort(counts, kind="stable")
     sizes = counts[order]
-    edges = np.flatnonzero(np.diff(sizes)) + 1
-    for group in np.split(order, edges):
-        c = int(counts[group[0]])
+    edges = [0, *(np.flatnonzero(np.diff(sizes)) + 1).tolist(), m]
+    for lo, hi in itertools.pairwise(edges):
+        c = int(sizes[lo])
         if c == 0:
             continue
+        group = order[lo:hi]
         atoms = support[group, :c]
-        g = gram[atoms[:, :, None], atoms[:, None, :]]
-        g[:, np.arange(c), np.arange(c)] += _RIDGE
-        rhs = np.take_along_axis(shifted[group], atoms, axis=1)
+        g = np.take(flat_gram, atoms[:, :, None] * k + atoms[:, None, :])
+        rhs = np.take(flat_shifted, group[:, None] * shifted.shape[1] + atoms)
         u[group, :c] = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
     return u
 

@@ -129,7 +129,7 @@ async def _key_to_repaint_training(ctx: Context, presses: int) -> tuple[
         await pilot.press("2")
         await pilot.pause()
         app.set_interval(HEARTBEAT, lambda: ticks.append(time.perf_counter()))
-        specs = list(TRAINING_SPECS)
+        specs = list(TRAINING_SPECS if ctx.config.mode != "tiny" else ("brown_5", "brown_2"))
         deadline = time.perf_counter() + 600
         while len(times) < presses and time.perf_counter() < deadline:
             if not training():

@@ -16,7 +16,9 @@ Modules, one per benchmark group:
 - :mod:`benchmarks.corpus` — 6 reopening the tokenised Brown corpus vs NLTK;
 - :mod:`benchmarks.sweep` — 7 a sweep of Brown models vs plain gensim;
 - :mod:`benchmarks.align` — 8 aligning two models;
-- :mod:`benchmarks.explorer` — 9 key-press latency, 10 event-loop stalls (Textual Pilot).
+- :mod:`benchmarks.explorer` — 9 key-press latency (idle and while a model trains), 10
+  event-loop stalls (Textual Pilot);
+- :mod:`benchmarks.report_time` — 16 the README's worked report, cold and warm.
 
 The shared machinery (configuration, timing, the run context) is in
 :mod:`benchmarks.harness`; output in :mod:`benchmarks.report`; the command line in

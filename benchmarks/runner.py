@@ -64,6 +64,8 @@ LINES = (
          "line_14"),
     Line(15, "blind alignment of brown_30 and brown_29 (4,000 and 10,000 words)", "blind",
          "line_15"),
+    Line(16, "the README's worked report, cold and warm bases cache", "report_time",
+         "line_16"),
 )
 
 

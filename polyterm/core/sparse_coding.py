@@ -12,12 +12,14 @@ right-hand side): with ``G = D Dᵀ`` and ``c = x Dᵀ``, the optimality conditi
 
     u_S = G_SS⁻¹ (c_S − α) > 0 on the active set S,   c_j − (u G)_j <= α off it,
 
-so a row's working set grows by the atom that violates the second condition most, the
-system on S is solved exactly (a batched ``numpy.linalg.solve`` of small s × s systems),
-and an atom whose coefficient would turn negative is dropped by Lawson–Hanson's step back
-to the feasible segment. The result is the exact lasso solution (to ``tol`` on the
-conditions), not an approximation that depends on an iteration cap; it is compared
-with scikit-learn's solution on its objective in the tests.
+so a row's working set grows by the atoms that violate the second condition most (up to
+``ADD`` per round: fewer rounds from an empty set), the system on S is solved exactly (a
+batched ``numpy.linalg.solve`` of small s × s systems, rows grouped by the size of their
+set, each set kept in the first slots of its row), and an atom whose coefficient would
+turn negative is dropped by Lawson–Hanson's step back to the feasible segment. The
+result is the exact lasso solution (to ``tol`` on the conditions), not an approximation
+that depends on an iteration cap; it is compared with scikit-learn's solution on its
+objective in the tests.
 
 :func:`learn_dictionary` alternates the codes of all fit rows (warm-started from the
 previous supports, so after the first passes each row is re-solved in one or two
@@ -31,6 +33,7 @@ reconstruction error ``‖X − ZD‖² / ‖X‖²`` and the mean number of act
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,76 +43,88 @@ from polyterm.core.arrays import F64
 
 LASSO_TOL = 1e-9
 """A condition ``c_j − (uG)_j <= α`` counts as violated above ``α + LASSO_TOL``."""
+ADD = 4
+"""At most this many violated atoms join a row's set per round (see nonnegative_lasso)."""
 _RIDGE = 1e-12
 """Added to the diagonal of each active-set system (atoms that are exactly dependent)."""
 
 
-def _solve_systems(gram: F64, shifted: F64, support: np.ndarray, active: np.ndarray) -> F64:
-    """Per row, ``u_S = G_SS⁻¹ shifted_S`` on its active slots S (0 elsewhere): the rows are
-    grouped by how many slots are active, so each batched solve is only as wide as its
-    rows' sets (a few rows with large sets do not widen everyone's systems)."""
+def _solve_compact(gram: F64, shifted: F64, support: np.ndarray, counts: np.ndarray) -> F64:
+    """Per row, ``u_S = G_SS⁻¹ shifted_S`` on its active set S, the first ``counts[i]``
+    slots of ``support[i]`` (0 in the slots after them): rows are grouped by the size of
+    their set, so each batched solve is only as wide as its rows' sets."""
     m, w = support.shape
     u = np.zeros((m, w))
-    counts = active.sum(axis=1)
-    for c in np.unique(counts):
+    if m == 0 or w == 0:
+        return u
+    k = gram.shape[0]
+    flat_gram = (gram + _RIDGE * np.eye(k)).ravel()
+    flat_shifted = shifted.ravel()
+    order = np.argsort(counts, kind="stable")
+    sizes = counts[order]
+    edges = [0, *(np.flatnonzero(np.diff(sizes)) + 1).tolist(), m]
+    for lo, hi in itertools.pairwise(edges):
+        c = int(sizes[lo])
         if c == 0:
             continue
-        rows = np.flatnonzero(counts == c) if c < w or counts.min() < w else np.arange(m)
-        if c == w:  # every slot active: no compaction
-            atoms = support[rows]
-        else:
-            slots = np.argsort(~active[rows], axis=1, kind="stable")[:, :c]
-            atoms = np.take_along_axis(support[rows], slots, axis=1)
-        g = gram[atoms[:, :, None], atoms[:, None, :]]
-        g[:, np.arange(c), np.arange(c)] += _RIDGE
-        rhs = np.take_along_axis(shifted[rows], atoms, axis=1)
-        solution = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
-        if c == w:
-            u[rows] = solution
-        else:
-            block = np.zeros((rows.size, w))
-            np.put_along_axis(block, slots, solution, axis=1)
-            u[rows] = block
+        group = order[lo:hi]
+        atoms = support[group, :c]
+        g = np.take(flat_gram, atoms[:, :, None] * k + atoms[:, None, :])
+        rhs = np.take(flat_shifted, group[:, None] * shifted.shape[1] + atoms)
+        u[group, :c] = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
     return u
 
 
-def _solve_active(
-    gram: F64,
-    shifted: F64,
-    support: np.ndarray,
-    active: np.ndarray,
-    coef: F64,
+def _lawson_hanson(
+    gram: F64, shifted: F64, support: np.ndarray, counts: np.ndarray, coef: F64
 ) -> None:
-    """Lawson–Hanson on each row's working set, in place: ``coef`` (m × w, feasible: >= 0
-    and 0 where not ``active``) becomes the non-negative solution of the system on the
-    active slots; slots whose coefficient reaches 0 are deactivated."""
+    """Lawson–Hanson on each row's active set, in place: ``coef`` (m × w, feasible: >= 0,
+    and 0 after the row's first ``counts`` slots) becomes the non-negative solution of the
+    system on the active set; an atom whose coefficient reaches 0 leaves the set (the
+    slots after it move up, so every active set stays the first ``counts`` slots)."""
     m, w = support.shape
     if m == 0 or w == 0:
         return
+    slots = np.arange(w)
     todo = np.arange(m)
     for _ in range(2 * w + 2):
         if todo.size == 0:
             return
-        sup, act, old = support[todo], active[todo], coef[todo]
-        u = _solve_systems(gram, shifted[todo], sup, act)
-        neg = act & (u <= 0.0)
+        sup, cnt = support[todo], counts[todo]
+        u = _solve_compact(gram, shifted[todo], sup, cnt)
+        valid = slots[None, :] < cnt[:, None]
+        neg = valid & (u <= 0.0)
         done = ~neg.any(axis=1)
         coef[todo[done]] = u[done]
         if done.all():
             return
         keep = ~done
-        old, u, act, neg = old[keep], u[keep], act[keep], neg[keep]
+        rows = todo[keep]
+        old, u, valid, neg = coef[rows], u[keep], valid[keep], neg[keep]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(neg, old / (old - u), np.inf)
         step = np.clip(ratio.min(axis=1), 0.0, 1.0)
         new = old + step[:, None] * (u - old)
         drop = neg & (ratio <= step[:, None] * (1 + 1e-12))  # the slots that block the step
-        new[drop] = 0.0
-        rows = todo[keep]
-        coef[rows] = new
-        active[rows] = act & ~drop
+        stay = valid & ~drop
+        new[~stay] = 0.0
+        moved = np.argsort(~stay, axis=1, kind="stable")
+        support[rows] = np.take_along_axis(support[rows], moved, axis=1)
+        coef[rows] = np.take_along_axis(new, moved, axis=1)
+        counts[rows] = stay.sum(axis=1)
         todo = rows
     # (not reached in exact arithmetic: each pass deactivates at least one slot)
+
+
+def _dense(support: np.ndarray, counts: np.ndarray, coef: F64, k: int) -> F64:
+    """The m × k codes of compact active sets."""
+    m, w = support.shape
+    out = np.zeros((m, k))
+    if w:
+        valid = np.arange(w)[None, :] < counts[:, None]
+        rows = np.broadcast_to(np.arange(m)[:, None], (m, w))
+        out[rows[valid], support[valid]] = coef[valid]
+    return out
 
 
 def nonnegative_lasso(
@@ -126,7 +141,7 @@ def nonnegative_lasso(
     ``start`` (n × K, optional) seeds each row's working set with the atoms it used
     (a warm start; the answer does not depend on it). ``max_atoms`` caps a row's
     working set (default: min(K, d + 1), more than a lasso solution in general
-    position ever uses)."""
+    position ever uses; a cap that binds makes the codes greedy, not the lasso's)."""
     n, d = x.shape
     k = dictionary.shape[0]
     if n == 0:
@@ -134,51 +149,66 @@ def nonnegative_lasso(
     gram = dictionary @ dictionary.T
     shifted = x @ dictionary.T - alpha
     cap = min(k, d + 1) if max_atoms is None else max(1, min(k, max_atoms))
+    counts = np.zeros(n, dtype=np.int64)
     if start is not None and start.shape == (n, k):
-        counts = (start > 0).sum(axis=1)
-        w = int(min(cap, counts.max(initial=0)))
-        order = np.argsort(~(start > 0), axis=1, kind="stable")[:, :w]
-        support = order.astype(np.int64)
-        active = np.take_along_axis(start > 0, support, axis=1)
+        r, c = np.nonzero(start > 0)
+        per_row = np.bincount(r, minlength=n)
+        position = np.arange(r.size) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        fits = position < cap
+        counts = np.minimum(per_row, cap)
+        support = np.zeros((n, int(counts.max(initial=0)) + 1), dtype=np.int64)
+        support[r[fits], position[fits]] = c[fits]
     else:
-        support = np.zeros((n, 0), dtype=np.int64)
-        active = np.zeros((n, 0), dtype=bool)
+        support = np.zeros((n, 1), dtype=np.int64)
     coef = np.zeros(support.shape)
-    _solve_active(gram, shifted, support, active, coef)
+    _lawson_hanson(gram, shifted, support, counts, coef)
+    factored = 2 * d < k
     rows = np.arange(n)
     for _ in range(4 * cap + 4):
         if rows.size == 0:
             break
         # the conditions off the set: c_j − (uG)_j − α for every atom of the rows left
-        sup, cf = support[rows], coef[rows]
-        if sup.shape[1]:
-            dense = np.zeros((rows.size, k))
-            np.add.at(dense, (np.arange(rows.size)[:, None], sup), cf)  # inactive slots add 0
-            slack = shifted[rows] - (dense @ dictionary) @ dictionary.T
-        else:
-            slack = shifted[rows]
-        best = np.argmax(slack, axis=1)
-        grow = (slack[np.arange(rows.size), best] > LASSO_TOL) & (active[rows].sum(axis=1) < cap)
-        rows, best = rows[grow], best[grow]
+        dense = _dense(support[rows], counts[rows], coef[rows], k)
+        used = (dense @ dictionary) @ dictionary.T if factored else dense @ gram
+        slack = shifted[rows] - used
+        # the `ADD` most violated conditions of each row join its set (one at a time is
+        # Lawson–Hanson's rule; more at once takes fewer rounds from an empty set, and the
+        # step back to the feasible segment drops any that should not have joined)
+        top = np.argmax(slack, axis=1)
+        some = (slack[np.arange(rows.size), top] > LASSO_TOL) & (counts[rows] < cap)
+        rows, slack = rows[some], slack[some]
         if rows.size == 0:
             break
-        w = support.shape[1]
-        free = ~active[rows]
-        has_free = free.any(axis=1)
-        slot = np.where(has_free, np.argmax(free, axis=1), w) if w else np.zeros(rows.size, int)
-        if not has_free.all():
-            support = np.hstack([support, np.zeros((n, 1), dtype=np.int64)])
-            active = np.hstack([active, np.zeros((n, 1), dtype=bool)])
-            coef = np.hstack([coef, np.zeros((n, 1))])
-        support[rows, slot] = best
-        active[rows, slot] = True
-        coef[rows, slot] = 0.0
-        sub_s, sub_a, sub_c = support[rows], active[rows], coef[rows]
-        _solve_active(gram, shifted[rows], sub_s, sub_a, sub_c)
-        support[rows], active[rows], coef[rows] = sub_s, sub_a, sub_c
-    codes = np.zeros((n, k))
-    np.add.at(codes, (np.repeat(np.arange(n), support.shape[1]), support.ravel()), coef.ravel())
-    out: F64 = np.maximum(codes, 0.0)
+        q = min(ADD, k)
+        if q == 1:
+            best = top[some][:, None]
+        elif q < k:
+            best = np.argpartition(-slack, q - 1, axis=1)[:, :q]
+        else:
+            best = np.tile(np.arange(k), (rows.size, 1))
+        violated = np.take_along_axis(slack, best, axis=1) > LASSO_TOL
+        room = cap - counts[rows]
+        violated &= np.cumsum(violated, axis=1) <= room[:, None]
+        adds = violated.sum(axis=1)
+        grow = adds > 0
+        rows, best, violated, adds = rows[grow], best[grow], violated[grow], adds[grow]
+        if rows.size == 0:
+            break
+        need = int((counts[rows] + adds).max())
+        while need > support.shape[1]:  # widen (doubling) for the new atoms
+            extra = support.shape[1]
+            support = np.hstack([support, np.zeros((n, extra), dtype=np.int64)])
+            coef = np.hstack([coef, np.zeros((n, extra))])
+        position = counts[rows, None] + np.cumsum(violated, axis=1) - 1
+        r_idx = np.broadcast_to(rows[:, None], best.shape)[violated]
+        support[r_idx, position[violated]] = best[violated]
+        coef[r_idx, position[violated]] = 0.0
+        counts[rows] += adds
+        w = int(counts[rows].max())
+        sub_s, sub_n, sub_c = support[rows, :w], counts[rows], coef[rows, :w]
+        _lawson_hanson(gram, shifted[rows], sub_s, sub_n, sub_c)
+        support[rows, :w], counts[rows], coef[rows, :w] = sub_s, sub_n, sub_c
+    out: F64 = np.maximum(_dense(support, counts, coef, k), 0.0)
     return out
 
 
@@ -231,25 +261,30 @@ def _update_atoms(dictionary: F64, a: F64, b: F64, sweeps: int = 3) -> np.ndarra
 
 def _online_warmup(
     x: F64, dictionary: F64, alpha: float, rng: np.random.Generator, epochs: int, batch: int
-) -> F64:
+) -> tuple[F64, F64]:
     """Mairal et al.'s online passes over shuffled mini-batches (statistics accumulated with
-    a forgetting factor), a cheap start for the full passes that follow."""
+    a forgetting factor), a cheap start for the full passes that follow. Returns the
+    dictionary and every row's last code (0 for a row no batch held), the warm start of
+    the next codes of each row (the codes do not depend on it, only the time to find them)."""
     n = x.shape[0]
     k = dictionary.shape[0]
     a = np.zeros((k, k))
     b = np.zeros((k, x.shape[1]))
+    last = np.zeros((n, k))
     t = 0
     for _epoch in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n - batch + 1, batch):
-            rows = x[order[start : start + batch]]
-            codes = nonnegative_lasso(rows, dictionary, alpha)
+            picks = order[start : start + batch]
+            rows = x[picks]
+            codes = nonnegative_lasso(rows, dictionary, alpha, start=last[picks])
+            last[picks] = codes
             t += 1
             beta = (1.0 - 1.0 / t) ** 2 if t > 1 else 0.0
             a = beta * a + codes.T @ codes
             b = beta * b + codes.T @ rows
             _update_atoms(dictionary, a, b, sweeps=1)
-    return dictionary
+    return dictionary, last
 
 
 def learn_dictionary(
@@ -273,9 +308,9 @@ def learn_dictionary(
     rng = np.random.default_rng(seed)
     n = x.shape[0]
     dictionary = _initial_atoms(x, atoms, rng)
-    if warmup_epochs > 0 and n > 2 * batch_size:
-        dictionary = _online_warmup(x, dictionary, alpha, rng, warmup_epochs, batch_size)
     codes: F64 | None = None
+    if warmup_epochs > 0 and n > 2 * batch_size:
+        dictionary, codes = _online_warmup(x, dictionary, alpha, rng, warmup_epochs, batch_size)
     history: list[float] = []
     converged = False
     best = (np.inf, dictionary.copy(), np.zeros((n, atoms)))
@@ -308,7 +343,7 @@ def learn_dictionary(
             if fresh.shape[0] < dead.size:  # fewer rows than atoms left unused
                 fresh = _initial_atoms(x, dead.size, rng)
             dictionary[dead] = fresh[: dead.size]
-            codes = None  # the supports no longer fit: start the next pass afresh
+            codes[:, dead] = 0.0  # a restarted atom starts outside every row's set
     objective, dictionary, fit_codes = best
     total = float(np.sum(x**2))
     residual = x - fit_codes @ dictionary

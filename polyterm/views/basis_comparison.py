@@ -34,7 +34,13 @@ from polyterm.core.robust_correlation import (
 )
 from polyterm.core.shared_vocab import SharedVocabulary, shared_vocabulary
 from polyterm.core.stability import DEFAULT_RUNS, STABILITY_THRESHOLD, Stability
-from polyterm.engine.bases import BasisRequest, BasisStore, request_of, rotated_dictionary_null
+from polyterm.engine.bases import (
+    BasisRequest,
+    BasisStore,
+    one_blas_thread,
+    request_of,
+    rotated_dictionary_null,
+)
 from polyterm.errors import PolytermError
 from polyterm.views.model_summary import too_large_k
 from polyterm.views.protocol import Cell
@@ -339,15 +345,18 @@ def compare_codes(
         null, draws = default_null(request.name), None
     secondary = None
     try:
-        result = match_bases(
-            a, b, null=null, repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k, words=words,
-            progress=progress, draws=draws,
-        )  # fmt: skip
-        if draws is not None:
-            secondary = match_bases(
-                a, b, null="shuffle", repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k,
-                words=words,
+        # one BLAS thread: the null repeats small products (a K × K rotation, its QR, a
+        # K × K correlation) where a second thread spins and loses, 2× slower on 2 cores
+        with one_blas_thread():
+            result = match_bases(
+                a, b, null=null, repetitions=repetitions, seed=seed, fdr_q=fdr_q, k=k,
+                words=words, progress=progress, draws=draws,
             )  # fmt: skip
+            if draws is not None:
+                secondary = match_bases(
+                    a, b, null="shuffle", repetitions=repetitions, seed=seed, fdr_q=fdr_q,
+                    k=k, words=words,
+                )  # fmt: skip
     except ValueError as exc:
         raise PolytermError(f"cannot match the {request.label()} codes: {exc}") from None
     m = result.matching

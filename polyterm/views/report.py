@@ -305,9 +305,9 @@ def build_report(
             keep(sweep)
             # the report already reads each model's repeats and coherence (with its own
             # seed partner and correction): keep the sweep's readings between models
-            own = tuple(f"{m.name}: " for m in models)
+            named = tuple(f"{m.name}: " for m in models)
             readings += [r for r in sweep.readings()
-                         if r not in readings and not r.startswith(own)]  # fmt: skip
+                         if r not in readings and not r.startswith(named)]  # fmt: skip
             body.append(_section(render_markdown(sweep)))
 
     tests = correct(family)

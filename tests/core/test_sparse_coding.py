@@ -84,3 +84,22 @@ def test_training_stops_when_the_objective_stops_improving() -> None:
     assert learned.mean_l0 == pytest.approx((learned.codes > 0).sum(axis=1).mean())
     np.testing.assert_allclose(np.linalg.norm(learned.dictionary, axis=1), 1.0, atol=1e-9)
     assert np.abs(atoms @ learned.dictionary.T).max(axis=1).min() > 0.95
+
+
+def test_atoms_joining_several_at_a_time_give_the_same_codes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lawson–Hanson adds one atom per round; several at once (the default) must find the
+    same exact solution, here with many atoms per row (small alpha); a binding cap on the
+    working set is honoured."""
+    import polyterm.core.sparse_coding as sc
+
+    x, dictionary = _problem(5, n=200, d=10, k=30)
+    several = nonnegative_lasso(x, dictionary, 0.01)
+    capped = nonnegative_lasso(x, dictionary, 0.01, max_atoms=3)
+    monkeypatch.setattr(sc, "ADD", 1)
+    one = nonnegative_lasso(x, dictionary, 0.01)
+    assert (several > 0).sum(axis=1).mean() > 4  # rows with large sets: the case that matters
+    np.testing.assert_allclose(several, one, atol=1e-9)
+    assert (capped > 0).sum(axis=1).max() <= 3  # a binding cap is honoured
+    assert (one > 0).sum(axis=1).max() > 3

@@ -382,3 +382,42 @@ def test_a_small_null_spread_is_never_printed_as_zero() -> None:
 
     assert _mean_sd(0.00037, 0.00035) == "0.00037 ± 0.00035"
     assert _mean_sd(0.077, 0.037) == "0.077 ± 0.037"
+
+
+def test_the_report_section_compares_a_shared_seed_pair_across_seeds(
+    planted_model, monkeypatch
+) -> None:
+    """A pair that shares a seed is also compared with B at another seed (the seed floor):
+    the across-seed row is groupings_view of A and the partner, computed directly."""
+    import polyterm.views.polysemanticity_report as section_module
+    from polyterm.views.polysemanticity import groupings_view
+
+    model, labels = planted_model
+    other = Embedding.from_arrays("copy", list(model.vocab), np.asarray(model.vectors))
+    rng = np.random.default_rng(3)
+    noise = Embedding.from_arrays(
+        "copy_s2", list(model.vocab), rng.standard_normal(np.asarray(model.vectors).shape)
+    )
+    monkeypatch.setattr(section_module, "_load", lambda *_a, **_k: labels)
+    asked: list[tuple[str, str]] = []
+
+    def partner(a: Embedding, b: Embedding) -> Embedding | None:
+        asked.append((a.name, b.name))
+        return noise if (a.name, b.name) == (model.name, "copy") else None
+
+    section = section_module.polysemantic_section(
+        [model, other], repetitions=3, seed_partner=partner
+    )
+    assert asked == [(model.name, "copy")]
+    text = section.markdown
+    assert "the same, across seeds (seed floor)" in text
+    across = groupings_view([model, noise], labels, bases=[model, noise], draws=3)
+    row = across.pairs[0]
+    cells = (model.name, "copy_s2", row.groupings_a, row.groupings_b, len(row.shared))
+    assert "| " + " | ".join(map(str, cells)) + " |" in text
+    same = groupings_view([model, other], labels, bases=[model, other], draws=3).pairs[0]
+    assert len(same.shared) > len(row.shared)  # the planted pair shares; noise does not
+    assert any(r.startswith("Across seeds: ") for r in section.readings)
+    # without a partner rule, no across-seed table
+    plain = section_module.polysemantic_section([model, other], repetitions=3)
+    assert "across seeds" not in plain.markdown

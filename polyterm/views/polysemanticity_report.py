@@ -28,6 +28,7 @@ from polyterm.views.polysemanticity import (
     null_text,
 )
 from polyterm.views.query import component_nouns
+from polyterm.views.seed_floor import SeedPartner
 
 SHARED_SHOWN = 20
 
@@ -136,8 +137,13 @@ def polysemantic_section(
     repetitions: int = 20,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    seed_partner: SeedPartner | None = None,
 ) -> Section:
-    """The section's markdown and its one-line readings (for the report's summary)."""
+    """The section's markdown and its one-line readings (for the report's summary).
+
+    `seed_partner`: for a pair of models that share a seed, B's different-seed model (the
+    report's rule); the pair's groupings are then also compared against it (A vs B at
+    another seed: the seed floor of the same-seed figures)."""
     from polyterm.views.basis_comparison import in_basis
 
     say = progress or (lambda _m: None)
@@ -148,6 +154,13 @@ def polysemantic_section(
         note = f"The {source} feature source is not available here: {exc}"
         return Section((), f"{head}\n\n{md(note)}")
     store = store or BasisStore()
+    partners: list[tuple[int, Embedding]] = []  # (index of A, B at another seed)
+    if seed_partner is not None:
+        for i, a in enumerate(models):
+            for b in models[i + 1 :]:
+                other = seed_partner(a, b)
+                if other is not None:
+                    partners.append((i, other))
     body = [
         head,
         f"Which {labels.source} features each axis end mixes (k = 50 labelled words per end, "
@@ -173,11 +186,23 @@ def polysemantic_section(
         except PolytermError as exc:
             body.append(f"**{request.name} basis.** {md(str(exc))}")
             continue
+        across: list[GroupingsView] = []
+        for i, other in partners:
+            say(f"polysemantic groupings [{request.label()}], across seeds ({other.name})")
+            try:
+                across.append(groupings_view(
+                    [coded[i], in_basis(store, other, request)], labels,
+                    bases=[models[i], other], restrict=restrict, draws=repetitions, seed=seed,
+                ))  # fmt: skip
+            except PolytermError as exc:
+                body.append(f"**{request.name} basis, across seeds.** {md(str(exc))}")
         paragraph = _paragraph(request, views, groupings)
         body.append(f"**{request.name} basis.** " + md(paragraph))
         readings += [r for v in views for r in v.readings()[:1]]
         if groupings is not None:
             readings += list(groupings.readings()[:1])
+        for g in across:
+            readings += [f"Across seeds: {r}" for r in g.readings()[:1]]
         summary = [
             (md(v.model.label), v.model.dims, len(v.ends),
              f"{v.statistic('polysemantic_share').observed:.3f}",
@@ -212,6 +237,16 @@ def polysemantic_section(
                     body.append(
                         f"### {request.name}: {md(str(t.title))}\n\n{markdown_table(shown)}{tail}"
                     )
+        if across:
+            rows = tuple(r for g in across for t in g.tables() if t.key == "pairs" for r in t.rows)
+            first = next(t for t in across[0].tables() if t.key == "pairs")
+            body.append(
+                f"### {request.name}: the same, across seeds (seed floor)\n\n"
+                + markdown_table(replace(first, rows=rows))
+                + "\n\nModels that share a seed look alike for that reason alone: each such "
+                "pair again with B at another seed (the report's seed partner). Read the "
+                "same-seed figures above against these."
+            )
     return Section(tuple(readings), "\n\n".join(body))
 
 

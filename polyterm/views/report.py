@@ -218,7 +218,7 @@ def build_report(
 
         section = polysemantic_section(models, bases=bases, store=store, source=features_source,
                                        restrict=restrict, repetitions=repetitions, seed=seed,
-                                       progress=say)  # fmt: skip
+                                       progress=say, seed_partner=seed_partner)  # fmt: skip
         readings += section.readings
         body.append(section.markdown)
     body.append("## Single dimensions")

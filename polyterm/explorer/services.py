@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
     from polyterm.views.meaning_curve import MeaningCurveView
     from polyterm.views.polysemanticity import FeaturesView, GroupingsView
+    from polyterm.views.settings import ComparisonSettings
+    from polyterm.views.sweep import SweepView
 
 LabelLoader = Callable[[str], "FeatureLabels"]
 """A feature source's labels by its name (`wordnet`, `pos`, `genre`)."""
@@ -158,6 +160,28 @@ class Services:
         coded = [self._coded(a, basis, progress), self._coded(b, basis, progress)]
         progress(0.5)
         return groupings_view(coded, labels, bases=[a, b])
+
+    def sweep(
+        self,
+        models: Sequence[Embedding],
+        corpus: str,
+        settings: ComparisonSettings,
+        basis: BasisName,
+        progress: ProgressFn,
+    ) -> SweepView:
+        from polyterm.engine.bases import BasisRequest
+        from polyterm.views.sweep import sweep_view
+
+        if basis.kind == "raw":
+            return sweep_view(models, corpus=corpus, settings=settings, progress=progress)
+        return sweep_view(
+            models,
+            corpus=corpus,
+            settings=settings,
+            progress=progress,
+            bases=(BasisRequest(), BasisRequest(basis)),
+            store=self.bases.store,
+        )
 
     def meaning_curve(
         self, models: Sequence[Embedding], basis: BasisName, source: str, progress: ProgressFn

@@ -280,9 +280,11 @@ class SweepView(ViewMethods):
             ),
             caption=(
                 "Axes/atoms matched one-to-one by |r| over the shared words. Null: a rotation "
-                "(raw: of A; pca, ica: in the whitened space) or a shuffle of A's words "
-                f"(dict:K), {self.repetitions} draws. The report's 'where universality lives' "
-                "adds the pairs shared at a false-discovery rate and the stability."
+                "(raw: of A; pca, ica: in the whitened space) or, for dict:K, rotated "
+                "dictionaries (A's dictionary turned by a random rotation of A's space, A's "
+                f"words coded on it again), {self.repetitions} draws. The report's 'where "
+                "universality lives' adds the pairs shared at a false-discovery rate and "
+                "the stability."
             ),
             numeric=(False, False, False, False, True, True, False),
         )

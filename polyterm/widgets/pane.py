@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from polyterm.views.alignment import AlignmentView
     from polyterm.views.meaning_curve import MeaningCurveView
     from polyterm.views.polysemanticity import FeaturesView, GroupingsView
+    from polyterm.views.settings import ComparisonSettings
+    from polyterm.views.sweep import SweepView
     from polyterm.widgets.catalogue import CachedModel
 
 ProgressFn = Callable[[float], None]
@@ -249,6 +251,18 @@ class PaneServices(Protocol):
         """The meaning-count curve of `models` in `basis`, in the calling worker."""
         ...
 
+    def sweep(
+        self,
+        models: Sequence[Embedding],
+        corpus: str,
+        settings: ComparisonSettings,
+        basis: BasisName,
+        progress: ProgressFn,
+    ) -> SweepView:
+        """The sweep of `models` (raw, and `basis` beside it unless raw: each model fitted
+        first unless stored), in the calling worker; `progress` raises `Cancelled`."""
+        ...
+
 
 class NoServices:
     """The services of a pane outside the explorer (a widget test): asking does nothing,
@@ -298,6 +312,20 @@ class NoServices:
         self, a: Embedding, b: Embedding, basis: BasisName, source: str, progress: ProgressFn
     ) -> GroupingsView:
         raise RuntimeError("feature labels need the explorer's services")
+
+    def sweep(
+        self,
+        models: Sequence[Embedding],
+        corpus: str,
+        settings: ComparisonSettings,
+        basis: BasisName,
+        progress: ProgressFn,
+    ) -> SweepView:
+        from polyterm.views.sweep import sweep_view
+
+        if basis.kind != "raw":
+            raise RuntimeError("a sweep in a basis needs the explorer's services")
+        return sweep_view(models, corpus=corpus, settings=settings, progress=progress)
 
     def meaning_curve(
         self, models: Sequence[Embedding], basis: BasisName, source: str, progress: ProgressFn

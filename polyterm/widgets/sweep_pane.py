@@ -52,6 +52,10 @@ if TYPE_CHECKING:  # the views pull in scipy: imported by the worker, not at sta
 
 CURVE_BASIS = RAW_BASIS  # the meaning curve's basis (the sweep's own: the models' dimensions)
 
+SWEEP_DICT_ATOMS = 120  # one dictionary size for every model of a sweep
+SWEEP_BASES = (RAW_BASIS, "pca", "ica", f"dict:{SWEEP_DICT_ATOMS}")
+"""The bases `b` steps through: the same for every size, so sizes compare in one basis."""
+
 SELECTED = "selected"
 SWEEP_SETTINGS = COMPARISON
 """The sweep's k, shared words, null draws and seed: the CLI's `sweep` defaults (its null
@@ -184,6 +188,15 @@ class SweepPane(Pane):
             "loaded yet, so the sweep takes them",
         ),
         Binding(
+            "b",
+            "basis",
+            "Basis",
+            id="sweep.basis",
+            show=False,  # the pane's header names it; the help lists it
+            tooltip="Cycle the basis the sweep also compares the models in: raw, pca, ica, "
+            f"dict:{SWEEP_DICT_ATOMS} (r sweeps in it; each model fitted first unless stored)",
+        ),
+        Binding(
             "l",
             "source",
             "Features",
@@ -209,6 +222,7 @@ class SweepPane(Pane):
         self.source = FEATURE_OFF  # the meaning curve's feature source (`l`)
         self.curve: MeaningCurveView | None = None  # the curve shown (of `view`'s models)
         self.curve_asked = False  # the next question is the curve alone
+        self.basis = RAW_BASIS  # the basis the sweep also compares in (`b`)
 
     def compose(self) -> ComposeResult:
         defaults = COMPARISON.pane_defaults("sweep")
@@ -230,6 +244,8 @@ class SweepPane(Pane):
             )
             pairs.can_focus = False
             yield pairs
+            yield Static("", id="sweep-basis-label", classes="sweep-label hidden")
+            yield FitTable(id="sweep-basis-pairs", cursor_type="none", classes="hidden")
             yield Static(id="sweep-plots")
             yield Static(id="sweep-readings")
             yield Static(id="sweep-curve-title", classes="sweep-label hidden")
@@ -289,14 +305,35 @@ class SweepPane(Pane):
         if view is None:
             return
         swept = [r.model.name for r in view.models]
-        if sorted(swept) != sorted(m.name for m in self.candidates):
+        if sorted(swept) != sorted(m.name for m in self.candidates) or self._basis_of(view) != (
+            self.basis
+        ):
             self.view = self.curve = None
-            self.query_one("#sweep-body").display = False
-            self.show_error(
-                "the models listed changed since the last sweep (of "
-                + ", ".join(swept)
-                + "): r sweeps these"
-            )
+            self._empty_body()
+            if self._basis_of(view) != self.basis:
+                self.show_error(f"basis now {self.basis}: r sweeps in it")
+            else:
+                self.show_error(
+                    "the models listed changed since the last sweep (of "
+                    + ", ".join(swept)
+                    + "): r sweeps these"
+                )
+
+    def _empty_body(self) -> None:
+        """Emptied, not hidden: the body keeps the focus, so the pane's keys still answer."""
+        for table_id in ("#sweep-models", "#sweep-pairs"):
+            self.query_one(table_id, DataTable).clear(columns=True)
+        for static_id in ("#sweep-plots", "#sweep-readings"):
+            self.query_one(static_id, Static).update("")
+        for hidden in ("#sweep-basis-label", "#sweep-basis-pairs"):
+            self.query_one(hidden).add_class("hidden")
+        self._show_curve()
+
+    @staticmethod
+    def _basis_of(view: SweepView) -> str:
+        """The basis a sweep shown compares in besides raw (raw when none)."""
+        names = [str(b.name) for b in view.bases if not b.is_raw]
+        return names[0] if names else RAW_BASIS
 
     def _header(self) -> None:
         names = ", ".join(m.name for m in self.candidates) or "none"
@@ -305,7 +342,10 @@ class SweepPane(Pane):
         n = len(self.unopened)
         cached = f" · a: open {n} cached ({', '.join(self.unopened[:4])}{'…' if n > 4 else ''})"
         self.query_one("#sweep-header", Static).update(
-            plain(f"{what}: {names} · r: run the sweep{more}{cached if n else ''}")
+            plain(
+                f"{what}: {names} · basis {self.basis} (b) · r: run the sweep{more}"
+                f"{cached if n else ''}"
+            )
         )
         note = self.query_one("#sweep-left-out", Static)
         lines = [f"left out: {name} ({why})" for name, why in self.left_out]
@@ -341,6 +381,13 @@ class SweepPane(Pane):
         self.requested = True
         self.post_message(self.Asked(self))
 
+    def action_basis(self) -> None:
+        """The next basis of `SWEEP_BASES`; a sweep shown in another basis goes (r sweeps)."""
+        i = SWEEP_BASES.index(self.basis) if self.basis in SWEEP_BASES else -1
+        self.basis = SWEEP_BASES[(i + 1) % len(SWEEP_BASES)]
+        self._header()
+        self._drop_stale()
+
     def action_source(self) -> None:
         """The curve's next feature source: computed at once over the sweep shown."""
         self.source = next_source(self.source)
@@ -366,7 +413,7 @@ class SweepPane(Pane):
         self.requested = False
         models = list(self.candidates)
         corpus = corpus_of(models[0]) or ""
-        source, services = self.source, self.services
+        source, services, basis_name = self.source, self.services, parse_basis_name(self.basis)
 
         def sweep(progress: ProgressFn) -> object:
             view = run_sweep(lambda f: progress(f * (0.6 if source != FEATURE_OFF else 1)))
@@ -377,14 +424,7 @@ class SweepPane(Pane):
             return SweepWithCurve(view, curve)
 
         def run_sweep(progress: ProgressFn) -> SweepView:
-            from polyterm.views.sweep import sweep_view
-
-            return sweep_view(
-                models,
-                corpus=corpus,
-                settings=SWEEP_SETTINGS,
-                progress=progress,
-            )
+            return services.sweep(models, corpus, SWEEP_SETTINGS, basis_name, progress)
 
         return sweep
 
@@ -493,6 +533,13 @@ class SweepPane(Pane):
             )
         for table in (models, pairs):
             table.styles.width = whole_width(table)
+        in_basis = view_table(view, "pairs-by-basis") if view.basis_pairs else None
+        label = self.query_one("#sweep-basis-label", Static)
+        label.update(plain(f"Between models, in {self._basis_of(view)} (beside raw)"))
+        label.set_class(in_basis is None, "hidden")
+        basis_table = self.query_one("#sweep-basis-pairs", FitTable)
+        basis_table.set_class(in_basis is None, "hidden")
+        draw_table(basis_table, in_basis)
         self._draw_plots(view)
         readings = view.readings() or (
             "Train at least two seeds of a size to get a noise "

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from polyterm.app import PolytermApp
 from polyterm.core.embedding import Embedding
@@ -161,7 +161,9 @@ async def test_the_sweep_pane_shows_no_stale_sweep_and_its_own_line_breaks(
         app.workspace.select("toy_c", False)  # the header now lists two models
         await settle(pilot)
         assert [m.name for m in pane.candidates] == ["toy_a", "toy_b"]
-        assert pane.view is None and not pane.query_one("#sweep-body").display
+        # emptied, not hidden (the body keeps the focus, so the pane's keys still answer)
+        assert pane.view is None and pane.query_one("#sweep-models", DataTable).row_count == 0
+        assert pane.query_one("#sweep-pairs", DataTable).row_count == 0
         assert "r sweeps these" in plain(pane.query_one("#sweep-message"))
 
 

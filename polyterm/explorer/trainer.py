@@ -16,6 +16,7 @@ import os
 import queue as queue_mod
 import sys
 import threading
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -33,6 +34,10 @@ from polyterm.errors import Cancelled, PolytermError
 POLL = 0.1  # seconds between looks at the queue and the cancel flag
 NICENESS = 10  # the child's lower CPU priority, so the event loop is never starved
 GRACE = 30.0  # seconds a cancelled child gets to clean up before it is terminated
+CANCEL_ANSWER = 3.0
+"""Seconds a cancelled child gets to answer the cancel before it is terminated: a child
+waiting on something that does not answer (a silent cluster scheduler: up to its 10 s
+connect timeout) must not hold `x` up. Its temporary folder is swept by the next write."""
 
 
 _tracker_lock = threading.Lock()
@@ -131,10 +136,21 @@ def make_in_process(
     )
     child.start()
     outcome: tuple[str, str] | None = None
+    cancelled_at: float | None = None
     try:
         while outcome is None:
             if cancel.is_set():
                 stop.set()
+                now = time.monotonic()
+                cancelled_at = now if cancelled_at is None else cancelled_at
+                if now - cancelled_at > CANCEL_ANSWER and child.is_alive():
+                    child.terminate()
+                    outcome = (
+                        "cancelled",
+                        f"making {spec} stopped: its process did not answer the cancel "
+                        f"within {CANCEL_ANSWER:g} s and was ended",
+                    )
+                    break
             try:
                 kind, value = out.get(timeout=POLL)
             except queue_mod.Empty:

@@ -506,3 +506,49 @@ def test_a_path_under_selected_is_left_out_with_a_message(tmp_path: Path) -> Non
     assert session is not None
     assert session.selected == ("brown_30", "lee_5:path=/data/corpus.txt", "mine")
     assert len(told) == 1 and "/data/vectors.txt, a path but not a loaded file" in told[0]
+
+
+@pytest.mark.slow
+def test_x_ends_an_explorer_training_job_waiting_on_a_silent_cluster(tmp_path: Path) -> None:
+    """Issue 17: `x` cancels a `--cluster` training job in the explorer even while its
+    child waits on a scheduler that accepts the connection and never answers: the child
+    is ended once it has not answered the cancel in `CANCEL_ANSWER` s (it would otherwise
+    wait out its connect timeout), and nothing is stored."""
+    import os
+    import threading
+
+    pytest.importorskip("distributed")
+    from polyterm.engine.models import DEFAULT_OPTIONS, ModelLibrary
+    from polyterm.errors import Cancelled
+    from polyterm.explorer.trainer import make_in_process
+
+    server = _Server(lifetime=120)
+    config = Path(os.environ["POLYTERM_CONFIG_DIR"]) / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'cluster = "tcp://127.0.0.1:{server.port}"\n', encoding="utf-8")
+    library = ModelLibrary(ModelCache(tmp_path / "cache"))
+    cancel, raised = threading.Event(), []
+
+    def job() -> None:
+        try:
+            make_in_process("lee_4_s7", DEFAULT_OPTIONS, library, progress=lambda _p: None,
+                            cancel=cancel)  # fmt: skip
+        except BaseException as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=job, daemon=True)
+    worker.start()
+    try:
+        for _ in range(1200):  # until the child is waiting on the silent scheduler
+            if server.held or not worker.is_alive():
+                break
+            threading.Event().wait(0.1)
+        assert server.held, "the child never connected to the scheduler"
+        cancel.set()
+        worker.join(60)
+        assert not worker.is_alive()
+        assert len(raised) == 1 and isinstance(raised[0], Cancelled), raised
+        assert "did not answer the cancel" in str(raised[0])
+        assert library.cached(library.spec("lee_4_s7")) is None
+    finally:
+        config.unlink()

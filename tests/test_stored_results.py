@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -164,3 +165,93 @@ def test_rotation_null_reuses_rotations_and_matches_direct(monkeypatch: pytest.M
     # the first draw by hand: max |r| of a @ Q against b
     q = random_rotation(6, np.random.default_rng(2))
     assert kept.max_abs_r[0] == pytest.approx(np.abs(dimension_correlation(a @ q, b)).max())
+
+
+# -- the rotated-dictionary null's draws, stored beside the dict:K entry ----------------
+
+
+def _dict_setup(root: Path, warnings: list[str] | None = None) -> tuple[Any, Any, Any]:
+    from polyterm.engine.bases import BasisRequest, BasisStore
+    from polyterm.engine.cache import ModelCache
+    from polyterm.engine.specs import FileSpec
+
+    cache = ModelCache(root)
+    spec = FileSpec("/nowhere/planted.txt", stat=(1, 2))
+    entry = cache.find(spec)
+    if entry is None:
+        rng = np.random.default_rng(7)
+        vectors = (rng.laplace(size=(600, 6)) @ rng.normal(size=(6, 6))).astype(np.float32)
+        entry = cache.write(spec, [f"w{i}" for i in range(600)], vectors, manifest={"kind": "file"})
+    model = cache.open(entry)
+    store = BasisStore(cache, warn=None if warnings is None else warnings.append)
+    coded = store.in_basis(model, BasisRequest.of("dict:5", fit_words=500, seed=1))
+    rows = np.arange(0, 600, 2, dtype=np.int64)
+    b = np.asarray(np.random.default_rng(3).standard_normal((rows.size, 4)))
+    return coded, rows, b
+
+
+def _null_files(root: Path) -> list[Path]:
+    return sorted((root / "nulls").iterdir()) if (root / "nulls").exists() else []
+
+
+@pytest.mark.slow
+def test_rotated_dictionary_null_is_stored_and_reopened_equal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyterm.core import basis_matching as bm
+    from polyterm.engine.bases import rotated_dictionary_null
+
+    coded, rows, b = _dict_setup(tmp_path)
+    first = rotated_dictionary_null(coded, rows, b, repetitions=5, seed=4)
+    assert first is not None and len(_null_files(tmp_path)) == 1
+    # what the core computes directly
+    model, fitted = coded.memo[("basis-source",)]
+    x = np.asarray(model.vectors[rows], dtype=np.float64) / float(fitted.arrays["scale"])
+    direct = bm.rotated_dictionary_draws(
+        x, fitted.arrays["dictionary"], float(fitted.params["alpha"]), b, repetitions=5, seed=4
+    )
+    np.testing.assert_allclose(first.max_abs_r, direct.max_abs_r, atol=1e-6)
+    # reopened in a fresh store (no memo), the draws are read, not recomputed
+    calls: list[int] = []
+    real = bm.rotated_dictionary_draws
+    monkeypatch.setattr(
+        bm, "rotated_dictionary_draws", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    coded2, _, _ = _dict_setup(tmp_path)
+    again = rotated_dictionary_null(coded2, rows, b, repetitions=5, seed=4)
+    assert calls == [] and again is not None
+    np.testing.assert_array_equal(again.max_abs_r, first.max_abs_r)
+    np.testing.assert_array_equal(again.mean_matched_abs_r, first.mean_matched_abs_r)
+    # other inputs (rows, B's codes, seed) are other entries
+    rotated_dictionary_null(coded2, rows[:-1], b[:-1], repetitions=5, seed=4)
+    rotated_dictionary_null(coded2, rows, b, repetitions=5, seed=5)
+    assert calls == [1, 1] and len(_null_files(tmp_path)) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["flip", "range", "truncate"])
+def test_damaged_rotated_dictionary_null_is_recomputed(tmp_path: Path, damage: str) -> None:
+    from polyterm.engine.bases import rotated_dictionary_null
+    from polyterm.engine.json_entries import store_entry
+
+    coded, rows, b = _dict_setup(tmp_path)
+    good = rotated_dictionary_null(coded, rows, b, repetitions=5, seed=4)
+    assert good is not None
+    (path,) = _null_files(tmp_path)
+    raw = path.read_bytes()
+    header, body = raw.split(b"\n", 1)
+    if damage == "flip":
+        path.write_bytes(header + b"\n" + body.replace(b"0.", b"9.", 1))
+    elif damage == "truncate":
+        path.write_bytes(raw[: len(raw) // 2])
+    else:  # a sound file whose numbers are no |r|
+        h = json.loads(header)
+        fields = {k: h[k] for k in ("kind", "basis_entry", "inputs", "seed", "repetitions")}
+        store_entry(path, fields, {"max_abs_r": [2.0] * 5, "mean_matched_abs_r": [0.1] * 5},
+                    lambda m: None)  # fmt: skip
+    said: list[str] = []
+    coded2, _, _ = _dict_setup(tmp_path, said)
+    again = rotated_dictionary_null(coded2, rows, b, repetitions=5, seed=4)
+    assert again is not None and any("damaged" in m for m in said)
+    np.testing.assert_allclose(again.max_abs_r, good.max_abs_r, atol=1e-6)
+    assert all(v <= 1 for v in again.max_abs_r)

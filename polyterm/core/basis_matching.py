@@ -261,10 +261,14 @@ def _rotation_batches(
             progress(start / repetitions, "null")
         count = min(batch, repetitions - start)
         q = random_rotations(ka, count, rng) if kept is None else kept[start : start + count]
-        norms = np.sqrt(np.maximum(np.einsum("tij,tij->tj", q, np.matmul(gram, q)), 0.0))
+        # the batch side by side (ka × count·ka): two large products instead of 2·count
+        # small ones (small BLAS calls spin on a busy machine)
+        wide = np.ascontiguousarray(q.transpose(1, 0, 2)).reshape(ka, count * ka)
+        norms = np.sqrt(np.maximum(np.einsum("ij,ij->j", wide, gram @ wide), 0.0))
+        norms = norms.reshape(count, ka)
         zero = norms <= 0
         norms[zero] = 1.0
-        r = np.matmul(q.transpose(0, 2, 1), cross) / norms[:, :, None]
+        r = (wide.T @ cross).reshape(count, ka, -1) / norms[:, :, None]
         r[zero] = 0.0
         absr = np.abs(np.clip(r, -1.0, 1.0, out=r), out=r)
         stop = start + q.shape[0]

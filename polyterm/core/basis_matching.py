@@ -49,6 +49,8 @@ only declare pairs shared when R is large enough: with m pairs at least one need
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -192,6 +194,89 @@ def _check_pair(a: FloatArray, b: FloatArray) -> tuple[F64, F64]:
     return x, y
 
 
+ROTATION_BATCH_BYTES = 1 << 24
+"""Memory for one batch of the rotation null's stacked ka × ka products."""
+ROTATION_MEMO_BYTES = 1 << 27
+"""Memory for the rotations kept between calls (`_rotations`): the rotation null's R
+matrices depend only on (ka, seed, R), so every comparison of a report with the same
+dimension and seed reuses them instead of drawing and factorising them again."""
+_ROTATION_MEMO: OrderedDict[tuple[int, int, int], F64] = OrderedDict()
+_ROTATION_LOCK = threading.Lock()
+
+
+def random_rotations(d: int, count: int, rng: np.random.Generator) -> F64:
+    """`count` Haar-distributed d × d orthogonal matrices (count × d × d): exactly the
+    matrices `count` calls of :func:`polyterm.core.nulls.random_rotation` draw from `rng`
+    (one QR each: numpy's stacked QR is slower than the loop)."""
+    if d < 1 or count < 0:
+        raise ValueError(f"d must be >= 1 and count >= 0, got {d} and {count}")
+    out = np.empty((count, d, d), dtype=np.float64)
+    for t in range(count):
+        out[t] = random_rotation(d, rng)
+    return out
+
+
+def _rotations(d: int, seed: int, repetitions: int) -> F64 | None:
+    """The rotation null's R rotations for `seed` (read-only), kept in a small memo;
+    None when they would not fit in `ROTATION_MEMO_BYTES` (drawn batch by batch then)."""
+    size = 8 * d * d * repetitions
+    if size > ROTATION_MEMO_BYTES:
+        return None
+    key = (d, seed, repetitions)
+    with _ROTATION_LOCK:
+        hit = _ROTATION_MEMO.get(key)
+        if hit is not None:
+            _ROTATION_MEMO.move_to_end(key)
+            return hit
+    made = _readonly(random_rotations(d, repetitions, np.random.default_rng(seed)))
+    with _ROTATION_LOCK:
+        _ROTATION_MEMO[key] = made
+        while sum(v.nbytes for v in _ROTATION_MEMO.values()) > ROTATION_MEMO_BYTES:
+            _ROTATION_MEMO.popitem(last=False)
+    return made
+
+
+def _rotation_batches(
+    x: F64,
+    zb: F64,
+    seed: int,
+    maxes: F64,
+    means: F64,
+    cancel: CancelFlag | None,
+    progress: ProgressFn | None,
+) -> None:
+    """The rotation null's fast path (module docstring), in stacked batches of
+    repetitions: ``Qᵀ M`` and ``diag(Qᵀ G Q)`` for a batch of Q at once."""
+    repetitions = maxes.size
+    ka = x.shape[1]
+    kept = _rotations(ka, seed, repetitions)
+    rng = np.random.default_rng(seed)
+    centred = x - x.mean(axis=0)
+    cross = centred.T @ zb  # ka × kb
+    gram = centred.T @ np.array(centred, copy=True)  # ka × ka
+    batch = max(1, min(repetitions, ROTATION_BATCH_BYTES // (8 * ka * max(ka, zb.shape[1]))))
+    for start in range(0, repetitions, batch):
+        check_cancel(cancel, "the null repetitions")
+        if progress is not None:
+            progress(start / repetitions, "null")
+        count = min(batch, repetitions - start)
+        q = random_rotations(ka, count, rng) if kept is None else kept[start : start + count]
+        # the batch side by side (ka × count·ka): two large products instead of 2·count
+        # small ones (small BLAS calls spin on a busy machine)
+        wide = np.ascontiguousarray(q.transpose(1, 0, 2)).reshape(ka, count * ka)
+        norms = np.sqrt(np.maximum(np.einsum("ij,ij->j", wide, gram @ wide), 0.0))
+        norms = norms.reshape(count, ka)
+        zero = norms <= 0
+        norms[zero] = 1.0
+        r = (wide.T @ cross).reshape(count, ka, -1) / norms[:, :, None]
+        r[zero] = 0.0
+        absr = np.abs(np.clip(r, -1.0, 1.0, out=r), out=r)
+        stop = start + q.shape[0]
+        maxes[start:stop] = absr.max(axis=(1, 2))
+        for i, t in enumerate(range(start, stop)):
+            means[t] = _hungarian_mean(absr[i])
+
+
 def null_draws(
     a: FloatArray,
     b: FloatArray,
@@ -224,37 +309,27 @@ def null_draws(
     means = np.empty(repetitions, dtype=np.float64)
     zb = standardised_columns(y)
     if fast and kind == "rotation":
-        centred = x - x.mean(axis=0)
-        cross = centred.T @ zb  # ka × kb
-        gram = centred.T @ np.array(centred, copy=True)  # ka × ka
-    elif fast:
-        za_t = np.ascontiguousarray(standardised_columns(x).T)
-    for t in range(repetitions):
-        if t % 50 == 0:
-            check_cancel(cancel, "the null repetitions")
-            if progress is not None:
-                progress(t / repetitions, "null")
-        if kind == "rotation":
-            q = random_rotation(ka, rng)
-            if fast:
-                norms = np.sqrt(np.maximum(np.einsum("ij,ij->j", q, gram @ q), 0.0))
-                zero = norms <= 0
-                norms[zero] = 1.0
-                r = (q.T @ cross) / norms[:, None]
-                r[zero] = 0.0
-                np.clip(r, -1.0, 1.0, out=r)
+        _rotation_batches(x, zb, seed, maxes, means, cancel, progress)
+    else:
+        if fast:
+            za_t = np.ascontiguousarray(standardised_columns(x).T)
+        for t in range(repetitions):
+            if t % 50 == 0:
+                check_cancel(cancel, "the null repetitions")
+                if progress is not None:
+                    progress(t / repetitions, "null")
+            if kind == "rotation":
+                r = dimension_correlation(x @ random_rotation(ka, rng), y)
             else:
-                r = dimension_correlation(x @ q, y)
-        else:
-            perm = rng.permutation(n)
-            if fast:
-                r = za_t[:, perm] @ zb
-                np.clip(r, -1.0, 1.0, out=r)
-            else:
-                r = dimension_correlation(x[perm], y)
-        absr = np.abs(r)
-        maxes[t] = float(absr.max())
-        means[t] = _hungarian_mean(absr)
+                perm = rng.permutation(n)
+                if fast:
+                    r = za_t[:, perm] @ zb
+                    np.clip(r, -1.0, 1.0, out=r)
+                else:
+                    r = dimension_correlation(x[perm], y)
+            absr = np.abs(r)
+            maxes[t] = float(absr.max())
+            means[t] = _hungarian_mean(absr)
     if progress is not None:
         progress(1.0, "null")
     return NullDraws(

@@ -55,6 +55,7 @@ threads spin against each other on a busy machine.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -90,6 +91,7 @@ from polyterm.engine.basis_entries import stability_entry_name as stability_entr
 from polyterm.engine.cache import ModelCache
 from polyterm.engine.cache_records import library_versions
 from polyterm.engine.file_integrity import MANIFEST, CorruptEntry, file_records, fsync_files
+from polyterm.engine.json_entries import DamagedEntry, entry_folder, load_entry, store_entry
 from polyterm.engine.parallel_stability import parallel_stability
 from polyterm.engine.threads import one_blas_thread as one_blas_thread
 from polyterm.errors import CacheError, PolytermError
@@ -161,6 +163,10 @@ def basis_record(model: Embedding, request: BasisRequest, fitted: FittedBasis) -
 
 
 _SOURCE_KEY = ("basis-source",)
+_NULL_HOME_KEY = ("basis-null-home",)
+"""On a model in a basis whose entry is on disk: (cache root, entry name, warn), where
+`rotated_dictionary_null` keeps its draws."""
+NULLS_DIR = "nulls"
 
 
 def available_memory() -> int | None:
@@ -238,24 +244,80 @@ def rotated_dictionary_null(
     `rows` re-coded on randomly rotated copies of its dictionary, against B's codes `b`
     (the same words, in the same order). None for another basis, or a model the store did
     not make (its dictionary is not known)."""
-    from polyterm.core.basis_matching import rotated_dictionary_draws
+    from polyterm.core.basis_matching import NullDraws, rotated_dictionary_draws
 
     source = coded.memo.get(_SOURCE_KEY)
     if source is None or request_of(coded).name.kind != "dict":
         return None
     model, fitted = source
-    with one_blas_thread():
-        x = np.asarray(model.vectors[rows], dtype=np.float64) / float(fitted.arrays["scale"])
-        return rotated_dictionary_draws(
-            x,
-            fitted.arrays["dictionary"],
-            float(fitted.params["alpha"]),
-            b,
-            repetitions=repetitions,
-            seed=seed,
-            cancel=cancel,
-            progress=progress,
-        )
+
+    def compute() -> NullDraws:
+        with one_blas_thread():
+            x = np.asarray(model.vectors[rows], dtype=np.float64) / float(fitted.arrays["scale"])
+            return rotated_dictionary_draws(
+                x,
+                fitted.arrays["dictionary"],
+                float(fitted.params["alpha"]),
+                b,
+                repetitions=repetitions,
+                seed=seed,
+                cancel=cancel,
+                progress=progress,
+            )
+
+    home = coded.memo.get(_NULL_HOME_KEY)
+    if home is None:
+        return compute()
+    root, entry, warn = home
+    folder = entry_folder(root, NULLS_DIR, warn, "the rotated-dictionary null")
+    if folder is None:
+        return compute()
+    rows64 = np.ascontiguousarray(rows, dtype=np.int64)
+    b64 = np.ascontiguousarray(b, dtype=np.float64)
+    atoms = np.ascontiguousarray(fitted.arrays["dictionary"], dtype=np.float64)
+    h = hashlib.sha256(repr((rows64.shape, b64.shape, atoms.shape)).encode())
+    h.update(atoms.tobytes())
+    h.update(rows64.tobytes())
+    h.update(b64.tobytes())
+    inputs = h.hexdigest()
+    fields = {"kind": "rotated-dictionary-null", "basis_entry": entry, "inputs": inputs,
+              "seed": seed, "repetitions": repetitions}  # fmt: skip
+    path = folder / f"{entry}-rdnull-r{repetitions}-n{seed}-{inputs[:16]}.json"
+    stored = load_entry(path, fields, lambda p: _draws_of(p, seed, repetitions), warn)
+    if isinstance(stored, NullDraws):
+        if progress is not None:
+            progress(1.0, "null")
+        return stored
+    draws = compute()
+    payload = {"max_abs_r": draws.max_abs_r.tolist(),
+               "mean_matched_abs_r": draws.mean_matched_abs_r.tolist()}  # fmt: skip
+    store_entry(path, fields, payload, warn)
+    return draws
+
+
+def _draws_of(payload: Any, seed: int, repetitions: int) -> NullDraws:
+    """Stored rotated-dictionary draws, checked (DamagedEntry for anything else)."""
+    from polyterm.core.arrays import readonly
+    from polyterm.core.basis_matching import NullDraws
+
+    if not isinstance(payload, dict):
+        raise DamagedEntry("the payload is not a JSON object")
+    out = []
+    for name in ("max_abs_r", "mean_matched_abs_r"):
+        values = payload[name]
+        if (
+            not isinstance(values, list)
+            or len(values) != repetitions
+            or not all(isinstance(v, float) for v in values)
+        ):
+            raise DamagedEntry(f"{name} is not {repetitions} numbers")
+        array = np.asarray(values, dtype=np.float64)
+        if not np.all(np.isfinite(array)) or np.any((array < 0) | (array > 1)):
+            raise DamagedEntry(f"{name} is not in [0, 1]")
+        out.append(readonly(array))
+    return NullDraws(
+        kind="rotated-dictionary", seed=seed, max_abs_r=out[0], mean_matched_abs_r=out[1]
+    )
 
 
 def request_of(model: Embedding) -> BasisRequest:
@@ -360,9 +422,7 @@ def _open_basis(path: Path, model: Embedding, key: str, request: BasisRequest) -
     return open_basis(path, model, key, request, entry_format=ENTRY_FORMAT)
 
 
-def _open_stability(
-    path: Path, key: str, request: BasisRequest, runs: int, dims: int
-) -> Stability:
+def _open_stability(path: Path, key: str, request: BasisRequest, runs: int, dims: int) -> Stability:
     """`open_stability` of an entry of this polyterm's format (`ENTRY_FORMAT`)."""
     return open_stability(path, key, request, runs, dims, entry_format=ENTRY_FORMAT)
 
@@ -513,9 +573,14 @@ class BasisStore:
         stored_as = _effective(model, request)
 
         def compute() -> Embedding:
-            if self._bases_dir(_model_key(model)) is not None:
+            key = _model_key(model)
+            if self._bases_dir(key) is not None:
                 stored = self._stored(model, stored_as, progress, cancel)
-                return self._embedding(model, request, stored)
+                coded = self._embedding(model, request, stored)
+                if stored.unit is not None and self.cache is not None and key is not None:
+                    entry = entry_name(key, stored_as)  # on disk (an in-memory one has no unit)
+                    coded.memo[_NULL_HOME_KEY] = (self.cache.root, entry, self.warn)
+                return coded
             fitted = self.fitted(
                 model, stored_as, progress=_scaled(progress, 0.0, _FIT_SHARE), cancel=cancel
             )

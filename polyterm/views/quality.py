@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from polyterm.core.embedding import Embedding
-from polyterm.engine.quality import ANALOGY_RESTRICT, QualityScores, SimilarityScore, model_quality
+from polyterm.engine.quality import (
+    ANALOGY_RESTRICT,
+    QualityScores,
+    SimilarityScore,
+    WarnFn,
+    model_quality,
+)
 from polyterm.views.model_summary import ModelSummary, cli_models, models_table
 from polyterm.views.protocol import Cell, Data, Phrase, Table, ViewMethods, slug_of
 
@@ -51,8 +58,13 @@ def _similarity(s: SimilarityScore) -> str:
     return f"{s.spearman:+.3f} ({s.pairs} of {s.total})"
 
 
-def quality_of(model: Embedding) -> ModelQuality:
-    return ModelQuality(ModelSummary.of(model), model_quality(model))
+def quality_of(
+    model: Embedding, cache_root: Path | None = None, warn: WarnFn | None = None
+) -> ModelQuality:
+    """`model`'s scores; with `cache_root`, stored there (`engine.quality.model_quality`)."""
+    return ModelQuality(
+        ModelSummary.of(model), model_quality(model, cache_root=cache_root, warn=warn)
+    )
 
 
 QUALITY_CAPTION = (

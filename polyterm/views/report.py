@@ -209,7 +209,9 @@ def build_report(
         body.append(_section(render_markdown(where), nest=False))
     if quality:
         say("model quality")
-        rated = [quality_of(m) for m in models]
+        root = None if store is None or store.cache is None else store.cache.root
+        warn = None if store is None else store.warn
+        rated = [quality_of(m, root, warn) for m in models]
         readings += [quality_reading(q) for q in rated]
         t = quality_table(rated)
         body.append(f"## {t.title}\n\n" + markdown_table(t) + f"\n\n{md(t.caption)}")

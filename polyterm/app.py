@@ -35,7 +35,7 @@ from polyterm.engine.settings import cache_dir, config_dir, config_file
 from polyterm.engine.specs import FileSpec
 from polyterm.errors import PolytermError
 from polyterm.explorer.basis_fits import BasisFits
-from polyterm.explorer.catalogue import first_run_plan
+from polyterm.explorer.catalogue import first_run_plan, study_pair_cached
 from polyterm.explorer.export import write_export
 from polyterm.explorer.keymap import read_keymap
 from polyterm.explorer.palette import ExplorerCommands, PaletteCommand
@@ -399,6 +399,9 @@ class PolytermApp(App[int]):
             self.models_pane.set_note(note)
             self.workspace.first_run_jobs = set(names)
             for name in names:
+                self.workspace.select(name, True)
+        else:  # no session, models cached (e.g. trained with the CLI): open the study's pair
+            for name in study_pair_cached(message.catalogue):
                 self.workspace.select(name, True)
 
     # -- background work's messages ----------------------------------------------------------

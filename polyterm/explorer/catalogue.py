@@ -76,6 +76,16 @@ def first_run_plan(catalogue: Catalogue) -> tuple[list[str], str]:
     return names, note
 
 
+def study_pair_cached(catalogue: Catalogue) -> list[str]:
+    """What a start without a session opens when the cache has models: the original
+    study's pair (brown_30 and brown_29, and GloVe when cached) if both are cached, else
+    nothing (the user picks in the Models pane)."""
+    cached = {c.name for c in catalogue.cached}
+    if not {"brown_30", "brown_29"} <= cached:
+        return []
+    return ["brown_30", "brown_29"] + (["glove-6b-50"] if "glove-6b-50" in cached else [])
+
+
 def _corpus(manifest: dict[str, object]) -> str:
     """The corpus name a word2vec entry was trained on ("" for other models)."""
     corpus = manifest.get("corpus")

@@ -223,6 +223,7 @@ class SweepPane(Pane):
         self.curve: MeaningCurveView | None = None  # the curve shown (of `view`'s models)
         self.curve_asked = False  # the next question is the curve alone
         self.basis = RAW_BASIS  # the basis the sweep also compares in (`b`)
+        self.chosen_by_user = False  # `c` pressed: the choice is the user's, kept
 
     def compose(self) -> ComposeResult:
         defaults = COMPARISON.pane_defaults("sweep")
@@ -275,8 +276,8 @@ class SweepPane(Pane):
         loaded = {c for m in self._loaded.values() if (c := corpus_of(m))}
         cached = {c.corpus for c in self.services.cached_models() if c.corpus}
         self.choices = [*sorted(loaded | cached), SELECTED]
-        if self.choice not in self.choices:
-            self.choice = self.choices[0]
+        if self.choice not in self.choices or (not self.chosen_by_user and self.choice == SELECTED):
+            self.choice = self.choices[0]  # a corpus as soon as the catalogue names one
         self._pick()
 
     def _pick(self) -> None:
@@ -353,6 +354,7 @@ class SweepPane(Pane):
         note.set_class(not lines, "hidden")
 
     def action_choose(self) -> None:
+        self.chosen_by_user = True
         i = self.choices.index(self.choice) if self.choice in self.choices else -1
         self.choice = self.choices[(i + 1) % len(self.choices)]
         self._pick()

@@ -18,9 +18,9 @@ import pytest
 from polyterm.app import PolytermApp
 from polyterm.engine.models import OpenOptions
 from polyterm.explorer import trainer
-from polyterm.explorer.catalogue import first_run_plan
+from polyterm.explorer.catalogue import first_run_plan, study_pair_cached
 from polyterm.explorer.workspace import Workspace
-from polyterm.widgets.catalogue import Catalogue
+from polyterm.widgets.catalogue import CachedModel, Catalogue
 from tests.processes import children, running
 from tests.ui.conftest import SCAN
 from tests.ui.helpers import settle
@@ -34,6 +34,37 @@ def test_first_run_plan_says_when_brown_is_missing() -> None:
     assert "Brown corpus is not installed" in note
     assert "python -m nltk.downloader brown" in note
     assert "the original study's pair." not in note and "instead" in note
+
+
+def _cached(*names: str) -> Catalogue:
+    return Catalogue(
+        "<cache>",
+        cached=tuple(CachedModel(n, "word2vec", 30, 100, 1_000, "brown") for n in names),
+        corpora=("brown",),
+    )
+
+
+def test_a_start_without_a_session_opens_the_study_pair_when_it_is_cached() -> None:
+    assert study_pair_cached(_cached("brown_30", "brown_29", "glove-6b-50", "brown_5")) == [
+        "brown_30",
+        "brown_29",
+        "glove-6b-50",
+    ]
+    assert study_pair_cached(_cached("brown_30", "brown_29")) == ["brown_30", "brown_29"]
+    assert study_pair_cached(_cached("brown_30", "brown_5")) == []  # not the pair: nothing
+
+
+async def test_the_explorer_without_a_session_selects_the_cached_study_pair(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(Workspace, "open_model", lambda self, spec, *a, **k: opened.append(spec))
+    monkeypatch.setattr(SCAN, lambda cache, **kw: _cached("brown_5", "brown_29", "brown_30"))
+    monkeypatch.setenv("POLYTERM_CONFIG_DIR", str(tmp_path / "config"))  # no session
+    app = PolytermApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert sorted(opened) == ["brown_29", "brown_30"]
 
 
 async def test_first_run_without_brown_shows_the_note(

@@ -10,8 +10,10 @@ from textual.widgets import Static
 from polyterm.app import PolytermApp
 from polyterm.engine.bases import BasisRequest
 from polyterm.views.sweep import sweep_view
+from polyterm.widgets.catalogue import CachedModel, Catalogue
 from polyterm.widgets.pane import FitTable
 from polyterm.widgets.sweep_pane import SWEEP_SETTINGS, SweepPane
+from tests.ui.conftest import SCAN
 from tests.ui.helpers import plain, settle
 
 
@@ -52,3 +54,29 @@ async def test_b_sweeps_in_pca_beside_raw_and_the_table_matches_sweep_view(
                 for p in direct.basis_pairs]  # fmt: skip
         assert got == want
         assert {b for _a, _b, b, _r in got} == {"raw", "pca"}
+
+
+async def test_the_sweep_offers_a_cached_corpus_before_the_selected_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With nothing loaded or selected and a corpus's models in the cache, the pane names
+    that corpus (and `a` to open them), not "selected models: none"; `c` still cycles."""
+    cached = tuple(
+        CachedModel(f"brown_{d}", "word2vec", d, 100, 1_000, "brown", corpus="brown")
+        for d in (30, 29)
+    )
+    monkeypatch.setattr(SCAN, lambda cache, **kw: Catalogue("<cache>", cached, ("brown",)))
+    app = PolytermApp(models=[], startup=False, theme="polyterm-dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        pane = app.main.pane("sweep")
+        assert isinstance(pane, SweepPane)
+        assert pane.choice == "brown", pane.choices
+        header = plain(app.main.query_one("#sweep-header", Static))
+        assert "selected models: none" not in header and "a: open 2 cached" in header
+        await pilot.press("c")
+        assert pane.choice == "selected"
+        pane.catalogue_changed()  # the user's choice is kept when the catalogue changes
+        assert pane.choice == "selected"

@@ -74,7 +74,7 @@ def test_stored_quality_is_read_not_recomputed(tmp_path: Path) -> None:
     assert model_quality(_model(), cache_root=tmp_path).wordsim.spearman == 0.5
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "header", "garbage", "type"])
+@pytest.mark.parametrize("damage", ["flip", "truncate", "header", "garbage", "type", "nested"])
 def test_damaged_quality_is_recomputed(tmp_path: Path, damage: str) -> None:
     good = model_quality(_model(), cache_root=tmp_path)
     path = _entry(tmp_path)
@@ -92,6 +92,8 @@ def test_damaged_quality_is_recomputed(tmp_path: Path, damage: str) -> None:
         path.write_bytes(json.dumps(h).encode() + b"\n" + body)
     elif damage == "garbage":
         path.write_bytes(b"\x00\xff not json\n")
+    elif damage == "nested":  # json.loads raises RecursionError, not ValueError
+        path.write_bytes(b"[" * 5000 + b"\n")
     else:  # a well-formed entry whose payload is not scores
         from polyterm.engine.json_entries import store_entry
 

@@ -100,6 +100,9 @@ def load_entry(
         return None
     try:
         return parse(read_entry(path, want))
+    except RecursionError:  # a deeply nested header or payload: json.loads gives up
+        warn(f"the stored result {path.name} was damaged (nested too deeply); computing it again")
+        return None
     except (DamagedEntry, OSError, ValueError, KeyError, TypeError) as exc:
         warn(f"the stored result {path.name} was damaged ({exc}); computing it again")
         return None

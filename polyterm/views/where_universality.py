@@ -81,6 +81,7 @@ class Verdict(StrEnum):
     UNSTABLE = "no: no shared pair is stable in both models"
     FREQUENCY_ONLY = "no: only frequency axes are shared"
     UNDECIDED = "undecided: the spread over refits crosses the threshold"
+    REFITS_NO = "no: over its refits the mean does not beat the null"
     NO = "no"
 
 
@@ -134,21 +135,30 @@ class CellSpread:
             return None
         return (self.mean - self.null_mean) / self.null_sd
 
+    def call(self) -> str | None:
+        """What the refits say on their own (None for a single refit): "below" (mean + sd
+        at or under the `SHARED_Z` threshold, or no refit shares a pair), "straddle", "split" (above it, but some
+        refits share pairs at the FDR and others none) or "above"; with a degenerate null
+        "split" or None."""
+        if self.n < 2:
+            return None
+        counts = [r.n_shared for r in self.refits]
+        split = min(counts) == 0 < max(counts)
+        if not self.null_sd > 0:
+            return "split" if split else None
+        lo = (self.mean - self.sd - self.null_mean) / self.null_sd
+        hi = (self.mean + self.sd - self.null_mean) / self.null_sd
+        if hi <= SHARED_Z or max(counts) == 0:  # no refit shares a pair: they say no too
+            return "below"
+        if lo <= SHARED_Z:
+            return "straddle"
+        return "split" if split else "above"
+
     def undecided(self) -> bool:
         """The refits do not agree on the call: mean ± sd straddles the `SHARED_Z`
         threshold, or the mean beats it while some refits share pairs at the FDR and
         others none. (A mean inside the null is a "no" however the counts vary.)"""
-        if self.n < 2:
-            return False
-        counts = [r.n_shared for r in self.refits]
-        split = min(counts) == 0 < max(counts)
-        if not self.null_sd > 0:
-            return split
-        lo = (self.mean - self.sd - self.null_mean) / self.null_sd
-        hi = (self.mean + self.sd - self.null_mean) / self.null_sd
-        if lo <= SHARED_Z < hi:
-            return True
-        return split and lo > SHARED_Z
+        return self.call() in ("straddle", "split")
 
     def text(self) -> str:
         """``0.654 ± 0.003 (n 6); shared 16.3 ± 1.2``."""
@@ -181,12 +191,23 @@ class PairInBases:
         return self.spreads[i] if len(self.spreads) == len(self.comparisons) else None
 
     def cell_verdict(self, i: int) -> Verdict:
-        """`verdict` of the decisive comparison in basis `i`, or `Verdict.UNDECIDED` when
-        its refits do not agree (`CellSpread.undecided`)."""
+        """The cell's verdict, decided by its refits where there are several: `verdict` of
+        the decisive comparison (the first fit) stands only when the refits agree with it.
+        Refits whose mean ± sd stays at or under the threshold make any "yes" a
+        `Verdict.REFITS_NO`; refits that straddle it, or split on sharing pairs, make a
+        "yes" or a plain "no" `Verdict.UNDECIDED`; a first-fit "no" whose refits all beat
+        the null is undecided too. A "no" with a reason about the pairs (unstable,
+        frequency axes, weak null only) keeps its reason."""
+        first = verdict(self.decisive()[i])
         spread = self.spread(i)
-        if spread is not None and spread.undecided():
-            return Verdict.UNDECIDED
-        return verdict(self.decisive()[i])
+        call = None if spread is None else spread.call()
+        if call is None:
+            return first
+        if call == "below":
+            return Verdict.REFITS_NO if first is Verdict.SHARED else first
+        if call in ("straddle", "split"):
+            return Verdict.UNDECIDED if first in (Verdict.SHARED, Verdict.NO) else first
+        return Verdict.UNDECIDED if first is Verdict.NO else first  # "above"
 
     def decisive(self) -> tuple[BasisComparison, ...]:
         """The comparison each verdict rests on, per basis: across seeds when there is
@@ -347,7 +368,7 @@ class WhereUniversalityView(ViewMethods):
                     "basis",
                     "axes",
                     "mean matched |r|",
-                    *(("across seeds (mean |r|; shared)",) if floors else ()),
+                    *(("across seeds (mean |r| against its null; shared)",) if floors else ()),
                     "null (mean ± sd, z)",
                     "null",
                     f"pairs shared at FDR {q}",
@@ -374,7 +395,9 @@ class WhereUniversalityView(ViewMethods):
                     "models and not a frequency axis (|ρ with frequency rank| ≥ 0.5)."
                     + (
                         " Models that share a seed are also compared across seeds (A against "
-                        "B's spec at another seed): the seed floor, on which their verdict rests."
+                        "B's spec at another seed): the seed floor, on which their verdict rests; "
+                        "for such a pair the null, pairs-shared and stability columns are the "
+                        "same-seed comparison's, the across-seed column has its own null."
                         if floors
                         else ""
                     )
@@ -564,7 +587,12 @@ def _across_text(p: PairInBases, i: int) -> str:
     if len(p.across_seeds) != len(p.comparisons):
         return "—"
     c = p.across_seeds[i]
-    return f"{c.mean_matched.observed:.3f}; {c.n_shared} of {c.n_pairs} (vs {p.partner})"
+    z = c.mean_matched.z
+    against = "" if z is None else f" against {c.mean_matched.null_mean:.3f}, z {z:+.1f}"
+    return (
+        f"{c.mean_matched.observed:.3f}{against}; {c.n_shared} of {c.n_pairs} "
+        f"(vs {p.partner})"
+    )
 
 
 def _evidence_text(c: BasisComparison, spread: CellSpread | None = None) -> str:
@@ -582,6 +610,8 @@ def _evidence_text(c: BasisComparison, spread: CellSpread | None = None) -> str:
 def _reason(v: Verdict) -> str:
     if v is Verdict.UNDECIDED:
         return " — undecided: its refits (basis seeds, model seeds) disagree on the call"
+    if v is Verdict.REFITS_NO:
+        return " — over its refits the mean does not beat the null (the first fit alone did)"
     if v is Verdict.WEAK_NULL_ONLY:
         return " — only the weak shuffle null is beaten"
     if v is Verdict.UNSTABLE:

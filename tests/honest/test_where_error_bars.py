@@ -135,3 +135,37 @@ def test_an_undecided_cell_is_not_read_as_shared(models: dict[str, Embedding]) -
     assert "no basis shares the groupings beyond chance" in head
     assert "undecided: its refits" in head
     assert "over 3 refits" in head
+
+
+def test_the_refits_decide_the_cell_not_the_first_fit(models: dict[str, Embedding]) -> None:
+    """Counter-examples (the review's case): a first fit at z 3.5 with five refits at the
+    null is no "yes"; a first-fit "no" whose refits all beat the null is undecided."""
+    a, b = models["toy_8"], models["toy_7_s2"]
+    view = where_universality_view(
+        [a, b], bases=(ICA,), store=BasisStore(), top_n=None, repetitions=200,
+        stability_runs=0, basis_seeds=1,
+    )  # fmt: skip
+    pair = view.pairs[0]
+    assert pair.cell_verdict(0) is Verdict.SHARED
+    # the first refit at +3.5 null sd, five at the null: mean ± sd stays under 3 sd
+    lone = _spread([0.2 + 3.5 * 0.01] + [0.2] * 5, [1, 0, 0, 0, 0, 0])
+    assert lone.call() == "below" and not lone.undecided()
+    no = PairInBases(pair.a, pair.b, pair.comparisons, spreads=(lone,))
+    assert no.cell_verdict(0) is Verdict.REFITS_NO
+    assert no.shared_bases() == ()
+    assert "over its refits the mean does not beat the null" in pair_readings(no)[0]
+    # the mean beats the null in every refit but no refit shares a pair: still a no
+    assert _spread([0.9] * 3, [0, 0, 0]).call() == "below"
+    # all refits far above: the first fit's "yes" stands
+    agree = PairInBases(pair.a, pair.b, pair.comparisons, spreads=(_spread([0.9] * 3, [4] * 3),))
+    assert agree.cell_verdict(0) is Verdict.SHARED
+    # a first-fit "no" (a raw comparison inside its rotation null) with refits above: undecided
+    raw_view = where_universality_view(
+        [a, b], bases=(RAW,), store=BasisStore(), top_n=None, repetitions=200,
+        stability_runs=0, basis_seeds=1,
+    )  # fmt: skip
+    raw_pair = raw_view.pairs[0]
+    assert raw_pair.cell_verdict(0) is Verdict.NO
+    odd = PairInBases(raw_pair.a, raw_pair.b, raw_pair.comparisons,
+                      spreads=(_spread([0.9] * 3, [4] * 3),))  # fmt: skip
+    assert odd.cell_verdict(0) is Verdict.UNDECIDED

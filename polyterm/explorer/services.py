@@ -86,10 +86,14 @@ class Services:
         spec = seed_partner_spec(b)
         if spec is None:
             return None
-        opened = next((m for m in self.workspace.models.values() if m.name == spec), None)
+        # a snapshot: the main thread may change the open models meanwhile
+        opened = next((m for m in tuple(self.workspace.models.values()) if m.name == spec), None)
         library = self.workspace.library
         if opened is not None or library is None:
             return opened
+        from polyterm.engine.models import OpenOptions
+        from polyterm.explorer.trainer import make_in_process
+
         stopped = threading.Event()
 
         def report(p: object) -> None:
@@ -98,7 +102,13 @@ class Services:
             except Cancelled:
                 stopped.set()
 
-        model = library.open(spec, progress=report, cancel=stopped)
+        parsed = library.spec(spec, OpenOptions())
+        try:
+            if library.cached(parsed) is None:  # trained as the Train form does: its own process
+                make_in_process(spec, OpenOptions(), library, progress=report, cancel=stopped)
+            model = library.open(spec, progress=report, cancel=stopped)
+        except Cancelled:
+            stopped.set()
         if stopped.is_set():
             raise Cancelled(f"training {spec} for the seed floor was cancelled")
         return model

@@ -137,9 +137,9 @@ class CellSpread:
 
     def call(self) -> str | None:
         """What the refits say on their own (None for a single refit): "below" (mean + sd
-        at or under the `SHARED_Z` threshold, or no refit shares a pair), "straddle", "split" (above it, but some
-        refits share pairs at the FDR and others none) or "above"; with a degenerate null
-        "split" or None."""
+        at or under the `SHARED_Z` threshold, or no refit shares a pair), "straddle",
+        "split" (above it, but some refits share pairs at the FDR and others none) or
+        "above"; with a degenerate null "split" or None."""
         if self.n < 2:
             return None
         counts = [r.n_shared for r in self.refits]

@@ -27,18 +27,42 @@ def _pair() -> tuple[Embedding, Embedding, Embedding]:
 
 
 class _Library:
-    """Opens (\"trains\") a spec with a few progress reports, polling the cancel flag."""
+    """A cache holding nothing until `make` (the training child, patched in below) has
+    made the spec; `open` then reads it."""
 
     def __init__(self, model: Embedding) -> None:
-        self.model, self.opened = model, []
+        self.model, self.opened, self.made = model, [], False
 
-    def open(self, spec: str, *, progress: Any, cancel: threading.Event) -> Embedding:
+    def spec(self, spec: str, options: Any = None) -> str:
+        return spec
+
+    def cached(self, spec: str) -> object | None:
+        return "entry" if self.made else None
+
+    def make(self, spec: str, progress: Any, cancel: threading.Event) -> None:
+        """The training child: a few progress reports, polling the cancel flag."""
         self.opened.append(spec)
         for f in (0.25, 0.5, 1.0):
             progress(SimpleNamespace(fraction=f))
             if cancel.is_set():
                 raise Cancelled("stopped")
+        self.made = True
+
+    def open(self, spec: str, *, progress: Any, cancel: threading.Event) -> Embedding:
+        assert self.made, "opened before it was made in its own process"
         return self.model
+
+
+@pytest.fixture(autouse=True)
+def _child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partner is made by `make_in_process` (its own process, as the Train form
+    does): here the fake library's `make`."""
+    from polyterm.explorer import trainer
+
+    def make(spec: str, options: Any, library: _Library, *, progress: Any, cancel: Any) -> None:
+        library.make(spec, progress, cancel)
+
+    monkeypatch.setattr(trainer, "make_in_process", make)
 
 
 def _services(library: _Library, open_models: dict[str, Embedding], on: bool = True) -> Services:
